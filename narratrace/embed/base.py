@@ -1,0 +1,56 @@
+"""The encoder interface every backend implements.
+
+E5-style models need different prefixes for documents and queries, so the
+interface has two verbs: ``encode_passages`` (what is stored) and
+``encode_queries`` (what a user searches with). Vectors are L2-normalised
+float32 arrays of shape (n, dim).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import numpy as np
+
+
+class Encoder(ABC):
+    """A text encoder. Subclasses set ``name`` and ``dim`` and implement ``_encode``."""
+
+    name: str = "encoder"
+    dim: int = 0
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """What identifies the vectors this encoder makes (stored with them)."""
+        return {"name": self.name, "dim": self.dim}
+
+    @property
+    def model_id(self) -> str:
+        """Vectors from different model ids are never compared."""
+        return self.name
+
+    def encode_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
+        return self._batched(list(texts), is_query=False, progress=progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._batched(list(texts), is_query=True, progress=None)
+
+    def _batched(self, texts: list[str], is_query: bool, progress: Any) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            chunk = texts[i : i + self.batch_size]
+            vecs = np.asarray(self._encode(chunk, is_query), dtype=np.float32)
+            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+            out[i : i + len(chunk)] = vecs / np.maximum(norms, 1e-12)
+            if progress is not None:
+                progress(len(chunk))
+        return out
+
+    @abstractmethod
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        """Encode one batch; the base class normalises."""

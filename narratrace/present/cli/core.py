@@ -1,0 +1,134 @@
+"""Core commands: ingest, stories, show, demo."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from importlib.resources import files as package_files
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, progress_bar
+
+
+stdout = Console(width=160, highlight=False)
+
+
+def story_json(story: object) -> dict[str, object]:
+    """The stable ``stories --json`` record."""
+    return {"id": story.id, "title": story.title, "languages": story.languages,  # type: ignore[attr-defined]
+            "article_ids": story.article_ids, "first_seen": story.first_seen,  # type: ignore[attr-defined]
+            "last_seen": story.last_seen}  # type: ignore[attr-defined]
+
+
+def print_stories(stories: list, as_json: bool) -> None:  # type: ignore[type-arg]
+    if as_json:
+        print_json([story_json(s) for s in stories])
+        return
+    table = Table(title=f"{len(stories)} stories", show_lines=False)
+    for col in ("story", "articles", "languages", "outlets", "first seen", "last seen", "title"):
+        table.add_column(col, overflow="fold")
+    for s in stories:
+        table.add_row(s.id, "\n".join(s.article_ids), ", ".join(s.languages), ", ".join(s.outlets),
+                      s.first_seen or "", s.last_seen or "", (s.title or "")[:90])
+    stdout.print(table)
+
+
+def ingest_cli(
+    paths: List[Path] = typer.Argument(..., help="Files or folders (.txt .html .jsonl .json .csv), read recursively."),
+    db: Optional[str] = DbOption,
+    config: Optional[str] = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Read articles, group them into stories and store them. Exit code 2 if any file or record failed."""
+    with open_project(db, config) as nt:
+        with progress_bar("ingesting") as progress:
+            report = nt.ingest(paths, progress=progress)
+        for err in report.errors:
+            console.print(f"[red]error[/red] {err}", highlight=False, markup=True, soft_wrap=True)
+        summary = report.summary()
+        if as_json:
+            print_json({**summary, "errors": [str(e) for e in report.errors], "db": nt.db_path})
+        else:
+            console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.db_path})",
+                          highlight=False)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def stories_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+                as_json: bool = JsonOption) -> None:
+    """List stories: articles about the same event, across languages and outlets."""
+    with open_project(db, config) as nt:
+        print_stories(nt.stories(), as_json)
+
+
+def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an article id."),
+             db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Show one story (its articles and links) or one article (its passages)."""
+    from ...errors import NotFound
+
+    with open_project(db, config) as nt:
+        try:
+            story = nt.story(item_id)
+        except NotFound:
+            story = None
+        if story is not None:
+            links = nt.links(story_id=story.id)
+            if as_json:
+                print_json({**story_json(story), "outlets": story.outlets,
+                            "links": [lk.to_dict() for lk in links]})
+                return
+            typer.echo(f"story {story.id}: {story.title or ''}")
+            typer.echo(f"languages: {', '.join(story.languages)}   seen: {story.first_seen or '?'} … "
+                       f"{story.last_seen or '?'}")
+            for art in nt.articles(story.article_ids):
+                typer.echo(f"  {art.id}  [{art.lang or '?'}]  {art.outlet or '?'}  {art.published or '?'}  "
+                           f"{(art.title or '')[:80]}")
+            for lk in links:
+                typer.echo(f"  link {lk.source} -{lk.kind}-> {lk.target}  score {lk.score:.2f}")
+            return
+        art = nt.article(item_id)
+        if as_json:
+            print_json(art.to_dict())
+            return
+        typer.echo(f"article {art.id}  [{art.lang or '?'}]  outlet: {art.outlet or '?'}  "
+                   f"published: {art.published or '?'}  story: {art.story_id}")
+        if art.title:
+            typer.echo(f"title: {art.title}")
+        for p in art.passages:
+            mark = "" if p.matchable else f"  ({p.kind}{': ' + p.reason if p.reason else ''})"
+            typer.echo(f"  [{p.index}] [{p.lang or '?'}] {p.text[:100]}{mark}")
+
+
+def demo_cli(db: Optional[str] = typer.Option(None, "--db", help="Keep the demo database here "
+                                                                  "(default: a temporary folder)."),
+             as_json: bool = JsonOption) -> None:
+    """Ingest the bundled sample corpus (five articles in three languages) and print its stories."""
+    from ...api import Narratrace
+
+    corpus = Path(str(package_files("narratrace").joinpath("data/samples")))
+    tmp = None
+    if db is None:
+        tmp = tempfile.mkdtemp(prefix="narratrace-demo-")
+        db = str(Path(tmp) / "demo.db")
+    try:
+        with Narratrace(db=db) as nt:
+            with progress_bar("demo") as progress:
+                report = nt.ingest([corpus], progress=progress)
+            if not as_json:
+                console.print(f"sample corpus: {report.files} articles from {corpus}", highlight=False)
+            print_stories(nt.stories(), as_json)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_cli)
+    app.command("stories")(stories_cli)
+    app.command("show")(show_cli)
+    app.command("demo")(demo_cli)

@@ -1,0 +1,323 @@
+"""Embedded SQLite store: articles, passages (with float16 vectors), stories, links.
+
+WAL mode, one transaction per batch, a schema version with migrations. The ANN
+index (``store.ann``) is a rebuildable cache saved beside the database.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from ..errors import NotFound, StoreError
+from ..model import Article, Link, Passage, Story
+from .ann import PassageIndex
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+_ARTICLE_COLS = "rowid, id, content_hash, title, url, outlet, published, lang, origin, text, meta, provenance, story_id"
+
+
+@dataclass
+class StoredPassages:
+    """Matchable passages of one stored article, as the grouping stage needs them."""
+
+    article_id: str
+    lang: str | None
+    published: str | None
+    story_id: str | None
+    indices: list[int]
+    texts: list[str]
+    langs: list[str | None]
+    vectors: np.ndarray
+
+
+class SQLiteStore:
+    """All persistent state of a narratrace project in one SQLite file (plus its ANN cache)."""
+
+    def __init__(self, path: str | Path, vector_dtype: str = "float16") -> None:
+        self.path = str(path)
+        self.vector_dtype = np.dtype(vector_dtype)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}",
+                             hint="is it a narratrace database? use --db to choose another file") from exc
+        self._index: PassageIndex | None = None
+
+    # ----------------------------------------------------------------- schema
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {current}, newer than this narratrace ({SCHEMA_VERSION})",
+                             hint="upgrade narratrace")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for stmt in _split_sql(MIGRATIONS[version]):
+                    self.db.execute(stmt)
+                self._set_meta("schema_version", str(version))
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (key, value))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.get_meta("schema_version") or 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: a batch is stored whole or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def bind_encoder(self, model_id: str, dim: int) -> None:
+        """Vectors of different models are not comparable: a store keeps one encoder for life."""
+        stored = self.get_meta("encoder")
+        if stored is None:
+            with self.transaction():
+                self._set_meta("encoder", model_id)
+                self._set_meta("dim", str(dim))
+        elif stored != model_id or int(self.get_meta("dim") or dim) != dim:
+            raise StoreError(
+                f"{self.path} holds vectors of encoder {stored!r}, not {model_id!r}",
+                hint="use the same [encoder] settings as when the store was made, or a new --db",
+            )
+
+    # ---------------------------------------------------------------- lookups
+    def existing(self, ids: Iterable[str], hashes: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(id -> content_hash) for known ids, (content_hash -> id) for known hashes."""
+        by_id: dict[str, str] = {}
+        by_hash: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            q = f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            by_id.update(dict(self.db.execute(q, chunk).fetchall()))
+        for chunk in _chunks(list(hashes), 500):
+            q = f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))})"
+            by_hash.update(dict(self.db.execute(q, chunk).fetchall()))
+        return by_id, by_hash
+
+    def count_articles(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def count_passages(self, with_vectors: bool = False) -> int:
+        where = " WHERE vector IS NOT NULL" if with_vectors else ""
+        return int(self.db.execute(f"SELECT count(*) FROM passages{where}").fetchone()[0])
+
+    def next_passage_rowid(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM passages").fetchone()[0])
+
+    def get_article(self, article_id: str, with_passages: bool = True) -> Article:
+        row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}", hint="list ids with `narratrace stories --json`")
+        return self._article(row, with_passages)
+
+    def articles(self, ids: Iterable[str] | None = None, with_passages: bool = False) -> list[Article]:
+        if ids is None:
+            rows = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY rowid").fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(list(ids), 500):
+                rows += self.db.execute(
+                    f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY rowid",
+                    chunk).fetchall()
+        return [self._article(r, with_passages) for r in rows]
+
+    def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
+        rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row
+        art = Article(id=aid, text=text, title=title, url=url, outlet=outlet, published=published, lang=lang,
+                      meta=json.loads(meta), origin=origin or "", provenance=json.loads(prov), story_id=story_id)
+        if with_passages:
+            for r in self.db.execute(
+                "SELECT idx, text, start, end, kind, lang, key, sentences, reason FROM passages "
+                "WHERE article_rowid=? ORDER BY idx", (rowid,)):
+                art.passages.append(Passage(index=r[0], text=r[1], start=r[2], end=r[3], kind=r[4], lang=r[5],
+                                            key=r[6], sentences=[tuple(s) for s in json.loads(r[7])], reason=r[8]))
+        return art
+
+    def passage_vectors(self, article_id: str) -> StoredPassages:
+        """The encoded passages of a stored article (what grouping and tracing compare)."""
+        head = self.db.execute("SELECT rowid, lang, published, story_id FROM articles WHERE id=?",
+                               (article_id,)).fetchone()
+        if head is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        rows = self.db.execute(
+            "SELECT idx, text, lang, vector FROM passages WHERE article_rowid=? AND vector IS NOT NULL ORDER BY idx",
+            (head[0],)).fetchall()
+        vecs = (np.stack([np.frombuffer(r[3], dtype=self.vector_dtype) for r in rows]).astype(np.float32)
+                if rows else np.zeros((0, int(self.get_meta("dim") or 0)), np.float32))
+        return StoredPassages(article_id, head[1], head[2], head[3], [r[0] for r in rows], [r[1] for r in rows],
+                              [r[2] for r in rows], vecs)
+
+    def passage_owners(self, passage_rowids: Iterable[int]) -> dict[int, str]:
+        """passage rowid -> article id (rowids no longer stored are left out)."""
+        out: dict[int, str] = {}
+        for chunk in _chunks([int(i) for i in passage_rowids], 500):
+            q = (f"SELECT p.rowid, a.id FROM passages p JOIN articles a ON a.rowid = p.article_rowid "
+                 f"WHERE p.rowid IN ({','.join('?' * len(chunk))})")
+            out.update(dict(self.db.execute(q, chunk).fetchall()))
+        return out
+
+    # ----------------------------------------------------------------- writes
+    def write_article(self, art: Article, vectors: dict[int, tuple[int, np.ndarray]], replace: bool = False) -> None:
+        """Insert (or replace) one article with its passages; ``vectors`` maps passage index -> (rowid, vector).
+
+        Call inside ``transaction()``.
+        """
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if replace:
+            old = self.db.execute("SELECT rowid FROM articles WHERE id=?", (art.id,)).fetchone()
+            if old:
+                n_old = self.db.execute("SELECT count(*) FROM passages WHERE article_rowid=? AND vector IS NOT NULL",
+                                        (old[0],)).fetchone()[0]
+                self._set_meta("ann_tombstones", str(int(self.get_meta("ann_tombstones") or 0) + n_old))
+                self.db.execute("DELETE FROM passages WHERE article_rowid=?", (old[0],))
+                self.db.execute("DELETE FROM links WHERE source=? OR target=?", (art.id, art.id))
+                self.db.execute("DELETE FROM articles WHERE rowid=?", (old[0],))
+        if art.story_id:
+            self.db.execute("INSERT OR IGNORE INTO stories(id, created_at) VALUES(?, ?)", (art.story_id, now))
+        cur = self.db.execute(
+            "INSERT INTO articles(id, content_hash, title, url, outlet, published, lang, origin, text, meta, "
+            "provenance, story_id, added_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (art.id, art.content_hash, art.title, art.url, art.outlet, art.published, art.lang, art.origin, art.text,
+             json.dumps(art.meta, ensure_ascii=False, default=str), json.dumps(art.provenance, ensure_ascii=False),
+             art.story_id, now))
+        arowid = cur.lastrowid
+        rows = []
+        for p in art.passages:
+            rowid, vec = vectors.get(p.index, (None, None))
+            blob = None if vec is None else np.asarray(vec, dtype=self.vector_dtype).tobytes()
+            rows.append((rowid, arowid, p.index, p.kind, p.lang, p.start, p.end, p.text, p.key,
+                         json.dumps(p.sentences), p.reason, blob))
+        self.db.executemany(
+            "INSERT INTO passages(rowid, article_rowid, idx, kind, lang, start, end, text, key, sentences, reason, "
+            "vector) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def set_story(self, article_id: str, story_id: str) -> None:
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.db.execute("INSERT OR IGNORE INTO stories(id, created_at) VALUES(?, ?)", (story_id, now))
+        self.db.execute("UPDATE articles SET story_id=? WHERE id=?", (story_id, article_id))
+
+    def write_links(self, links: Iterable[Link], story_id: str | None = None) -> None:
+        """Upsert links (unique on source, target, kind). Call inside ``transaction()``."""
+        self.db.executemany(
+            "INSERT INTO links(source, target, kind, score, direction, evidence, story_id) VALUES(?,?,?,?,?,?,?) "
+            "ON CONFLICT(source, target, kind) DO UPDATE SET score=excluded.score, direction=excluded.direction, "
+            "evidence=excluded.evidence, story_id=excluded.story_id",
+            [(lk.source, lk.target if isinstance(lk.target, str) else json.dumps(lk.target, ensure_ascii=False),
+              lk.kind, float(lk.score), lk.direction, json.dumps(lk.evidence, ensure_ascii=False, default=str),
+              story_id) for lk in links])
+
+    # ---------------------------------------------------------------- stories
+    def stories(self) -> list[Story]:
+        rows = self.db.execute(
+            "SELECT s.id, a.id, a.title, a.lang, a.outlet, a.published FROM stories s "
+            "JOIN articles a ON a.story_id = s.id ORDER BY s.created_at, s.rowid, a.rowid").fetchall()
+        out: dict[str, Story] = {}
+        for sid, aid, title, lang, outlet, published in rows:
+            st = out.setdefault(sid, Story(id=sid, article_ids=[], title=title))
+            st.article_ids.append(aid)
+            if lang and lang not in st.languages:
+                st.languages.append(lang)
+            if outlet and outlet not in st.outlets:
+                st.outlets.append(outlet)
+            if published:
+                st.first_seen = min(filter(None, [st.first_seen, published]))
+                st.last_seen = max(filter(None, [st.last_seen, published]))
+        return list(out.values())
+
+    def story(self, story_id: str) -> Story:
+        for st in self.stories():
+            if st.id == story_id:
+                return st
+        raise NotFound(f"no story with id {story_id!r}", hint="list stories with `narratrace stories`")
+
+    def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
+        q, args = "SELECT source, target, kind, score, direction, evidence FROM links", []
+        if story_id:
+            q, args = q + " WHERE story_id=?", [story_id]
+        elif article_id:
+            q, args = q + " WHERE source=? OR target=?", [article_id, article_id]
+        out = []
+        for s, t, k, sc, d, ev in self.db.execute(q + " ORDER BY rowid", args):
+            target: Any = json.loads(t) if t.startswith("{") else t
+            out.append(Link(source=s, target=target, kind=k, score=sc, direction=d, evidence=json.loads(ev)))
+        return out
+
+    # -------------------------------------------------------------------- ANN
+    @property
+    def index_path(self) -> str | None:
+        return None if self.path == ":memory:" else f"{self.path}.faiss"
+
+    def index(self) -> PassageIndex:
+        """The ANN index, loaded or rebuilt from the database when missing or out of step."""
+        if self._index is None:
+            dim = int(self.get_meta("dim") or 0)
+            if not dim:
+                raise StoreError("the store has no encoder yet", hint="ingest articles first")
+            expected = self.count_passages(with_vectors=True) + int(self.get_meta("ann_tombstones") or 0)
+            idx = PassageIndex.load(self.index_path, dim) if self.index_path else None
+            if idx is None or idx.size != expected:
+                idx = self.rebuild_index(dim)
+            self._index = idx
+        return self._index
+
+    def rebuild_index(self, dim: int | None = None) -> PassageIndex:
+        """Re-create the ANN index from the stored vectors (after a crash, a lost file, or many updates)."""
+        dim = dim or int(self.get_meta("dim") or 0)
+        idx = PassageIndex(dim)
+        cur = self.db.execute("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
+        while batch := cur.fetchmany(20000):
+            ids = np.array([r[0] for r in batch], dtype=np.int64)
+            vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
+            idx.add(ids, vecs)
+        with self.transaction():
+            self._set_meta("ann_tombstones", "0")
+        if self.index_path:
+            idx.save(self.index_path)
+        self._index = idx
+        return idx
+
+    def discard_index(self) -> None:
+        """Forget the in-memory index; the next use reloads or rebuilds it from the database."""
+        self._index = None
+
+    def save_index(self) -> None:
+        if self._index is not None and self.index_path:
+            self._index.save(self.index_path)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,267 @@
+"""Who an article says its claims come from: sources, cues and claim spans, across scripts.
+
+Why a registry and cue lists rather than a model: no NER model for Arabic,
+Persian or Indonesian installs without a download (STACK-NOTES), and the
+sources that matter for provenance are few and recurrent (agencies, ministries,
+named officials). Both lists are data files (``sources.toml``, ``cues.toml``)
+that users extend. Matching runs on a normalised copy of the text with an
+offset map back to the original, so spans always point into ``Passage.text``.
+
+A sentence is an attribution when it names a registered source and holds a
+cue. Bylines ("RT :", "Damaskus, Purna Warta –") and the article's own outlet
+are not citations and are skipped.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..model import Article
+
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه",
+                       "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "’": "'", "‘": "'", "`": "'",
+                       "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7",
+                       "٨": "8", "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5",
+                       "۶": "6", "۷": "7", "۸": "8", "۹": "9"})
+_DROP = {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+#: attached Arabic-script prefixes allowed before an alias or cue
+_AR_PREFIX = "(?:و|ف|ب|ل|ال|لل|وال|بال|ول|وب)?"
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Match key plus, for each of its characters, the offset of the original character."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _DROP or unicodedata.category(ch) == "Mn":
+            continue
+        for c in unicodedata.normalize("NFKC", ch).casefold().translate(_FOLD):
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def _key(text: str) -> str:
+    return " ".join(normalise(text)[0].split())
+
+
+def _pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for many surface forms; longest first, flexible spaces, Arabic prefixes."""
+    parts = []
+    for form in sorted({_key(f) for f in forms if f.strip()}, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in form.split())
+        pre = _AR_PREFIX if _ARABIC.match(form) else ""
+        parts.append(pre + body)
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+@dataclass
+class Source:
+    """A canonical source from the registry."""
+
+    id: str
+    name: str
+    kind: str = "other"
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Registry:
+    """Sources and cues, compiled for matching."""
+
+    sources: dict[str, Source]
+    cues: dict[str, dict[str, list[str]]]
+    _alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _source_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _cue_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _cue_kind: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for src in self.sources.values():
+            for alias in [src.name, *src.aliases]:
+                self._alias.setdefault(_key(alias), src.id)
+        self._source_re = _pattern(self._alias)
+        forms = []
+        for lang_cues in self.cues.values():
+            for kind, words in lang_cues.items():
+                for w in words:
+                    self._cue_kind.setdefault(_key(w), kind)
+                    forms.append(w)
+        self._cue_re = _pattern(forms)
+
+    def resolve(self, surface: str) -> Source | None:
+        """The canonical source for a surface form (any script), or None."""
+        key = _key(surface)
+        sid = self._alias.get(key)
+        if sid is None and _ARABIC.match(key):
+            for pre in ("وال", "بال", "لل", "ال", "و", "ف", "ب", "ل"):
+                if key.startswith(pre) and key[len(pre):] in self._alias:
+                    sid = self._alias[key[len(pre):]]
+                    break
+        return self.sources.get(sid) if sid else None
+
+    def mentions(self, text: str) -> list[tuple[int, int, Source]]:
+        """(start, end, source) of every registered source named in ``text`` (original offsets)."""
+        return [(s, e, src) for s, e, surf in self._find(self._source_re, text)
+                if (src := self.resolve(surf)) is not None]
+
+    def cues_in(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, kind) of every cue in ``text``."""
+        out = []
+        for s, e, surf in self._find(self._cue_re, text):
+            key = _key(surf)
+            kind = self._cue_kind.get(key)
+            if kind is None:  # matched with an attached prefix
+                kind = next((k for c, k in self._cue_kind.items() if key.endswith(c)), "speech")
+            out.append((s, e, kind))
+        return out
+
+    @staticmethod
+    def _find(rx: re.Pattern[str] | None, text: str) -> list[tuple[int, int, str]]:
+        if rx is None:
+            return []
+        norm, where = normalise(text)
+        res = []
+        for m in rx.finditer(norm):
+            s, e = where[m.start()], where[m.end() - 1] + 1
+            res.append((s, e, text[s:e]))
+        return res
+
+
+def _read_toml(path: str | Path | None, name: str) -> dict[str, Any]:
+    if path is None:
+        return tomllib.loads(resources.files("narratrace.trace").joinpath(name).read_text("utf-8"))
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_registry(extra: str | Path | None = None, extra_cues: str | Path | None = None) -> Registry:
+    """The built-in registry, extended by a user's sources file and cue file (same layout)."""
+    data = _read_toml(None, "sources.toml").get("sources", {})
+    if extra:
+        for sid, entry in _read_toml(extra, "").get("sources", {}).items():
+            if sid in data:
+                merged = dict(data[sid])
+                merged["aliases"] = list(data[sid].get("aliases", [])) + list(entry.get("aliases", []))
+                merged.update({k: v for k, v in entry.items() if k != "aliases"})
+                data[sid] = merged
+            else:
+                data[sid] = entry
+    cues = _read_toml(None, "cues.toml").get("cues", {})
+    if extra_cues:
+        for lang, lists in _read_toml(extra_cues, "").get("cues", {}).items():
+            for kind, words in lists.items():
+                cues.setdefault(lang, {}).setdefault(kind, []).extend(words)
+    sources = {sid: Source(sid, e.get("name", sid), e.get("kind", "other"), list(e.get("aliases", [])))
+               for sid, e in data.items()}
+    return Registry(sources, cues)
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """Built-in registry, compiled once."""
+    return load_registry()
+
+
+@dataclass
+class Attribution:
+    """A claim attributed to a source inside one passage; spans are offsets into ``Passage.text``."""
+
+    source_id: str
+    source_name: str
+    surface: str
+    cue: str
+    cue_kind: str
+    passage: int
+    claim_span: tuple[int, int]
+    mention_span: tuple[int, int]
+    claim: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": {"id": self.source_id, "name": self.source_name}, "surface": self.surface,
+                "cue": self.cue, "cue_kind": self.cue_kind, "passage": self.passage,
+                "claim_span": list(self.claim_span), "mention_span": list(self.mention_span),
+                "claim": self.claim}
+
+
+_SENT_END = re.compile(r"(?<=[.!?؟。])[\"”’»)]*(?:\s+|(?=[A-Z\"“«]))")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Fallback sentence spans when the text stage gave none; splits "Suriah.Dalam" too."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        if m.end() - start > 1 and text[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def _is_byline(text: str, start: int, end: int) -> bool:
+    """A name at the head of a passage followed by a dash or colon: the outlet's own byline."""
+    return start <= 40 and bool(re.match(r"\s*[–—\-:|]", text[end:end + 3])) and not re.search(
+        r"(?<!\w)(?:المصدر|sumber|source|منبع)\s*[:：]?\s*[“\"«]?\s*$", text[:start].casefold())
+
+
+#: how far (characters) a source may sit from its cue, by cue kind; see cues.toml
+CUE_REACH = {"via_after": 40, "speech_before": 80, "speech_after": 25, "report": 80}
+
+
+def _cue_fits(cue: tuple[int, int, str], ms: int, me: int) -> bool:
+    """Position rules: "according to X"/"told X" put X after the cue; a speaker comes before
+    the verb ("X said") or just after it ("kata X"); a reporting cue may sit either side."""
+    cs, ce, kind = cue
+    after = ms - ce   # >= 0 when the source follows the cue
+    before = cs - me  # >= 0 when the source precedes the cue
+    if kind in ("via", "told"):
+        return 0 <= after <= CUE_REACH["via_after"]
+    if kind == "speech":
+        return 0 <= before <= CUE_REACH["speech_before"] or 0 <= after <= CUE_REACH["speech_after"]
+    return 0 <= before <= CUE_REACH["report"] or 0 <= after <= CUE_REACH["report"]
+
+
+def find_attributions(article: Article, registry: Registry | None = None,
+                      own_outlet: str | None = None) -> list[Attribution]:
+    """Attributions in the non-boilerplate passages of ``article``, in reading order."""
+    reg = registry or default_registry()
+    own = reg.resolve(own_outlet or article.outlet or "") if (own_outlet or article.outlet) else None
+    out: list[Attribution] = []
+    for p in article.passages:
+        if p.kind == "boilerplate":
+            continue
+        spans = p.sentences or split_sentences(p.text)
+        mentions = reg.mentions(p.text)
+        if not mentions:
+            continue
+        cues = reg.cues_in(p.text)
+        for s0, s1 in spans:
+            here = [m for m in mentions if s0 <= m[0] < s1]
+            sent_cues = [c for c in cues if s0 <= c[0] < s1]
+            seen: set[str] = set()
+            for ms, me, src in here:
+                if (own and src.id == own.id) or _is_byline(p.text, ms, me) or src.id in seen:
+                    continue
+                fits = [c for c in sent_cues if _cue_fits(c, ms, me)]
+                if not fits:
+                    continue
+                cs, ce, kind = min(fits, key=lambda c: min(abs(c[0] - me), abs(ms - c[1])))
+                seen.add(src.id)
+                out.append(Attribution(src.id, src.name, p.text[ms:me], p.text[cs:ce], kind, p.index,
+                                       (s0, s1), (ms, me), p.text[s0:s1]))
+    return out
+
+
+def cited_sources(attributions: Iterable[Attribution]) -> dict[str, str]:
+    """{source id: name} of the attributions, first-seen order."""
+    return {a.source_id: a.source_name for a in attributions}

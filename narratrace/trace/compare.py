@@ -1,0 +1,139 @@
+"""Compare two articles: alignment, relation, direction and evidence in one call.
+
+Units: the matchable passages of each article. Articles with fewer than
+``MIN_PASSAGES`` matchable passages (texts scraped without line breaks, as in
+SemEval) are cut into sentences instead, so alignment has something to work on;
+evidence still names the passage and gives the sentence span.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..embed.base import Encoder
+from ..model import Article
+from .align import AlignParams, Alignment, align
+from .attributions import Registry, cited_sources, default_registry, find_attributions, split_sentences
+from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
+
+#: below this many matchable passages an article is aligned sentence by sentence
+MIN_PASSAGES = 3
+#: units per article kept for alignment (encoding is the cost: ~13 paragraphs/s here)
+MAX_UNITS = 80
+#: characters of passage text shown in evidence
+EVIDENCE_CHARS = 160
+#: sentences shorter than this are glued to the next one (headers, "RT :")
+MIN_UNIT_CHARS = 25
+
+
+@dataclass
+class Unit:
+    """What gets one vector: a passage, or a sentence span inside a passage."""
+
+    passage: int
+    text: str
+    span: tuple[int, int] | None = None
+
+
+def units_of(article: Article, min_passages: int = MIN_PASSAGES, max_units: int = MAX_UNITS) -> list[Unit]:
+    """Matchable passages, or their sentences when there are too few passages."""
+    passages = article.matchable_passages()
+    if len(passages) >= min_passages:
+        return [Unit(p.index, p.text) for p in passages][:max_units]
+    units: list[Unit] = []
+    for p in passages:
+        pending: tuple[int, int] | None = None
+        for s, e in (p.sentences or split_sentences(p.text)):
+            if pending is not None:
+                s = pending[0]
+            if e - s < MIN_UNIT_CHARS:
+                pending = (s, e)
+                continue
+            pending = None
+            units.append(Unit(p.index, p.text[s:e].strip(), (s, e)))
+        if pending is not None:
+            if units and units[-1].passage == p.index and units[-1].span:
+                s0 = units[-1].span[0]
+                units[-1] = Unit(p.index, p.text[s0:pending[1]].strip(), (s0, pending[1]))
+            else:
+                units.append(Unit(p.index, p.text[pending[0]:pending[1]].strip(), pending))
+    return [u for u in units if u.text][:max_units]
+
+
+def _short(text: str, n: int = EVIDENCE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _evidence(al: Alignment, ua: Sequence[Unit], ub: Sequence[Unit]) -> list[dict[str, Any]]:
+    """Aligned pairs as passage indices (plus sentence spans), truncated texts and scores."""
+    out = []
+    for p in al.pairs:
+        out.append({
+            "a": sorted({ua[x].passage for x in p.a}), "b": sorted({ub[x].passage for x in p.b}),
+            "a_spans": [list(ua[x].span) for x in p.a if ua[x].span],
+            "b_spans": [list(ub[x].span) for x in p.b if ub[x].span],
+            "text_a": _short(" ".join(ua[x].text for x in p.a)),
+            "text_b": _short(" ".join(ub[x].text for x in p.b)),
+            "score": round(p.score, 4), "sim": round(p.sim, 4), "raw_sim": round(p.raw_sim, 4),
+        })
+    for e in out:
+        if not e["a_spans"]:
+            del e["a_spans"]
+        if not e["b_spans"]:
+            del e["b_spans"]
+    return out
+
+
+def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
+                    vb: np.ndarray, registry: Registry | None = None, params: AlignParams | None = None,
+                    thresholds: RelationThresholds | None = None) -> dict[str, Any]:
+    """:func:`compare` with units and vectors already computed (stores, batch scripts)."""
+    al = align(va, vb, params=params)
+    att_a, att_b = find_attributions(a, registry), find_attributions(b, registry)
+    src_a, src_b = cited_sources(att_a), cited_sources(att_b)
+    shared_sources = [src_a[s] for s in src_a if s in src_b]
+    text_a = " ".join(u.text for u in ua)
+    text_b = " ".join(u.text for u in ub)
+    shared_numbers = sorted(numbers(text_a) & numbers(text_b))
+    anchors = [f"source:{s}" for s in shared_sources] + [f"number:{n}" for n in shared_numbers]
+    rel: Relation = classify(al, [len(u.text) for u in ua], [len(u.text) for u in ub], anchors,
+                             thresholds=thresholds)
+    aligned_a = {ua[x].passage for p in al.pairs for x in p.a}
+    aligned_b = {ub[x].passage for p in al.pairs for x in p.b}
+    un_a = sorted({u.passage for u in ua} - aligned_a)
+    un_b = sorted({u.passage for u in ub} - aligned_b)
+    reg_a_cites_b = bool(b.outlet and registry_resolve(registry, b.outlet) in src_a)
+    reg_b_cites_a = bool(a.outlet and registry_resolve(registry, a.outlet) in src_b)
+    direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
+                                              a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a)
+    return {
+        "relation": rel.relation, "score": round(rel.score, 4),
+        "coverage_a": round(rel.coverage_a, 4), "coverage_b": round(rel.coverage_b, 4),
+        "aligned": _evidence(al, ua, ub), "unaligned_a": un_a, "unaligned_b": un_b,
+        "direction": direction, "reasons": rel.reasons + dir_reasons,
+        "units": {"a": "passages" if ua and ua[0].span is None else "sentences",
+                  "b": "passages" if ub and ub[0].span is None else "sentences", "n_a": len(ua), "n_b": len(ub)},
+        "features": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in rel.features.items()},
+        "sources_a": [x.to_dict() for x in att_a], "sources_b": [x.to_dict() for x in att_b],
+    }
+
+
+def registry_resolve(registry: Registry | None, name: str) -> str | None:
+    """Canonical id of an outlet name, if registered."""
+    src = (registry or default_registry()).resolve(name)
+    return src.id if src else None
+
+
+def compare(a: Article, b: Article, encoder: Encoder, registry: Registry | None = None,
+            params: AlignParams | None = None, thresholds: RelationThresholds | None = None) -> dict[str, Any]:
+    """Relation of two articles with evidence.
+
+    Returns {"relation", "score", "coverage_a", "coverage_b", "aligned", "direction", "reasons", ...};
+    ``score`` in [0, 1] is how likely the two are the same story (see relations.ScoreWeights).
+    """
+    ua, ub = units_of(a), units_of(b)
+    vecs = encoder.encode_passages([u.text for u in ua] + [u.text for u in ub])
+    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], registry, params, thresholds)

@@ -1,0 +1,192 @@
+"""Propagation graph and timeline of one story, with exports (JSON node-link, CSV edges, GEXF 1.3).
+
+Inputs are plain values so the store, the CLI and tests can all call it:
+articles, pairwise relations (the dicts :func:`narratrace.trace.compare.compare`
+returns, keyed by the article ids) and attributions per article.
+
+Edge semantics. Derivation edges (``translates``, ``partial_translation``,
+``rewrites``) point from the derived article to its origin: "000 translates 001".
+When the direction is undetermined the edge keeps the pair order and says so in
+``direction``. ``same_story`` is symmetric. ``cites`` goes article -> source,
+``published_by`` article -> outlet. Every edge carries its evidence.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..model import Article, Link
+from .attributions import Attribution
+
+#: relation name -> edge kind
+EDGE_KIND = {"translation": "translates", "partial_translation": "partial_translation",
+             "rewrite": "rewrites", "same_story": "same_story"}
+DERIVATION = {"translates", "partial_translation", "rewrites"}
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # article | outlet | source
+    label: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    kind: str
+    score: float = 1.0
+    direction: str = "undetermined"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StoryGraph:
+    """Nodes and edges of one story; ``timeline`` lists articles by publication time."""
+
+    story_id: str | None
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Node-link form (as networkx.node_link_data writes it), plus the timeline."""
+        return {"directed": True, "multigraph": True,
+                "graph": {"story_id": self.story_id, "timeline": self.timeline},
+                "nodes": [{"id": n.id, "kind": n.kind, "label": n.label, **n.attrs} for n in self.nodes.values()],
+                "links": [{"source": e.source, "target": e.target, "kind": e.kind, "score": e.score,
+                           "direction": e.direction, "evidence": e.evidence} for e in self.edges]}
+
+    def to_csv(self) -> str:
+        """One row per edge; evidence as a JSON cell."""
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["source", "target", "kind", "score", "direction", "evidence"])
+        for e in self.edges:
+            w.writerow([e.source, e.target, e.kind, f"{e.score:.4f}", e.direction,
+                        json.dumps(e.evidence, ensure_ascii=False)])
+        return buf.getvalue()
+
+    def to_gexf(self) -> str:
+        """GEXF 1.3 (Gephi). ElementTree escapes markup; characters XML forbids are dropped."""
+        root = ET.Element("gexf", {"xmlns": "http://gexf.net/1.3", "version": "1.3",
+                                   "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                                   "xsi:schemaLocation": "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"})
+        meta = ET.SubElement(root, "meta")
+        ET.SubElement(meta, "creator").text = "narratrace"
+        ET.SubElement(meta, "description").text = _xml_text(f"story {self.story_id or ''}")
+        g = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
+        node_keys = ["kind", "lang", "outlet", "published"]
+        edge_keys = ["kind", "direction", "evidence"]
+        na = ET.SubElement(g, "attributes", {"class": "node"})
+        for i, k in enumerate(node_keys):
+            ET.SubElement(na, "attribute", {"id": str(i), "title": k, "type": "string"})
+        ea = ET.SubElement(g, "attributes", {"class": "edge"})
+        for i, k in enumerate(edge_keys):
+            ET.SubElement(ea, "attribute", {"id": str(i), "title": k, "type": "string"})
+        nodes = ET.SubElement(g, "nodes")
+        for n in self.nodes.values():
+            el = ET.SubElement(nodes, "node", {"id": _xml_text(n.id), "label": _xml_text(n.label)})
+            vals = ET.SubElement(el, "attvalues")
+            row = {"kind": n.kind, **n.attrs}
+            for i, k in enumerate(node_keys):
+                if row.get(k) is not None:
+                    ET.SubElement(vals, "attvalue", {"for": str(i), "value": _xml_text(str(row[k]))})
+        edges = ET.SubElement(g, "edges")
+        for j, e in enumerate(self.edges):
+            el = ET.SubElement(edges, "edge", {"id": str(j), "source": _xml_text(e.source),
+                                               "target": _xml_text(e.target), "label": e.kind,
+                                               "weight": f"{max(e.score, 1e-6):.4f}"})
+            vals = ET.SubElement(el, "attvalues")
+            row = {"kind": e.kind, "direction": e.direction,
+                   "evidence": json.dumps(e.evidence, ensure_ascii=False)[:4000]}
+            for i, k in enumerate(edge_keys):
+                ET.SubElement(vals, "attvalue", {"for": str(i), "value": _xml_text(row[k])})
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    def links(self) -> list[Link]:
+        """Edges as model ``Link`` objects; a ``cites`` link's target is {"id", "name"}."""
+        out = []
+        for e in self.edges:
+            target: Any = e.target
+            if e.kind == "cites":
+                n = self.nodes[e.target]
+                target = {"id": n.attrs.get("source_id", e.target), "name": n.label}
+            out.append(Link(e.source, target, e.kind, e.score, e.direction, e.evidence))
+        return out
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(s: str) -> str:
+    return _XML_BAD.sub("", s)
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"\W+", "-", s.casefold()).strip("-") or "unknown"
+
+
+def build_graph(articles: Sequence[Article],
+                relations: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
+                attributions: Mapping[str, Sequence[Attribution]] | None = None,
+                story_id: str | None = None) -> StoryGraph:
+    """Graph of one story.
+
+    ``relations``: (id_a, id_b, compare-result dict) triples; ``unrelated`` ones are skipped.
+    ``attributions``: {article id: attributions found in it}.
+    """
+    g = StoryGraph(story_id)
+    by_id = {a.id: a for a in articles}
+    for a in articles:
+        nid = f"article:{a.id}"
+        g.nodes[nid] = Node(nid, "article", a.title or a.id,
+                            {"lang": a.lang, "outlet": a.outlet, "published": a.published, "url": a.url})
+        if a.outlet:
+            oid = f"outlet:{_slug(a.outlet)}"
+            g.nodes.setdefault(oid, Node(oid, "outlet", a.outlet))
+            g.edges.append(Edge(nid, oid, "published_by", 1.0, "source->target",
+                                {"field": "outlet", "from": a.provenance.get("outlet", "metadata")}))
+    for art_id, atts in (attributions or {}).items():
+        by_source: dict[str, list[Attribution]] = {}
+        for att in atts:
+            by_source.setdefault(att.source_id, []).append(att)
+        for sid, group in by_source.items():
+            snid = f"source:{sid}"
+            g.nodes.setdefault(snid, Node(snid, "source", group[0].source_name, {"source_id": sid}))
+            g.edges.append(Edge(f"article:{art_id}", snid, "cites", 1.0, "source->target",
+                                {"attributions": [x.to_dict() for x in group]}))
+    for id_a, id_b, res in relations:
+        kind = EDGE_KIND.get(res.get("relation", "unrelated"))
+        if kind is None:
+            continue
+        direction = res.get("direction", "undetermined")
+        src, dst = f"article:{id_a}", f"article:{id_b}"
+        if kind in DERIVATION and direction == "a->b":  # b derived from a: b translates a
+            src, dst = dst, src
+        edge_dir = "source->target" if (kind in DERIVATION and direction in ("a->b", "b->a")) else "undetermined"
+        evidence = {"coverage_a": res.get("coverage_a"), "coverage_b": res.get("coverage_b"),
+                    "aligned": res.get("aligned", []), "reasons": res.get("reasons", []),
+                    "pair": [id_a, id_b]}
+        g.edges.append(Edge(src, dst, kind, float(res.get("score", 0.0)), edge_dir, evidence))
+    g.timeline = timeline(list(by_id.values()), g.edges)
+    return g
+
+
+def timeline(articles: Sequence[Article], edges: Sequence[Edge] = ()) -> list[dict[str, Any]]:
+    """Articles by publication time (unknown last), each with the derivation edges leaving it."""
+    derived: dict[str, list[dict[str, Any]]] = {}
+    for e in edges:
+        if e.kind in DERIVATION:
+            derived.setdefault(e.source, []).append({"kind": e.kind, "of": e.target, "direction": e.direction})
+    order = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
+    return [{"id": a.id, "published": a.published, "outlet": a.outlet, "lang": a.lang,
+             "derived_from": derived.get(f"article:{a.id}", [])} for a in order]

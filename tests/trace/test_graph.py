@@ -1,0 +1,65 @@
+"""Propagation graph and its exports (no encoder needed: relations are given)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from narratrace.model import Article, Passage
+from narratrace.trace.attributions import find_attributions
+from narratrace.trace.graph import build_graph
+
+
+def _art(i: str, text: str, outlet: str | None, published: str | None) -> Article:
+    return Article(id=i, text=text, outlet=outlet, published=published, lang="en",
+                   passages=[Passage(0, text, 0, len(text))])
+
+
+def _graph():
+    a = _art("a", "Sources told Sputnik that 750 fighters left <the> prison & \x01moved.", "Outlet \"A\"", "2022-01-26")
+    b = _art("b", "Menurut Sputnik, 750 teroris keluar.", "Purna Warta", "2022-01-27")
+    c = _art("c", "An unrelated note.", None, None)
+    rel = {"relation": "translation", "score": 0.97, "coverage_a": 1.0, "coverage_b": 1.0, "direction": "a->b",
+           "aligned": [{"a": [0], "b": [0], "text_a": "x <y>", "text_b": "z", "score": 0.2}], "reasons": ["r"]}
+    unrel = {"relation": "unrelated", "score": 0.1, "direction": "undetermined"}
+    atts = {x.id: find_attributions(x) for x in (a, b, c)}
+    return build_graph([a, b, c], [("a", "b", rel), ("a", "c", unrel)], atts, story_id="s1")
+
+
+def test_graph_nodes_and_edges():
+    g = _graph()
+    kinds = {n.kind for n in g.nodes.values()}
+    assert kinds == {"article", "outlet", "source"}
+    tr = [e for e in g.edges if e.kind == "translates"]
+    assert len(tr) == 1 and tr[0].source == "article:b" and tr[0].target == "article:a"
+    assert tr[0].direction == "source->target" and tr[0].evidence["aligned"]
+    cites = [e for e in g.edges if e.kind == "cites"]
+    assert {e.source for e in cites} == {"article:a", "article:b"}
+    assert all(e.target == "source:sputnik" and e.evidence["attributions"] for e in cites)
+    assert not any(e.kind == "unrelated" for e in g.edges)
+    assert [t["id"] for t in g.timeline] == ["a", "b", "c"]
+    assert g.timeline[1]["derived_from"][0]["of"] == "article:a"
+
+
+def test_graph_links_contract():
+    links = [l.to_dict() for l in _graph().links()]
+    cite = next(l for l in links if l["kind"] == "cites")
+    assert cite["target"] == {"id": "sputnik", "name": "Sputnik"}
+    assert set(cite) == {"source", "target", "kind", "score", "direction", "evidence"}
+
+
+def test_graph_exports_json_csv_gexf():
+    g = _graph()
+    data = json.loads(json.dumps(g.to_json(), ensure_ascii=False))
+    assert data["directed"] and len(data["links"]) == len(g.edges)
+    rows = list(csv.DictReader(io.StringIO(g.to_csv())))
+    assert len(rows) == len(g.edges) and json.loads(rows[0]["evidence"]) is not None
+    xml = g.to_gexf()
+    root = ET.fromstring(xml.encode("utf-8"))  # valid XML despite <, &, quotes and a control char
+    ns = {"g": "http://gexf.net/1.3"}
+    assert root.get("version") == "1.3"
+    assert len(root.findall(".//g:node", ns)) == len(g.nodes)
+    assert len(root.findall(".//g:edge", ns)) == len(g.edges)
+    labels = {n.get("label") for n in root.findall(".//g:node", ns)}
+    assert 'Outlet "A"' in labels

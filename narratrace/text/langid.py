@@ -75,12 +75,12 @@ class LanguageIdentifier:
     def _cld2(text: str) -> tuple[str | None, int, bool]:
         try:
             reliable, _, details = pycld2.detect(text, isPlainText=True, bestEffort=True)
-        except pycld2.error:  # invalid UTF-8 (lone surrogates) or control characters
+        except (pycld2.error, UnicodeError, ValueError):  # lone surrogates, control characters
             clean = "".join(c for c in text.encode("utf-8", "replace").decode("utf-8", "replace")
                             if c.isprintable() or c.isspace())
             try:
                 reliable, _, details = pycld2.detect(clean, isPlainText=True, bestEffort=True)
-            except pycld2.error:
+            except (pycld2.error, UnicodeError, ValueError):
                 return None, 0, False
         _, code, percent, _ = details[0]
         return _CODE_MAP.get(code, code), percent, reliable

@@ -8,15 +8,15 @@ import copy
 import os
 import tomllib
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .paths import PACKAGE_DIR
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
-    return tomllib.loads(files("narratrace").joinpath("defaults.toml").read_text("utf-8"))
+    return tomllib.loads((PACKAGE_DIR / "defaults.toml").read_text("utf-8"))
 
 
 @dataclass

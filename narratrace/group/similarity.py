@@ -21,18 +21,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..paths import DATA_DIR
 from .features import name_keys, number_weight, numbers, weighted_overlap
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang")
 
 
 #: vector space -> file of per-language mean vectors (made by eval/calibrate_stories.py)
-LANGUAGE_MEANS = {"multilingual-e5-small": "data/lang_means.e5-small.npz"}
+LANGUAGE_MEANS = {"multilingual-e5-small": "lang_means.e5-small.npz"}
 
 
 @lru_cache(maxsize=4)
@@ -41,14 +41,14 @@ def language_means(vector_space: str) -> dict[str, np.ndarray] | None:
     name = LANGUAGE_MEANS.get(vector_space)
     if name is None:
         return None
-    with files("narratrace").joinpath(name).open("rb") as fh:
+    with (DATA_DIR / name).open("rb") as fh:
         data = np.load(fh)
         return {k: data[k].astype(np.float32) for k in data.files}
 
 
 @lru_cache(maxsize=1)
 def story_model() -> dict[str, Any]:
-    return json.loads(files("narratrace").joinpath("data/story_model.json").read_text("utf-8"))
+    return json.loads((DATA_DIR / "story_model.json").read_text("utf-8"))
 
 
 @dataclass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from importlib.resources import files as package_files
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ...paths import DATA_DIR
 from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, progress_bar
 
 
@@ -110,7 +110,7 @@ def demo_cli(db: Optional[str] = typer.Option(None, "--db", help="Keep the demo 
     """Ingest the bundled sample corpus (five articles in three languages) and print its stories."""
     from ...api import Narratrace
 
-    corpus = Path(str(package_files("narratrace").joinpath("data/samples")))
+    corpus = DATA_DIR / "samples"
     tmp = None
     if db is None:
         tmp = tempfile.mkdtemp(prefix="narratrace-demo-")

@@ -27,15 +27,24 @@ HEAD_ONLY = frozenset({"dateline", "date marker"})
 class Rules:
     """Compiled rules for a set of languages."""
 
-    boilerplate_prefixes: tuple[tuple[str, str], ...]   # (normalised phrase, reason)
+    boilerplate_prefixes: dict[str, str]   # normalised phrase -> reason
     boilerplate_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     tail_patterns: tuple[tuple[str, re.Pattern[str]], ...]
-    meta_prefixes: tuple[tuple[str, str], ...]
+    meta_prefixes: dict[str, str]
+    boilerplate_start: re.Pattern[str]     # one alternation of the phrases, longest first
+    meta_start: re.Pattern[str]
     meta_patterns: tuple[tuple[str, re.Pattern[str]], ...]
 
 
 def _phrases(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str]]:
     return [(normalise(p).replace(" :", ":"), reason) for reason, phrases in groups for p in phrases]
+
+
+def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
+    """Match any phrase at the start, ending at a word boundary unless the phrase ends in punctuation."""
+    parts = [re.escape(p) + (r"(?!\w)" if p[-1].isalnum() else "")
+             for p in sorted(phrases, key=len, reverse=True)]
+    return re.compile("^(?:" + "|".join(parts) + ")") if parts else re.compile(r"(?!)")
 
 
 def _unique(items: list) -> tuple:
@@ -46,20 +55,15 @@ def _unique(items: list) -> tuple:
 def rules_for(langs: tuple[str | None, ...]) -> Rules:
     """Rules of the given languages plus the shared defaults, compiled once per combination."""
     classes = [get_lang(None)] + [get_lang(code) for code in langs if code]
+    bp = dict(x for c in classes for x in _phrases(c.boilerplate_prefixes))
+    mp = dict(x for c in classes for x in _phrases(c.meta_prefixes))
     return Rules(
-        boilerplate_prefixes=_unique([x for c in classes for x in _phrases(c.boilerplate_prefixes)]),
+        boilerplate_prefixes=bp, meta_prefixes=mp,
+        boilerplate_start=_alternation(bp), meta_start=_alternation(mp),
         boilerplate_patterns=_unique([x for c in classes for x in compile_patterns(c.boilerplate_patterns)]),
         tail_patterns=_unique([x for c in classes for x in compile_patterns(c.tail_patterns)]),
-        meta_prefixes=_unique([x for c in classes for x in _phrases(c.meta_prefixes)]),
         meta_patterns=_unique([x for c in classes for x in compile_patterns(c.meta_patterns)]),
     )
-
-
-def _starts_with(key: str, phrase: str) -> bool:
-    if not key.startswith(phrase):
-        return False
-    rest = key[len(phrase):len(phrase) + 1]
-    return not rest or not rest.isalnum() or not phrase[-1].isalnum()
 
 
 def classify(text: str, key: str, rules: Rules, at_head: bool = True) -> tuple[str, str] | None:
@@ -69,16 +73,16 @@ def classify(text: str, key: str, rules: Rules, at_head: bool = True) -> tuple[s
     """
     short = key.replace(" :", ":")
     if len(text) <= MAX_BOILERPLATE_CHARS:
-        for phrase, reason in rules.boilerplate_prefixes:
-            if _starts_with(short, phrase):
-                return BOILERPLATE, reason
+        m = rules.boilerplate_start.match(short)
+        if m:
+            return BOILERPLATE, rules.boilerplate_prefixes[m.group()]
         for reason, rx in rules.boilerplate_patterns:
             if rx.search(text):
                 return BOILERPLATE, reason
     if len(text) <= MAX_META_CHARS:
-        for phrase, reason in rules.meta_prefixes:
-            if _starts_with(short, phrase):
-                return META, reason
+        m = rules.meta_start.match(short)
+        if m:
+            return META, rules.meta_prefixes[m.group()]
     for reason, rx in rules.meta_patterns:
         if (at_head or reason not in HEAD_ONLY) and rx.search(text) \
                 and (reason == "date marker" or len(text) <= MAX_META_CHARS):

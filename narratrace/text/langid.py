@@ -21,7 +21,8 @@ from .lang import get_lang
 _CODE_MAP = {"iw": "he", "jw": "jv", "in": "id", "zh-Hant": "zh", "zh-Hans": "zh", "un": None, "xxx": None,
              "xx-Qaai": None}
 _ARABIC_RANGES = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LETTER = re.compile(r"[^\W\d_]")
+_NON_LETTER = re.compile(r"[\W\d_]+")
+_NON_ARABIC = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+")
 _WORD = re.compile(r"[^\W\d_]+")
 #: letters that an Arabic-script verdict must show; the three main languages share the rest
 _REQUIRED_LETTERS = {
@@ -54,12 +55,12 @@ class LanguageIdentifier:
 
     def detect(self, text: str) -> tuple[str | None, float]:
         """Return (ISO code or None, confidence in 0..1). None means there is nothing to go on."""
-        head = text[:400]  # enough to judge script and shortness, and cheap on long paragraphs
-        letters = len(_LETTER.findall(head))
+        head = text[:200]  # enough to judge script and shortness, and cheap on long paragraphs
+        letters = len(_NON_LETTER.sub("", head))
         if letters == 0:
             return None, 0.0
         code, percent, reliable = self._cld2(text)
-        arabic = len(_ARABIC_RANGES.findall(head)) / letters
+        arabic = len(_NON_ARABIC.sub("", head)) / letters if _ARABIC_RANGES.search(head) else 0.0
         if arabic >= 0.5:
             code = self._check_arabic_script(text, code)
         elif code in ("id", "ms"):

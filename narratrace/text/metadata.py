@@ -158,6 +158,9 @@ def _iso(y: str, mn: int | str | None, d: str | None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
 
 
+_YEAR = re.compile(r"[0-9٠-٩۰-۹]{4}")
+
+
 def full_dates(key: str) -> list[tuple[str, int, int]]:
     """(iso date, start, end) of every day-month-year date in a match key."""
     out = []
@@ -195,6 +198,8 @@ def find_date(head: list[tuple[str, str]], body: list[tuple[str, str, list[tuple
                 break
     found: dict[str, tuple[str, str]] = {}
     for text, lang, sentences in body:
+        if not _YEAR.search(text) or not full_dates(normalise(text)):
+            continue  # cheap test first: most paragraphs carry no full date
         for a, b in sentences or [(0, len(text))]:
             sentence = text[a:b]
             key = normalise(sentence)

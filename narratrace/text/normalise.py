@@ -6,6 +6,7 @@ whitespace collapsed. ``normalise`` is idempotent: ``normalise(normalise(t)) == 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -40,6 +41,8 @@ for _i in range(10):
 
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
+#: any character the table touches; text without one skips the (per-character) translate
+_TOUCHED = re.compile("[" + "".join(sorted({re.escape(chr(c)) for c in _TABLE})) + "]")
 
 
 @lru_cache(maxsize=64)
@@ -58,8 +61,13 @@ def normalise(text: str, lang: str | None = None) -> str:
         return " ".join(text.casefold().split())
     table = _table_for(lang)
     # fold, casefold, then NFKC and fold again: casefold and NFKC can each undo the other's closure
-    key = unicodedata.normalize("NFKC", text).translate(table).casefold()
-    key = unicodedata.normalize("NFKC", key).translate(table)
+    key = unicodedata.normalize("NFKC", text)
+    if table is not _TABLE or _TOUCHED.search(key):
+        key = key.translate(table)
+    key = key.casefold()
+    again = unicodedata.normalize("NFKC", key)
+    if again != key:
+        key = again.translate(table)
     return " ".join(key.split())
 
 

@@ -50,10 +50,13 @@ class TextPipeline:
 
         # boilerplate and metadata lines; markers glued to a paragraph's end become their own passage
         typed: list[tuple[int, int, str | None, float, str, str | None]] = []
+        keys: dict[int, str] = {}  # match key by paragraph start, reused when the paragraph stays whole
         for i, (a, b, lang, conf) in enumerate(paras):
             rules = rules_for((guess, lang))
             ptext = text[a:b]
-            kind = classify(ptext, normalise(ptext), rules, at_head=i < HEAD_LINES)
+            key = normalise(ptext, lang)
+            keys[a] = key
+            kind = classify(ptext, key, rules, at_head=i < HEAD_LINES)
             if kind:
                 typed.append((a, b, lang, conf, kind[0], kind[1]))
                 continue
@@ -76,6 +79,7 @@ class TextPipeline:
 
         passages: list[Passage] = []
         for a, b, lang, conf, kind, reason in typed:
+            detected = lang
             if lang != art_lang and (conf < self.min_confidence or lang is None or b - a < SHORT_CHARS):
                 lang = art_lang
             ptext = text[a:b]
@@ -88,9 +92,10 @@ class TextPipeline:
                     pieces.append((a + ca, a + cb, split_sentences(sub, lang)))
             for pa, pb, sents in pieces:
                 ptext = text[pa:pb]
+                key = keys.get(pa) if (pb == b and lang == detected) else None
                 passages.append(Passage(index=len(passages), text=ptext, start=pa, end=pb, kind=kind,
-                                        lang=lang, key=normalise(ptext, lang), sentences=sents,
-                                        reason=reason))
+                                        lang=lang, key=key if key is not None else normalise(ptext, lang),
+                                        sentences=sents, reason=reason))
 
         article = Article(id=raw.id or "", text=text, title=raw.title, url=raw.url, outlet=raw.outlet,
                           published=raw.published, lang=art_lang, meta=meta, origin=raw.origin,

@@ -19,6 +19,7 @@ Span = tuple[int, int]
 _LINE = re.compile(r"[^\n\r\u2028\u2029\x0b\x0c\x85]+")
 _TERMINATOR = re.compile(r"[.!?…؟۔]+|\n")
 _TOKEN_BEFORE = re.compile(r"(?:[^\W\d_]+\.)*[^\W\d_]+$")
+_QUOTE = re.compile('"')
 _CLOSERS = frozenset("”’»)]}›")
 _OPENERS = frozenset("“‘«([{‹¿¡")
 
@@ -54,7 +55,7 @@ def split_sentences(text: str, lang: str | None = None) -> list[Span]:
     """Sentence spans as (start, end) offsets into ``text``."""
     n = len(text)
     abbreviations = abbreviations_for(lang)
-    quotes = [i for i, c in enumerate(text) if c == '"'] if '"' in text else []
+    quotes = [m.start() for m in _QUOTE.finditer(text)] if '"' in text else []
     cuts = [0]
     for m in _TERMINATOR.finditer(text):
         s, e = m.span()

@@ -28,9 +28,18 @@ _LOOKUP: dict[str, tuple[str, int]] = {
 TEXT_NAMES = ", ".join(ALIASES["text"])
 
 
+_KEYS: dict[str, tuple[str, int] | None] = {}
+
+
 def field_of(key: str) -> tuple[str, int] | None:
     """(RawArticle field, alias rank) for a record key, or None if it is not one of ours."""
-    return _LOOKUP.get(key.strip().lower())
+    try:
+        return _KEYS[key]
+    except KeyError:
+        found = _LOOKUP.get(key.strip().lower())
+        if len(_KEYS) < 4096:  # memo: a file has few distinct keys; stay bounded if not
+            _KEYS[key] = found
+        return found
 
 
 def build(
@@ -40,36 +49,45 @@ def build(
 
     When a field appears under several names the canonical one wins and the others
     stay in ``meta``; every key that is not a known field is kept in ``meta`` as is.
+    Runs once per record of a million-record file, hence one pass and no helpers.
     """
-    chosen: dict[str, tuple[int, str]] = {}
-    for key in record:
+    chosen: dict[str, tuple[int, str, Any]] = {}
+    meta: dict[str, Any] = {}
+    for key, value in record.items():
         found = field_of(key) if isinstance(key, str) else None
-        if found is not None:
-            field, rank = found
-            if field not in chosen or rank < chosen[field][0]:
-                chosen[field] = (rank, key)
-    used = {key for _, key in chosen.values()}
-    meta = {key: value for key, value in record.items() if key not in used}
-
-    text = _text(record[chosen["text"][1]]) if "text" in chosen else None
-    if not text or not text.strip():
-        found = "empty" if "text" in chosen else "missing"
+        if found is None:
+            meta[key] = value
+            continue
+        field, rank = found
+        prev = chosen.get(field)
+        if prev is None:
+            chosen[field] = (rank, key, value)
+        elif rank < prev[0]:
+            meta[prev[1]] = prev[2]
+            chosen[field] = (rank, key, value)
+        else:
+            meta[key] = value
+    text = _text(chosen["text"][2]) if "text" in chosen else None
+    if not text:
         return InputError(
-            path, f"{where}record has no text ({found})", line=line,
+            path, f"{where}record has no text ({'empty' if 'text' in chosen else 'missing'})", line=line,
             hint=f"give the article text in one of: {TEXT_NAMES}",
         )
-    values = {field: record[key] for field, (_, key) in chosen.items() if field != "text"}
+    get = chosen.get
     return RawArticle(
         text=text,
-        id=_string(values.get("id")),
-        title=_clean_string(values.get("title")),
-        url=_clean_string(values.get("url")),
-        outlet=_outlet(values.get("outlet")),
-        published=_published(values.get("published")),
-        lang=_clean_string(values.get("lang")),
+        id=_string(get("id", _NONE)[2]),
+        title=_clean_string(get("title", _NONE)[2]),
+        url=_string(get("url", _NONE)[2]),
+        outlet=_outlet(get("outlet", _NONE)[2]),
+        published=_published(get("published", _NONE)[2]),
+        lang=_string(get("lang", _NONE)[2]),
         meta=meta,
         origin=origin,
     )
+
+
+_NONE = (0, "", None)
 
 
 def _text(value: Any) -> str | None:
@@ -83,6 +101,8 @@ def _text(value: Any) -> str | None:
 
 def _string(value: Any) -> str | None:
     """Ids of any scalar type become strings (1 -> "1"); empty means absent."""
+    if type(value) is str:
+        return clean(value).strip() or None
     if value is None or isinstance(value, (dict, list)):
         return None
     if isinstance(value, float) and value.is_integer():

@@ -20,6 +20,7 @@ from .decode import (
 )
 from .fields import build
 
+_DECODER = json.JSONDecoder(strict=False)  # one decoder: json.loads builds a new one per call
 #: Keys under which a JSON document may hold its list of articles.
 LIST_KEYS = ("articles", "data", "items")
 _HEAD = 65536
@@ -162,7 +163,7 @@ def _read_lines(path: Path, lines: Iterable[Line]) -> Iterator[RawArticle | Inpu
             continue
         seen += 1
         try:
-            obj = json.loads(line, strict=False)
+            obj = _DECODER.decode(line)
         except json.JSONDecodeError as exc:
             yield InputError(where, f"invalid JSON: {exc.msg} (column {exc.colno})", line=number)
             continue

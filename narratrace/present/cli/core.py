@@ -51,7 +51,7 @@ def ingest_cli(
             console.print(f"[red]error[/red] {err}", highlight=False, markup=True, soft_wrap=True)
         summary = report.summary()
         if as_json:
-            print_json({**summary, "errors": [str(e) for e in report.errors], "db": nt.db_path})
+            print_json({**summary, "error_messages": [str(e) for e in report.errors], "db": nt.db_path})
         else:
             console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.db_path})",
                           highlight=False)

@@ -1,0 +1,117 @@
+"""Fit the same-story model and pick the join threshold, by measurement.
+
+    python eval/calibrate_stories.py [--pairs 150]
+
+1. Language means for centring: mean passage vector per language over Tatoeba
+   sentences 500-699 of each language file (general sentences, no topic), written
+   to narratrace/data/lang_means.e5-small.npz.
+2. SemEval-2022 Task 8 pairs are split in two halves by a hash of the pair id.
+   On the 'fit' half only, a logistic model over ``group.similarity.FEATURES``
+   learns P(same story) with label Overall <= 2 (same) vs Overall >= 3 (different),
+   and the join threshold maximising accuracy on Overall <= 1.5 vs >= 3.5 pairs is chosen.
+   The model goes to narratrace/data/story_model.json; eval/evaluate_stories.py
+   reports on the 'test' half, which this script never looks at.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, TATOEBA, VectorCache, semeval_rows, split_of  # noqa: E402
+
+from narratrace.embed import make_encoder  # noqa: E402
+from narratrace.group.similarity import FEATURES, Side, pair_features  # noqa: E402
+from narratrace.model import RawArticle  # noqa: E402
+from narratrace.settings import Settings  # noqa: E402
+from narratrace.text import TextPipeline  # noqa: E402
+
+TATOEBA_LANGS = {"id": "ind-eng.ind", "fa": "pes-eng.pes", "ar": "ara-eng.ara", "en": "ind-eng.eng",
+                 "de": "deu-eng.deu", "es": "spa-eng.spa", "fr": "fra-eng.fra", "tr": "tur-eng.tur",
+                 "ru": "rus-eng.rus", "zh": "cmn-eng.cmn", "ur": "urd-eng.urd", "he": "heb-eng.heb",
+                 "hi": "hin-eng.hin"}
+
+
+def language_means(cache: VectorCache) -> dict[str, np.ndarray]:
+    means = {}
+    for lang, name in TATOEBA_LANGS.items():
+        lines = (TATOEBA / f"tatoeba.{name}").read_text("utf-8").split("\n")[500:700]
+        means[lang] = cache.encode([s for s in lines if s.strip()]).mean(0)
+    means["_all"] = np.mean(list(means.values()), axis=0)
+    return means
+
+
+def pair_sides(rows, cache: VectorCache, pipeline: TextPipeline, max_passages: int):
+    """Sides for both articles of each pair, through the real text pipeline."""
+    arts = []
+    for r in rows:
+        for side, lang in (("text1", r["lang1"]), ("text2", r["lang2"])):
+            arts.append(pipeline.transform(RawArticle(text=r[side], id=f"{r['pair_id']}:{side}", lang=lang)))
+    chosen = [a.matchable_passages()[:max_passages] or a.passages[:1] for a in arts]
+    vecs = cache.encode([p.text for ps in chosen for p in ps])
+    sides, off = [], 0
+    for a, ps in zip(arts, chosen):
+        sides.append(Side(a.id, a.lang, a.published, vecs[off : off + len(ps)], [p.text for p in ps]))
+        off += len(ps)
+    return list(zip(sides[0::2], sides[1::2]))
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> tuple[float, np.ndarray]:
+    """Newton's method with an L2 penalty (no scikit-learn needed for nine features)."""
+    Xb = np.hstack([np.ones((len(X), 1)), X])
+    w = np.zeros(Xb.shape[1])
+    reg = np.eye(len(w)) * l2
+    reg[0, 0] = 0.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-Xb @ w))
+        grad = Xb.T @ (p - y) + reg @ w
+        hess = Xb.T @ (Xb * (p * (1 - p))[:, None]) + reg
+        w -= np.linalg.solve(hess, grad)
+    return float(w[0]), w[1:]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pairs", type=int, default=150, help="pairs sampled from the fit half")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    settings = Settings.load()
+    encoder = make_encoder(settings.encoder["backend"], batch_size=settings.encoder["batch_size"])
+    cache = VectorCache(encoder)
+    means = language_means(cache)
+    out = REPO / "narratrace" / "data" / "lang_means.e5-small.npz"
+    np.savez(out, **{k: v.astype(np.float16) for k, v in means.items()})
+    print(f"language means for {len(means) - 1} languages -> {out.relative_to(REPO)}")
+
+    rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "fit"]
+    rows = [r for r in rows if float(r["Overall"]) <= 2 or float(r["Overall"]) >= 3]
+    random.Random(args.seed).shuffle(rows)
+    rows = rows[: args.pairs]
+    pipeline = TextPipeline(max_passage_chars=settings.text["max_passage_chars"])
+    pairs = pair_sides(rows, cache, pipeline, settings.text["max_passages"])
+    X = np.array([[pair_features(a, b, means)[0][f] for f in FEATURES] for a, b in pairs])
+    y = np.array([1.0 if float(r["Overall"]) <= 2 else 0.0 for r in rows])
+    bias, w = fit_logistic(X, y)
+    p = 1 / (1 + np.exp(-(bias + X @ w)))
+    overall = np.array([float(r["Overall"]) for r in rows])
+    clear = (overall <= 1.5) | (overall >= 3.5)
+    best = max(np.arange(0.2, 0.81, 0.01),
+               key=lambda t: (np.mean((p[clear] >= t) == (overall[clear] <= 1.5)), -abs(t - 0.5)))
+    acc = float(np.mean((p[clear] >= best) == (overall[clear] <= 1.5)))
+    model = {"bias": round(bias, 4), "weights": {f: round(float(v), 4) for f, v in zip(FEATURES, w)},
+             "fitted_on": f"SemEval-2022 Task 8 fit half, {len(rows)} pairs (seed {args.seed})",
+             "label": "Overall <= 2 same story, >= 3 different", "join_threshold": round(float(best), 2),
+             "fit_accuracy_clear_pairs": round(acc, 3)}
+    (REPO / "narratrace" / "data" / "story_model.json").write_text(json.dumps(model, indent=2) + "\n")
+    print(json.dumps(model, indent=2))
+    print(f"suggested [stories] join_threshold = {best:.2f} (accuracy {acc:.3f} on {int(clear.sum())} clear fit pairs)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Shared helpers for evaluation scripts: data paths, the real pipeline, a vector cache.
+
+The cache (``$NARRATRACE_CACHE`` or ~/.cache/narratrace/eval) only saves re-encoding
+the same passage with the same encoder between runs; results are identical without it.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NARRATRACE_SHARED", REPO.parent / "shared"))
+EVAL = SHARED / "eval"
+SEMEVAL = EVAL / "semeval2022-task8" / "pairs.csv"
+TATOEBA = EVAL / "tatoeba"
+
+
+class VectorCache:
+    """passage text -> vector, per vector space, in one SQLite file."""
+
+    def __init__(self, encoder, path: Path | None = None) -> None:
+        root = Path(os.environ.get("NARRATRACE_CACHE", Path.home() / ".cache" / "narratrace")) / "eval"
+        root.mkdir(parents=True, exist_ok=True)
+        self.encoder = encoder
+        self.db = sqlite3.connect(path or root / "vectors.sqlite")
+        self.db.execute("CREATE TABLE IF NOT EXISTS v (k TEXT PRIMARY KEY, vec BLOB)")
+
+    def _key(self, text: str, query: bool) -> str:
+        tag = f"{self.encoder.vector_space}|{'q' if query else 'p'}|{text}"
+        return hashlib.sha1(tag.encode("utf-8")).hexdigest()
+
+    def encode(self, texts: list[str], query: bool = False, progress: bool = True) -> np.ndarray:
+        keys = [self._key(t, query) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for k, blob in self.db.execute(f"SELECT k, vec FROM v WHERE k IN ({','.join('?' * len(chunk))})", chunk):
+                found[k] = np.frombuffer(blob, dtype=np.float32)
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        if missing:
+            todo = [t for _, t in missing]
+            step = 64
+            for i in range(0, len(todo), step):
+                part = todo[i : i + step]
+                vecs = (self.encoder.encode_queries(part) if query else self.encoder.encode_passages(part))
+                rows = [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(missing[i : i + step], vecs)]
+                self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)", rows)
+                self.db.commit()
+                found.update((k, np.frombuffer(b, dtype=np.float32)) for k, b in rows)
+                if progress:
+                    print(f"  encoded {min(i + step, len(todo))}/{len(todo)}", file=sys.stderr, flush=True)
+        dim = self.encoder.dim
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+
+
+def semeval_rows() -> list[dict[str, str]]:
+    csv.field_size_limit(1 << 30)
+    with open(SEMEVAL, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def split_of(pair_id: str) -> str:
+    """Deterministic half split: 'fit' pairs tune the model, 'test' pairs are only reported."""
+    return "fit" if int(hashlib.sha1(pair_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def pearson(x: Iterable[float], y: Iterable[float]) -> float:
+    a, b = np.asarray(list(x), float), np.asarray(list(y), float)
+    return float(np.corrcoef(a, b)[0, 1])

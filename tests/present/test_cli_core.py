@@ -1,0 +1,61 @@
+"""The CLI contract: --help everywhere, stories --json, show, ingest exit codes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from narratrace.present.cli.app import app
+
+runner = CliRunner()
+
+
+def _commands():
+    return sorted(app.registered_commands, key=lambda c: c.name or "")
+
+
+@pytest.mark.parametrize("name", ["ingest", "stories", "show", "demo"])
+def test_cli_every_command_has_help(name):
+    result = runner.invoke(app, [name, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_cli_all_registered_commands_have_help():
+    for cmd in app.registered_commands:
+        result = runner.invoke(app, [cmd.name, "--help"])
+        assert result.exit_code == 0, cmd.name
+
+
+def test_cli_stories_json_contract(seeds_project):
+    nt, _ = seeds_project
+    result = runner.invoke(app, ["stories", "--json", "--db", nt.db_path])
+    assert result.exit_code == 0, result.output
+    stories = json.loads(result.stdout)
+    assert len(stories) == 3
+    for s in stories:
+        assert set(s) == {"id", "title", "languages", "article_ids", "first_seen", "last_seen"}
+    assert sorted(stories[0]["languages"]) == ["ar", "fa", "id"]
+
+
+def test_cli_show_story_and_article(seeds_project):
+    nt, _ = seeds_project
+    story = nt.stories()[0]
+    out = runner.invoke(app, ["show", story.id, "--db", nt.db_path, "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["id"] == story.id
+    art = runner.invoke(app, ["show", story.article_ids[0], "--db", nt.db_path])
+    assert art.exit_code == 0 and story.article_ids[0] in art.stdout
+    missing = runner.invoke(app, ["show", "nope", "--db", nt.db_path])
+    assert missing.exit_code != 0
+
+
+def test_cli_ingest_reports_errors_with_exit_code(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[encoder]\nbackend = "hashing"\n')
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.db"), "--config", str(cfg),
+                                 "--json"])
+    assert result.exit_code == 2
+    summary = json.loads(result.stdout)
+    assert summary["errors"] == 1
+    assert "empty.txt" in summary["error_messages"][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -43,8 +44,8 @@ def read_jsonl(
         # UTF-16/32: a newline byte is not a line break there; decode the whole file.
         rest = stream.read(max(0, max_line_bytes + 1 - len(head)))
         whole = head + rest
-        if (err := check_size(path, len(whole), max_line_bytes)) is not None:
-            yield err
+        if len(whole) > max_line_bytes:
+            yield check_size(path, _size(stream, len(whole)), max_line_bytes)  # type: ignore[misc]
             return
         try:
             text, encoding = decode(whole, path)
@@ -98,6 +99,14 @@ def read_json(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
             yield InputError(str(path), f"item {i}: expected a JSON object, found {_kind(item)}", line=i)
             continue
         yield _finish(build(item, str(path), i, f"{path}[{i}]", where=f"item {i}: "), encoding)
+
+
+def _size(stream: BinaryIO, at_least: int) -> int:
+    """The file's real size for the message, when the stream is a file."""
+    try:
+        return max(os.fstat(stream.fileno()).st_size, at_least)
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return at_least
 
 
 def _items(doc: Any) -> list[Any] | None:

@@ -162,3 +162,9 @@ def test_json_reader_direct_never_raises_on_junk() -> None:
     for data in (b"", b"{", b"[[[[", b"[" * 100000, b'"text"'):
         for item in read_json(Path("j.json"), data):
             assert isinstance(item, InputError)
+
+
+def test_jsonl_utf16_is_limited_as_a_whole_file(write, read_all) -> None:
+    path = write("w.jsonl", jsonl(*({"text": f"article {i}"} for i in range(100))).encode("utf-16"))
+    _, (error,) = read_all(path, max_file_bytes=1000)
+    assert f"({path.stat().st_size} bytes), over the limit" in error.message

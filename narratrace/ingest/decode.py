@@ -57,7 +57,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 #: Bytes that plain text almost never contains (C0 controls except \t \n \v \f \r ESC).
 _CTRL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
-_TEXT_BYTES = bytes(b for b in range(256) if b not in _CTRL_BYTES)
 SAMPLE = 8192
 
 #: Legacy code pages news sites actually use, most likely first. charset-normalizer
@@ -151,12 +150,24 @@ def guess_encoding(data: bytes) -> str | None:
     return best.encoding
 
 
+#: Labels browsers decode as a superset (WHATWG Encoding Standard): pages declaring
+#: ISO-8859-1 are really Windows-1252, GB2312 pages are GBK/GB18030, and so on.
+_SUPERSETS = {
+    "iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874",
+    "iso8859-11": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "windows-874": "cp874",
+}
+
+
 def normalise_encoding(name: str) -> str | None:
-    """Python codec name for a declared charset ("windows-1256" -> "cp1256"), or None."""
+    """Python codec for a declared charset, as a browser reads it ("iso-8859-1" -> "cp1252"), or None."""
+    label = name.strip().strip("\"'").lower()
+    if label in _SUPERSETS:
+        return _SUPERSETS[label]
     try:
-        return codecs.lookup(name.strip().strip("\"'")).name
+        codec = codecs.lookup(label).name
     except (LookupError, ValueError):
         return None
+    return _SUPERSETS.get(codec, codec)
 
 
 def decode(data: bytes, path: str | Path, declared: str | None = None) -> tuple[str, str]:

@@ -132,3 +132,8 @@ def test_human_bytes() -> None:
     assert human_bytes(500) == "500 bytes"
     assert human_bytes(1536) == "1.5 KiB (1536 bytes)"
     assert human_bytes(100 * 1024 * 1024) == "100.0 MiB (104857600 bytes)"
+
+
+def test_decode_declared_latin1_is_read_as_windows_1252() -> None:
+    text, enc = decode(ENGLISH_QUOTES.encode("cp1252"), "x.html", declared="ISO-8859-1")
+    assert (text, enc) == (ENGLISH_QUOTES, "cp1252")

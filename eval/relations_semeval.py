@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import random
 import sys
 import time
@@ -80,6 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--dump", help="write one JSON line per pair (features, Overall) for calibration")
     args = ap.parse_args()
     csv.field_size_limit(10**9)
     rows = list(csv.DictReader(PAIRS.open(encoding="utf-8")))
@@ -89,6 +91,7 @@ def main() -> None:
     table: dict[str, Counter[int]] = defaultdict(Counter)
     scores, overall = [], []
     t0 = time.time()
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
     for i, r in enumerate(pick):
         a = pipe.transform(RawArticle(text=r["text1"], id=r["pair_id"] + ":1", lang=r["lang1"]))
         b = pipe.transform(RawArticle(text=r["text2"], id=r["pair_id"] + ":2", lang=r["lang2"]))
@@ -96,6 +99,11 @@ def main() -> None:
         o = float(r["Overall"])
         table[res["relation"]][min(4, max(1, round(o)))] += 1
         scores.append(res["score"])
+        if dump:
+            dump.write(json.dumps({"pair_id": r["pair_id"], "overall": float(r["Overall"]),
+                                   "relation": res["relation"], "score": res["score"],
+                                   "coverage_a": res["coverage_a"], "coverage_b": res["coverage_b"],
+                                   "features": res["features"]}, ensure_ascii=False) + "\n")
         overall.append(o)
         if (i + 1) % 10 == 0:
             enc.save()

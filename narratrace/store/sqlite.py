@@ -189,8 +189,11 @@ class SQLiteStore:
         return out
 
     # ----------------------------------------------------------------- writes
-    def write_article(self, art: Article, vectors: dict[int, tuple[int, np.ndarray]], replace: bool = False) -> None:
-        """Insert (or replace) one article with its passages; ``vectors`` maps passage index -> (rowid, vector).
+    def write_article(self, art: Article, rowids: dict[int, int], vectors: dict[int, np.ndarray],
+                      replace: bool = False) -> None:
+        """Insert (or replace) one article with its passages.
+
+        ``rowids`` maps every passage index to its rowid (the ANN id); ``vectors`` the encoded ones.
 
         Call inside ``transaction()``.
         """
@@ -215,7 +218,7 @@ class SQLiteStore:
         arowid = cur.lastrowid
         rows = []
         for p in art.passages:
-            rowid, vec = vectors.get(p.index, (None, None))
+            rowid, vec = rowids.get(p.index), vectors.get(p.index)
             blob = None if vec is None else np.asarray(vec, dtype=self.vector_dtype).tobytes()
             rows.append((rowid, arowid, p.index, p.kind, p.lang, p.start, p.end, p.text, p.key,
                          json.dumps(p.sentences), p.reason, blob))
@@ -237,6 +240,9 @@ class SQLiteStore:
             [(lk.source, lk.target if isinstance(lk.target, str) else json.dumps(lk.target, ensure_ascii=False),
               lk.kind, float(lk.score), lk.direction, json.dumps(lk.evidence, ensure_ascii=False, default=str),
               story_id) for lk in links])
+
+    def delete_link(self, source: str, target: str, kind: str) -> None:
+        self.db.execute("DELETE FROM links WHERE source=? AND target=? AND kind=?", (source, target, kind))
 
     # ---------------------------------------------------------------- stories
     def stories(self) -> list[Story]:

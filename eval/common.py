@@ -74,3 +74,34 @@ def split_of(pair_id: str) -> str:
 def pearson(x: Iterable[float], y: Iterable[float]) -> float:
     a, b = np.asarray(list(x), float), np.asarray(list(y), float)
     return float(np.corrcoef(a, b)[0, 1])
+
+
+class CachedEncoder:
+    """Wraps an encoder so that evaluation runs of the real pipeline reuse cached vectors."""
+
+    def __init__(self, encoder) -> None:
+        self._inner = encoder
+        self.cache = VectorCache(encoder)
+        self.name, self.dim = encoder.name, encoder.dim
+        self.model_id, self.vector_space = encoder.model_id, encoder.vector_space
+
+    def encode_passages(self, texts, progress=None):
+        return self.cache.encode(list(texts), query=False, progress=False)
+
+    def encode_queries(self, texts):
+        return self.cache.encode(list(texts), query=True, progress=False)
+
+
+def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
+    """BCubed precision, recall and F1 of a clustering (item -> cluster id) against gold."""
+    from collections import defaultdict
+
+    by_pred, by_gold = defaultdict(set), defaultdict(set)
+    for item, c in pred.items():
+        by_pred[c].add(item)
+    for item, c in gold.items():
+        by_gold[c].add(item)
+    items = list(gold)
+    p = sum(len(by_pred[pred[i]] & by_gold[gold[i]]) / len(by_pred[pred[i]]) for i in items) / len(items)
+    r = sum(len(by_pred[pred[i]] & by_gold[gold[i]]) / len(by_gold[gold[i]]) for i in items) / len(items)
+    return p, r, 2 * p * r / (p + r)

@@ -14,6 +14,7 @@ from typing import Iterable
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SENTENCE_END = frozenset('.!?:;"“”«»\'')
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z'’\-]{2,}")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]{3,}")
 
@@ -73,6 +74,9 @@ def name_keys(text: str) -> set[str]:
     """Skeleton keys of likely names: capitalised Latin words and Arabic-script words (3+ consonants)."""
     keys = set()
     for m in _LATIN_NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_END:
+            continue  # a capital after a full stop marks a sentence, not a name
         k = latin_key(m.group())
         if len(k) >= 3:
             keys.add(k)

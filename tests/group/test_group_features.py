@@ -1,0 +1,34 @@
+"""Script-independent clues: numbers and name skeletons shared across Latin, Arabic and Persian."""
+from __future__ import annotations
+
+import pytest
+
+from narratrace.group.features import arabic_key, latin_key, name_keys, numbers, weighted_overlap
+
+
+@pytest.mark.parametrize("latin, arabic", [
+    ("Al-Hasakah", "الحسكة"), ("al-Sinaah", "الصناعة"), ("Sputnik", "سبوتنيك"), ("Sputnik", "اسپوتنیک"),
+    ("Bukamal", "البوكمال"), ("Halabi", "الحلبي"), ("Musab", "مصعب"), ("Hasakah", "الحسکه"),
+])
+def test_features_same_name_same_key_across_scripts(latin, arabic):
+    assert latin_key(latin) == arabic_key(arabic)
+
+
+def test_features_different_names_differ():
+    assert latin_key("Hasakah") != latin_key("Aleppo") != arabic_key("دمشق")
+
+
+def test_features_numbers_fold_persian_and_arabic_digits():
+    assert {"750"} <= numbers("۷۵۰ تروریست") and {"750"} <= numbers("٧٥٠ من أفراد")
+    assert numbers("3 titik") == set()  # single digits are too common to count
+
+
+def test_features_sentence_initial_capitals_are_not_names():
+    keys = name_keys("Menurut sumber itu. Dalam hal ini pasukan di Al-Hasakah bergerak.")
+    assert keys == {latin_key("Hasakah")}
+
+
+def test_features_weighted_overlap_bounds():
+    assert weighted_overlap({"a", "b"}, {"a", "b", "c"}) == 1.0
+    assert weighted_overlap(set(), {"a"}) == 0.0
+    assert weighted_overlap({"a"}, {"b"}) == 0.0

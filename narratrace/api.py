@@ -90,6 +90,12 @@ class _BatchCandidates:
         return Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id
 
 
+def _origin_file(origin: str) -> str:
+    """The file part of an origin ("dump.jsonl:12" -> "dump.jsonl")."""
+    head, sep, tail = origin.rpartition(":")
+    return head if sep and tail.isdigit() else origin
+
+
 def _merge_cites(links: list[Link]) -> list[Link]:
     """One ``cites`` link per (article, source), carrying every attribution as evidence."""
     merged: dict[str, Link] = {}
@@ -195,8 +201,15 @@ class Narratrace:
                                                  "different text; the first was kept")))
                 continue
             if art.id in by_id:
-                if by_id[art.id] == h:
+                stored_hash, stored_origin = by_id[art.id]
+                if stored_hash == h:
                     report.unchanged.append(art.id)
+                    continue
+                if _origin_file(stored_origin) != _origin_file(art.origin):
+                    # same id from another file: a name clash, not a new version of the article
+                    report.errors.append(InputError(
+                        art.origin, f"id {art.id!r} is already used by {stored_origin or 'another record'}",
+                        hint="give the record an explicit id, or rename the file; nothing was overwritten"))
                     continue
                 todo.append((art, True))
             elif h in by_hash or h in seen_hashes:

@@ -114,13 +114,14 @@ class SQLiteStore:
             )
 
     # ---------------------------------------------------------------- lookups
-    def existing(self, ids: Iterable[str], hashes: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-        """(id -> content_hash) for known ids, (content_hash -> id) for known hashes."""
-        by_id: dict[str, str] = {}
+    def existing(self, ids: Iterable[str], hashes: Iterable[str]
+                 ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """(id -> (content_hash, origin)) for known ids, (content_hash -> id) for known hashes."""
+        by_id: dict[str, tuple[str, str]] = {}
         by_hash: dict[str, str] = {}
         for chunk in _chunks(list(ids), 500):
-            q = f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
-            by_id.update(dict(self.db.execute(q, chunk).fetchall()))
+            q = f"SELECT id, content_hash, origin FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            by_id.update((i, (h, o or "")) for i, h, o in self.db.execute(q, chunk).fetchall())
         for chunk in _chunks(list(hashes), 500):
             q = f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))})"
             by_hash.update(dict(self.db.execute(q, chunk).fetchall()))

@@ -43,7 +43,7 @@ def test_store_same_text_new_id_is_a_duplicate(tmp_path):
 def test_store_changed_text_updates_in_place(tmp_path):
     with _project(tmp_path) as nt:
         nt.add(_raws(1))
-        rep = nt.add([RawArticle(id="a0", text="A corrected article.\nWith new text.")])
+        rep = nt.add([RawArticle(id="a0", text="A corrected article.\nWith new text.", origin="mem:0")])
         assert rep.updated == ["a0"]
         assert nt.store.count_articles() == 1
         assert nt.article("a0").passages[0].text == "A corrected article."
@@ -106,3 +106,11 @@ def test_store_vectors_are_half_precision(tmp_path):
         sp = nt.store.passage_vectors("a0")
         assert np.allclose(np.linalg.norm(sp.vectors, axis=1), 1.0, atol=1e-2)
         json.loads(nt.store.db.execute("SELECT sentences FROM passages LIMIT 1").fetchone()[0])
+
+
+def test_store_same_id_from_another_file_is_refused(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add([RawArticle(id="001", text="Arabic copy of a story.", origin="ar/001.txt")])
+        rep = nt.add([RawArticle(id="001", text="Persian copy, other text.", origin="fa/001.txt")])
+        assert not rep.ok and "already used by ar/001.txt" in str(rep.errors[0])
+        assert nt.article("001").text == "Arabic copy of a story."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..model import BODY, META, TITLE, Article, Passage, RawArticle
+from ..model import BODY, BOILERPLATE, TITLE, Article, Passage, RawArticle
 from .boilerplate import classify, rules_for, split_tail
 from .langid import LanguageIdentifier
 from .metadata import OutletAliases, find_date, find_outlet, title_from
@@ -65,7 +65,7 @@ class TextPipeline:
                 cut = a + tail[0]
                 body_end = a + len(ptext[: tail[0]].rstrip())
                 typed.append((a, body_end, lang, conf, BODY, None))
-                typed.append((cut, b, lang, 0.0, "boilerplate", tail[1]))
+                typed.append((cut, b, lang, 0.0, BOILERPLATE, tail[1]))
             else:
                 typed.append((a, b, lang, conf, BODY, None))
 

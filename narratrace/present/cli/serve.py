@@ -1,0 +1,42 @@
+"""``narratrace serve``: the web app and JSON API over a project (see docs/web.md)."""
+from __future__ import annotations
+
+import secrets
+from typing import Optional
+
+import typer
+
+from .common import ConfigOption, DbOption, console, open_project
+
+
+def serve_cli(
+    db: Optional[str] = DbOption,
+    config: Optional[str] = ConfigOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Any non-loopback address needs a token."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free port)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="NARRATRACE_TOKEN", show_envvar=False,
+                                        help="Access token (default on loopback: none; elsewhere: a new random one)."),
+) -> None:
+    """Serve the web app (stories, graph, side-by-side alignment, search) and the JSON API under /api."""
+    import uvicorn
+
+    from ..web.app import create_app
+    from ..web.security import is_loopback
+
+    if not is_loopback(host) and not token:
+        token = secrets.token_urlsafe(24)
+    project = open_project(db, config)
+    app = create_app(project=project, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    console.print(f"narratrace web app on {url}  (db: {project.db_path})", highlight=False)
+    if token:
+        console.print(f"access token required; open {url}?token={token}", highlight=False, markup=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    finally:
+        project.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_cli)

@@ -1,0 +1,98 @@
+"""The JSON API under ``/api`` (schema at ``/api/openapi.json``). Every route calls ``WebService``."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from .service import WebService
+
+router = APIRouter(prefix="/api")
+Json = dict[str, Any]
+
+
+def _svc(request: Request) -> WebService:
+    return request.app.state.service
+
+
+@router.get("/health", summary="Liveness and which optional features this narratrace has", tags=["meta"])
+def health(request: Request) -> Json:
+    return {"ok": True, "features": _svc(request).features()}
+
+
+@router.get("/stories", summary="Stories, filtered and sorted", tags=["stories"])
+def list_stories(request: Request,
+                 lang: Optional[str] = Query(None, description="keep stories with an article in this language"),
+                 outlet: Optional[str] = Query(None, description="keep stories with an outlet containing this"),
+                 since: Optional[str] = Query(None, description="ISO date (partial ok): last seen on or after"),
+                 until: Optional[str] = Query(None, description="ISO date (partial ok): first seen on or before"),
+                 q: Optional[str] = Query(None, description="text in the title, outlets or ids"),
+                 sort: Literal["size", "spread", "recent"] = "size",
+                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
+    found = _svc(request).stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort)
+    return {"total": len(found), "stories": [s.to_dict() for s in found[offset : offset + limit]]}
+
+
+@router.get("/stories/{story_id}", summary="One story", tags=["stories"])
+def get_story(request: Request, story_id: str) -> Json:
+    return _svc(request).story(story_id).to_dict()
+
+
+@router.get("/stories/{story_id}/graph", summary="Propagation graph (node-link JSON with the timeline)",
+            tags=["stories"])
+def get_graph(request: Request, story_id: str) -> Json:
+    return _svc(request).graph(story_id)
+
+
+@router.get("/stories/{story_id}/links", summary="Links of a story, each with its evidence", tags=["stories"])
+def story_links(request: Request, story_id: str) -> list[Json]:
+    svc = _svc(request)
+    svc.story(story_id)  # 404 for an unknown story
+    return [lk.to_dict() for lk in svc.links(story_id=story_id)]
+
+
+@router.get("/articles/{article_id}", summary="One article with its passages", tags=["articles"])
+def get_article(request: Request, article_id: str) -> Json:
+    return _svc(request).article(article_id).to_dict()
+
+
+@router.get("/articles/{article_id}/links", summary="Links from or to an article", tags=["articles"])
+def article_links(request: Request, article_id: str) -> list[Json]:
+    svc = _svc(request)
+    svc.article(article_id)
+    return [lk.to_dict() for lk in svc.links(article_id=article_id)]
+
+
+@router.get("/compare", summary="Alignment and relation of two stored articles", tags=["articles"])
+def compare(request: Request, a: str = Query(..., description="article id"),
+            b: str = Query(..., description="article id")) -> Json:
+    return _svc(request).compare(a, b)
+
+
+@router.get("/search", summary="Cross-lingual passage search", tags=["search"],
+            responses={501: {"description": "this narratrace has no Narratrace.search"}})
+def search(request: Request, q: str = Query(..., max_length=2000), lang: Optional[str] = None,
+           limit: int = Query(20, ge=1, le=200)) -> Json:
+    hits = _svc(request).search(q, lang=lang, limit=limit)
+    if hits is None:
+        raise HTTPException(501, "search is not available: this narratrace has no Narratrace.search")
+    return {"query": q, "lang": lang, "hits": hits}
+
+
+@router.get("/narratives", summary="Narratives, largest first", tags=["narratives"],
+            responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
+def narratives(request: Request, lang: Optional[str] = Query(None, description="label language")) -> list[Json]:
+    found = _svc(request).narratives(lang=lang)
+    if found is None:
+        raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
+    return found
+
+
+@router.get("/claims", summary="Check-worthy claims with their fact-check matches", tags=["narratives"],
+            responses={501: {"description": "this narratrace has no Narratrace.claims"}})
+def claims(request: Request, article_id: Optional[str] = None) -> list[Json]:
+    svc = _svc(request)
+    found = svc.claims_with_matches()
+    if found is None:
+        raise HTTPException(501, "claims are not available: this narratrace has no Narratrace.claims")
+    return [c for c in found if article_id is None or c["article_id"] == article_id]

@@ -1,0 +1,230 @@
+"""What the web app needs from a project, built only from ``Narratrace`` methods.
+
+One ``Narratrace`` (one SQLite connection, one encoder) serves every request;
+requests run in a thread pool, so each call goes through a lock.
+Search, narratives and claims are used when the API has them (``hasattr``);
+nothing is made up when it does not.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, is_dataclass
+from typing import Any, Iterable
+
+from ...model import Article, Link, Story
+
+#: scripts written right to left (ISO 639-1 / 639-3 codes narratrace may report)
+RTL_LANGS = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "ckb", "sd", "ug", "dv", "ku", "arz", "azb", "pnb"})
+SORTS = ("size", "spread", "recent")
+
+
+def direction(lang: str | None) -> str:
+    return "rtl" if (lang or "").split("-")[0].lower() in RTL_LANGS else "ltr"
+
+
+def _plain(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    return obj
+
+
+def _date_from(value: str | None, bound: str) -> bool:
+    """Is a partial ISO date (``2021-02``) on or after ``bound`` (compared on the shorter precision)?"""
+    if not value:
+        return False
+    n = min(len(value), len(bound))
+    return value[:n] >= bound[:n]
+
+
+def _date_until(value: str | None, bound: str) -> bool:
+    if not value:
+        return False
+    n = min(len(value), len(bound))
+    return value[:n] <= bound[:n]
+
+
+class WebService:
+    """Thread-safe access to one project, shaped for the routes."""
+
+    def __init__(self, nt: Any) -> None:
+        self.nt = nt
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------ features
+    @property
+    def has_search(self) -> bool:
+        return callable(getattr(self.nt, "search", None))
+
+    @property
+    def has_narratives(self) -> bool:
+        return callable(getattr(self.nt, "narratives", None))
+
+    @property
+    def has_claims(self) -> bool:
+        return callable(getattr(self.nt, "claims", None))
+
+    def features(self) -> dict[str, bool]:
+        return {"search": self.has_search, "narratives": self.has_narratives, "claims": self.has_claims,
+                "factcheck_matches": callable(getattr(self.nt, "matches", None))}
+
+    # ------------------------------------------------------------- stories
+    def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,
+                until: str | None = None, q: str | None = None, sort: str = "size") -> list[Story]:
+        """Stories filtered (language, outlet, date range, text in title/outlets/ids) and sorted.
+
+        A date filter keeps stories whose [first_seen, last_seen] overlaps the range; undated
+        stories are left out when a date bound is given. ``spread`` counts languages, then outlets.
+        """
+        with self.lock:
+            items = self.nt.stories()
+        lang = (lang or "").strip().lower()
+        outlet = (outlet or "").strip().casefold()
+        needle = (q or "").strip().casefold()
+        out = []
+        for s in items:
+            if lang and lang not in [x.lower() for x in s.languages]:
+                continue
+            if outlet and not any(outlet in o.casefold() for o in s.outlets):
+                continue
+            if since and not _date_from(s.last_seen or s.first_seen, since.strip()):
+                continue
+            if until and not _date_until(s.first_seen or s.last_seen, until.strip()):
+                continue
+            if needle:
+                hay = " ".join([s.id, s.title or "", *s.outlets, *s.article_ids]).casefold()
+                if needle not in hay:
+                    continue
+            out.append(s)
+        if sort == "spread":
+            out.sort(key=lambda s: (-len(s.languages), -len(s.outlets), -len(s.article_ids), s.id))
+        elif sort == "recent":
+            out.sort(key=lambda s: (s.last_seen or s.first_seen or "", len(s.article_ids)), reverse=True)
+        else:
+            out.sort(key=lambda s: (-len(s.article_ids), -len(s.languages), s.id))
+        return out
+
+    def facets(self) -> dict[str, list[str]]:
+        """Languages and outlets present, for the filter menus."""
+        with self.lock:
+            items = self.nt.stories()
+        return {"languages": sorted({x for s in items for x in s.languages}),
+                "outlets": sorted({x for s in items for x in s.outlets}, key=str.casefold)}
+
+    def story(self, story_id: str) -> Story:
+        with self.lock:
+            return self.nt.story(story_id)
+
+    def story_page(self, story_id: str) -> dict[str, Any]:
+        with self.lock:
+            story = self.nt.story(story_id)
+            arts = {a.id: a for a in self.nt.articles(story.article_ids)}
+            links = self.nt.links(story_id=story_id)
+            graph = self.nt.graph(story_id).to_json()
+        order = [t["id"] for t in graph["graph"]["timeline"]]
+        articles = [arts[i] for i in order if i in arts] + [a for i, a in arts.items() if i not in order]
+        return {"story": story, "articles": articles, "links": links, "timeline": graph["graph"]["timeline"],
+                "graph": graph}
+
+    def graph(self, story_id: str) -> dict[str, Any]:
+        with self.lock:
+            return self.nt.graph(story_id).to_json()
+
+    def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
+        with self.lock:
+            return self.nt.links(story_id=story_id, article_id=article_id)
+
+    # ------------------------------------------------------------ articles
+    def article(self, article_id: str) -> Article:
+        with self.lock:
+            return self.nt.article(article_id)
+
+    def article_page(self, article_id: str) -> dict[str, Any]:
+        with self.lock:
+            art = self.nt.article(article_id)
+            links = self.nt.links(article_id=article_id)
+            story = self.nt.story(art.story_id) if art.story_id else None
+            claims = self.nt.claims([article_id]) if self.has_claims else None
+        return {"article": art, "links": links, "story": story, "claims": claims,
+                "others": [i for i in (story.article_ids if story else []) if i != article_id]}
+
+    def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
+        with self.lock:
+            return self.nt.compare(a_id, b_id)
+
+    def pair(self, a_id: str, b_id: str) -> dict[str, Any]:
+        """Both articles, the comparison and rows of passages lined up for a side-by-side view."""
+        with self.lock:
+            a, b = self.nt.article(a_id), self.nt.article(b_id)
+            res = self.nt.compare(a_id, b_id)
+        return {"a": a, "b": b, "compare": res, "rows": align_rows(a, b, res.get("aligned", []))}
+
+    # ------------------------------------------------- search, narratives, claims
+    def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]] | None:
+        """Search hits, or None when this narratrace has no ``Narratrace.search``."""
+        if not self.has_search:
+            return None
+        with self.lock:
+            return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit)]
+
+    def narratives(self, lang: str | None = None) -> list[dict[str, Any]] | None:
+        if not self.has_narratives:
+            return None
+        with self.lock:
+            return [_plain(n) for n in self.nt.narratives(lang=lang or None)]
+
+    def claims(self, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]] | None:
+        if not self.has_claims:
+            return None
+        with self.lock:
+            return [dict(c) for c in self.nt.claims(article_ids)]
+
+    def matches(self) -> list[dict[str, Any]]:
+        if not callable(getattr(self.nt, "matches", None)):
+            return []
+        with self.lock:
+            return [dict(m) for m in self.nt.matches()]
+
+    def claims_with_matches(self) -> list[dict[str, Any]] | None:
+        """Claims, each with the fact-checks matched to it (``matches``: best first)."""
+        claims = self.claims()
+        if claims is None:
+            return None
+        by_claim: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+        for m in self.matches():
+            by_claim.setdefault((m["article_id"], m["passage"], m["claim"]), []).append(m)
+        for c in claims:
+            c["matches"] = by_claim.get((c["article_id"], c["passage"], c["text"]), [])
+        return claims
+
+
+def align_rows(a: Article, b: Article, aligned: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for the side-by-side view, in reading order of both articles.
+
+    Each row: ``a`` and ``b`` (lists of passages, either may be empty), ``bead`` (the aligned
+    pair with its scores, or None). Passages outside every bead get a row of their own,
+    placed before the first bead that comes after them.
+    """
+    in_a = {i for bead in aligned for i in bead.get("a", [])}
+    in_b = {i for bead in aligned for i in bead.get("b", [])}
+    pa = {p.index: p for p in a.passages}
+    pb = {p.index: p for p in b.passages}
+    loose_a = sorted(i for i in pa if i not in in_a)
+    loose_b = sorted(i for i in pb if i not in in_b)
+    rows: list[dict[str, Any]] = []
+
+    def flush(loose: list[int], side: str, before: float) -> None:
+        while loose and loose[0] < before:
+            p = (pa if side == "a" else pb)[loose.pop(0)]
+            rows.append({"a": [p] if side == "a" else [], "b": [p] if side == "b" else [], "bead": None})
+
+    beads = sorted(aligned, key=lambda x: (min(x.get("a") or [10**9]), min(x.get("b") or [10**9])))
+    for bead in beads:
+        flush(loose_a, "a", min(bead.get("a") or [10**9]))
+        flush(loose_b, "b", min(bead.get("b") or [10**9]))
+        rows.append({"a": [pa[i] for i in bead.get("a", []) if i in pa],
+                     "b": [pb[i] for i in bead.get("b", []) if i in pb], "bead": bead})
+    flush(loose_a, "a", float("inf"))
+    flush(loose_b, "b", float("inf"))
+    return rows

@@ -124,8 +124,10 @@ class WebService:
             graph = self.nt.graph(story_id).to_json()
         order = [t["id"] for t in graph["graph"]["timeline"]]
         articles = [arts[i] for i in order if i in arts] + [a for i, a in arts.items() if i not in order]
+        best = strongest_pair(links)
+        preview = self.pair(*best) if best else None
         return {"story": story, "articles": articles, "links": links, "timeline": graph["graph"]["timeline"],
-                "graph": graph}
+                "graph": graph, "preview": preview}
 
     def graph(self, story_id: str) -> dict[str, Any]:
         with self.lock:
@@ -197,6 +199,18 @@ class WebService:
         for c in claims:
             c["matches"] = by_claim.get((c["article_id"], c["passage"], c["text"]), [])
         return claims
+
+
+PAIR_PREFERENCE = {"translates": 0, "partial_translation": 1, "rewrites": 2, "same_story": 3}
+
+
+def strongest_pair(links: list[Link]) -> tuple[str, str] | None:
+    """The article pair to preview on a story page: translations first, then by score."""
+    pairs = [lk for lk in links if lk.kind in PAIR_PREFERENCE and isinstance(lk.target, str)]
+    if not pairs:
+        return None
+    best = min(pairs, key=lambda lk: (PAIR_PREFERENCE[lk.kind], -lk.score, lk.source, lk.target))
+    return best.source, best.target
 
 
 def align_rows(a: Article, b: Article, aligned: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var W = 640, H = 360, ROWS = { source: 50, article: 180, outlet: 310 };
+  var W = 640, H = 380, ROWS = { source: 40, article: 150, outlet: 345 };
   var RADIUS = { article: 15, outlet: 9, source: 9 };
   var KINDS = ["translates", "partial_translation", "rewrites", "same_story", "cites", "published_by", "other"];
 
@@ -65,13 +65,14 @@
       var key = [e.source, e.target].sort().join("|");
       var k = seen[key] = (seen[key] || 0) + 1;
       var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
-      var bend = 0;
+      var nx = -dy / len, ny = dx / len, bend = 0;
       if (a.node.kind === "article" && b.node.kind === "article") {
-        bend = (e.source < e.target ? 1 : -1) * (28 + 22 * (k - 1) + 0.12 * len);
+        if (ny < 0) { nx = -nx; ny = -ny; } /* article to article: arcs below the row, apart by kind and count */
+        bend = 70 + 0.16 * len + 26 * (k - 1);
       } else if (k > 1) {
         bend = 14 * k;
       }
-      var cx = (a.x + b.x) / 2 - dy / len * bend, cy = (a.y + b.y) / 2 + dx / len * bend;
+      var cx = (a.x + b.x) / 2 + nx * bend, cy = (a.y + b.y) / 2 + ny * bend;
       var directed = e.direction === "source->target";
       var attrs = { d: "M" + a.x + "," + a.y + " Q" + cx + "," + cy + " " + b.x + "," + b.y,
         "class": "edge e-" + kind + (directed ? "" : " undirected"),

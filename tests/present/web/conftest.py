@@ -1,0 +1,66 @@
+"""Web app fixtures: the five seeds (shared with the other tests) and a copy of them plus a hostile article."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+EVIL_ID = "evil_xss_article"
+EVIL_TITLE = "<script>document.title='pwned';window.__pwned='title'</script> Breaking"
+EVIL_TEXT = (
+    "<script>window.__pwned='body';document.title='pwned'</script> Officials said the bridge over the river "
+    "was closed on Monday after engineers found cracks in two of its pillars.\n\n"
+    "<img src=x onerror=\"window.__pwned='img';document.title='pwned'\"> Traffic was diverted to the old "
+    "road and repairs are expected to take three weeks, the ministry said.\n\n"
+    "<svg onload=\"window.__pwned='svg'\"></svg><a href=\"javascript:window.__pwned='link'\">read more</a> "
+    "A spokesman added that the closure would cost local traders about 40,000 dollars a day."
+)
+EVIL_OUTLET = "<b onmouseover=\"window.__pwned='outlet'\">Evil Outlet</b>"
+
+
+@pytest.fixture(scope="session")
+def seeds(seeds_project):
+    """The ``Narratrace`` holding the five seed articles."""
+    return seeds_project[0]
+
+
+@pytest.fixture(scope="session")
+def evil_project(seeds_project, real_encoder, tmp_path_factory):
+    """A copy of the seed database plus one article whose title, text and outlet carry markup and script."""
+    from narratrace import Narratrace
+    from narratrace.model import RawArticle
+
+    nt_seeds = seeds_project[0]
+    db = tmp_path_factory.mktemp("web-evil") / "evil.db"
+    src = sqlite3.connect(str(nt_seeds.db_path))
+    dst = sqlite3.connect(str(db))
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    nt = Narratrace(db=db, encoder=real_encoder)
+    report = nt.add([RawArticle(text=EVIL_TEXT, id=EVIL_ID, title=EVIL_TITLE, outlet=EVIL_OUTLET, lang="en",
+                                published="2024-05-06", origin="evil.jsonl:1")])
+    assert report.ok and report.ingested == [EVIL_ID], report.summary()
+    yield nt
+    nt.close()
+
+
+@pytest.fixture(scope="session")
+def client(seeds):
+    from starlette.testclient import TestClient
+
+    from narratrace.present.web.app import create_app
+
+    with TestClient(create_app(project=seeds), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def evil_client(evil_project):
+    from starlette.testclient import TestClient
+
+    from narratrace.present.web.app import create_app
+
+    with TestClient(create_app(project=evil_project), base_url="http://127.0.0.1") as c:
+        yield c

@@ -241,6 +241,8 @@ class Narratrace:
         with self.store.transaction():
             self._group_batch(todo, chosen, vectors, cands, report, joins)
             self._trace_batch([art.id for art, _ in todo], joins)
+            self._narrate_batch([art for art, _ in todo])
+        self._match_new_claims()
 
     def _group_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
                      cands: "_BatchCandidates", report: IngestReport, joins: dict[str, Link]) -> None:
@@ -373,6 +375,153 @@ class Narratrace:
             g.edges.append(Edge(f"article:{lk.source}", tid, lk.kind, lk.score, lk.direction, lk.evidence))
         g.timeline = timeline(arts, g.edges)
         return g
+
+    # ------------------------------------------- narratives, claims, fact-checks, search (issue 4)
+    def _narrate_batch(self, arts: list[Article]) -> None:
+        """Claims and narratives of newly stored articles (inside the batch transaction; nothing is encoded)."""
+        from .group.narratives import NarrativeTracker
+        from .trace.claims import extract_claims
+
+        cfg = self.settings.narratives
+        tracker = NarrativeTracker(self.store, language_means(self.encoder.vector_space), **cfg)
+        for art in arts:
+            claims = extract_claims(art, min_score=cfg["claim_min_score"])
+            self.store.write_claims(art.id, [
+                {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
+                 "score": c.score, "features": {k: v for k, v in c.to_dict().items()
+                                                if k not in ("article_id", "passage", "span", "text", "lang",
+                                                             "score")}} for c in claims])
+            tracker.assign(art, [c.passage for c in claims])
+
+    def _encode_claims(self, texts: list[str]) -> np.ndarray:
+        """Claims and fact-check claims are the same kind of text: both get the ``[factchecks] encode_as`` prefix."""
+        from .trace.factchecks import clean_claim_text
+
+        texts = [clean_claim_text(t) for t in texts]
+        if self.settings.factchecks["encode_as"] == "query":
+            return self.encoder.encode_queries(texts)
+        return self.encoder.encode_passages(texts)
+
+    def _match_new_claims(self, rematch_all: bool = False) -> None:
+        """Encode claims not yet encoded and match them (or all claims) to the stored fact-checks."""
+        if not self.store.count_factchecks():
+            return
+        todo = self.store.claims_without_vectors()
+        if todo:
+            vecs = self._encode_claims([t for _, t in todo])
+            with self.store.transaction():
+                self.store.set_claim_vectors([r for r, _ in todo], vecs)
+        if not todo and not rematch_all:
+            return
+        rowids, vecs = self.store.claim_vectors(None if rematch_all else [r for r, _ in todo])
+        self._store_matches(rowids, vecs)
+
+    def _centred(self, vecs: np.ndarray, langs: list[str | None]) -> np.ndarray:
+        from .group.narratives import centre
+
+        space = self.store.get_meta("encoder") or self.encoder.vector_space
+        return centre(vecs, langs, language_means(space))
+
+    def _match(self, texts: list[str], vecs: np.ndarray, langs: list[str | None]) -> list[list[dict[str, Any]]]:
+        """Stored fact-checks matching each text: ``{factcheck_id, score, status, evidence}``, best first."""
+        from .trace.factchecks import FactCheck, evidence_for, match_vectors
+
+        cfg = self.settings.factchecks
+        recs, fvecs = self.store.factchecks(with_vectors=True)
+        if not recs:
+            return [[] for _ in texts]
+        found = match_vectors(self._centred(vecs, langs), self._centred(fvecs, [r["lang"] for r in recs]),
+                              cfg["suggested"], cfg["confirmed"], cfg["max_matches"], texts,
+                              [r["claim"] for r in recs], cfg["clue_weight"])
+        return [[{"factcheck_id": recs[j]["factcheck_id"], "score": score, "status": status,
+                  "evidence": evidence_for(text, FactCheck(**recs[j]), parts)} for j, score, status, parts in hits]
+                for text, hits in zip(texts, found)]
+
+    def _store_matches(self, rowids: list[int], vecs: np.ndarray) -> None:
+        claims = {c["rowid"]: c for c in self.store.claims()} if rowids else {}
+        keep = [k for k, r in enumerate(rowids) if r in claims]
+        rowids = [rowids[k] for k in keep]
+        found = self._match([claims[r]["text"] for r in rowids], vecs[keep], [claims[r]["lang"] for r in rowids])
+        rows = [(rid, m["factcheck_id"], m["score"], m["status"], m["evidence"])
+                for rid, hits in zip(rowids, found) for m in hits]
+        with self.store.transaction():
+            self.store.replace_matches(rowids, rows)
+
+    def narratives(self, lang: str | None = None, min_articles: int | None = None) -> list[Any]:
+        """Narratives (``group.narratives.Narrative``), largest first; labels in ``lang`` when it has passages."""
+        from .group.narratives import describe
+
+        if not self.store.get_meta("dim"):
+            return []
+        n = self.settings.narratives["min_articles"] if min_articles is None else min_articles
+        space = self.store.get_meta("encoder") or self.encoder.vector_space
+        return describe(self.store, language_means(space), lang=lang, min_articles=n)
+
+    def claims(self, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Stored check-worthy claims: article, passage, span, text, score, attribution, numbers, places…"""
+        out = []
+        for c in self.store.claims(article_ids):
+            f = c.pop("features")
+            c.pop("rowid")
+            out.append({**c, **f})
+        return out
+
+    def import_factchecks(self, path: str | Path) -> dict[str, Any]:
+        """Read ClaimReview JSON-LD, Fact Check Tools JSON or CSV; store, then match every stored claim."""
+        from .trace.factchecks import iter_valid, read_factchecks
+
+        good, errors = iter_valid(read_factchecks(path))
+        unique = list({fc.factcheck_id: fc for fc in good}.values())
+        if unique:
+            for fc in unique:
+                fc.lang = fc.lang or self._detect_lang(fc.claim)
+            vecs = self._encode_claims([fc.claim for fc in unique])
+            self.store.bind_encoder(self.encoder.vector_space, self.encoder.dim)
+            with self.store.transaction():
+                self.store.upsert_factchecks([fc.to_dict() for fc in unique], vecs)
+            self._match_new_claims(rematch_all=True)
+        return {"imported": len(unique), "errors": errors, "ids": [fc.factcheck_id for fc in unique]}
+
+    def match_factchecks(self, texts: list[str]) -> list[list[dict[str, Any]]]:
+        """For each text (any language): matching stored fact-checks ``{factcheck_id, score, status,
+        evidence}``, best first; status is "confirmed" or "suggested" (``[factchecks]`` thresholds)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        if not self.store.count_factchecks():
+            return [[] for _ in texts]
+        langs = [self._detect_lang(t) for t in texts]
+        return self._match(texts, self._encode_claims(texts), langs)
+
+    def _detect_lang(self, text: str) -> str | None:
+        from .text.langid import LanguageIdentifier
+
+        if not hasattr(self, "_langid"):
+            self._langid = LanguageIdentifier()
+        return self._langid.detect(text)[0]
+
+    def matches(self) -> list[dict[str, Any]]:
+        """Fact-checks matched to the claims of the stored articles, best first within each claim."""
+        return self.store.claim_matches()
+
+    def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Passages nearest a query in any language (E5 query prefix, ANN index), best first."""
+        if not query.strip() or not self.store.get_meta("dim") or not self.store.count_passages(True):
+            return []
+        vec = self.encoder.encode_queries([query])
+        index = self.store.index()
+        k = min(index.size, limit * (10 if lang else 2) + 10)
+        scores, ids = index.search(vec, k)
+        info = self.store.passages_by_rowid([int(i) for i in ids[0] if i >= 0])
+        out = []
+        for s, i in zip(scores[0], ids[0]):
+            hit = info.get(int(i))
+            if hit is None or (lang and lang not in (hit["lang"], hit["article_lang"])):
+                continue
+            out.append({**hit, "score": round(float(s), 4)})
+            if len(out) >= limit:
+                break
+        return out
 
     def __enter__(self) -> "Narratrace":
         return self

@@ -1,7 +1,7 @@
 """SQLite schema and migrations. Bump ``SCHEMA_VERSION`` and append a migration; never edit old ones."""
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -53,5 +53,64 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX IF NOT EXISTS links_source ON links(source);
     CREATE INDEX IF NOT EXISTS links_target ON links(target);
     CREATE INDEX IF NOT EXISTS links_story ON links(story_id);
+    """,
+    # narratives, claims, fact-checks and their matches (group/narratives.py, trace/claims.py, trace/factchecks.py)
+    2: """
+    CREATE TABLE IF NOT EXISTS narratives (
+        id TEXT PRIMARY KEY,
+        founded_by TEXT NOT NULL,
+        centroid BLOB NOT NULL,
+        weight REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS narrative_stories (
+        story_id TEXT PRIMARY KEY,
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        score REAL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS narrative_stories_n ON narrative_stories(narrative_id);
+    CREATE TABLE IF NOT EXISTS narrative_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        score REAL,
+        passages TEXT NOT NULL DEFAULT '[]',
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS narrative_articles_n ON narrative_articles(narrative_id);
+    CREATE TABLE IF NOT EXISTS claims (
+        rowid INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        passage INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT,
+        score REAL NOT NULL,
+        features TEXT NOT NULL DEFAULT '{}',
+        vector BLOB,
+        UNIQUE(article_id, passage, start)
+    );
+    CREATE INDEX IF NOT EXISTS claims_article ON claims(article_id);
+    CREATE TABLE IF NOT EXISTS factchecks (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        claim TEXT NOT NULL,
+        rating TEXT, url TEXT, lang TEXT, date TEXT, publisher TEXT, claimant TEXT, title TEXT,
+        origin TEXT NOT NULL DEFAULT '',
+        format TEXT NOT NULL DEFAULT '',
+        vector BLOB,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS claim_matches (
+        claim_rowid INTEGER NOT NULL REFERENCES claims(rowid) ON DELETE CASCADE,
+        factcheck_id TEXT NOT NULL REFERENCES factchecks(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        status TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY(claim_rowid, factcheck_id)
+    );
+    CREATE INDEX IF NOT EXISTS claim_matches_fc ON claim_matches(factcheck_id);
     """,
 }

@@ -1,0 +1,224 @@
+"""Narratives: claims that keep coming back across stories, outlets and years.
+
+A story is one event; a narrative is what several events are made to say ("US forces
+protect, move or use ISIS fighters": Abu Kamal 2017, al-Tanf 2021, Hasakah 2022).
+
+Method (DP-means, one article at a time, so ids are stable as articles arrive):
+
+1. An article's *claim profile* is the mean of its claim-bearing passages (those holding
+   a check-worthy sentence, ``trace.claims``), each passage vector centred by the mean
+   vector of its language and re-normalised. Centring removes the "same language" part
+   of E5 similarity, so an Indonesian and a Persian article about one claim score as
+   high as two Indonesian ones.
+2. If the article's story already belongs to a narrative, the article joins it: a story
+   (one event) carries one narrative, so every article of story A is listed with it.
+3. Otherwise the profile is compared with every narrative centroid (the normalised sum of
+   its members' profiles); the article joins the nearest when the cosine reaches
+   ``[narratives] join_threshold``, else it founds a new narrative named after it
+   (``N`` + sha1 of the founding article id: stable across runs and machines).
+4. The centroid is a running sum, so joining is O(narratives) and never re-clusters.
+
+Why article profiles rather than clustering single passages, and why not community
+detection on the passage ANN graph: see docs/narratives.md (measured on the seeds plus
+SemEval news). A narrative shows its representative passages (nearest the centroid,
+one per article, in the language asked for when there is one), key terms (places,
+organisations and people found in its claims by most articles), stories, articles,
+outlets, languages, first and last seen, and growth (articles per month).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..model import Article
+
+
+def narrative_id_for(article_id: str) -> str:
+    """A narrative is named after the article that founded it."""
+    return "N" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:10]
+
+
+def centre(vectors: np.ndarray, langs: Iterable[str | None], means: dict[str, np.ndarray] | None,
+           fallback: str | None = None) -> np.ndarray:
+    """Each row minus its language's mean vector, re-normalised (unchanged when no means ship)."""
+    if means is None or not len(vectors):
+        return vectors
+    out = np.array(vectors, dtype=np.float32, copy=True)
+    for i, lang in enumerate(langs):
+        mu = means.get(lang or fallback or "", means.get(fallback or "", means.get("_all")))
+        if mu is not None:
+            out[i] = out[i] - mu
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def profile(vectors: np.ndarray) -> np.ndarray | None:
+    """The normalised mean of (centred) passage vectors, or None when there are none."""
+    if not len(vectors):
+        return None
+    m = vectors.mean(0)
+    n = float(np.linalg.norm(m))
+    return m / n if n > 1e-9 else None
+
+
+@dataclass
+class Narrative:
+    """A recurring claim: what the ``narratives`` command and API return."""
+
+    id: str
+    label: str
+    terms: list[str]
+    passages: list[dict[str, Any]]
+    story_ids: list[str]
+    article_ids: list[str]
+    outlets: list[str]
+    languages: list[str]
+    first_seen: str | None
+    last_seen: str | None
+    growth: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``narratives --json`` record."""
+        return {"id": self.id, "label": self.label, "story_ids": self.story_ids, "article_ids": self.article_ids,
+                "languages": self.languages, "first_seen": self.first_seen, "last_seen": self.last_seen}
+
+
+class NarrativeTracker:
+    """Assigns narratives to newly stored articles. Build one per batch (it caches centroids).
+
+    ``store`` is a ``SQLiteStore``; ``means`` the language means of the encoder's vector space.
+    """
+
+    def __init__(self, store: Any, means: dict[str, np.ndarray] | None, join_threshold: float = 0.6,
+                 **_: Any) -> None:
+        self.store = store
+        self.means = means
+        self.join_threshold = join_threshold
+        self._ids: list[str] | None = None
+        self._sums: np.ndarray | None = None
+        self._weights: np.ndarray | None = None
+
+    def _load(self) -> None:
+        if self._ids is None:
+            self._ids, self._sums, self._weights = self.store.narrative_centroids()
+
+    def article_profile(self, article_id: str, claim_passages: Iterable[int]) -> tuple[np.ndarray | None, list[int]]:
+        """Centred mean of the article's claim-bearing passages (all encoded passages if none hold a claim)."""
+        sp = self.store.passage_vectors(article_id)
+        wanted = set(claim_passages)
+        rows = [k for k, i in enumerate(sp.indices) if i in wanted] or list(range(len(sp.indices)))
+        if not rows:
+            return None, []
+        vecs = centre(sp.vectors[rows], [sp.langs[k] for k in rows], self.means, sp.lang)
+        return profile(vecs), [sp.indices[k] for k in rows]
+
+    def assign(self, article: Article, claim_passages: Iterable[int]) -> tuple[str | None, float | None]:
+        """Store the narrative of a stored article; returns (narrative id, cosine to its centroid)."""
+        self._load()
+        assert self._ids is not None and self._sums is not None and self._weights is not None
+        v, used = self.article_profile(article.id, claim_passages)
+        story_nid = self.store.story_narrative(article.story_id) if article.story_id else None
+        if v is None:
+            if story_nid:
+                self.store.set_article_narrative(article.id, story_nid, None, [])
+            return story_nid, None
+        score: float | None = None
+        nid = story_nid
+        if len(self._ids):
+            norms = np.maximum(np.linalg.norm(self._sums, axis=1), 1e-12)
+            cos = (self._sums @ v) / norms
+            if nid is None:
+                best = int(cos.argmax())
+                if cos[best] >= self.join_threshold:
+                    nid = self._ids[best]
+            if nid is not None and nid in self._ids:
+                score = round(float(cos[self._ids.index(nid)]), 4)
+        if nid is None or nid not in self._ids:
+            nid = nid or narrative_id_for(article.id)
+            self._ids.append(nid)
+            self._sums = np.vstack([self._sums.reshape(-1, len(v)), np.zeros((1, len(v)), np.float32)])
+            self._weights = np.append(self._weights, 0.0).astype(np.float32)
+            founder = article.id
+        else:
+            founder = ""
+        k = self._ids.index(nid)
+        self._sums[k] += v
+        self._weights[k] += 1.0
+        self.store.save_narrative(nid, founder or nid, self._sums[k], float(self._weights[k]))
+        if article.story_id and story_nid is None:
+            self.store.set_story_narrative(article.story_id, nid, score)
+        self.store.set_article_narrative(article.id, nid, score, used)
+        return nid, score
+
+
+def _month(date: str | None) -> str | None:
+    return date[:7] if date and len(date) >= 7 else (date[:4] if date else None)
+
+
+def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None = None, min_articles: int = 2,
+             label_passages: int = 3, label_terms: int = 5) -> list[Narrative]:
+    """Every narrative with at least ``min_articles`` articles, largest first, labelled."""
+    members: dict[str, list[tuple[str, str | None, list[int]]]] = defaultdict(list)
+    for nid, aid, sid, _score, ps in store.narrative_members():
+        members[nid].append((aid, sid, ps))
+    ids, sums, _w = store.narrative_centroids()
+    centroid = {nid: sums[k] / max(1e-12, float(np.linalg.norm(sums[k]))) for k, nid in enumerate(ids)}
+    out = []
+    for nid, mem in members.items():
+        if len(mem) < min_articles:
+            continue
+        arts = {a.id: a for a in store.articles([m[0] for m in mem])}
+        article_ids = [m[0] for m in mem if m[0] in arts]
+        story_ids = list(dict.fromkeys(m[1] for m in mem if m[1]))
+        langs = list(dict.fromkeys(a.lang for a in arts.values() if a.lang))
+        outlets = list(dict.fromkeys(a.outlet for a in arts.values() if a.outlet))
+        dates = sorted(a.published for a in arts.values() if a.published)
+        growth = Counter(_month(a.published) or "undated" for a in arts.values())
+        # representative passages: nearest the centroid, one per article, asked-for language first
+        cands = []
+        for aid, _sid, ps in mem:
+            sp = store.passage_vectors(aid)
+            rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))
+            if not rows or nid not in centroid:
+                continue
+            vecs = centre(sp.vectors[rows], [sp.langs[k] for k in rows], means, sp.lang)
+            sims = vecs @ centroid[nid]
+            k = int(sims.argmax())
+            cands.append({"article_id": aid, "passage": sp.indices[rows[k]], "lang": sp.langs[rows[k]] or sp.lang,
+                          "text": sp.texts[rows[k]], "score": round(float(sims[k]), 4)})
+        cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"]))
+        reps = cands[:label_passages]
+        terms = key_terms(store, article_ids, label_terms)
+        head = reps[0]["text"] if reps else ""
+        head = _first_sentence(head)
+        label = (" · ".join(terms) + ": " if terms else "") + head
+        out.append(Narrative(nid, label, terms, reps, story_ids, article_ids, outlets, langs,
+                             dates[0] if dates else None, dates[-1] if dates else None,
+                             dict(sorted(growth.items()))))
+    out.sort(key=lambda n: (-len(n.article_ids), n.first_seen or ""))
+    return out
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    from ..trace.attributions import split_sentences
+
+    s0, s1 = split_sentences(text)[0]
+    s = " ".join(text[s0:s1].split())
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+def key_terms(store: Any, article_ids: list[str], limit: int = 5) -> list[str]:
+    """Places, organisations and people named in the claims of the most articles."""
+    per_article: dict[str, set[str]] = defaultdict(set)
+    for c in store.claims(article_ids):
+        f = c["features"]
+        per_article[c["article_id"]].update(f.get("organisations", []) + f.get("places", []) + f.get("people", []))
+    df = Counter(t for ts in per_article.values() for t in ts)
+    need = 2 if len(per_article) > 1 else 1
+    return [t for t, n in df.most_common() if n >= need][:limit]

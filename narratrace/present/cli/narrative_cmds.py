@@ -1,0 +1,175 @@
+"""Narrative commands: narratives, claims, factchecks import/match, matches, search."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ...errors import InputError
+from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json
+
+stdout = Console(width=160, highlight=False)
+
+
+def _line(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def narratives_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
+                   lang: Optional[str] = typer.Option(None, "--lang", help="Label narratives with passages in this "
+                                                                           "language where they have one."),
+                   min_articles: Optional[int] = typer.Option(None, "--min-articles",
+                                                              help="Hide smaller narratives (default: "
+                                                                   "[narratives] min_articles).")) -> None:
+    """List narratives: claims that recur across stories, outlets, languages and years."""
+    with open_project(db, config) as nt:
+        items = nt.narratives(lang=lang, min_articles=min_articles)
+    if as_json:
+        print_json([n.to_json() for n in items])
+        return
+    table = Table(title=f"{len(items)} narratives")
+    for col in ("narrative", "stories", "articles", "languages", "first seen", "last seen", "label"):
+        table.add_column(col, overflow="fold")
+    for n in items:
+        table.add_row(n.id, str(len(n.story_ids)), "\n".join(n.article_ids), ", ".join(n.languages),
+                      n.first_seen or "", n.last_seen or "", n.label)
+    stdout.print(table)
+
+
+def claims_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
+               article: Optional[str] = typer.Option(None, "--article", help="Only the claims of this article.")
+               ) -> None:
+    """List check-worthy claims with their attribution, numbers, places and organisations."""
+    with open_project(db, config) as nt:
+        items = nt.claims([article] if article else None)
+    if as_json:
+        print_json(items)
+        return
+    for c in items:
+        src = (c.get("attribution") or {}).get("source", {}).get("name")
+        clues = [*(c.get("places") or []), *(c.get("organisations") or []), *(c.get("numbers") or [])]
+        stdout.print(f"[bold]{c['article_id']}[/bold] [{c['passage']}] {c['score']:.2f}"
+                     f"{'  via ' + src if src else ''}  {', '.join(clues)}", markup=True)
+        stdout.print(f"    {c['text'][:300]}", markup=False)
+
+
+factchecks_app = typer.Typer(help="Import fact-checks and match claims to them.", no_args_is_help=True)
+
+
+@factchecks_app.command("import")
+def factchecks_import_cli(file: Path = typer.Argument(..., help="ClaimReview JSON-LD (.json/.jsonld/.jsonl), "
+                                                                 "Fact Check Tools JSON, or CSV."),
+                          db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+                          as_json: bool = JsonOption) -> None:
+    """Store fact-checks (with their origin) and match every stored claim to them. Exit code 2 on bad records."""
+    if not file.exists():
+        raise InputError(str(file), "no such file")
+    with open_project(db, config) as nt:
+        res = nt.import_factchecks(file)
+        n_matches = len(nt.matches())
+    for err in res["errors"]:
+        console.print(f"[red]error[/red] {err}", highlight=False, markup=True, soft_wrap=True)
+    if as_json:
+        print_json({"imported": res["imported"], "ids": res["ids"], "errors": [str(e) for e in res["errors"]],
+                    "matches": n_matches})
+    else:
+        console.print(f"imported {res['imported']} fact-checks, {len(res['errors'])} errors; "
+                      f"{n_matches} claim matches stored", highlight=False)
+    if res["errors"]:
+        raise typer.Exit(2)
+
+
+def _read_inputs(file: Path) -> list[tuple[Any, str]]:
+    """(id, text) pairs from JSON Lines ``{"id", "text"}`` or plain lines (id = line number)."""
+    try:
+        lines = file.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(file), f"cannot read: {exc}") from exc
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        obj: Any = None
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(file), f"invalid JSON: {exc.msg}", line=n) from exc
+        if isinstance(obj, dict):
+            if not isinstance(obj.get("text"), str):
+                raise InputError(str(file), "a line without \"text\"", line=n, hint='lines: {"id": ..., "text": ...}')
+            out.append((obj.get("id", n), obj["text"]))
+        else:
+            out.append((n, line.strip()))
+    return out
+
+
+@factchecks_app.command("match")
+def factchecks_match_cli(text: Optional[str] = typer.Argument(None, help="A claim in any language."),
+                         file: Optional[Path] = typer.Option(None, "--file", help='JSON Lines {"id", "text"} '
+                                                                                  "(or one text per line)."),
+                         db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+                         as_json: bool = JsonOption) -> None:
+    """Stored fact-checks matching a claim (or each line of a file), best first, with the evidence."""
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give either TEXT or --file FILE")
+    inputs = _read_inputs(file) if file else [(None, text or "")]
+    with open_project(db, config) as nt:
+        results = nt.match_factchecks([t for _, t in inputs])
+    for (iid, t), hits in zip(inputs, results):
+        if as_json:
+            _line({"id": iid, "matches": [{"factcheck_id": h["factcheck_id"], "score": h["score"],
+                                           "status": h["status"]} for h in hits]})
+            continue
+        stdout.print(f"[bold]{iid if iid is not None else ''}[/bold] {t[:150]}", markup=True)
+        if not hits:
+            stdout.print("    no matching fact-check", markup=False)
+        for h in hits:
+            ev = h["evidence"]
+            stdout.print(f"    {h['status']:<9} {h['score']:.3f}  {h['factcheck_id']}  [{ev.get('rating') or '?'}] "
+                         f"{ev.get('factcheck_claim', '')[:110]}  {ev.get('url') or ''}", markup=False)
+
+
+def matches_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
+                ) -> None:
+    """Fact-checks matched to the claims of the stored articles."""
+    with open_project(db, config) as nt:
+        items = nt.matches()
+    if as_json:
+        print_json([{"article_id": m["article_id"], "claim": m["claim"], "factcheck_id": m["factcheck_id"],
+                     "score": m["score"], "status": m["status"]} for m in items])
+        return
+    for m in items:
+        ev = m["evidence"]
+        stdout.print(f"[bold]{m['article_id']}[/bold] {m['status']} {m['score']:.3f} {m['factcheck_id']} "
+                     f"[{ev.get('rating') or '?'}]", markup=True)
+        stdout.print(f"    claim:      {m['claim'][:200]}", markup=False)
+        stdout.print(f"    fact-check: {ev.get('factcheck_claim', '')[:200]}  {ev.get('url') or ''}", markup=False)
+
+
+def search_cli(query: str = typer.Argument(..., help="Text in any language."),
+               lang: Optional[str] = typer.Option(None, "--lang", help="Only passages in this language."),
+               limit: int = typer.Option(20, "--limit", help="How many passages."),
+               db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Passages nearest a query, across languages."""
+    with open_project(db, config) as nt:
+        hits = nt.search(query, lang=lang, limit=limit)
+    if as_json:
+        print_json(hits)
+        return
+    for h in hits:
+        stdout.print(f"{h['score']:.3f}  [bold]{h['article_id']}[/bold] [{h['passage']}] [{h['lang'] or '?'}] "
+                     f"{h['outlet'] or ''} {h['published'] or ''}", markup=True)
+        stdout.print(f"    {h['text'][:240]}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("narratives")(narratives_cli)
+    app.command("claims")(claims_cli)
+    app.add_typer(factchecks_app, name="factchecks")
+    app.command("matches")(matches_cli)
+    app.command("search")(search_cli)

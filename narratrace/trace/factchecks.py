@@ -1,0 +1,352 @@
+"""Fact-checks: reading them as fact-checkers publish them, and matching claims to them.
+
+Lives in ``trace`` (not ``ingest``) because fact-checks are not articles: they never
+enter the text pipeline or story grouping; they are evidence a claim is linked to,
+like a cited source. Three input formats, each record keeping its ``origin``:
+
+* **ClaimReview** (schema.org JSON-LD as embedded in fact-check pages): a single
+  object, a list, or an ``@graph``; nested objects are searched for ``@type``
+  ClaimReview.
+* **Fact-check search services**: the JSON of the Google Fact Check Tools API
+  (``{"claims": [{"text", "claimant", "claimDate", "claimReview": [...]}]}``), one
+  record per review.
+* **CSV** with columns ``id, claim, rating, url, language, date, publisher`` (a
+  ``text`` column is read as ``claim``); the ``id`` column is kept as ``factcheck_id``.
+
+A ``.jsonl`` file may hold any of the JSON shapes, one per line.
+
+Matching is cosine similarity of E5 vectors; a claim and a fact-check claim are
+the same kind of text (one sentence stating something), so both are encoded on
+the same side (``[factchecks] encode_as``: "passage" by default, measured with
+``eval/clef_claims.py`` and documented in docs/narratives.md). Scores at or above
+``suggested`` are reported; at or above ``confirmed`` they are confirmed.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from ..errors import InputError
+from ..group.features import name_keys, number_weight, numbers
+
+_URL = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S+")
+_TWEET_TAIL = re.compile(r"\s*[—–-]\s*[^—–\n]{0,80}\(@\w+\)\s*[A-Z][a-z]+ \d{1,2}, \d{4}\s*$")
+
+
+@dataclass
+class FactCheck:
+    """One published fact-check of one claim."""
+
+    factcheck_id: str
+    claim: str
+    rating: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+    claimant: str | None = None
+    title: str | None = None
+    #: "file:line", "file#3" (third record of a JSON file), or "api"
+    origin: str = ""
+    #: the format it came from: claimreview, factcheck-tools, csv, python
+    format: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_claim_text(text: str) -> str:
+    """The claim without links, tweet signatures and extra spaces (what is encoded and compared)."""
+    text = _TWEET_TAIL.sub("", text)
+    text = _URL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _derived_id(*parts: str | None) -> str:
+    return "FC" + hashlib.sha1("|".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _text(value: Any) -> str | None:
+    """A schema.org value that may be a string, a list or an object with a name."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return next((t for t in (_text(v) for v in value) if t), None)
+    if isinstance(value, dict):
+        for k in ("name", "alternateName", "@value", "text", "url", "@id"):
+            if value.get(k):
+                return _text(value[k])
+    return None
+
+
+def _lang(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    t = _text(value)
+    return t.split("-")[0].lower() if t else None
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    items = t if isinstance(t, list) else [t]
+    return {str(x).rsplit("/", 1)[-1] for x in items if x}
+
+
+def _walk(obj: Any) -> Iterator[dict[str, Any]]:
+    """Every ClaimReview object in a JSON-LD document (single, list, @graph, nested)."""
+    if isinstance(obj, list):
+        for x in obj:
+            yield from _walk(x)
+    elif isinstance(obj, dict):
+        if "ClaimReview" in _types(obj):
+            yield obj
+            return
+        for k, v in obj.items():
+            if isinstance(v, (dict, list)) and k not in ("@context",):
+                yield from _walk(v)
+
+
+def from_claimreview(obj: dict[str, Any], origin: str = "") -> FactCheck:
+    """One schema.org ClaimReview object."""
+    claim = _text(obj.get("claimReviewed"))
+    item = obj.get("itemReviewed") if isinstance(obj.get("itemReviewed"), dict) else {}
+    if not claim:
+        claim = _text(item.get("name")) or _text(item.get("text"))
+    if not claim:
+        raise InputError(origin, "ClaimReview without claimReviewed", hint="the claim text is required")
+    rating_obj = obj.get("reviewRating") if isinstance(obj.get("reviewRating"), dict) else {}
+    rating = _text(rating_obj.get("alternateName")) or _text(rating_obj.get("ratingValue"))
+    url = _text(obj.get("url"))
+    fid = _text(obj.get("@id")) or _text(obj.get("identifier")) or _derived_id(url, claim)
+    lang = _lang(obj.get("inLanguage")) or _lang(item.get("inLanguage"))
+    claimant = _text(item.get("author"))
+    return FactCheck(fid, claim, rating, url, lang, _text(obj.get("datePublished")), _text(obj.get("author")),
+                     claimant, _text(obj.get("name")) or _text(obj.get("headline")), origin, "claimreview")
+
+
+def from_factcheck_tools(doc: dict[str, Any], origin: str = "") -> Iterator[FactCheck]:
+    """A Google Fact Check Tools ``claims:search`` answer (or one of its ``claims`` entries)."""
+    entries = doc.get("claims") if isinstance(doc.get("claims"), list) else [doc]
+    for i, entry in enumerate(entries):
+        claim = _text(entry.get("text"))
+        if not claim:
+            continue
+        for j, rev in enumerate(entry.get("claimReview") or [{}]):
+            publisher = rev.get("publisher") or {}
+            url = _text(rev.get("url"))
+            yield FactCheck(_derived_id(url, claim), claim, _text(rev.get("textualRating")), url,
+                            _lang(rev.get("languageCode")), _text(rev.get("reviewDate")) or _text(entry.get("claimDate")),
+                            _text(publisher.get("name")) or _text(publisher.get("site")), _text(entry.get("claimant")),
+                            _text(rev.get("title")), f"{origin}#claims[{i}].claimReview[{j}]", "factcheck-tools")
+
+
+def from_json(doc: Any, origin: str = "") -> Iterator[FactCheck]:
+    """Any of the JSON shapes: ClaimReview(s) or a fact-check search answer."""
+    if isinstance(doc, dict) and ("claims" in doc or "claimReview" in doc):
+        yield from from_factcheck_tools(doc, origin)
+        return
+    found = False
+    for k, obj in enumerate(_walk(doc)):
+        found = True
+        yield from_claimreview(obj, f"{origin}#{k}")
+    if not found and isinstance(doc, dict) and ("claim" in doc or "text" in doc):
+        yield _from_row(doc, origin)
+    elif not found:
+        raise InputError(origin, "no ClaimReview or fact-check claims found",
+                         hint="expected schema.org ClaimReview JSON-LD or a Fact Check Tools 'claims' answer")
+
+
+_CSV_ALIASES = {"claim": ("claim", "text", "claimreviewed", "claim_text"), "id": ("id", "factcheck_id"),
+                "rating": ("rating", "verdict", "textualrating"), "url": ("url", "link"),
+                "language": ("language", "lang", "languagecode"), "date": ("date", "datepublished", "reviewdate"),
+                "publisher": ("publisher", "author", "source")}
+
+
+def _from_row(row: dict[str, Any], origin: str) -> FactCheck:
+    low = {str(k).strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+
+    def get(name: str) -> str | None:
+        for k in _CSV_ALIASES[name]:
+            if low.get(k):
+                return str(low[k])
+        return None
+
+    claim = get("claim")
+    if not claim:
+        raise InputError(origin, "row without a claim", hint="a 'claim' column is required")
+    url = get("url")
+    lang = get("language")
+    return FactCheck(get("id") or _derived_id(url, claim), claim, get("rating"), url,
+                     lang.split("-")[0].lower() if lang else None, get("date"), get("publisher"),
+                     origin=origin, format="csv")
+
+
+def read_csv(text: str, origin: str) -> Iterator[FactCheck | InputError]:
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    if not reader.fieldnames or not any(f and f.strip().lower() in _CSV_ALIASES["claim"] for f in reader.fieldnames):
+        yield InputError(origin, "CSV without a claim column",
+                         hint="columns: id, claim, rating, url, language, date, publisher")
+        return
+    for row in reader:
+        line = reader.line_num
+        try:
+            yield _from_row(row, f"{origin}:{line}")
+        except InputError as exc:
+            yield exc
+
+
+def read_factchecks(path: str | Path) -> Iterator[FactCheck | InputError]:
+    """Fact-checks from a .json / .jsonld / .jsonl / .csv / .tsv file; bad records are reported, not fatal."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        yield InputError(str(path), f"cannot read: {exc}")
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        yield from read_csv(text, str(path))
+        return
+    if suffix == ".jsonl":
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            origin = f"{path}:{n}"
+            try:
+                yield from from_json(json.loads(line), origin)
+            except json.JSONDecodeError as exc:
+                yield InputError(origin, f"invalid JSON: {exc.msg}")
+            except InputError as exc:
+                yield exc
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if suffix in (".json", ".jsonld"):
+            yield InputError(str(path), f"invalid JSON: {exc.msg} (line {exc.lineno})")
+            return
+        yield from read_csv(text, str(path))  # no telling suffix: try CSV
+        return
+    try:
+        yield from from_json(doc, str(path))
+    except InputError as exc:
+        yield exc
+
+
+# ------------------------------------------------------------------ matching
+@dataclass
+class Match:
+    factcheck_id: str
+    score: float
+    status: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"factcheck_id": self.factcheck_id, "score": self.score, "status": self.status,
+                "evidence": self.evidence}
+
+
+def status_of(score: float, suggested: float, confirmed: float) -> str | None:
+    if score >= confirmed:
+        return "confirmed"
+    if score >= suggested:
+        return "suggested"
+    return None
+
+
+#: places and organisations that recur in unrelated claims count half
+BROAD = frozenset({"Syria", "Iraq", "Iran", "Russia", "United States", "Turkey", "Israel", "Europe", "ISIS",
+                   "United Nations", "Indonesia", "Ukraine", "Afghanistan", "Lebanon", "Yemen"})
+
+
+def clues(text: str) -> dict[str, float]:
+    """Script-independent specifics of a claim with their weights: gazetteer places and
+    organisations (``e:``), name skeletons (``k:``) and numbers (``n:``)."""
+    from .claims import default_gazetteer
+
+    out: dict[str, float] = {}
+    for _s, _e, name, _kind in default_gazetteer().find(text):
+        out["e:" + name] = 0.5 if name in BROAD else 1.0
+    for k in name_keys(text):
+        out.setdefault("k:" + k, 1.0)
+    for n in numbers(text):
+        out["n:" + n] = number_weight(n)
+    return out
+
+
+#: shared clue weight that earns the full bonus: two specific names, or one name and a number
+FULL_OVERLAP = 2.0
+
+
+def clue_overlap(claim: dict[str, float], factcheck: dict[str, float]) -> tuple[float, list[str]]:
+    """Shared clue weight over ``FULL_OVERLAP``, capped at 1: "U.S." alone (broad, 0.5) gives 0.25,
+    al-Hasakah + Ghuwayran gives 1."""
+    shared = sorted(set(claim) & set(factcheck))
+    return min(1.0, sum(factcheck[k] for k in shared) / FULL_OVERLAP), shared
+
+
+def match_vectors(claim_vecs: np.ndarray, fc_vecs: np.ndarray, suggested: float, confirmed: float,
+                  limit: int = 10, claim_texts: list[str] | None = None, fc_texts: list[str] | None = None,
+                  clue_weight: float = 0.0) -> list[list[tuple[int, float, str, dict[str, Any]]]]:
+    """For each claim: (fact-check row, score, status, parts) at or above ``suggested``, best first.
+
+    Vectors should be language-centred (``group.narratives.centre``) so that scores of
+    same-language and cross-language pairs are comparable. score = cosine + ``clue_weight``
+    x share of the fact-check's places, organisations, names and numbers found in the claim.
+    """
+    if not len(claim_vecs) or not len(fc_vecs):
+        return [[] for _ in range(len(claim_vecs))]
+    use_clues = clue_weight > 0 and claim_texts is not None and fc_texts is not None
+    fc_clues: dict[int, dict[str, float]] = {}
+    out = []
+    for start in range(0, len(claim_vecs), 512):
+        S = claim_vecs[start : start + 512] @ fc_vecs.T
+        for r, row in enumerate(S):
+            idx = np.flatnonzero(row >= suggested - (clue_weight if use_clues else 0.0))
+            hits = []
+            cc = clues(claim_texts[start + r]) if use_clues and len(idx) else {}  # type: ignore[index]
+            for j in idx:
+                cos = float(row[j])
+                overlap, shared = 0.0, []
+                if use_clues:
+                    if int(j) not in fc_clues:
+                        fc_clues[int(j)] = clues(fc_texts[int(j)])  # type: ignore[index]
+                    overlap, shared = clue_overlap(cc, fc_clues[int(j)])
+                score = round(cos + clue_weight * overlap, 4)
+                status = status_of(score, suggested, confirmed)
+                if status:
+                    hits.append((int(j), score, status, {"cosine": round(cos, 4), "clue_overlap": round(overlap, 3),
+                                                         "shared_clues": shared}))
+            hits.sort(key=lambda h: -h[1])
+            out.append(hits[:limit])
+    return out
+
+
+def evidence_for(claim: str, fc: FactCheck, parts: dict[str, Any]) -> dict[str, Any]:
+    """Why a claim matches a fact-check: both texts, the verdict, the score's parts."""
+    return {"claim": claim, "factcheck_claim": fc.claim, "rating": fc.rating, "url": fc.url,
+            "publisher": fc.publisher, "factcheck_lang": fc.lang, "origin": fc.origin, **parts}
+
+
+def iter_valid(items: Iterable[FactCheck | InputError]) -> tuple[list[FactCheck], list[InputError]]:
+    good, bad = [], []
+    for it in items:
+        (bad if isinstance(it, InputError) else good).append(it)
+    return good, bad

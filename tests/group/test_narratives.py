@@ -1,0 +1,104 @@
+"""Narratives on the seeds, with the real encoder and database (issue 4)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from narratrace.group.narratives import narrative_id_for
+
+SEED_IDS = ["000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36",
+            "003_a1910eebe7f376b6", "004_a999723ac9a858df"]
+
+
+def seeds_copy(seeds_project, tmp_path, real_encoder):
+    """A private copy of the session's seeds database (tests here write to it)."""
+    from narratrace import Narratrace
+
+    nt, _ = seeds_project
+    dst = tmp_path / "seeds-copy.db"
+    with sqlite3.connect(dst) as out:
+        nt.store.db.backup(out)
+    return Narratrace(db=dst, encoder=real_encoder)
+
+
+def _narrative_of(items, article_id):
+    return next(n for n in items if article_id in n.article_ids)
+
+
+def test_narratives_003_and_004_share_story_a_narrative(seeds_project):
+    nt, _ = seeds_project
+    items = nt.narratives()
+    story_a = next(s for s in nt.stories() if SEED_IDS[0] in s.article_ids)
+    assert set(SEED_IDS[:3]) <= set(story_a.article_ids)
+    n = _narrative_of(items, SEED_IDS[0])
+    assert set(n.article_ids) == set(SEED_IDS)
+    assert story_a.id in n.story_ids and len(n.story_ids) >= 3
+    assert set(n.languages) == {"id", "fa", "ar"}
+    # story A's articles carry no date; 004 (2017-11-14) and 003 (2021-02) do
+    assert n.first_seen == "2017-11-14" and n.last_seen == "2021-02"
+    assert n.growth == {"2017-11": 1, "2021-02": 1, "undated": 3}
+    # a stable id, named after the founding article
+    assert n.id == narrative_id_for(SEED_IDS[0])
+
+
+def test_narratives_label_terms_and_passages(seeds_project):
+    nt, _ = seeds_project
+    n = _narrative_of(nt.narratives(), SEED_IDS[0])
+    assert "ISIS" in n.terms and n.label
+    assert 1 <= len(n.passages) <= 3 and len({p["article_id"] for p in n.passages}) == len(n.passages)
+    fa = _narrative_of(nt.narratives(lang="fa"), SEED_IDS[0])
+    assert fa.passages[0]["lang"] == "fa" and fa.passages[0]["text"][:20] in fa.label
+
+
+def test_narratives_stable_when_reingested(seeds_project, samples_dir):
+    nt, _ = seeds_project
+    before = [n.to_json() for n in nt.narratives()]
+    report = nt.ingest([samples_dir])
+    assert not report.ingested
+    assert [n.to_json() for n in nt.narratives()] == before
+
+
+def test_narratives_json_contract(seeds_project):
+    from narratrace.present.cli.app import app
+
+    nt, _ = seeds_project
+    res = CliRunner().invoke(app, ["narratives", "--db", nt.db_path, "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data and all(list(d) == ["id", "label", "story_ids", "article_ids", "languages", "first_seen",
+                                    "last_seen"] for d in data)
+    assert any(set(SEED_IDS) <= set(d["article_ids"]) for d in data)
+
+
+def test_narratives_store_tables_and_claims_cli(seeds_project):
+    from narratrace.present.cli.app import app
+
+    nt, _ = seeds_project
+    assert nt.store.schema_version >= 2
+    claims = nt.claims([SEED_IDS[2]])
+    assert claims and all(c["article_id"] == SEED_IDS[2] for c in claims)
+    assert any(c["attribution"] and c["attribution"]["source"]["id"] == "sputnik" for c in claims)
+    res = CliRunner().invoke(app, ["claims", "--db", nt.db_path, "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert {"article_id", "passage", "text", "score", "numbers", "places", "organisations"} <= set(data[0])
+
+
+def test_narratives_new_narrative_for_unrelated_article(seeds_project, tmp_path, real_encoder):
+    from narratrace.model import RawArticle
+
+    nt = seeds_copy(seeds_project, tmp_path, real_encoder)
+    try:
+        text = ("Jakarta - Harga beras di pasar induk Cipinang naik 12 persen pekan ini, kata Kementerian "
+                "Perdagangan. Pedagang mengatakan kenaikan itu disebabkan oleh panen yang terlambat di Jawa Barat "
+                "dan biaya angkut yang lebih tinggi.")
+        report = nt.add([RawArticle(text=text, id="rice", origin="test")])
+        assert report.ingested == ["rice"]
+        n = _narrative_of(nt.narratives(min_articles=1), "rice")
+        assert n.article_ids == ["rice"] and n.id == narrative_id_for("rice")
+        assert set(_narrative_of(nt.narratives(), SEED_IDS[0]).article_ids) == set(SEED_IDS)
+    finally:
+        nt.close()

@@ -8,9 +8,12 @@ skeleton that Latin, Arabic and Persian spellings of one name share:
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections import Counter
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -47,10 +50,45 @@ def numbers(text: str) -> set[str]:
 def number_weight(n: str) -> float:
     """Years and two-digit numbers recur across events; long and decimal numbers rarely do."""
     if len(n) == 4 and n.isdigit() and 1900 <= int(n) <= 2100:
-        return 0.4
+        return 0.15
     if len(n) == 2:
-        return 0.4
+        return 0.3
     return 1.0
+
+
+def shared_evidence(a: set[str], b: set[str], weight: Callable[[str], float], scale: float = 1.0) -> float:
+    """Saturating evidence from shared clues: 1 - exp(-sum of weights / scale).
+
+    Unlike a Jaccard ratio, one shared year between two short texts stays weak
+    evidence, while two rare shared numbers or names are strong.
+    """
+    total = sum(weight(k) for k in a & b)
+    return 1.0 - math.exp(-total / scale)
+
+
+class NameRarity:
+    """Inverse document frequency of name keys, from a background news corpus.
+
+    "America" and "Syria" appear in many reports; "al-Hasakah" or "al-Tanf" pin an
+    event. Keys never seen in the background count as rare.
+    """
+
+    def __init__(self, df: dict[str, int] | None = None, documents: int = 0) -> None:
+        self.df = df or {}
+        self.documents = documents
+        self._norm = math.log(documents + 1) if documents else 1.0
+
+    def __call__(self, key: str) -> float:
+        if not self.documents:
+            return 1.0
+        return math.log((self.documents + 1) / (self.df.get(key, 0) + 1)) / self._norm
+
+    @classmethod
+    def load(cls, path: Path) -> "NameRarity":
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text("utf-8"))
+        return cls(data["df"], data["documents"])
 
 
 def latin_key(token: str) -> str:
@@ -70,8 +108,30 @@ def arabic_key(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", "".join(c for c in t if c.isupper()))
 
 
-def name_keys(text: str) -> set[str]:
-    """Skeleton keys of likely names: capitalised Latin words and Arabic-script words (3+ consonants)."""
+_COMMON_NAMES = Path(__file__).resolve().parent / "data" / "common_names.txt"
+
+
+def name_key(token: str) -> str:
+    """The skeleton key of one word in Latin or Arabic script."""
+    return arabic_key(token) if _ARABIC_WORD.fullmatch(token) else latin_key(token)
+
+
+def load_common_names(path: Path = _COMMON_NAMES) -> frozenset[str]:
+    """Keys of names too common to identify an event (see data/common_names.txt)."""
+    keys = set()
+    for line in path.read_text("utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keys.update(name_key(tok) for tok in line.split())
+    return frozenset(k for k in keys if k)
+
+
+COMMON_NAMES = load_common_names()
+
+
+def name_keys(text: str, common: frozenset[str] = COMMON_NAMES) -> set[str]:
+    """Skeleton keys of likely names: capitalised Latin words and Arabic-script words (3+ consonants),
+    less the ``common`` ones (countries, capitals, agencies) that do not identify an event."""
     keys = set()
     for m in _LATIN_NAME.finditer(text):
         before = text[: m.start()].rstrip()
@@ -84,7 +144,7 @@ def name_keys(text: str) -> set[str]:
         k = arabic_key(m.group())
         if len(k) >= 3:
             keys.add(k)
-    return keys
+    return keys - common
 
 
 def weighted_overlap(a: set[str], b: set[str], weight: dict[str, float] | None = None) -> float:
@@ -101,3 +161,43 @@ def document_frequencies(key_sets: Iterable[set[str]]) -> Counter[str]:
     for ks in key_sets:
         df.update(ks)
     return df
+
+
+_MONTHS = {m: i + 1 for i, names in enumerate([
+    "january januari janvier enero gennaio januar ocak يناير كانون_الثاني ژانویه",
+    "february februari februar février febrero febbraio şubat فبراير شباط فوریه",
+    "march maret märz mars marzo mart مارس آذار",
+    "april avril abril aprile nisan أبريل نيسان آوریل",
+    "may mei mai mayo maggio mayıs مايو أيار مه",
+    "june juni juin junio giugno haziran يونيو حزيران ژوئن",
+    "july juli juillet julio luglio temmuz يوليو تموز ژوئیه",
+    "august agustus août agosto ağustos أغسطس آب اوت",
+    "september septembre septiembre settembre eylül سبتمبر أيلول سپتامبر",
+    "october oktober octobre octubre ottobre ekim أكتوبر تشرين_الأول اکتبر",
+    "november nopember novembre noviembre kasım نوفمبر تشرين_الثاني نوامبر",
+    "december desember décembre diciembre dicembre aralık ديسمبر كانون_الأول دسامبر",
+]) for m in names.split()}
+# Persian (Jalali) months: month number and the Gregorian month in which it mostly falls.
+_JALALI = {"فروردین": 3, "اردیبهشت": 4, "خرداد": 5, "تیر": 6, "مرداد": 7, "شهریور": 8, "مهر": 9, "آبان": 10,
+           "آذر": 11, "دی": 12, "بهمن": 1, "اسفند": 2}
+_MONTH_YEAR = re.compile(r"([^\W\d_]+)\s+(\d{4})\b")
+
+
+def latest_mentioned_month(text: str) -> str | None:
+    """The latest "month year" the text mentions ("Oktober 2019", «آبان ۱۳۹۸»), as YYYY-MM.
+
+    A report cannot be older than a month it mentions, so this bounds an undated
+    article's publication date from below.
+    """
+    best = None
+    for m in _MONTH_YEAR.finditer(text.translate(_DIGITS)):
+        word, year = m.group(1).casefold(), int(m.group(2))
+        if word in _MONTHS and 1900 <= year <= 2100:
+            ym = f"{year:04d}-{_MONTHS[word]:02d}"
+        elif m.group(1) in _JALALI and 1300 <= year <= 1500:
+            month = _JALALI[m.group(1)]
+            ym = f"{year + 621 + (month < 3):04d}-{month:02d}"
+        else:
+            continue
+        best = max(best or ym, ym)
+    return best

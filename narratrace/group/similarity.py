@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..paths import DATA_DIR
-from .features import name_keys, number_weight, numbers, weighted_overlap
+from .features import NameRarity, latest_mentioned_month, name_keys, number_weight, numbers, shared_evidence
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang")
 
@@ -47,6 +47,12 @@ def language_means(vector_space: str) -> dict[str, np.ndarray] | None:
 
 
 @lru_cache(maxsize=1)
+def name_rarity() -> NameRarity:
+    """Background document frequencies of name keys (made by eval/calibrate_stories.py)."""
+    return NameRarity.load(DATA_DIR / "name_df.json")
+
+
+@lru_cache(maxsize=1)
 def story_model() -> dict[str, Any]:
     return json.loads((DATA_DIR / "story_model.json").read_text("utf-8"))
 
@@ -63,6 +69,7 @@ class Side:
     _centred: np.ndarray | None = field(default=None, repr=False)
     _numbers: set[str] | None = field(default=None, repr=False)
     _names: set[str] | None = field(default=None, repr=False)
+    _not_before: str | None = field(default=None, repr=False)
 
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
@@ -80,6 +87,14 @@ class Side:
         if self._numbers is None:
             self._numbers = set().union(*(numbers(t) for t in self.texts)) if self.texts else set()
         return self._numbers
+
+    @property
+    def not_before(self) -> str | None:
+        """Publication date, or the latest month the text mentions (a lower bound) when undated."""
+        if self._not_before is None:
+            self._not_before = self.published or max(
+                filter(None, (latest_mentioned_month(t) for t in self.texts)), default="")
+        return self._not_before or None
 
     @property
     def names(self) -> set[str]:
@@ -141,10 +156,15 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
         feats["top"] = float(np.mean(sims))
         evidence["passage_pairs"] = [{"a": i, "b": j, "sim": round(s, 3), "margin": round(m, 3)}
                                      for i, j, s, m in pairs]
-    wn = {n: number_weight(n) for n in a.numbers | b.numbers}
-    feats["numbers"] = weighted_overlap(a.numbers, b.numbers, wn)
-    feats["names"] = weighted_overlap(a.names, b.names)
+    feats["numbers"] = shared_evidence(a.numbers, b.numbers, number_weight)
+    feats["names"] = shared_evidence(a.names, b.names, name_rarity(), scale=2.0)
     days = _days(a.published, b.published)
+    if days is None and (a.published or b.published):
+        # one side undated: the month its text mentions last bounds its date from below
+        dated, undated = (a, b) if a.published else (b, a)
+        bound = undated.not_before
+        if bound and dated.published and dated.published[:7] < bound:
+            days = _days(dated.published, bound)
     if days is not None:
         feats["dated"] = 1.0
         feats["days"] = min(days, 365.0) / 365.0

@@ -29,12 +29,26 @@ def test_stories_seed_story_spans_three_languages(seeds_project):
 def test_stories_join_link_carries_evidence(seeds_project):
     nt, _ = seeds_project
     story = nt.stories()[0]
-    links = [lk for lk in nt.links(story_id=story.id) if lk.kind == "same_story"]
-    assert len(links) == 2  # the two articles that joined the founder's story
-    for lk in links:
-        assert lk.score >= lk.evidence["threshold"]
-        assert lk.evidence["passage_pairs"], "a join names the passages that matched"
-        assert "features" in lk.evidence
+    joined = {}
+    for lk in nt.links(story_id=story.id):
+        grouping = lk.evidence if lk.kind == "same_story" and "threshold" in lk.evidence \
+            else lk.evidence.get("grouping")
+        if grouping:
+            joined[lk.source if lk.source != story.article_ids[0] else lk.target] = (lk, grouping)
+    # the two articles that joined the founder's story each say why
+    assert sorted(joined) == sorted(story.article_ids[1:])
+    for lk, grouping in joined.values():
+        assert grouping["passage_pairs"], "a join names the passages that matched"
+        assert set(grouping["features"]) >= {"doc", "numbers", "names"}
+        assert grouping["threshold"] > 0
+
+
+def test_stories_translation_link_between_000_and_001(seeds_project):
+    nt, _ = seeds_project
+    kinds = {(lk.source, lk.target): lk.kind for lk in nt.links(article_id=SEED_IDS[0])
+             if isinstance(lk.target, str)}
+    assert kinds.get((SEED_IDS[0], SEED_IDS[1])) == "translates" or \
+        kinds.get((SEED_IDS[1], SEED_IDS[0])) == "translates"
 
 
 def test_stories_ids_stable_across_runs(seeds_project, tmp_path, real_encoder, samples_dir):

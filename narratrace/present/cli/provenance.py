@@ -1,0 +1,108 @@
+"""Store-backed provenance commands: trace, links, export."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from ...errors import NotFound
+from .common import ConfigOption, DbOption, JsonOption, open_project, print_json
+
+FORMATS = ("json", "csv", "gexf")
+
+
+def _story_id(nt: Any, item_id: str) -> str:
+    """A story id, or the story of an article id."""
+    try:
+        return nt.story(item_id).id
+    except NotFound:
+        art = nt.article(item_id)
+        if not art.story_id:
+            raise NotFound(f"article {item_id!r} has no story yet") from None
+        return art.story_id
+
+
+def link_json(lk: Any) -> dict[str, Any]:
+    """The stable ``links --json`` record."""
+    return {"source": lk.source, "target": lk.target, "kind": lk.kind, "score": lk.score,
+            "direction": lk.direction, "evidence": lk.evidence}
+
+
+def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story is traced)."),
+              db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+              as_json: bool = JsonOption) -> None:
+    """Show how a story spread: who translated or rewrote whom, who is cited, in time order, with evidence."""
+    with open_project(db, config) as nt:
+        graph = nt.graph(_story_id(nt, item_id))
+        if as_json:
+            print_json(graph.to_json())
+            return
+        arts = {n.id: n for n in graph.nodes.values() if n.kind == "article"}
+        out = sys.stdout
+        out.write(f"story {graph.story_id}: {len(arts)} articles\n")
+        for row in graph.timeline:
+            nid = f"article:{row['id']}"
+            out.write(f"{row['published'] or 'undated':<11} {row['id']}  [{row['lang'] or '?'}]  "
+                      f"{row['outlet'] or 'unknown outlet'}\n")
+            for e in graph.edges:
+                if e.source != nid or e.kind == "published_by":
+                    continue
+                target = graph.nodes.get(e.target)
+                label = target.label if target is not None and target.kind == "source" else e.target.split(":", 1)[1]
+                out.write(f"    └─ {e.kind} {label}  score {e.score:.2f}  ({e.direction})\n")
+                for reason in e.evidence.get("reasons", [])[:3]:
+                    out.write(f"         · {reason}\n")
+                if e.kind == "cites":
+                    cue = e.evidence.get("cue")
+                    claim = (e.evidence.get("claim") or "")[:110]
+                    out.write(f"         · cue «{cue}»: {claim}\n")
+                elif e.evidence.get("aligned"):
+                    n_al = len(e.evidence["aligned"])
+                    out.write(f"         · {n_al} aligned passage pairs, coverage "
+                              f"{e.evidence.get('coverage_a', 0):.2f}/{e.evidence.get('coverage_b', 0):.2f}\n")
+
+
+def links_cli(story: Optional[str] = typer.Option(None, "--story", help="Only the links of this story."),
+              article: Optional[str] = typer.Option(None, "--article", help="Only links of this article."),
+              kind: Optional[str] = typer.Option(None, "--kind", help="Only this kind (translates, cites, ...)."),
+              db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+              as_json: bool = JsonOption) -> None:
+    """List links (translates, rewrites, same_story, cites) with scores and evidence."""
+    with open_project(db, config) as nt:
+        links = [lk for lk in nt.links(story_id=story, article_id=article) if not kind or lk.kind == kind]
+        if as_json:
+            print_json([link_json(lk) for lk in links])
+            return
+        for lk in links:
+            target = lk.target["name"] if isinstance(lk.target, dict) else lk.target
+            sys.stdout.write(f"{lk.source} -{lk.kind}-> {target}  score {lk.score:.2f}  {lk.direction}\n")
+
+
+def export_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story)."),
+               fmt: str = typer.Option("json", "--format", "-f", help="json (node-link), csv (edges) or gexf "
+                                       "(Gephi)."),
+               output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+               db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
+    """Export a story's propagation graph for other tools (Gephi reads GEXF)."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    with open_project(db, config) as nt:
+        graph = nt.graph(_story_id(nt, item_id))
+    if fmt == "json":
+        import json
+
+        text = json.dumps(graph.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = graph.to_csv() if fmt == "csv" else graph.to_gexf()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trace")(trace_cli)
+    app.command("links")(links_cli)
+    app.command("export")(export_cli)

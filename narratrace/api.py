@@ -299,7 +299,8 @@ class Narratrace:
                     b = self.store.get_article(mid)
                     ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
-                    res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry)
+                    res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
+                                          means=self.grouper.means)
                     kind = EDGE_KIND.get(res["relation"])
                     if kind is None:
                         continue
@@ -347,7 +348,7 @@ class Narratrace:
         va, vb = self.store.passage_vectors(a_id), self.store.passage_vectors(b_id)
         ua = [Unit(i, t) for i, t in zip(va.indices, va.texts)]
         ub = [Unit(i, t) for i, t in zip(vb.indices, vb.texts)]
-        return compare_vectors(a, b, ua, ub, va.vectors, vb.vectors)
+        return compare_vectors(a, b, ua, ub, va.vectors, vb.vectors, means=self.grouper.means)
 
     def graph(self, story_id: str) -> Any:
         """The propagation graph of a story (``trace.graph.StoryGraph``) from the stored links."""

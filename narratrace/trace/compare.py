@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..embed.base import Encoder
+from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
 from .align import AlignParams, Alignment, align
 from .attributions import Registry, cited_sources, default_registry, find_attributions, split_sentences
@@ -87,11 +88,25 @@ def _evidence(al: Alignment, ua: Sequence[Unit], ub: Sequence[Unit]) -> list[dic
     return out
 
 
+def same_story_probability(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
+                           vb: np.ndarray, means: dict[str, np.ndarray] | None) -> tuple[float, dict[str, Any]]:
+    """The calibrated same-story score of the grouping stage (group.similarity), for the same pair."""
+    side_a = Side(a.id, a.lang, a.published, va, [u.text for u in ua])
+    side_b = Side(b.id, b.lang, b.published, vb, [u.text for u in ub])
+    return same_story_score(side_a, side_b, means=means)
+
+
 def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
                     vb: np.ndarray, registry: Registry | None = None, params: AlignParams | None = None,
-                    thresholds: RelationThresholds | None = None) -> dict[str, Any]:
-    """:func:`compare` with units and vectors already computed (stores, batch scripts)."""
+                    thresholds: RelationThresholds | None = None,
+                    means: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """:func:`compare` with units and vectors already computed (stores, batch scripts).
+
+    ``means``: per-language mean vectors of the encoder's vector space (``group.language_means``);
+    the ``score`` is then exactly the score story grouping uses.
+    """
     al = align(va, vb, params=params)
+    same_story, same_evidence = same_story_probability(a, b, ua, ub, va, vb, means)
     att_a, att_b = find_attributions(a, registry), find_attributions(b, registry)
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
@@ -110,7 +125,8 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
                                               a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a)
     return {
-        "relation": rel.relation, "score": round(rel.score, 4),
+        "relation": rel.relation, "score": round(same_story, 4), "relation_score": round(rel.score, 4),
+        "same_story_features": same_evidence.get("features", {}),
         "coverage_a": round(rel.coverage_a, 4), "coverage_b": round(rel.coverage_b, 4),
         "aligned": _evidence(al, ua, ub), "unaligned_a": un_a, "unaligned_b": un_b,
         "direction": direction, "reasons": rel.reasons + dir_reasons,
@@ -132,8 +148,10 @@ def compare(a: Article, b: Article, encoder: Encoder, registry: Registry | None 
     """Relation of two articles with evidence.
 
     Returns {"relation", "score", "coverage_a", "coverage_b", "aligned", "direction", "reasons", ...};
-    ``score`` in [0, 1] is how likely the two are the same story (see relations.ScoreWeights).
+    ``score`` in [0, 1] is how likely the two are the same story: the calibrated model story
+    grouping uses (group.similarity); ``relation_score`` is the relation rule's own strength.
     """
     ua, ub = units_of(a), units_of(b)
     vecs = encoder.encode_passages([u.text for u in ua] + [u.text for u in ub])
-    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], registry, params, thresholds)
+    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], registry, params, thresholds,
+                           means=language_means(encoder.vector_space))

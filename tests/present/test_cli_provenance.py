@@ -65,3 +65,14 @@ def test_cli_trace_and_exports(seeds_project, tmp_path):
     path = tmp_path / "g.json"
     assert runner.invoke(app, ["export", SEED["002"], "-o", str(path), "--db", nt.db_path]).exit_code == 0
     assert json.loads(path.read_text())["nodes"]
+
+
+def test_cli_compare_stored_ids_json_contract(seeds_project):
+    nt, _ = seeds_project
+    out = runner.invoke(app, ["compare", SEED["000"], SEED["001"], "--json", "--db", nt.db_path])
+    assert out.exit_code == 0, out.output
+    res = json.loads(out.stdout)
+    assert list(res)[:5] == ["relation", "score", "coverage_a", "coverage_b", "aligned"]
+    assert res["relation"] == "translation" and 0.5 < res["score"] <= 1.0
+    missing = runner.invoke(app, ["compare", SEED["000"], "nope", "--db", nt.db_path])
+    assert missing.exit_code != 0

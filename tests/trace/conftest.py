@@ -35,6 +35,10 @@ class CachedEncoder(Encoder):
     def encode_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
         return self._batched(list(texts), is_query=False, progress=progress)
 
+    @property
+    def vector_space(self) -> str:
+        return self.inner.vector_space
+
 
 @pytest.fixture(scope="session")
 def encoder() -> CachedEncoder:

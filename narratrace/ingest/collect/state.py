@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS items (
     error TEXT,
     updated_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS arrivals (article_id TEXT PRIMARY KEY, story_id TEXT, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS arrivals (article_id TEXT PRIMARY KEY, story_id TEXT, at REAL NOT NULL,
+                                     alerted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS arrivals_at ON arrivals(at);
 CREATE TABLE IF NOT EXISTS alerts (key TEXT PRIMARY KEY, at TEXT NOT NULL, alert TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, sink TEXT NOT NULL, alert TEXT NOT NULL,
@@ -110,11 +111,25 @@ class CollectState:
         return dict(self._exec("SELECT status, count(*) FROM items GROUP BY status"))
 
     # -------------------------------------------------------------- arrivals
-    def arrived(self, rows: list[tuple[str, str | None]], at: float | None = None) -> None:
-        """Articles stored at ``at`` (epoch seconds), with their story: the base of growth detection."""
+    def arrived(self, rows: list[tuple[str, str | None]], at: float | None = None, alerted: bool = False) -> None:
+        """Articles stored at ``at`` (epoch seconds), with their story: the base of growth detection.
+
+        ``alerted=False`` leaves them for the alert engine (``pending``), which marks them once judged.
+        """
         at = time.time() if at is None else at
-        self._many("INSERT OR IGNORE INTO arrivals(article_id, story_id, at) VALUES(?,?,?)",
-                   [(a, s, at) for a, s in rows])
+        self._many("INSERT OR IGNORE INTO arrivals(article_id, story_id, at, alerted) VALUES(?,?,?,?)",
+                   [(a, s, at, int(alerted)) for a, s in rows])
+
+    def pending(self) -> list[str]:
+        """Arrived articles not yet judged by the alert engine, in arrival order."""
+        return [r[0] for r in self._exec("SELECT article_id FROM arrivals WHERE alerted=0 ORDER BY at, rowid")]
+
+    def judged(self, article_ids: list[str]) -> None:
+        self._many("UPDATE arrivals SET alerted=1 WHERE article_id=?", [(a,) for a in article_ids])
+
+    def arrivals_since(self, since: float) -> list[tuple[str, float]]:
+        return [(a, t) for a, t in self._exec("SELECT article_id, at FROM arrivals WHERE at>=? ORDER BY at",
+                                              (since,))]
 
     def arrival_times(self, article_ids: Iterable[str]) -> dict[str, float]:
         ids = list(article_ids)
@@ -130,21 +145,21 @@ class CollectState:
         rows = self._exec("SELECT alert FROM alerts WHERE key=?", (key,))
         return json.loads(rows[0][0]) if rows else None
 
-    def fire(self, key: str, alert: dict[str, Any]) -> bool:
-        """Remember an alert; False when ``key`` had already fired."""
+    def fire_to(self, key: str, alert: dict[str, Any], sinks: list[str]) -> bool:
+        """Remember an alert and queue it for every sink, in one transaction; False if ``key`` had fired."""
+        text = json.dumps(alert, ensure_ascii=False, default=str)
         with self._lock:
-            cur = self.db.execute("INSERT OR IGNORE INTO alerts(key, at, alert) VALUES(?,?,?)",
-                                  (key, _now(), json.dumps(alert, ensure_ascii=False, default=str)))
-            return cur.rowcount == 1
-
-    def refire(self, key: str, alert: dict[str, Any]) -> None:
-        self._exec("INSERT INTO alerts(key, at, alert) VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET "
-                   "at=excluded.at, alert=excluded.alert",
-                   (key, _now(), json.dumps(alert, ensure_ascii=False, default=str)))
-
-    def queue(self, sink: str, alert: dict[str, Any], error: str) -> None:
-        self._exec("INSERT INTO outbox(sink, alert, attempts, error) VALUES(?,?,1,?)",
-                   (sink, json.dumps(alert, ensure_ascii=False, default=str), error))
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self.db.execute("INSERT OR IGNORE INTO alerts(key, at, alert) VALUES(?,?,?)", (key, _now(), text))
+                fresh = cur.rowcount == 1
+                if fresh:
+                    self.db.executemany("INSERT INTO outbox(sink, alert) VALUES(?,?)", [(s, text) for s in sinks])
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        return fresh
 
     def queued(self, sink: str) -> list[tuple[int, dict[str, Any]]]:
         return [(i, json.loads(a)) for i, a in
@@ -153,8 +168,11 @@ class CollectState:
     def unqueue(self, ids: list[int]) -> None:
         self._many("DELETE FROM outbox WHERE id=?", [(i,) for i in ids])
 
-    def requeue(self, ids: list[int], error: str) -> None:
+    def requeue(self, ids: list[int], error: str, max_attempts: int | None = None) -> None:
+        """Count a failed delivery; alerts that reached ``max_attempts`` are dropped from the outbox."""
         self._many("UPDATE outbox SET attempts=attempts+1, error=? WHERE id=?", [(error, i) for i in ids])
+        if max_attempts is not None:
+            self._many("DELETE FROM outbox WHERE id=? AND attempts>=?", [(i, max_attempts) for i in ids])
 
     # -------------------------------------------------------------------- kv
     def get(self, key: str, default: Any = None) -> Any:

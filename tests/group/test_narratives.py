@@ -102,3 +102,23 @@ def test_narratives_new_narrative_for_unrelated_article(seeds_project, tmp_path,
         assert set(_narrative_of(nt.narratives(), SEED_IDS[0]).article_ids) == set(SEED_IDS)
     finally:
         nt.close()
+
+
+def test_narratives_and_claims_follow_an_updated_article(tmp_path):
+    """Re-ingesting a changed article replaces its claims (the schema cascades) and keeps one narrative row."""
+    from narratrace import Narratrace
+    from narratrace.embed import make_encoder
+
+    path = tmp_path / "dump.jsonl"
+    first = "Sumber mengatakan kepada Sputnik bahwa pasukan AS memindahkan 750 anggota ISIS dari penjara di Hasakah."
+    second = "Kementerian Pertahanan Rusia mengatakan 120 anggota ISIS meninggalkan Abu Kamal menuju perbatasan Irak."
+    with Narratrace(db=tmp_path / "u.db", encoder=make_encoder("hashing")) as nt:
+        path.write_text(json.dumps({"id": "a1", "text": first}) + "\n", encoding="utf-8")
+        assert nt.ingest([path]).ingested == ["a1"]
+        assert [c["numbers"] for c in nt.claims()] == [["750"]]
+        path.write_text(json.dumps({"id": "a1", "text": second}) + "\n", encoding="utf-8")
+        assert nt.ingest([path]).updated == ["a1"]
+        assert [c["numbers"] for c in nt.claims()] == [["120"]]
+        rows = nt.store.db.execute("SELECT article_id FROM narrative_articles").fetchall()
+        assert rows == [("a1",)]
+        assert [n.article_ids for n in nt.narratives(min_articles=1)] == [["a1"]]

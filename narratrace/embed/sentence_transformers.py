@@ -56,7 +56,9 @@ class SentenceTransformersEncoder(Encoder):
             torch.set_num_threads(threads)
         self.path = resolve_model_path(model)
         self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # renamed in sentence-transformers 6
+        self.dim = int(get_dim() or 0)
         self._e5 = "e5" in self.path.name.lower() or "e5" in model.lower()
 
     @property

@@ -84,12 +84,12 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
             continue
         if not any(cell.strip() for cell in row):
             continue
-        if _unterminated(raw, delimiter):
-            # the csv module silently reads an unclosed quote to the end of the file, swallowing the
-            # records after it into this one: report it rather than store a merged record
-            yield InputError(where, "a quoted field is never closed: the record runs to the end of the file",
-                             line=start, hint="close the quote (a quote inside a field is written twice: \"\")")
-            return
+        if (problem := _broken_quotes(raw, delimiter)) is not None:
+            # the csv module reads a badly closed quote on into the next lines, swallowing the records
+            # there into this one: report it rather than store a merged record
+            yield InputError(where, problem, line=start,
+                             hint='close the quote; a quote inside a quoted field is written twice ("")')
+            continue
         record: dict[str, object] = {}
         for name, cell in zip(header, row):
             record.setdefault(name, cell)
@@ -101,18 +101,26 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
         yield item
 
 
-def _unterminated(raw: list[str], delimiter: str) -> bool:
-    """Does this record end inside a quoted field (only possible at the end of the file)?"""
+def _broken_quotes(raw: list[str], delimiter: str) -> str | None:
+    """What is wrong with a record whose quotes swallowed the lines after it, or None.
+
+    A quoted field may span lines; the lenient csv module then also accepts a quote that is never
+    closed (the field runs to the end of the file) or closed in the wrong place (``"text"more``),
+    which merges the following records into this one. A record spanning lines must parse strictly.
+    """
+    if len(raw) < 2 and not (raw and raw[-1].count('"') % 2):
+        return None
     text = "".join(raw)
-    if '"' not in text:
-        return False
     try:
         for _ in csv.reader(io.StringIO(text if text.endswith(("\n", "\r")) else text + "\n", newline=""),
                             delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+        if "unexpected end of data" in str(exc):
+            return "a quoted field is never closed: the record runs to the end of the file"
+        if len(raw) > 1:
+            return f"a quoted field is not closed properly: the record runs over {len(raw)} lines ({exc})"
+    return None
 
 
 def sniff_delimiter(text: str) -> str:

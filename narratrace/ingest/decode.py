@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
@@ -132,6 +133,11 @@ def clean(text: str) -> str:
     return text
 
 
+def is_blank(text: str) -> bool:
+    """No visible character: only white space and invisible format characters (ZWNJ, ZWJ, bidi marks)."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc") for ch in text)
+
+
 def guess_encoding(data: bytes) -> str | None:
     """Best legacy encoding for non-UTF-8 bytes, preferring common web code pages."""
     try:
@@ -188,7 +194,7 @@ def decode(data: bytes, path: str | Path, declared: str | None = None) -> tuple[
             raise InputError(str(path), f"binary file ({kind}) given as text", hint=CONVERT_HINT)
         text, enc = _decode_plain(data, path, declared)
     text = clean(text)
-    if not text.strip():
+    if is_blank(text):
         raise InputError(str(path), "empty file", hint="the file has no text once control characters are removed")
     return text, enc
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from ..errors import InputError
 from ..model import RawArticle
-from .decode import clean
+from .decode import clean, is_blank
 
 #: RawArticle field -> accepted names, canonical first. Matched case-insensitively.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,7 @@ def build(
         else:
             meta[key] = value
     text = _text(chosen["text"][2]) if "text" in chosen else None
-    if not text:
+    if not text or is_blank(text):
         return InputError(
             path, f"{where}record has no text ({'empty' if 'text' in chosen else 'missing'})", line=line,
             hint=f"give the article text in one of: {TEXT_NAMES}",

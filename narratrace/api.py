@@ -65,8 +65,9 @@ class _BatchCandidates:
         self.pending[side.id] = (side, story_id)
         if len(rowids):
             if self.index is None:
-                self.index = self.store.index() if self.store.count_passages(True) else None
-            if self.index is None:
+                # the store had no vectors when the batch began: every vector since is one of this batch's
+                # (already written, not yet committed) and is added here, so start empty; loading
+                # store.index() now would rebuild it with them and then add them a second time
                 from .store.ann import PassageIndex
                 self.index = PassageIndex(side.vectors.shape[1])
                 self.store._index = self.index

@@ -156,7 +156,7 @@ class Collector:
         workers = max(1, min(self.fetcher.p.workers, len(todo)))
         with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
             results = list(pool.map(self._fetch_page, todo))
-        canonical_seen = self.state.status(r.url for _, r in results if isinstance(r, RawArticle) and r.url)
+        canonical_seen = self.state.status(r.url for r in results if isinstance(r, RawArticle) and r.url)
         for it, res in zip(todo, results):
             if isinstance(res, FetchError):
                 self._failed(res, batch)

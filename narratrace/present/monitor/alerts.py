@@ -2,9 +2,9 @@
 
 Every alert has a key (watch, kind, article or story); ``CollectState.fire_to`` remembers keys and
 queues each alert for every output in one transaction, so an alert fires once, also across
-restarts. Terms match cross-lingually: the term's query vector against the stored passage vectors
-of the new article (the same E5 prefixes as ``Narratrace.search``), plus a literal match on
-normalised text.
+restarts. Terms match cross-lingually: the term's vector against the stored passage vectors of the
+new article, both centred on their language's mean vector (as story grouping does; raw E5 cosines
+of related and unrelated texts overlap), plus a literal match on normalised text.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, NotFound
+from ...group import language_means
+from ...group.narratives import centre
 from ...ingest.collect import CollectState
 from ...model import Article
 from ...trace.attributions import Registry, _pattern, default_registry
@@ -57,7 +59,8 @@ class AlertEngine:
         self.registry = registry or default_registry()
         self._sources = {w.name: resolve_sources(w.sources, self.registry) for w in watchlists}
         self._literal = {w.name: {t: _pattern([t]) for t in w.terms} for w in watchlists if w.literal}
-        self._queries: dict[str, np.ndarray] = {}
+        self._queries: dict[tuple[str, str], np.ndarray] = {}
+        self._means: Any = False  # loaded on first use
 
     # ------------------------------------------------------------------ main
     def evaluate(self, now: float | None = None) -> list[dict[str, Any]]:
@@ -141,9 +144,10 @@ class AlertEngine:
         stored = self.nt.store.passage_vectors(art.id)
         if not len(stored.vectors):
             return None
-        q = self._query(term)
-        vecs = np.asarray(stored.vectors, dtype=np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
+        q = self._query(term, w)
+        vecs = centre(np.asarray(stored.vectors, dtype=np.float32), [stored.lang] * len(stored.vectors),
+                      self._language_means())
+        vecs = vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12)
         sims = vecs @ q
         best = int(np.argmax(sims))
         if float(sims[best]) < w.threshold:
@@ -151,11 +155,23 @@ class AlertEngine:
         return {"score": round(float(sims[best]), 4), "how": "semantic", "passage": int(stored.indices[best]),
                 "text": stored.texts[best][:300]}
 
-    def _query(self, term: str) -> np.ndarray:
-        if term not in self._queries:
-            v = np.asarray(self.nt.encoder.encode_queries([term])[0], dtype=np.float32)
-            self._queries[term] = v / (np.linalg.norm(v) + 1e-12)
-        return self._queries[term]
+    def _language_means(self) -> Any:
+        if self._means is False:
+            space = self.nt.store.get_meta("encoder") or self.nt.encoder.vector_space
+            self._means = language_means(space)
+        return self._means
+
+    def _query(self, term: str, w: Watchlist) -> np.ndarray:
+        key = (term, w.encode_as)
+        if key not in self._queries:
+            from ...text.langid import LanguageIdentifier
+
+            enc = self.nt.encoder
+            v = (enc.encode_queries if w.encode_as == "query" else enc.encode_passages)([term])
+            lang = w.lang or LanguageIdentifier().detect(term)[0] or "en"
+            v = centre(np.asarray(v, dtype=np.float32), [lang], self._language_means())[0]
+            self._queries[key] = v / (np.linalg.norm(v) + 1e-12)
+        return self._queries[key]
 
     def _narrative_members(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}

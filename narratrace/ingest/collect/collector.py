@@ -7,7 +7,7 @@ the listings' validators. A poll that dies before ``commit`` is simply done agai
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,6 +42,8 @@ class Batch:
     _done: list[tuple[str, str, str | None, str | None, str | None]] = field(default_factory=list)
     _marks: list[tuple[str, str, str | None, str | None, str | None]] = field(default_factory=list)
     _validators: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    _items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _listing_urls: list[str] = field(default_factory=list)
 
     def links(self, duplicates: dict[str, str] | None = None) -> list[Link]:
         """Provenance links the records carry (Telegram forwards); pass ``IngestReport.duplicates``."""
@@ -49,7 +51,7 @@ class Batch:
 
     def commit(self) -> None:
         """The records are stored: never fetch them again; remember the listings' validators."""
-        self.state.mark(self._done + self._marks)
+        self.state.mark(self._done + self._marks, self._items)
         self.state.save_validators(self._validators)
         self._done, self._marks, self._validators = [], [], []
 
@@ -83,6 +85,11 @@ class Collector:
                 items.extend(self._listing(src, batch))
             except InputError as err:
                 batch.errors.append(err)
+        # pages that failed before (a timeout, a 503) are tried again even when their listing has not changed
+        listed = {it.url for it in items}
+        for url, info in self.state.retryable(batch._listing_urls, self.max_attempts):
+            if url not in listed:
+                items.append(Item(**{**info, "url": url}) if info else Item(url))
         self._pages(items, batch)
         return batch
 
@@ -96,6 +103,7 @@ class Collector:
             if url in seen:
                 continue
             seen.add(url)
+            batch._listing_urls.append(url)
             body = self._read_listing(url, batch)
             if body is None:
                 continue
@@ -163,6 +171,8 @@ class Collector:
                 status = ("blocked" if res.reason == "forbidden by robots.txt" else
                           "gone" if res.status in _GONE or not res.retryable else "failed")
                 batch._marks.append((it.url, status, None, it.source, res.reason))
+                if status == "failed":
+                    batch._items[it.url] = asdict(it)
                 continue
             batch.fetched += 1
             if isinstance(res, InputError):

@@ -44,6 +44,8 @@ class Politeness:
     #: bodies larger than this are refused (bytes)
     max_bytes: int = 10 * 1024 * 1024
     robots: bool = True
+    #: seconds a host's robots.txt is trusted before it is read again (a long watch sees changes)
+    robots_ttl: float = 86400.0
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> "Politeness":
@@ -110,6 +112,7 @@ class _Host:
         self.next_start = 0.0
         self.robots: urllib.robotparser.RobotFileParser | None = None
         self.robots_state = ""  # "", "rules", "allow", "deny"
+        self.robots_at = 0.0
         self.robots_lock = threading.Lock()
 
 
@@ -142,7 +145,8 @@ class Fetcher:
             return True
         host = self._host(url)
         with host.robots_lock:
-            if not host.robots_state:
+            if not host.robots_state or time.monotonic() - host.robots_at > self.p.robots_ttl:
+                host.robots_at = time.monotonic()
                 self._load_robots(url, host)
         if host.robots_state == "allow":
             return True

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS items (
     source TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
+    item TEXT,                     -- what the listing said (JSON), to retry a failed page with it
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS arrivals (article_id TEXT PRIMARY KEY, story_id TEXT, at REAL NOT NULL,
@@ -97,15 +98,33 @@ class CollectState:
             out.update((k, (s, a)) for k, s, a in self._exec(q, chunk))
         return out
 
-    def mark(self, rows: list[tuple[str, str, str | None, str | None, str | None]]) -> None:
-        """(key, status, article_id, source, error) rows; a failure counts one more attempt."""
+    def mark(self, rows: list[tuple[str, str, str | None, str | None, str | None]],
+             items: dict[str, dict[str, Any]] | None = None) -> None:
+        """(key, status, article_id, source, error) rows; a failure counts one more attempt.
+
+        ``items`` (key -> what the listing said) is kept for failed pages, to retry them with it.
+        """
+        items = items or {}
         self._many(
-            "INSERT INTO items(key, status, article_id, source, attempts, error, updated_at) "
-            "VALUES(?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET status=excluded.status, "
+            "INSERT INTO items(key, status, article_id, source, attempts, error, item, updated_at) "
+            "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET status=excluded.status, "
             "article_id=coalesce(excluded.article_id, items.article_id), source=coalesce(excluded.source, "
             "items.source), attempts=items.attempts + excluded.attempts, error=excluded.error, "
-            "updated_at=excluded.updated_at",
-            [(k, s, a, src, 0 if s == "done" else 1, e, _now()) for k, s, a, src, e in rows])
+            "item=coalesce(excluded.item, items.item), updated_at=excluded.updated_at",
+            [(k, s, a, src, 0 if s == "done" else 1, e,
+              json.dumps(items[k], ensure_ascii=False, default=str) if s == "failed" and k in items else None,
+              _now()) for k, s, a, src, e in rows])
+
+    def retryable(self, sources: Iterable[str], max_attempts: int) -> list[tuple[str, dict[str, Any]]]:
+        """(key, listing info) of pages from these listings that failed fewer than ``max_attempts`` times."""
+        srcs = list(sources)
+        out = []
+        for i in range(0, len(srcs), 500):
+            chunk = srcs[i : i + 500]
+            q = (f"SELECT key, item FROM items WHERE status='failed' AND attempts<? "
+                 f"AND source IN ({','.join('?' * len(chunk))}) ORDER BY rowid")
+            out += [(k, json.loads(it) if it else {}) for k, it in self._exec(q, [max_attempts, *chunk])]
+        return out
 
     def counts(self) -> dict[str, int]:
         return dict(self._exec("SELECT status, count(*) FROM items GROUP BY status"))

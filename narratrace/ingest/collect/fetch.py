@@ -113,6 +113,7 @@ class _Host:
         self.robots: urllib.robotparser.RobotFileParser | None = None
         self.robots_state = ""  # "", "rules", "allow", "deny"
         self.robots_at = 0.0
+        self.robots_error = ""
         self.robots_lock = threading.Lock()
 
 
@@ -145,7 +146,8 @@ class Fetcher:
             return True
         host = self._host(url)
         with host.robots_lock:
-            if not host.robots_state or time.monotonic() - host.robots_at > self.p.robots_ttl:
+            ttl = self.p.robots_ttl if host.robots_state != "deny" else min(self.p.robots_ttl, 300.0)
+            if not host.robots_state or time.monotonic() - host.robots_at > ttl:
                 host.robots_at = time.monotonic()
                 self._load_robots(url, host)
         if host.robots_state == "allow":
@@ -160,6 +162,7 @@ class Fetcher:
             resp = self.get(robots_url, _check_robots=False)
         except FetchError as exc:
             host.robots_state = "allow" if exc.status is not None and 400 <= exc.status < 500 else "deny"
+            host.robots_error = exc.reason
             return
         rp = urllib.robotparser.RobotFileParser(robots_url)
         rp.parse(resp.body.decode("utf-8", "replace").splitlines())
@@ -182,6 +185,9 @@ class Fetcher:
                 raise FetchError(url, f"redirect loop via {current}")
             chain.append(current)
             if _check_robots and not self.allowed(current):
+                host = self._host(current)
+                if host.robots_state == "deny":  # robots.txt could not be read: try again later
+                    raise FetchError(current, f"robots.txt unreachable ({host.robots_error})", retryable=True)
                 raise FetchError(current, "forbidden by robots.txt", status=None, retryable=False)
             resp = self._attempts(current, etag if len(chain) == 1 else None,
                                   last_modified if len(chain) == 1 else None)

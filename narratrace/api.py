@@ -40,6 +40,8 @@ class IngestReport:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     skipped_files: list[str] = field(default_factory=list)
+    #: id -> content hash of every record met in this run, across batches (the first one of an id wins)
+    _seen_ids: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -192,19 +194,22 @@ class Narratrace:
     def _write_batch(self, batch: list[Article], report: IngestReport) -> None:
         by_id, by_hash = self.store.existing([a.id for a in batch], [a.content_hash for a in batch])
         todo: list[tuple[Article, bool]] = []
-        seen_ids: dict[str, str] = {}
+        # ids met earlier in this run, in any batch: an id given twice with different texts keeps the first,
+        # whatever the batch size, and a second run does not flip the article to the later text
+        seen_ids = report._seen_ids
         seen_hashes: dict[str, str] = {}
         for art in batch:
             h = art.content_hash
             if art.id in seen_ids:
                 (report.unchanged.append(art.id) if seen_ids[art.id] == h else
-                 report.errors.append(InputError(art.origin, f"id {art.id!r} appears twice in this batch with "
+                 report.errors.append(InputError(art.origin, f"id {art.id!r} appears twice in this input with "
                                                  "different text; the first was kept")))
                 continue
             if art.id in by_id:
                 stored_hash, stored_origin = by_id[art.id]
                 if stored_hash == h:
                     report.unchanged.append(art.id)
+                    seen_ids[art.id] = h
                     continue
                 if _origin_file(stored_origin) != _origin_file(art.origin):
                     # same id from another file: a name clash, not a new version of the article

@@ -37,7 +37,7 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
     """One article per record; columns other than the known fields go to ``meta``."""
     where = str(path)
     try:
-        text, encoding = decode(data, path)
+        text, encoding = decode(data, path, keep_line_breaks=True)
     except InputError as err:
         yield err
         return

@@ -80,6 +80,9 @@ _DELETE = (
 _TABLE: dict[int, str | None] = {c: None for c in _DELETE}
 _TABLE.update({ord(c): "\n" for c in _LINE_BREAKS})
 _TABLE[ord("\r")] = "\n"
+#: for CSV: line separators other than \r and \n stay until the fields are split (the csv module does not
+#: quote a field for them, so turning them into \n first would cut the record in two); fields are cleaned later
+_TABLE_KEEP_BREAKS: dict[int, str | None] = {c: None for c in _DELETE if chr(c) not in _LINE_BREAKS + "\r"}
 _NEEDS_CLEAN = re.compile("[" + re.escape("".join(chr(c) for c in _DELETE) + _LINE_BREAKS + "\r") + "]")
 _ZW_RUNS = re.compile("([\u200c\u200d])\\1+")
 
@@ -122,8 +125,13 @@ def bom_encoding(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def clean(text: str) -> str:
-    """Remove control and invisible characters, unify line breaks; keep \\n and \\t."""
+def clean(text: str, keep_line_breaks: bool = False) -> str:
+    """Remove control and invisible characters, unify line breaks; keep \\n and \\t.
+
+    ``keep_line_breaks``: leave \\r and the other line separators alone (for CSV, cleaned field by field).
+    """
+    if keep_line_breaks:
+        return text.translate(_TABLE_KEEP_BREAKS) if _NEEDS_CLEAN.search(text) else text
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     if _NEEDS_CLEAN.search(text):
@@ -176,7 +184,8 @@ def normalise_encoding(name: str) -> str | None:
     return _SUPERSETS.get(codec, codec)
 
 
-def decode(data: bytes, path: str | Path, declared: str | None = None) -> tuple[str, str]:
+def decode(data: bytes, path: str | Path, declared: str | None = None,
+           keep_line_breaks: bool = False) -> tuple[str, str]:
     """Decode and clean a whole file; return (text, encoding). Raises InputError.
 
     Order: binary check, BOM, strict UTF-8, the charset the file declares (HTML),
@@ -193,7 +202,7 @@ def decode(data: bytes, path: str | Path, declared: str | None = None) -> tuple[
         if kind is not None:
             raise InputError(str(path), f"binary file ({kind}) given as text", hint=CONVERT_HINT)
         text, enc = _decode_plain(data, path, declared)
-    text = clean(text)
+    text = clean(text, keep_line_breaks)
     if is_blank(text):
         raise InputError(str(path), "empty file", hint="the file has no text once control characters are removed")
     return text, enc

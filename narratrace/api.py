@@ -401,10 +401,9 @@ class Narratrace:
             tracker.assign(art, [c.passage for c in claims])
 
     def _encode_claims(self, texts: list[str]) -> np.ndarray:
-        """Claims and fact-check claims are the same kind of text: both get the ``[factchecks] encode_as`` prefix."""
-        from .trace.factchecks import clean_claim_text
+        """Claims and fact-check claims are the same kind of text: both get the ``[factchecks] encode_as`` prefix.
 
-        texts = [clean_claim_text(t) for t in texts]
+        Texts are encoded as they are: removing links and tweet signatures lowered MAP@5 on CLEF 2020."""
         if self.settings.factchecks["encode_as"] == "query":
             return self.encoder.encode_queries(texts)
         return self.encoder.encode_passages(texts)
@@ -439,7 +438,7 @@ class Narratrace:
             return [[] for _ in texts]
         found = match_vectors(self._centred(vecs, langs), self._centred(fvecs, [r["lang"] for r in recs]),
                               cfg["suggested"], cfg["confirmed"], cfg["max_matches"], texts,
-                              [r["claim"] for r in recs], cfg["clue_weight"])
+                              [r["claim"] for r in recs], cfg["clue_weight"], langs, [r["lang"] for r in recs])
         return [[{"factcheck_id": recs[j]["factcheck_id"], "score": score, "status": status,
                   "evidence": evidence_for(text, FactCheck(**recs[j]), parts)} for j, score, status, parts in hits]
                 for text, hits in zip(texts, found)]

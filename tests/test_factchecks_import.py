@@ -89,3 +89,18 @@ def test_clues_are_script_independent():
     overlap, shared = clue_overlap(ar, en)
     assert overlap == 1.0 and {"e:al-Hasakah", "e:Ghuwayran", "e:ISIS"} <= set(shared)
     assert clue_overlap(clues("Prices rose in Jakarta"), en)[0] == 0.0
+
+
+def test_match_vectors_clue_bonus_only_across_languages():
+    import numpy as np
+
+    from narratrace.trace.factchecks import match_vectors
+
+    v = np.array([[1.0, 0.0]], np.float32)
+    f = np.array([[0.55, (1 - 0.55 ** 2) ** 0.5]], np.float32)  # cosine 0.55: below "suggested" alone
+    claim = ["Pasukan AS membebaskan tahanan ISIS dari penjara Ghuwayran di Hasakah"]
+    fcs = ["US forces freed ISIS prisoners from the Hasakah (Ghuwayran) prison"]
+    across = match_vectors(v, f, 0.6, 0.7, 5, claim, fcs, 0.25, ["id"], ["en"])
+    same = match_vectors(v, f, 0.6, 0.7, 5, claim, fcs, 0.25, ["en"], ["en"])
+    assert across[0] and across[0][0][2] == "confirmed" and across[0][0][3]["clue_overlap"] == 1.0
+    assert same == [[]]

@@ -1,4 +1,4 @@
-"""Collect and watch: ``narratrace collect FEEDS...`` (one poll) and ``narratrace watch CONFIG`` (polls on a schedule)."""
+"""Collect and watch: ``narratrace collect FEEDS...`` (one poll), ``narratrace watch CONFIG`` (on a schedule)."""
 from __future__ import annotations
 
 import json
@@ -48,7 +48,8 @@ def collect_cli(
     per_host: int = typer.Option(1, "--per-host", help="Requests in flight at once to one host."),
     timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a request gives up."),
     retries: int = typer.Option(2, "--retries", help="Further attempts after a timeout, 429 or 5xx."),
-    user_agent: Optional[str] = typer.Option(None, "--user-agent", help="User-Agent header (also used for robots.txt)."),
+    user_agent: Optional[str] = typer.Option(None, "--user-agent",
+                                             help="User-Agent header (also the agent robots.txt is read for)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every listing and page fetched."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:

@@ -206,9 +206,10 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
-    from ..trace.attributions import split_sentences
+    from ..text.segment import split_sentences  # an earlier stage: group never reaches into trace
 
-    s0, s1 = split_sentences(text)[0]
+    spans = split_sentences(text) or [(0, len(text))]
+    s0, s1 = spans[0]
     s = " ".join(text[s0:s1].split())
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 

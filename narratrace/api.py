@@ -314,7 +314,7 @@ class Narratrace:
                                                     "unaligned_b", "reasons", "features") if k in res}
                     join = joins.get(aid)
                     if join is not None and join.target == mid:
-                        evidence["grouping"] = join.evidence
+                        evidence["grouping"] = {**join.evidence, "joined": aid, "matched": mid}
                         if kind != "same_story":  # the finer relation replaces the grouping link
                             self.store.delete_link(aid, mid, "same_story")
                     # derivation edges point from the derived article to its origin ("000 translates 001")

@@ -73,6 +73,7 @@ class StoryGrouper:
         if best is not None and best[0] >= self.join_threshold:
             score, cand, story, evidence = best
             evidence["threshold"] = self.join_threshold
+            evidence["joined"], evidence["matched"] = side.id, cand
             return story, Link(source=side.id, target=cand, kind="same_story", score=round(score, 4),
                                direction="undetermined", evidence=evidence)
         return story_id_for(side.id), None

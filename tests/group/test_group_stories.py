@@ -34,7 +34,7 @@ def test_stories_join_link_carries_evidence(seeds_project):
         grouping = lk.evidence if lk.kind == "same_story" and "threshold" in lk.evidence \
             else lk.evidence.get("grouping")
         if grouping:
-            joined[lk.source if lk.source != story.article_ids[0] else lk.target] = (lk, grouping)
+            joined[grouping["joined"]] = (lk, grouping)
     # the two articles that joined the founder's story each say why
     assert sorted(joined) == sorted(story.article_ids[1:])
     for lk, grouping in joined.values():

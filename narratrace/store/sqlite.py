@@ -246,28 +246,19 @@ class SQLiteStore:
         self.db.execute("DELETE FROM links WHERE source=? AND target=? AND kind=?", (source, target, kind))
 
     # ---------------------------------------------------------------- stories
+    _STORY_ROWS = ("SELECT s.id, a.id, a.title, a.lang, a.outlet, a.published FROM stories s "
+                   "JOIN articles a ON a.story_id = s.id")
+
     def stories(self) -> list[Story]:
-        rows = self.db.execute(
-            "SELECT s.id, a.id, a.title, a.lang, a.outlet, a.published FROM stories s "
-            "JOIN articles a ON a.story_id = s.id ORDER BY s.created_at, s.rowid, a.rowid").fetchall()
-        out: dict[str, Story] = {}
-        for sid, aid, title, lang, outlet, published in rows:
-            st = out.setdefault(sid, Story(id=sid, article_ids=[], title=title))
-            st.article_ids.append(aid)
-            if lang and lang not in st.languages:
-                st.languages.append(lang)
-            if outlet and outlet not in st.outlets:
-                st.outlets.append(outlet)
-            if published:
-                st.first_seen = min(filter(None, [st.first_seen, published]))
-                st.last_seen = max(filter(None, [st.last_seen, published]))
-        return list(out.values())
+        rows = self.db.execute(self._STORY_ROWS + " ORDER BY s.created_at, s.rowid, a.rowid").fetchall()
+        return list(_stories_from_rows(rows).values())
 
     def story(self, story_id: str) -> Story:
-        for st in self.stories():
-            if st.id == story_id:
-                return st
-        raise NotFound(f"no story with id {story_id!r}", hint="list stories with `narratrace stories`")
+        """One story, read through the story index: the cost does not grow with the store."""
+        rows = self.db.execute(self._STORY_ROWS + " WHERE s.id = ? ORDER BY a.rowid", (story_id,)).fetchall()
+        if not rows:
+            raise NotFound(f"no story with id {story_id!r}", hint="list stories with `narratrace stories`")
+        return _stories_from_rows(rows)[story_id]
 
     def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
         q, args = "SELECT source, target, kind, score, direction, evidence FROM links", []
@@ -485,6 +476,21 @@ class SQLiteStore:
                              "title": r[6], "outlet": r[7], "published": r[8], "article_lang": r[9],
                              "story_id": r[10]}
         return out
+
+
+def _stories_from_rows(rows: list[tuple[Any, ...]]) -> dict[str, Story]:
+    out: dict[str, Story] = {}
+    for sid, aid, title, lang, outlet, published in rows:
+        st = out.setdefault(sid, Story(id=sid, article_ids=[], title=title))
+        st.article_ids.append(aid)
+        if lang and lang not in st.languages:
+            st.languages.append(lang)
+        if outlet and outlet not in st.outlets:
+            st.outlets.append(outlet)
+        if published:
+            st.first_seen = min(filter(None, [st.first_seen, published]))
+            st.last_seen = max(filter(None, [st.last_seen, published]))
+    return out
 
 
 def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:

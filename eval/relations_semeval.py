@@ -47,6 +47,10 @@ class DiskCachedEncoder(Encoder):
             with np.load(path) as z:
                 self.cache = {k: z[k] for k in z.files}
 
+    @property
+    def vector_space(self) -> str:
+        return self.inner.vector_space
+
     @staticmethod
     def _h(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()

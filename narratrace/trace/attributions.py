@@ -35,17 +35,40 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _AR_PREFIX = "(?:و|ف|ب|ل|ال|لل|وال|بال|ول|وب)?"
 
 
+class _CharKeys(dict):
+    """character (code point) -> its match key ("" when dropped), computed on first sight; for str.translate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set()  # characters whose key is not exactly one character
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        key = "" if ch in _DROP or unicodedata.category(ch) == "Mn" else \
+            unicodedata.normalize("NFKC", ch).casefold().translate(_FOLD)
+        if len(key) != 1:
+            self.irregular.add(ch)
+        if len(self) < 65536:
+            self[code] = key
+        return key
+
+
+_CHAR_KEYS = _CharKeys()
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """Match key plus, for each of its characters, the offset of the original character."""
-    out: list[str] = []
-    where: list[int] = []
+    key = text.translate(_CHAR_KEYS)
+    if _CHAR_KEYS.irregular.isdisjoint(text):  # the common case: one key character per character
+        return key, list(range(len(text)))
+    irregular, where, prev = _CHAR_KEYS.irregular, [], 0
     for i, ch in enumerate(text):
-        if ch in _DROP or unicodedata.category(ch) == "Mn":
-            continue
-        for c in unicodedata.normalize("NFKC", ch).casefold().translate(_FOLD):
-            out.append(c)
-            where.append(i)
-    return "".join(out), where
+        if ch in irregular:
+            where.extend(range(prev, i))
+            where.extend([i] * len(_CHAR_KEYS[ord(ch)]))
+            prev = i + 1
+    where.extend(range(prev, len(text)))
+    return key, where
 
 
 def _key(text: str) -> str:

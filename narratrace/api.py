@@ -358,30 +358,10 @@ class Narratrace:
 
     def graph(self, story_id: str) -> Any:
         """The propagation graph of a story (``trace.graph.StoryGraph``) from the stored links."""
-        from .trace.graph import Edge, Node, StoryGraph, _slug, timeline
+        from .trace.graph import graph_from_links
 
         story = self.story(story_id)
-        arts = self.articles(story.article_ids)
-        g = StoryGraph(story_id)
-        for a in arts:
-            nid = f"article:{a.id}"
-            g.nodes[nid] = Node(nid, "article", a.title or a.id,
-                                {"lang": a.lang, "outlet": a.outlet, "published": a.published, "url": a.url})
-            if a.outlet:
-                oid = f"outlet:{_slug(a.outlet)}"
-                g.nodes.setdefault(oid, Node(oid, "outlet", a.outlet))
-                g.edges.append(Edge(nid, oid, "published_by", 1.0, "source->target",
-                                    {"field": "outlet", "from": a.provenance.get("outlet", "metadata")}))
-        for lk in self.links(story_id=story_id):
-            if isinstance(lk.target, dict):
-                tid = f"source:{lk.target['id']}"
-                g.nodes.setdefault(tid, Node(tid, "source", lk.target.get("name", lk.target["id"]),
-                                             {"source_id": lk.target["id"]}))
-            else:
-                tid = f"article:{lk.target}"
-            g.edges.append(Edge(f"article:{lk.source}", tid, lk.kind, lk.score, lk.direction, lk.evidence))
-        g.timeline = timeline(arts, g.edges)
-        return g
+        return graph_from_links(self.articles(story.article_ids), self.links(story_id=story_id), story_id)
 
     # ------------------------------------------- narratives, claims, fact-checks, search (issue 4)
     def _narrate_batch(self, arts: list[Article]) -> None:

@@ -135,17 +135,9 @@ def _slug(s: str) -> str:
     return re.sub(r"\W+", "-", s.casefold()).strip("-") or "unknown"
 
 
-def build_graph(articles: Sequence[Article],
-                relations: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
-                attributions: Mapping[str, Sequence[Attribution]] | None = None,
-                story_id: str | None = None) -> StoryGraph:
-    """Graph of one story.
-
-    ``relations``: (id_a, id_b, compare-result dict) triples; ``unrelated`` ones are skipped.
-    ``attributions``: {article id: attributions found in it}.
-    """
+def _article_graph(articles: Sequence[Article], story_id: str | None) -> StoryGraph:
+    """Article and outlet nodes with their ``published_by`` edges."""
     g = StoryGraph(story_id)
-    by_id = {a.id: a for a in articles}
     for a in articles:
         nid = f"article:{a.id}"
         g.nodes[nid] = Node(nid, "article", a.title or a.id,
@@ -155,6 +147,35 @@ def build_graph(articles: Sequence[Article],
             g.nodes.setdefault(oid, Node(oid, "outlet", a.outlet))
             g.edges.append(Edge(nid, oid, "published_by", 1.0, "source->target",
                                 {"field": "outlet", "from": a.provenance.get("outlet", "metadata")}))
+    return g
+
+
+def graph_from_links(articles: Sequence[Article], links: Iterable[Link], story_id: str | None = None) -> StoryGraph:
+    """Graph of one story from stored links (article ids, or {"id", "name"} for cited sources)."""
+    g = _article_graph(articles, story_id)
+    for lk in links:
+        if isinstance(lk.target, dict):
+            tid = f"source:{lk.target['id']}"
+            g.nodes.setdefault(tid, Node(tid, "source", lk.target.get("name", lk.target["id"]),
+                                         {"source_id": lk.target["id"]}))
+        else:
+            tid = f"article:{lk.target}"
+        g.edges.append(Edge(f"article:{lk.source}", tid, lk.kind, lk.score, lk.direction, lk.evidence))
+    g.timeline = timeline(list(articles), g.edges)
+    return g
+
+
+def build_graph(articles: Sequence[Article],
+                relations: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
+                attributions: Mapping[str, Sequence[Attribution]] | None = None,
+                story_id: str | None = None) -> StoryGraph:
+    """Graph of one story.
+
+    ``relations``: (id_a, id_b, compare-result dict) triples; ``unrelated`` ones are skipped.
+    ``attributions``: {article id: attributions found in it}.
+    """
+    g = _article_graph(articles, story_id)
+    by_id = {a.id: a for a in articles}
     for art_id, atts in (attributions or {}).items():
         by_source: dict[str, list[Attribution]] = {}
         for att in atts:

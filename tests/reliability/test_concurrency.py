@@ -11,7 +11,6 @@ import importlib.util
 import sqlite3
 import subprocess
 import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 

@@ -13,7 +13,7 @@ from narratrace import Narratrace
 from narratrace.errors import ConfigError
 from narratrace.settings import Settings
 
-from .conftest import REPO, news_text, run_cli, write_config, write_corpus
+from .conftest import news_text, run_cli, write_config, write_corpus
 
 
 def _settings(**ingest) -> Settings:

@@ -59,3 +59,11 @@ def test_cli_ingest_reports_errors_with_exit_code(tmp_path):
     summary = json.loads(result.stdout)
     assert summary["errors"] == 1
     assert "empty.txt" in summary["error_messages"][0]
+
+
+def test_cli_read_commands_do_not_create_a_database(tmp_path):
+    db = tmp_path / "missing.db"
+    for args in (["stories"], ["links"], ["narratives"], ["search", "x"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 5, (args, result.output)
+        assert not db.exists()

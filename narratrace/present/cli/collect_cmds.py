@@ -63,7 +63,7 @@ def collect_cli(
     if user_agent:
         polite.user_agent = user_agent
     cfg = WatchConfig(sources=sources, politeness=polite, breaking=Breaking(enabled=False))
-    with open_project(db, config) as nt:
+    with open_project(db, config, create=True) as nt:
         watcher = Watcher(nt, cfg, alerts=False, on_event=_event(verbose))
         try:
             res = watcher.poll()
@@ -104,7 +104,7 @@ def watch_cli(
         else:
             _print_alert(alert)
 
-    with open_project(db or cfg.db, config) as nt:
+    with open_project(db or cfg.db, config, create=True) as nt:
         watcher = Watcher(nt, cfg, console=show, on_event=_event(verbose))
         try:
             for n, res in enumerate(watcher.run(polls), 1):

@@ -19,11 +19,20 @@ ConfigOption = typer.Option(None, "--config", help="TOML file overriding setting
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON (a stable contract).")
 
 
-def open_project(db: Optional[str], config: Optional[str]) -> Any:
+def open_project(db: Optional[str], config: Optional[str], create: bool = False) -> Any:
+    """The project at ``db``. Commands that only read refuse to create an empty database by mistake."""
+    from pathlib import Path
+
     from ...api import Narratrace
+    from ...errors import NotFound
     from ...settings import Settings
 
-    return Narratrace(db=db, settings=Settings.load(config))
+    settings = Settings.load(config)
+    path = settings.db_path(db)
+    if not create and path != ":memory:" and not Path(path).exists():
+        raise NotFound(f"no narratrace database at {path}",
+                       hint="ingest articles first (`narratrace ingest PATH`), or give --db / NARRATRACE_DB")
+    return Narratrace(db=path, settings=settings)
 
 
 def print_json(obj: Any) -> None:

@@ -45,7 +45,7 @@ def ingest_cli(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Read articles, group them into stories and store them. Exit code 2 if any file or record failed."""
-    with open_project(db, config) as nt:
+    with open_project(db, config, create=True) as nt:
         with progress_bar("ingesting") as progress:
             report = nt.ingest(paths, progress=progress)
         for err in report.errors:

@@ -69,7 +69,7 @@ def factchecks_import_cli(file: Path = typer.Argument(..., help="ClaimReview JSO
     """Store fact-checks (with their origin) and match every stored claim to them. Exit code 2 on bad records."""
     if not file.exists():
         raise InputError(str(file), "no such file")
-    with open_project(db, config) as nt:
+    with open_project(db, config, create=True) as nt:
         res = nt.import_factchecks(file)
         n_matches = len(nt.matches())
     for err in res["errors"]:

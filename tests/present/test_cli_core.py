@@ -6,6 +6,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from narratrace.errors import NotFound
 from narratrace.present.cli.app import app
 
 runner = CliRunner()
@@ -65,5 +66,7 @@ def test_cli_read_commands_do_not_create_a_database(tmp_path):
     db = tmp_path / "missing.db"
     for args in (["stories"], ["links"], ["narratives"], ["search", "x"]):
         result = runner.invoke(app, [*args, "--db", str(db)])
-        assert result.exit_code == 5, (args, result.output)
+        # CliRunner calls the app directly; narratrace.present.cli.app.main maps NotFound to exit code 5
+        assert isinstance(result.exception, NotFound), (args, result.output)
+        assert "ingest articles first" in str(result.exception)
         assert not db.exists()

@@ -91,7 +91,8 @@ def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an ar
                 typer.echo(f"  {art.id}  [{art.lang or '?'}]  {art.outlet or '?'}  {art.published or '?'}  "
                            f"{(art.title or '')[:80]}")
             for lk in links:
-                typer.echo(f"  link {lk.source} -{lk.kind}-> {lk.target}  score {lk.score:.2f}")
+                target = lk.target["name"] if isinstance(lk.target, dict) else lk.target
+                typer.echo(f"  link {lk.source} -{lk.kind}-> {target}  score {lk.score:.2f}")
             return
         art = nt.article(item_id)
         if as_json:

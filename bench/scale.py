@@ -1,0 +1,437 @@
+"""narratrace scale benchmark: the cost of adding one article as the store grows (issue 7, item 1).
+
+    python bench/scale.py [--sizes 10000,100000] [--adds 200] [--write docs/benchmarks.md]
+
+SYNTHETIC DATA. Vectors come from ``TopicEncoder``: a few hundred random topic centroids plus Gaussian
+noise, deterministic by text (the topic is read from a "ref <n>" marker in the text, the noise is seeded by a
+hash of the text), so same-topic passages are ANN neighbours (cosine ~0.6) and grouping does real ANN work
+and real candidate scoring. Texts are short English sentences with people, places and numbers shared within
+a story, so the same-story scorer finds clues.
+
+To reach N fast the store is bulk-loaded through the store API (``SQLiteStore.write_article`` in one
+transaction per chunk, stories and one narrative per ``--articles-per-narrative`` articles, then
+``rebuild_index``), not through the pipeline. Then ``Narratrace.add`` is timed for single new articles
+(batch of 1, already analysed ``Article`` objects, so text analysis is excluded too) at that N; encoding time
+is measured and subtracted. Each add is profiled (exclusive wall time per stage, methods wrapped with
+time.perf_counter; no library code is changed). The index save that ends every batch
+(``SQLiteStore.save_index``: faiss.write_index of the whole index) is reported separately.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any OpenMP runtime loads
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import narratrace.api as api  # noqa: E402
+import narratrace.group.narratives as narratives_mod  # noqa: E402
+import narratrace.group.stories as stories_mod  # noqa: E402
+from narratrace import Narratrace  # noqa: E402
+from narratrace.embed import Encoder  # noqa: E402
+from narratrace.group.stories import story_id_for  # noqa: E402
+from narratrace.model import BODY, TITLE, Article, Passage, RawArticle  # noqa: E402
+from narratrace.settings import Settings  # noqa: E402
+from narratrace.store.ann import PassageIndex  # noqa: E402
+from narratrace.store.sqlite import SQLiteStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+_REF = re.compile(r"\bref (\d+)\b")
+
+PEOPLE = ["Maria Keller", "Ahmed Rahimi", "John Okafor", "Elena Petrova", "Luis Ortega", "Yuki Tanaka",
+          "Fatima Haddad", "Piotr Nowak", "Grace Mensah", "Omar Farouk", "Sofia Rossi", "Daniel Weber",
+          "Aisha Bello", "Mehmet Yilmaz", "Chen Wei", "Anna Lindqvist", "Kofi Asante", "Ines Duarte",
+          "Rahul Mehta", "Clara Moreau", "Ivan Sokolov", "Nadia Benali", "Tom Fischer", "Lucia Gomez"]
+CITIES = ["Hamburg", "Lagos", "Kraków", "Valencia", "Osaka", "Izmir", "Nairobi", "Lyon", "Porto", "Gdańsk",
+          "Accra", "Bologna", "Rotterdam", "Tashkent", "Quito", "Adelaide", "Bergen", "Sevilla", "Cebu",
+          "Lviv", "Kumasi", "Tampere", "Leipzig", "Mombasa", "Cádiz", "Antalya", "Brno", "Malmö", "Pune"]
+EVENTS = ["flood", "port strike", "bridge collapse", "election recount", "factory fire", "drought",
+          "rail strike", "power cut", "chemical spill", "court ruling", "trade deal", "heatwave"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class TopicEncoder(Encoder):
+    """Synthetic vectors: topic centroid (from a "ref <n>" marker) plus noise seeded by the text's hash."""
+
+    name = "synthetic-topics"
+
+    def __init__(self, dim: int = 384, topics: int = 300, noise: float = 0.8, batch_size: int = 256) -> None:
+        super().__init__(batch_size=batch_size)
+        self.dim = dim
+        self.noise = noise
+        c = np.random.default_rng(12345).standard_normal((topics, dim)).astype(np.float32)
+        self.centroids = c / np.linalg.norm(c, axis=1, keepdims=True)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            h = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+            m = _REF.search(text)
+            topic = int(m.group(1)) if m else h
+            noise = np.random.default_rng(h).standard_normal(self.dim).astype(np.float32) / np.sqrt(self.dim)
+            out[row] = self.centroids[topic % len(self.centroids)] + self.noise * noise
+        return out
+
+
+def story_passages(story: int, topic: int, variant: int) -> list[str]:
+    """Three short passages of one story (shared names, places, numbers); ``variant`` changes wording."""
+    person, other = PEOPLE[story % len(PEOPLE)], PEOPLE[(story // 5 + 3) % len(PEOPLE)]
+    city, event = CITIES[(story // 3) % len(CITIES)], EVENTS[story % len(EVENTS)]
+    n, m = 1000 + (story * 37) % 90000, 3 + story % 40
+    day = DAYS[variant % 7]
+    return [f"{event.capitalize()} in {city}: {n:,} affected (ref {topic})",
+            f"{person} told reporters in {city} on {day} that {n:,} residents were affected by the {event} "
+            f"and {m} districts remain closed (ref {topic}, v{variant}).",
+            f"According to {other}, the {event} in {city} will cost {m * 3} million euros; officials expect "
+            f"a report by {DAYS[(variant + 2) % 7]} (ref {topic}, item {variant})."]
+
+
+def make_article(aid: str, story: int, topic: int, variant: int) -> Article:
+    texts = story_passages(story, topic, variant)
+    passages, pos = [], 0
+    for k, t in enumerate(texts):
+        passages.append(Passage(index=k, text=t, start=pos, end=pos + len(t), kind=TITLE if k == 0 else BODY,
+                                lang="en", key=" ".join(t.lower().split()), sentences=[(0, len(t))]))
+        pos += len(t) + 2
+    day = 1 + (story * 7 + variant) % 28
+    return Article(id=aid, text="\n\n".join(texts), title=texts[0], outlet=f"outlet{variant % 50}.example",
+                   published=f"2024-{1 + story % 12:02d}-{day:02d}", lang="en", passages=passages)
+
+
+# ------------------------------------------------------------------ bulk load
+def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_stories: int, topics: int,
+              per_narrative: int, chunk: int = 5000) -> dict[str, float]:
+    """Articles start..stop-1 written straight through the store API, then the ANN index rebuilt."""
+    rng = np.random.default_rng(start + 1)
+    store.bind_encoder(enc.vector_space, enc.dim)
+    t0 = time.perf_counter()
+    next_rowid = store.next_passage_rowid()
+    for lo in range(start, stop, chunk):
+        hi = min(stop, lo + chunk)
+        stories = rng.integers(0, n_stories, hi - lo)
+        arts = [make_article(f"bulk-{i}", int(s), int(s) % topics, i) for i, s in zip(range(lo, hi), stories)]
+        vecs = enc.encode_passages([p.text for a in arts for p in a.passages])
+        off = 0
+        with store.transaction():
+            for a, s in zip(arts, stories):
+                a.story_id = story_id_for(f"seed-story-{int(s)}")
+                rowids = {p.index: next_rowid + k for k, p in enumerate(a.passages)}
+                next_rowid += len(a.passages)
+                store.write_article(a, rowids, {p.index: vecs[off + k] for k, p in enumerate(a.passages)})
+                off += len(a.passages)
+            # narratives: one per `per_narrative` articles (an assumption: real stores found a narrative for
+            # many stories); each story of the chunk is mapped to one
+            for i in range(lo // per_narrative, hi // per_narrative):
+                store.save_narrative(f"N-bulk-{i}", f"bulk-{i * per_narrative}",
+                                     enc.centroids[i % topics] * 3.0, 3.0)
+            for s in set(int(x) for x in stories):
+                store.set_story_narrative(story_id_for(f"seed-story-{s}"),
+                                          f"N-bulk-{s % max(1, hi // per_narrative)}", None)
+    t_write = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    store.discard_index()
+    store.rebuild_index(enc.dim)
+    return {"write_s": t_write, "index_s": time.perf_counter() - t1}
+
+
+# ------------------------------------------------------------------ profile
+class Profiler:
+    """Exclusive wall time per label of wrapped functions (nested calls are subtracted from their caller)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self._stack: list[float] = []
+
+    def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        prof = self
+
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            prof._stack.append(0.0)
+            try:
+                return fn(*a, **k)
+            finally:
+                el = time.perf_counter() - t0
+                child = prof._stack.pop()
+                prof.totals[label] += el - child
+                if prof._stack:
+                    prof._stack[-1] += el
+
+        wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+        return wrapper
+
+    def reset(self) -> dict[str, float]:
+        out, self.totals = dict(self.totals), defaultdict(float)
+        return out
+
+
+STAGES = [  # (label, owner, attribute)
+    ("encode (excluded)", TopicEncoder, "encode_passages"),
+    ("dedup lookup (SQLite)", SQLiteStore, "existing"),
+    ("candidate source setup: count_passages (SQLite)", api._BatchCandidates, "__init__"),
+    ("next_passage_rowid (SQLite)", SQLiteStore, "next_passage_rowid"),
+    ("ANN search", api._BatchCandidates, "search"),
+    ("passage owners (SQLite)", api._BatchCandidates, "owners"),
+    ("candidate passages (SQLite)", api._BatchCandidates, "side"),
+    ("candidate scoring", stories_mod, "same_story_score"),
+    ("SQLite writes (article, passages, links)", SQLiteStore, "write_article"),
+    ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),
+    ("ANN insert", PassageIndex, "add"),
+    ("provenance (trace)", api.Narratrace, "_trace_batch"),
+    ("claims + narratives", api.Narratrace, "_narrate_batch"),
+    ("narrative centroids load (SQLite)", narratives_mod.NarrativeTracker, "_load"),
+    ("fact-check matching", api.Narratrace, "_match_new_claims"),
+    ("index save (faiss.write_index, whole index)", SQLiteStore, "save_index"),
+]
+
+
+def install(prof: Profiler) -> None:
+    for label, owner, attr in STAGES:
+        setattr(owner, attr, prof.wrap(label, getattr(owner, attr)))
+
+
+def pct(xs: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(xs), q)) if xs else float("nan")
+
+
+# ------------------------------------------------------------------ measure
+def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_stories: int, topics: int,
+              tag: str, seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    arts = []
+    for k in range(n_adds):
+        # 70% continue a stored story (shared names and numbers), 30% start a story of their own
+        s = int(rng.integers(0, n_stories)) if rng.random() < 0.7 else n_stories + seed * 100000 + k
+        arts.append(make_article(f"add-{tag}-{k}", s, s % topics, 1000 + k))
+    # two warm-up adds (index load, imports) not counted
+    warm = [make_article(f"warm-{tag}-{k}", k, k % topics, 5000 + k) for k in range(2)]
+    t0 = time.perf_counter()
+    nt.add(warm[:1])
+    first_add_s = time.perf_counter() - t0  # includes loading the index from disk
+    nt.add(warm[1:])
+    prof.reset()
+    lat, lat_nosave, per = [], [], []
+    joined = 0
+    for a in arts:
+        t0 = time.perf_counter()
+        rep = nt.add([a])
+        wall = time.perf_counter() - t0
+        stages = prof.reset()
+        enc_s = stages.get("encode (excluded)", 0.0)
+        save_s = stages.get("index save (faiss.write_index, whole index)", 0.0)
+        stages["other (commit, transactions, bookkeeping)"] = wall - sum(stages.values())
+        lat.append((wall - enc_s) * 1e3)
+        lat_nosave.append((wall - enc_s - save_s) * 1e3)
+        per.append(stages)
+        assert rep.ingested == [a.id], rep.summary()
+        joined += nt.store.get_article(a.id, with_passages=False).story_id != story_id_for(a.id)
+    labels = list(dict.fromkeys([s[0] for s in STAGES] + ["other (commit, transactions, bookkeeping)"]))
+    breakdown = {lb: (statistics.median([p.get(lb, 0.0) for p in per]) * 1e3,
+                      statistics.fmean([p.get(lb, 0.0) for p in per]) * 1e3) for lb in labels}
+    return {"p50": pct(lat, 50), "p95": pct(lat, 95), "mean": statistics.fmean(lat),
+            "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
+            "mean_nosave": statistics.fmean(lat_nosave), "breakdown": breakdown, "joined": joined,
+            "adds": len(arts), "first_add_s": first_add_s}
+
+
+def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    n_pass = store.count_passages(with_vectors=True)
+    db_b = db.stat().st_size
+    idx_b = Path(f"{db}.faiss").stat().st_size
+    return {"articles": store.count_articles(), "passages": n_pass, "db_bytes": db_b, "index_bytes": idx_b,
+            "db_per_passage": db_b / n_pass, "index_per_passage": idx_b / n_pass,
+            "narratives": store.db.execute("SELECT count(*) FROM narratives").fetchone()[0],
+            "stories": store.db.execute("SELECT count(*) FROM stories").fetchone()[0]}
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                   if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = "?"
+    try:
+        kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                      if ln.startswith("MemTotal")))
+        mem = f"{kb / 2**20:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    import faiss
+    import sqlite3
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip() or "?"
+    except OSError:
+        commit = "?"
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} RAM, Python {platform.python_version()}; numpy "
+            f"{np.__version__}, faiss-cpu {faiss.__version__}, SQLite {sqlite3.sqlite_version}; commit {commit}; "
+            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000", help="store sizes N (articles), ascending")
+    ap.add_argument("--adds", type=int, default=200, help="timed single-article adds per N")
+    ap.add_argument("--dim", type=int, default=384)
+    ap.add_argument("--topics", type=int, default=300)
+    ap.add_argument("--articles-per-story", type=int, default=10)
+    ap.add_argument("--articles-per-narrative", type=int, default=20)
+    ap.add_argument("--budget-s", type=float, default=600.0,
+                    help="run a further N only if its extrapolated time (bulk load + adds) is within this")
+    ap.add_argument("--also", default="1000000", help="further N to run only when within --budget-s")
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--write", default=None, help="append a '## Scale (bench/scale.py)' section to this file")
+    args = ap.parse_args()
+
+    sizes = [int(x) for x in args.sizes.split(",")]
+    also = [int(x) for x in args.also.split(",") if x]
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="nt-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "scale.db"
+    for p in work.glob("scale.db*"):
+        p.unlink()
+    enc = TopicEncoder(dim=args.dim, topics=args.topics)
+    settings = Settings.load()
+    settings.ingest["batch_size"] = 1
+    nt = Narratrace(db, settings=settings, encoder=enc)
+    prof = Profiler()
+    install(prof)
+
+    mach = machine()
+    say(f"`python bench/scale.py --sizes {args.sizes} --adds {args.adds}` ({time.strftime('%Y-%m-%d')})")
+    say()
+    say(f"Machine: {mach}")
+    say()
+    say(f"**Synthetic vectors and texts.** {args.dim}-d unit vectors = one of {args.topics} random topic centroids "
+        f"+ Gaussian noise (same-topic cosine ≈ 0.6), deterministic by text; 3 short English passages per "
+        f"article (title + 2 body) with people, places and numbers shared within a story; about "
+        f"{args.articles_per_story} articles per story, one narrative per {args.articles_per_narrative} articles "
+        f"(an assumption). The store is bulk-loaded through `SQLiteStore.write_article` (5000 articles per "
+        f"transaction) and `rebuild_index`; then `Narratrace.add` of one already analysed article at a time "
+        f"(batch of 1; 70% continue a stored story) is timed, {args.adds} adds per N after 2 warm-up adds. "
+        f"Latency excludes encoding (measured, subtracted) and text analysis (done before). No fact-checks are "
+        f"stored, so fact-check matching returns at once.")
+    say()
+
+    results: list[tuple[int, dict[str, Any], dict[str, float], dict[str, float]]] = []
+    loaded = 0
+
+    def run_size(n: int) -> None:
+        nonlocal loaded
+        n_stories = max(1, n // args.articles_per_story)
+        print(f"[bulk] loading articles {loaded}..{n - 1}", file=sys.stderr, flush=True)
+        load = bulk_load(nt.store, enc, loaded, n, n_stories, args.topics, args.articles_per_narrative)
+        loaded = n
+        print(f"[bulk] {load}", file=sys.stderr, flush=True)
+        # reopen: the timed adds start from the saved index, as a new process would
+        nt.store.discard_index()
+        res = time_adds(nt, enc, prof, args.adds, n_stories, args.topics, str(n), seed=len(results) + 1)
+        sz = sizes_of(db, nt.store)
+        results.append((n, res, sz, load))
+        print(f"[N={n}] p50 {res['p50']:.1f} ms p95 {res['p95']:.1f} ms (without save: p50 "
+              f"{res['p50_nosave']:.1f} p95 {res['p95_nosave']:.1f}); {sz}", file=sys.stderr, flush=True)
+
+    for n in sizes:
+        run_size(n)
+
+    # extrapolate the further sizes from the last measured one (bulk load ~ linear in N; HNSW build slightly
+    # worse; per-add cost = its constant part + the index save, which is linear in the index size)
+    skipped = []
+    for n in also:
+        if n <= loaded:
+            continue
+        n0, r0, s0, l0 = results[-1]
+        f = n / n0
+        load_est = (l0["write_s"] + l0["index_s"]) * f * 1.1
+        save_ms = r0["breakdown"]["index save (faiss.write_index, whole index)"][1]
+        add_est = (r0["mean_nosave"] + save_ms * f) * args.adds / 1e3
+        est = load_est * (n - loaded) / n + add_est
+        if est <= args.budget_s:
+            run_size(n)
+        else:
+            skipped.append((n, load_est, add_est, r0["p95_nosave"], save_ms * f,
+                            s0["db_per_passage"], s0["index_per_passage"], s0["passages"] / s0["articles"]))
+
+    say("| N stored articles (bulk-loaded) | passages at the end | adds | p50 add ms | p95 add ms | mean ms per added article | "
+        "p50 / p95 without index save ms | index save ms (mean) | joined a stored story |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    for n, r, s, _ in results:
+        save = r["breakdown"]["index save (faiss.write_index, whole index)"][1]
+        say(f"| {n:,} | {s['passages']:,} | {r['adds']} | "
+            f"{r['p50']:.1f} | {r['p95']:.1f} | {r['mean']:.1f} | {r['p50_nosave']:.1f} / "
+            f"{r['p95_nosave']:.1f} | {save:.1f} | {r['joined']}/{r['adds']} |")
+    for n, load_est, add_est, p95ns, save_ms, dbp, idxp, ppa in skipped:
+        say(f"| {n:,} | not run | | | | | | ≈{save_ms:.0f} (extrapolated) | |")
+    say()
+    if skipped:
+        for n, load_est, add_est, p95ns, save_ms, dbp, idxp, ppa in skipped:
+            say(f"**N = {n:,} was not run**: extrapolated from N = {results[-1][0]:,}, bulk load + index build "
+                f"≈ {load_est / 60:.0f} min and {args.adds} adds ≈ {add_est / 60:.0f} min (index save ≈ "
+                f"{save_ms / 1e3:.1f} s per add, linear in the index size), over the {args.budget_s / 60:.0f}-min "
+                f"budget. Extrapolated p95 add at {n:,} ≈ {p95ns + save_ms:.0f} ms (≈ {p95ns:.0f} ms without the "
+                f"index save only if nothing else grew; see the breakdown); DB ≈ {dbp * n * ppa / 2**30:.1f} GiB, index ≈ "
+                f"{idxp * n * ppa / 2**30:.1f} GiB.")
+        say()
+    say("Bytes stored per passage (3 passages per article; after a WAL checkpoint):")
+    say()
+    say("| N | DB bytes | DB bytes / passage | index bytes | index bytes / passage | bulk write s | "
+        "index build s | first add after open s |")
+    say("|---|---|---|---|---|---|---|---|")
+    for n, r, s, l in results:
+        say(f"| {n:,} | {s['db_bytes']:,} | {s['db_per_passage']:.0f} | {s['index_bytes']:,} | "
+            f"{s['index_per_passage']:.0f} | {l['write_s']:.1f} | {l['index_s']:.1f} | {r['first_add_s']:.2f} |")
+    say()
+    say("Where the time of one add goes (exclusive wall time per stage, ms; median / mean over the adds):")
+    say()
+    head = "| stage | " + " | ".join(f"N = {n:,}" for n, *_ in results) + " |"
+    say(head)
+    say("|---|" + "---|" * len(results))
+    labels = list(results[0][1]["breakdown"])
+    for lb in labels:
+        cells = [f"{r['breakdown'][lb][0]:.2f} / {r['breakdown'][lb][1]:.2f}" for _, r, *_ in results]
+        say(f"| {lb} | " + " | ".join(cells) + " |")
+    say()
+
+    if args.write:
+        path = Path(args.write)
+        text = path.read_text(encoding="utf-8")  # re-read right before writing
+        if "\n## Scale (bench/scale.py)" in text:
+            text = text[: text.index("\n## Scale (bench/scale.py)")].rstrip("\n") + "\n"
+        section = "\n## Scale (bench/scale.py)\n\n" + "\n".join(out).rstrip() + "\n"
+        extra = os.environ.get("SCALE_NOTES_FILE")
+        if extra and Path(extra).exists():
+            section += "\n" + Path(extra).read_text(encoding="utf-8").rstrip() + "\n"
+        path.write_text(text.rstrip("\n") + "\n" + section, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    nt.close()
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

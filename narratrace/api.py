@@ -58,7 +58,7 @@ class _BatchCandidates:
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
-        self.index = store.index() if store.get_meta("dim") and store.count_passages(True) else None
+        self.index = store.index() if store.get_meta("dim") and store.has_vectors() else None
         self.pending: dict[str, tuple[Side, str]] = {}
         self.pending_owner: dict[int, str] = {}
         self.dim = 0
@@ -492,7 +492,7 @@ class Narratrace:
 
     def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Passages nearest a query in any language (E5 query prefix, ANN index), best first."""
-        if not query.strip() or not self.store.get_meta("dim") or not self.store.count_passages(True):
+        if not query.strip() or not self.store.get_meta("dim") or not self.store.has_vectors():
             return []
         vec = self.encoder.encode_queries([query])
         index = self.store.index()

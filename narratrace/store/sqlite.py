@@ -134,6 +134,12 @@ class SQLiteStore:
         where = " WHERE vector IS NOT NULL" if with_vectors else ""
         return int(self.db.execute(f"SELECT count(*) FROM passages{where}").fetchone()[0])
 
+    def has_vectors(self) -> bool:
+        """Whether any passage is encoded: stops at the first one (``count_passages`` scans them all)."""
+        if self._index is not None and self._index.size:
+            return True
+        return self.db.execute("SELECT 1 FROM passages WHERE vector IS NOT NULL LIMIT 1").fetchone() is not None
+
     def next_passage_rowid(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM passages").fetchone()[0])
 

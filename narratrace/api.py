@@ -11,6 +11,7 @@ the settings; no global state.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -123,6 +124,8 @@ class Narratrace:
         self.text = TextPipeline(max_passage_chars=self.settings.text["max_passage_chars"],
                                  max_article_chars=self.settings.ingest["max_article_chars"])
         self._grouper: StoryGrouper | None = None
+        self._index_dirty = False
+        self._index_saved_at = time.monotonic()
 
     # ---------------------------------------------------------------- encoder
     @property
@@ -190,6 +193,8 @@ class Narratrace:
                 batch = []
         if batch:
             self._write_batch(batch, report)
+        if self._index_dirty:
+            self._save_index()
 
     def _write_batch(self, batch: list[Article], report: IngestReport) -> None:
         by_id, by_hash = self.store.existing([a.id for a in batch], [a.content_hash for a in batch])
@@ -239,7 +244,15 @@ class Narratrace:
         except BaseException:
             self.store.discard_index()  # it may hold passages of the rolled-back batch
             raise
+        # Writing the whole index costs time linear in the store: during a long run it is saved at most
+        # every [store] index_save_seconds and at the end; after a crash the store adds what is missing.
+        self._index_dirty = True
+        if time.monotonic() - self._index_saved_at >= self.settings.store["index_save_seconds"]:
+            self._save_index()
+
+    def _save_index(self) -> None:
         self.store.save_index()
+        self._index_dirty, self._index_saved_at = False, time.monotonic()
 
     def _store_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
                      cands: "_BatchCandidates", report: IngestReport) -> None:

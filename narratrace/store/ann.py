@@ -35,6 +35,12 @@ class PassageIndex:
         if len(ids):
             self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
 
+    def max_id(self) -> int:
+        """The largest passage rowid in the index (0 when empty): passages above it are missing."""
+        if self.size == 0:
+            return 0
+        return int(self._faiss.vector_to_array(self.index.id_map).max())
+
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Returns (scores, ids), each (n, k); missing neighbours have id -1."""
         if self.size == 0 or len(vectors) == 0:

@@ -291,10 +291,21 @@ class SQLiteStore:
                 raise StoreError("the store has no encoder yet", hint="ingest articles first")
             expected = self.count_passages(with_vectors=True) + int(self.get_meta("ann_tombstones") or 0)
             idx = PassageIndex.load(self.index_path, dim) if self.index_path else None
+            if idx is not None and idx.size < expected:
+                self._catch_up(idx)  # saved before the last batches: add only what came after
             if idx is None or idx.size != expected:
                 idx = self.rebuild_index(dim)
             self._index = idx
         return self._index
+
+    def _catch_up(self, idx: PassageIndex) -> None:
+        """Add the passages stored after the index was saved (rowids only grow), instead of a rebuild."""
+        cur = self.db.execute("SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
+                              "ORDER BY rowid", (idx.max_id(),))
+        while batch := cur.fetchmany(20000):
+            ids = np.array([r[0] for r in batch], dtype=np.int64)
+            vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
+            idx.add(ids, vecs)
 
     def rebuild_index(self, dim: int | None = None) -> PassageIndex:
         """Re-create the ANN index from the stored vectors (after a crash, a lost file, or many updates)."""

@@ -114,3 +114,19 @@ def test_store_same_id_from_another_file_is_refused(tmp_path):
         rep = nt.add([RawArticle(id="001", text="Persian copy, other text.", origin="fa/001.txt")])
         assert not rep.ok and "already used by ar/001.txt" in str(rep.errors[0])
         assert nt.article("001").text == "Arabic copy of a story."
+
+
+def test_store_index_saved_before_later_batches_catches_up(tmp_path):
+    with _project(tmp_path) as nt:
+        nt.add(_raws(2))
+        path = nt.store.index_path
+        old = open(path, "rb").read()  # the index as saved after the first run
+        nt.add([RawArticle(id="late", text="A later article.\nWith two passages.", origin="mem:late")])
+    open(path, "wb").write(old)  # as if the process died before saving the second run's index
+    with _project(tmp_path) as nt:
+        nt.store.rebuild_index = lambda *a, **k: pytest.fail("a stale index is caught up, not rebuilt")
+        idx = nt.store.index()
+        assert idx.size == nt.store.count_passages(with_vectors=True) == 6
+        sp = nt.store.passage_vectors("late")
+        _, ids = idx.search(sp.vectors, 1)
+        assert set(nt.store.passage_owners(ids[:, 0]).values()) == {"late"}

@@ -152,7 +152,11 @@ def main() -> None:
     model["fit_bcubed_f1"] = round(grid[best][2], 4)
     model_path.write_text(json.dumps(model, indent=2) + "\n")
     defaults = REPO / "narratrace" / "defaults.toml"
-    defaults.write_text(re.sub(r"(?m)^join_threshold = .*$", f"join_threshold = {best}", defaults.read_text("utf-8")))
+    text = defaults.read_text("utf-8")
+    start = text.index("[stories]")
+    end = text.find("\n[", start + 1) if text.find("\n[", start + 1) != -1 else len(text)
+    section = re.sub(r"(?m)^join_threshold = .*$", f"join_threshold = {best}", text[start:end])
+    defaults.write_text(text[:start] + section + text[end:])  # only [stories]; other sections have their own
     print(json.dumps(model, indent=2))
     print(f"[stories] join_threshold = {best} written to narratrace/defaults.toml")
 

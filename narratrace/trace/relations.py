@@ -17,13 +17,12 @@ docs/provenance.md (seeds 000-004 and Tatoeba derivatives).
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..group.features import numbers  # noqa: F401  (re-exported: one number extractor for every stage)
 from .align import Alignment
 
 RELATIONS = ("translation", "partial_translation", "rewrite", "same_story", "unrelated")
@@ -86,21 +85,6 @@ class Relation:
         return {"relation": self.relation, "score": round(self.score, 4), "coverage_a": round(self.coverage_a, 4),
                 "coverage_b": round(self.coverage_b, 4), "direction": self.direction, "reasons": self.reasons,
                 "features": self.features}
-
-
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_NUM = re.compile(r"\d+(?:[.,٫٬]\d{3})*")
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers of two or more digits, in any script, separators dropped: script-free anchors."""
-    t = unicodedata.normalize("NFKC", text).translate(_DIGITS)
-    out = set()
-    for m in _NUM.finditer(t):
-        digits = re.sub(r"[.,٫٬]", "", m.group())
-        if len(digits) >= 2:
-            out.add(digits.lstrip("0") or "0")
-    return out
 
 
 def bead_features(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int]) -> dict[str, float]:

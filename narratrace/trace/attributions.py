@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..model import Article
+from ..text.segment import split_sentences as segment_sentences
 
 _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه",
                        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "’": "'", "‘": "'", "`": "'",
@@ -223,19 +224,10 @@ class Attribution:
                 "claim": self.claim}
 
 
-_SENT_END = re.compile(r"(?<=[.!?؟。])[\"”’»)]*(?:\s+|(?=[A-Z\"“«]))")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Fallback sentence spans when the text stage gave none; splits "Suriah.Dalam" too."""
-    spans, start = [], 0
-    for m in _SENT_END.finditer(text):
-        if m.end() - start > 1 and text[start:m.start()].strip():
-            spans.append((start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans or [(0, len(text))]
+def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans when the text stage gave none: the text stage's own splitter (it also splits
+    "Suriah.Dalam"), never an empty list."""
+    return segment_sentences(text, lang) or [(0, len(text))]
 
 
 def _is_byline(text: str, start: int, end: int) -> bool:

@@ -225,6 +225,7 @@ class Narratrace:
                 todo.append((art, True))
             elif h in by_hash or h in seen_hashes:
                 report.duplicates[art.id] = by_hash.get(h) or seen_hashes[h]
+                seen_ids[art.id] = h  # a later record with this id and another text is the second, not the first
                 continue
             else:
                 todo.append((art, False))

@@ -130,3 +130,15 @@ def test_store_index_saved_before_later_batches_catches_up(tmp_path):
         sp = nt.store.passage_vectors("late")
         _, ids = idx.search(sp.vectors, 1)
         assert set(nt.store.passage_owners(ids[:, 0]).values()) == {"late"}
+
+
+def test_store_id_first_seen_as_a_duplicate_keeps_its_first_text(tmp_path):
+    # found by hypothesis: a:"X", b:"X" (a duplicate), b:"Y" — a second run must not store b:"Y" then
+    recs = [RawArticle(id="a", text="Same words here.", origin="g.jsonl:1"),
+            RawArticle(id="b", text="Same words here.", origin="g.jsonl:2"),
+            RawArticle(id="b", text="Other words.", origin="g.jsonl:3")]
+    with _project(tmp_path) as nt:
+        first = nt.add(recs)
+        second = nt.add(recs)
+        assert first.ingested == ["a"] and first.duplicates == {"b": "a"} and len(first.errors) == 1
+        assert second.ingested == [] and second.updated == [] and nt.store.count_articles() == 1

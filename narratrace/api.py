@@ -124,6 +124,8 @@ class Narratrace:
         self.text = TextPipeline(max_passage_chars=self.settings.text["max_passage_chars"],
                                  max_article_chars=self.settings.ingest["max_article_chars"])
         self._grouper: StoryGrouper | None = None
+        self._narratives: Any = None  # NarrativeTracker: centroids kept across batches
+        self._factchecks: tuple[int, list[dict[str, Any]], np.ndarray] | None = None  # (revision, records, vectors)
         self._index_dirty = False
         self._index_saved_at = time.monotonic()
 
@@ -244,6 +246,7 @@ class Narratrace:
             self._store_batch(todo, chosen, vectors, cands, report)
         except BaseException:
             self.store.discard_index()  # it may hold passages of the rolled-back batch
+            self._narratives = None  # and the centroids may hold its articles
             raise
         # Writing the whole index costs time linear in the store: during a long run it is saved at most
         # every [store] index_save_seconds and at the end; after a crash the store adds what is missing.
@@ -384,7 +387,10 @@ class Narratrace:
         from .trace.claims import extract_claims
 
         cfg = self.settings.narratives
-        tracker = NarrativeTracker(self.store, language_means(self.encoder.vector_space), **cfg)
+        if self._narratives is None:
+            self._narratives = NarrativeTracker(self.store, language_means(self.encoder.vector_space), **cfg)
+        tracker = self._narratives
+        tracker.sync()  # another process may have written narratives since the last batch
         for art in arts:
             claims = extract_claims(art, min_score=cfg["claim_min_score"])
             self.store.write_claims(art.id, [
@@ -393,6 +399,7 @@ class Narratrace:
                                                 if k not in ("article_id", "passage", "span", "text", "lang",
                                                              "score")}} for c in claims])
             tracker.assign(art, [c.passage for c in claims])
+        tracker.end_batch()
 
     def _encode_claims(self, texts: list[str]) -> np.ndarray:
         """Claims and fact-check claims are the same kind of text: both get the ``[factchecks] encode_as`` prefix.
@@ -404,7 +411,7 @@ class Narratrace:
 
     def _match_new_claims(self, rematch_all: bool = False) -> None:
         """Encode claims not yet encoded and match them (or all claims) to the stored fact-checks."""
-        if not self.store.count_factchecks():
+        if not self.store.has_factchecks():
             return
         todo = self.store.claims_without_vectors()
         if todo:
@@ -427,7 +434,7 @@ class Narratrace:
         from .trace.factchecks import FactCheck, evidence_for, match_vectors
 
         cfg = self.settings.factchecks
-        recs, fvecs = self.store.factchecks(with_vectors=True)
+        recs, fvecs = self._stored_factchecks()
         if not recs:
             return [[] for _ in texts]
         found = match_vectors(self._centred(vecs, langs), self._centred(fvecs, [r["lang"] for r in recs]),
@@ -437,8 +444,16 @@ class Narratrace:
                   "evidence": evidence_for(text, FactCheck(**recs[j]), parts)} for j, score, status, parts in hits]
                 for text, hits in zip(texts, found)]
 
+    def _stored_factchecks(self) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Fact-checks with vectors, read again only when their revision changed (not once per batch)."""
+        rev = self.store.revision("factchecks")
+        if self._factchecks is None or self._factchecks[0] != rev:
+            recs, vecs = self.store.factchecks(with_vectors=True)
+            self._factchecks = (rev, recs, vecs)
+        return self._factchecks[1], self._factchecks[2]
+
     def _store_matches(self, rowids: list[int], vecs: np.ndarray) -> None:
-        claims = {c["rowid"]: c for c in self.store.claims()} if rowids else {}
+        claims = self.store.claims_by_rowid(rowids) if rowids else {}
         keep = [k for k, r in enumerate(rowids) if r in claims]
         rowids = [rowids[k] for k in keep]
         found = self._match([claims[r]["text"] for r in rowids], vecs[keep], [claims[r]["lang"] for r in rowids])

@@ -90,24 +90,119 @@ class Narrative:
 
 
 class NarrativeTracker:
-    """Assigns narratives to newly stored articles. Build one per batch (it caches centroids).
+    """Assigns narratives to newly stored articles; keep one per project and call ``sync()`` per batch.
 
     ``store`` is a ``SQLiteStore``; ``means`` the language means of the encoder's vector space.
+    Centroids are loaded once and kept in memory: ``sync()`` reloads them only when the store's
+    ``narratives`` revision shows that another process wrote some, so a batch costs the same at 10k
+    and at 1M articles. Finding the nearest narrative is exact below ``exact_below`` narratives; above
+    it candidates come from an HNSW index over centroid snapshots (a snapshot is re-added when its
+    narrative has doubled or drifted, so it never goes stale) and are re-scored exactly.
     """
 
     def __init__(self, store: Any, means: dict[str, np.ndarray] | None, join_threshold: float = 0.6,
-                 **_: Any) -> None:
+                 exact_below: int = 2048, ann_candidates: int = 16, **_: Any) -> None:
         self.store = store
         self.means = means
         self.join_threshold = join_threshold
-        self._ids: list[str] | None = None
-        self._sums: np.ndarray | None = None
-        self._weights: np.ndarray | None = None
+        self.exact_below = exact_below
+        self.ann_candidates = ann_candidates
+        self._rev: int | None = None
+        self._dirty = False
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._sums = np.zeros((0, 0), np.float32)
+        self._norms = np.zeros(0, np.float32)
+        self._weights = np.zeros(0, np.float32)
+        self._ann: Any = None
+        self._snap = np.zeros((0, 0), np.float32)
+        self._snap_weight = np.zeros(0, np.float32)
+
+    # ------------------------------------------------------------ state
+    def sync(self) -> None:
+        """Reload the centroids when the store's narratives changed since they were loaded."""
+        rev = self.store.revision("narratives")
+        if rev != self._rev:
+            self._load()
+            self._rev = rev
+
+    def end_batch(self) -> None:
+        """Mark the store's narratives as changed (inside the batch's transaction)."""
+        if self._dirty:
+            self._rev = self.store.bump_revision("narratives")
+            self._dirty = False
 
     def _load(self) -> None:
-        if self._ids is None:
-            self._ids, self._sums, self._weights = self.store.narrative_centroids()
+        ids, sums, weights = self.store.narrative_centroids()
+        self._ids = list(ids)
+        self._pos = {nid: k for k, nid in enumerate(self._ids)}
+        self._sums = np.array(sums, np.float32).reshape(len(ids), -1) if len(ids) else np.zeros((0, 0), np.float32)
+        self._weights = np.array(weights, np.float32)
+        self._norms = np.maximum(np.linalg.norm(self._sums, axis=1), 1e-12).astype(np.float32)
+        self._ann = None
+        if len(ids) > self.exact_below:
+            self._build_ann()
 
+    def _build_ann(self) -> None:
+        import faiss  # only for stores with many narratives
+
+        n, dim = len(self._ids), self._sums.shape[1]
+        hnsw = faiss.IndexHNSWFlat(dim, 16, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 40
+        hnsw.hnsw.efSearch = 64
+        self._ann = faiss.IndexIDMap(hnsw)  # ids are narrative positions; a narrative may have several snapshots
+        self._snap = self._sums[:n] / self._norms[:n, None]
+        self._snap_weight = self._weights[:n].copy()
+        self._ann.add_with_ids(np.ascontiguousarray(self._snap, np.float32), np.arange(n, dtype=np.int64))
+
+    def _grow(self, nid: str, dim: int) -> int:
+        k = len(self._ids)
+        if self._sums.shape[0] <= k:  # amortised doubling: founding a narrative does not copy them all
+            cap = max(16, 2 * k)
+            sums = np.zeros((cap, dim), np.float32)
+            if k:
+                sums[:k] = self._sums[:k]
+            self._sums = sums
+            self._norms = np.resize(self._norms, cap)
+            self._weights = np.resize(self._weights, cap)
+        self._sums[k] = 0.0
+        self._norms[k], self._weights[k] = 1e-12, 0.0
+        self._ids.append(nid)
+        self._pos[nid] = k
+        return k
+
+    def _snapshot(self, k: int) -> None:
+        """Keep the ANN snapshot of narrative k close to its centroid."""
+        if self._ann is None:
+            if len(self._ids) > self.exact_below:
+                self._build_ann()
+            return
+        cur = self._sums[k] / self._norms[k]
+        if k >= len(self._snap):
+            cap = max(len(self._snap) * 2, k + 1)
+            snap = np.zeros((cap, cur.shape[0]), np.float32)
+            snap[: len(self._snap)] = self._snap
+            self._snap = snap
+            self._snap_weight = np.resize(self._snap_weight, cap)
+            self._snap_weight[k] = 0.0
+        if self._snap_weight[k] == 0.0 or self._weights[k] >= 2 * self._snap_weight[k] or \
+                float(cur @ self._snap[k]) < 0.97:
+            self._snap[k], self._snap_weight[k] = cur, self._weights[k]
+            self._ann.add_with_ids(np.ascontiguousarray(cur[None], np.float32), np.array([k], np.int64))
+
+    def _nearest(self, v: np.ndarray) -> tuple[int, float]:
+        n = len(self._ids)
+        if self._ann is None:
+            cos = (self._sums[:n] @ v) / self._norms[:n]
+            best = int(cos.argmax())
+            return best, float(cos[best])
+        _, labels = self._ann.search(np.ascontiguousarray(v[None], np.float32), self.ann_candidates)
+        cand = np.unique(labels[labels >= 0])
+        cos = (self._sums[cand] @ v) / self._norms[cand]
+        best = int(cos.argmax())
+        return int(cand[best]), float(cos[best])
+
+    # ---------------------------------------------------------- assign
     def article_profile(self, article_id: str, claim_passages: Iterable[int]) -> tuple[np.ndarray | None, list[int]]:
         """Centred mean of the article's claim-bearing passages (all encoded passages if none hold a claim)."""
         sp = self.store.passage_vectors(article_id)
@@ -120,8 +215,8 @@ class NarrativeTracker:
 
     def assign(self, article: Article, claim_passages: Iterable[int]) -> tuple[str | None, float | None]:
         """Store the narrative of a stored article; returns (narrative id, cosine to its centroid)."""
-        self._load()
-        assert self._ids is not None and self._sums is not None and self._weights is not None
+        if self._rev is None:
+            self.sync()
         v, used = self.article_profile(article.id, claim_passages)
         story_nid = self.store.story_narrative(article.story_id) if article.story_id else None
         if v is None:
@@ -130,26 +225,25 @@ class NarrativeTracker:
             return story_nid, None
         score: float | None = None
         nid = story_nid
-        if len(self._ids):
-            norms = np.maximum(np.linalg.norm(self._sums, axis=1), 1e-12)
-            cos = (self._sums @ v) / norms
+        if self._ids:
             if nid is None:
-                best = int(cos.argmax())
-                if cos[best] >= self.join_threshold:
-                    nid = self._ids[best]
-            if nid is not None and nid in self._ids:
-                score = round(float(cos[self._ids.index(nid)]), 4)
-        if nid is None or nid not in self._ids:
+                best, cos = self._nearest(v)
+                if cos >= self.join_threshold:
+                    nid, score = self._ids[best], round(cos, 4)
+            elif nid in self._pos:
+                k = self._pos[nid]
+                score = round(float(self._sums[k] @ v) / float(self._norms[k]), 4)
+        if nid is None or nid not in self._pos:
             nid = nid or narrative_id_for(article.id)
-            self._ids.append(nid)
-            self._sums = np.vstack([self._sums.reshape(-1, len(v)), np.zeros((1, len(v)), np.float32)])
-            self._weights = np.append(self._weights, 0.0).astype(np.float32)
+            k = self._grow(nid, len(v))
             founder = article.id
         else:
-            founder = ""
-        k = self._ids.index(nid)
+            k, founder = self._pos[nid], ""
         self._sums[k] += v
         self._weights[k] += 1.0
+        self._norms[k] = max(float(np.linalg.norm(self._sums[k])), 1e-12)
+        self._snapshot(k)
+        self._dirty = True
         self.store.save_narrative(nid, founder or nid, self._sums[k], float(self._weights[k]))
         if article.story_id and story_nid is None:
             self.store.set_story_narrative(article.story_id, nid, score)

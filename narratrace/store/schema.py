@@ -1,7 +1,7 @@
 """SQLite schema and migrations. Bump ``SCHEMA_VERSION`` and append a migration; never edit old ones."""
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -112,5 +112,9 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY(claim_rowid, factcheck_id)
     );
     CREATE INDEX IF NOT EXISTS claim_matches_fc ON claim_matches(factcheck_id);
+    """,
+    # issue 7: the add path must not scan tables that grow with the store
+    3: """
+    CREATE INDEX IF NOT EXISTS claims_unencoded ON claims(article_id) WHERE vector IS NULL;
     """,
 }

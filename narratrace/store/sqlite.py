@@ -419,7 +419,16 @@ class SQLiteStore:
                  "lang": r[6], "score": r[7], "features": json.loads(r[8])} for r in rows]
 
     def claims_without_vectors(self) -> list[tuple[int, str]]:
+        """Claims not yet encoded (read through a partial index: the cost follows the new claims only)."""
         return self.db.execute("SELECT rowid, text FROM claims WHERE vector IS NULL ORDER BY rowid").fetchall()
+
+    def claims_by_rowid(self, rowids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """claim rowid -> {text, lang}: what matching needs, without reading every stored claim."""
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks([int(r) for r in rowids], 500):
+            q = f"SELECT rowid, text, lang FROM claims WHERE rowid IN ({','.join('?' * len(chunk))})"
+            out.update({r[0]: {"rowid": r[0], "text": r[1], "lang": r[2]} for r in self.db.execute(q, chunk)})
+        return out
 
     def set_claim_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         self.db.executemany("UPDATE claims SET vector=? WHERE rowid=?",
@@ -450,6 +459,7 @@ class SQLiteStore:
             [(r["factcheck_id"], r["claim"], r.get("rating"), r.get("url"), r.get("lang"), r.get("date"),
               r.get("publisher"), r.get("claimant"), r.get("title"), r.get("origin", ""), r.get("format", ""),
               np.asarray(v, self.vector_dtype).tobytes(), now) for r, v in zip(records, vectors)])
+        self.bump_revision("factchecks")
 
     def factchecks(self, with_vectors: bool = False) -> tuple[list[dict[str, Any]], np.ndarray]:
         rows = self.db.execute("SELECT id, claim, rating, url, lang, date, publisher, claimant, title, origin, "
@@ -464,6 +474,23 @@ class SQLiteStore:
 
     def count_factchecks(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM factchecks").fetchone()[0])
+
+    def has_factchecks(self) -> bool:
+        """Whether any fact-check is stored: stops at the first (``count_factchecks`` counts them all)."""
+        return self.db.execute("SELECT 1 FROM factchecks LIMIT 1").fetchone() is not None
+
+    def revision(self, name: str) -> int:
+        """A counter bumped by every write of ``name`` (narratives, factchecks), by any process.
+
+        Caches of those tables (the narrative centroids, the fact-check vectors) compare it with the
+        revision they loaded: equal means nothing changed, so they skip a reload that grows with the store."""
+        return int(self.get_meta(f"rev_{name}") or 0)
+
+    def bump_revision(self, name: str) -> int:
+        """Call inside ``transaction()`` after writing ``name``; returns the new revision."""
+        rev = self.revision(name) + 1
+        self._set_meta(f"rev_{name}", str(rev))
+        return rev
 
     def replace_matches(self, claim_rowids: list[int], rows: list[tuple[int, str, float, str, dict[str, Any]]]) -> None:
         """Replace the matches of these claims with (claim rowid, factcheck id, score, status, evidence) rows."""

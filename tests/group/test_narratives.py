@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import numpy as np
+
 from typer.testing import CliRunner
 
 from narratrace.group.narratives import narrative_id_for
@@ -121,3 +123,58 @@ def test_narratives_and_claims_follow_an_updated_article(tmp_path):
         rows = nt.store.db.execute("SELECT article_id FROM narrative_articles").fetchall()
         assert rows == [("a1",)]
         assert [n.article_ids for n in nt.narratives(min_articles=1)] == [["a1"]]
+
+
+class _CentroidStore:
+    """Just what NarrativeTracker reads to load centroids (the rest of the store is not needed here)."""
+
+    def __init__(self, sums: np.ndarray) -> None:
+        self.sums = sums
+        self.rev = 1
+        self.loads = 0
+
+    def narrative_centroids(self):
+        self.loads += 1
+        n = len(self.sums)
+        return [f"N{i}" for i in range(n)], self.sums.copy(), np.ones(n, np.float32)
+
+    def revision(self, name: str) -> int:
+        return self.rev
+
+
+def test_narrative_ann_candidates_find_the_exact_nearest():
+    """Above exact_below the nearest narrative comes from HNSW snapshots: it must agree with brute force."""
+    from narratrace.group.narratives import NarrativeTracker
+
+    rng = np.random.default_rng(7)
+    sums = rng.standard_normal((3000, 64)).astype(np.float32)
+    store = _CentroidStore(sums)
+    exact = NarrativeTracker(store, None, exact_below=10**9)
+    approx = NarrativeTracker(store, None, exact_below=100)
+    exact.sync(), approx.sync()
+    assert exact._ann is None and approx._ann is not None
+    queries = sums[rng.choice(3000, 200, replace=False)] + 0.3 * rng.standard_normal((200, 64)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    agree = sum(exact._nearest(q)[0] == approx._nearest(q)[0] for q in queries)
+    assert agree >= 196, agree
+    # a drifted narrative gets a new snapshot, so it is still found
+    k = 5
+    target = rng.standard_normal(64).astype(np.float32)
+    target /= np.linalg.norm(target)
+    approx._sums[k] = target * 50
+    approx._weights[k] = 50
+    approx._norms[k] = np.linalg.norm(approx._sums[k])
+    approx._snapshot(k)
+    assert approx._nearest(target)[0] == k
+
+
+def test_narrative_centroids_reload_only_when_the_store_changed():
+    from narratrace.group.narratives import NarrativeTracker
+
+    store = _CentroidStore(np.eye(4, dtype=np.float32))
+    tracker = NarrativeTracker(store, None)
+    tracker.sync(), tracker.sync()
+    assert store.loads == 1
+    store.rev += 1  # another process wrote narratives
+    tracker.sync()
+    assert store.loads == 2

@@ -25,6 +25,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "jsonl": "narratrace.ingest.jsonl:read_jsonl",
         "json": "narratrace.ingest.jsonl:read_json",
         "csv": "narratrace.ingest.csv:read_csv",
+        "parquet": "narratrace.ingest.parquet:read_parquet",
     },
     "stores": {
         "sqlite": "narratrace.store.sqlite:SQLiteStore",

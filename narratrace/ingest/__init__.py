@@ -28,6 +28,7 @@ EXTENSIONS: dict[str, str] = {
     ".json": "json",
     ".csv": "csv",
     ".tsv": "csv",
+    ".parquet": "parquet",
 }
 
 Record = RawArticle | InputError

@@ -23,7 +23,7 @@ from .errors import InputError, NarratraceError
 from .group import Side, StoryGrouper, language_means
 from .model import Article, Link, RawArticle, Story
 from .settings import Settings
-from .store import SQLiteStore, open_store
+from .store import SQLiteStore, StoredPassages, open_store
 from .text import TextPipeline
 
 #: progress callback: (what, done, total); total may be 0 when unknown
@@ -57,12 +57,15 @@ class IngestReport:
 class _BatchCandidates:
     """Candidate source over the store plus the articles of the batch being written."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLiteStore, with_index: bool = True) -> None:
         self.store = store
-        self.index = store.index() if store.get_meta("dim") and store.has_vectors() else None
+        self.index = (store.index() if with_index and store.get_meta("dim") and store.has_vectors()
+                      else None)
         self.pending: dict[str, tuple[Side, str]] = {}
         self.pending_owner: dict[int, str] = {}
         self.dim = 0
+        self._sides: dict[str, tuple[Side, str | None]] = {}
+        self._stored: dict[str, StoredPassages] = {}
 
     def add(self, side: Side, story_id: str, rowids: np.ndarray) -> None:
         self.pending[side.id] = (side, story_id)
@@ -88,10 +91,20 @@ class _BatchCandidates:
         return out
 
     def side(self, article_id: str) -> tuple[Side, str | None]:
+        """A stored or pending article as grouping and tracing score it (stored ones read once per batch)."""
         if article_id in self.pending:
             return self.pending[article_id]
-        sp = self.store.passage_vectors(article_id)
-        return Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id
+        if article_id not in self._sides:
+            sp = self.stored(article_id)
+            self._sides[article_id] = (Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id)
+        return self._sides[article_id]
+
+    def stored(self, article_id: str) -> StoredPassages:
+        """The stored encoded passages of an article, read once per batch (members of a story recur)."""
+        sp = self._stored.get(article_id)
+        if sp is None:
+            sp = self._stored[article_id] = self.store.passage_vectors(article_id)
+        return sp
 
 
 def _origin_file(origin: str) -> str:
@@ -165,6 +178,8 @@ class Narratrace:
 
         records = iter_records(files, max_file_bytes=self.settings.ingest["max_file_bytes"], on_file=on_file)
         self._ingest_records(records, report)
+        if self._index_dirty:  # a run ends with the index on disk, so the next one starts without catching up
+            self._save_index()
         return report
 
     def add(self, records: Iterable[RawArticle | Article]) -> IngestReport:
@@ -195,8 +210,6 @@ class Narratrace:
                 batch = []
         if batch:
             self._write_batch(batch, report)
-        if self._index_dirty:
-            self._save_index()
 
     def _write_batch(self, batch: list[Article], report: IngestReport) -> None:
         by_id, by_hash = self.store.existing([a.id for a in batch], [a.content_hash for a in batch])
@@ -263,7 +276,7 @@ class Narratrace:
         joins: dict[str, Link] = {}
         with self.store.transaction():
             self._group_batch(todo, chosen, vectors, cands, report, joins)
-            self._trace_batch([art.id for art, _ in todo], joins)
+            self._trace_batch([art.id for art, _ in todo], joins, cands)
             self._narrate_batch([art for art, _ in todo])
         self._match_new_claims()
 
@@ -289,7 +302,8 @@ class Narratrace:
             (report.updated if replace else report.ingested).append(art.id)
 
     # ------------------------------------------------------------- provenance
-    def _trace_batch(self, article_ids: list[str], joins: dict[str, Link]) -> None:
+    def _trace_batch(self, article_ids: list[str], joins: dict[str, Link],
+                     cands: "_BatchCandidates | None" = None) -> None:
         """Relations and citations for newly stored articles, against a bounded set of story members.
 
         Uses the stored passage vectors: nothing is encoded again. At most
@@ -301,11 +315,14 @@ class Narratrace:
 
         registry = default_registry()
         limit = self.settings.stories["trace_members"]
+        cands = cands or _BatchCandidates(self.store, with_index=False)
+        members_of: dict[str, tuple[Article, list[Any]]] = {}  # member id -> (article, attributions)
         with self.store.transaction():
             for aid in article_ids:
                 art = self.store.get_article(aid)
                 cites = []
-                for att in find_attributions(art, registry):
+                my_atts = find_attributions(art, registry)
+                for att in my_atts:
                     cites.append(Link(source=aid, target={"id": att.source_id, "name": att.source_name},
                                       kind="cites", score=1.0, direction="source->target",
                                       evidence={"cue": att.cue, "surface": att.surface, "passage": att.passage,
@@ -315,15 +332,20 @@ class Narratrace:
                     continue
                 members = [m for m in self.store.story(art.story_id).article_ids if m != aid][:limit]
                 mine = self.store.passage_vectors(aid)
+                my_side = Side(aid, mine.lang, mine.published, mine.vectors, mine.texts)
+                ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
                 for mid in members:
-                    other = self.store.passage_vectors(mid)
+                    other = cands.stored(mid)
                     if not len(mine.vectors) or not len(other.vectors):
                         continue
-                    b = self.store.get_article(mid)
-                    ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
+                    if mid not in members_of:
+                        b = self.store.get_article(mid)
+                        members_of[mid] = (b, find_attributions(b, registry))
+                    b, b_atts = members_of[mid]
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
                     res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
-                                          means=self.grouper.means)
+                                          means=self.grouper.means, sides=(my_side, cands.side(mid)[0]),
+                                          attributions=(my_atts, b_atts))
                     kind = EDGE_KIND.get(res["relation"])
                     if kind is None:
                         continue
@@ -361,6 +383,15 @@ class Narratrace:
         return self.store.links(story_id=story_id, article_id=article_id)
 
     def close(self) -> None:
+        """Save the ANN index if batches were added since its last save, then close the store.
+
+        ``add`` does not write the index file each call (that costs time linear in the store); without
+        ``close`` nothing is lost: the next open adds the passages stored after the last save."""
+        if self._index_dirty:
+            try:
+                self._save_index()
+            except OSError:
+                pass  # the index is a cache: the next open catches it up from the database
         self.store.close()
 
     def compare(self, a_id: str, b_id: str) -> dict[str, Any]:

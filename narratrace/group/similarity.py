@@ -85,7 +85,7 @@ class Side:
     @property
     def numbers(self) -> set[str]:
         if self._numbers is None:
-            self._numbers = set().union(*(numbers(t) for t in self.texts)) if self.texts else set()
+            self._numbers = set().union(*(_passage_numbers(t) for t in self.texts)) if self.texts else set()
         return self._numbers
 
     @property
@@ -93,14 +93,31 @@ class Side:
         """Publication date, or the latest month the text mentions (a lower bound) when undated."""
         if self._not_before is None:
             self._not_before = self.published or max(
-                filter(None, (latest_mentioned_month(t) for t in self.texts)), default="")
+                filter(None, (_passage_month(t) for t in self.texts)), default="")
         return self._not_before or None
 
     @property
     def names(self) -> set[str]:
         if self._names is None:
-            self._names = set().union(*(name_keys(t) for t in self.texts)) if self.texts else set()
+            self._names = set().union(*(_passage_names(t) for t in self.texts)) if self.texts else set()
         return self._names
+
+
+# The same stored passages are scored again and again (each new article of a story meets its members):
+# their clues are pure functions of the text, so they are computed once per process, not once per pair.
+@lru_cache(maxsize=65536)
+def _passage_numbers(text: str) -> frozenset[str]:
+    return frozenset(numbers(text))
+
+
+@lru_cache(maxsize=65536)
+def _passage_names(text: str) -> frozenset[str]:
+    return frozenset(name_keys(text))
+
+
+@lru_cache(maxsize=65536)
+def _passage_month(text: str) -> str | None:
+    return latest_mentioned_month(text)
 
 
 def _days(a: str | None, b: str | None) -> float | None:

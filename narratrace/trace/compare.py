@@ -16,7 +16,7 @@ from ..embed.base import Encoder
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
 from .align import AlignParams, Alignment, align
-from .attributions import Registry, cited_sources, default_registry, find_attributions, split_sentences
+from .attributions import Attribution, Registry, cited_sources, default_registry, find_attributions, split_sentences
 from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
 
 #: below this many matchable passages an article is aligned sentence by sentence
@@ -89,25 +89,32 @@ def _evidence(al: Alignment, ua: Sequence[Unit], ub: Sequence[Unit]) -> list[dic
 
 
 def same_story_probability(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
-                           vb: np.ndarray, means: dict[str, np.ndarray] | None) -> tuple[float, dict[str, Any]]:
-    """The calibrated same-story score of the grouping stage (group.similarity), for the same pair."""
-    side_a = Side(a.id, a.lang, a.published, va, [u.text for u in ua])
-    side_b = Side(b.id, b.lang, b.published, vb, [u.text for u in ub])
+                           vb: np.ndarray, means: dict[str, np.ndarray] | None, side_a: Side | None = None,
+                           side_b: Side | None = None) -> tuple[float, dict[str, Any]]:
+    """The calibrated same-story score of the grouping stage (group.similarity), for the same pair.
+
+    ``side_a``/``side_b``: the grouping stage's ``Side`` of the same passages, when the caller has it
+    (a ``Side`` caches its numbers, names and centred vectors, so one article compared with many pays once)."""
+    side_a = side_a or Side(a.id, a.lang, a.published, va, [u.text for u in ua])
+    side_b = side_b or Side(b.id, b.lang, b.published, vb, [u.text for u in ub])
     return same_story_score(side_a, side_b, means=means)
 
 
 def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
                     vb: np.ndarray, registry: Registry | None = None, params: AlignParams | None = None,
                     thresholds: RelationThresholds | None = None,
-                    means: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+                    means: dict[str, np.ndarray] | None = None, sides: tuple[Side, Side] | None = None,
+                    attributions: tuple[list[Attribution], list[Attribution]] | None = None) -> dict[str, Any]:
     """:func:`compare` with units and vectors already computed (stores, batch scripts).
 
     ``means``: per-language mean vectors of the encoder's vector space (``group.language_means``);
-    the ``score`` is then exactly the score story grouping uses.
+    the ``score`` is then exactly the score story grouping uses. ``sides`` and ``attributions``:
+    what the caller already computed for a and b (one new article is compared with many members).
     """
     al = align(va, vb, params=params)
-    same_story, same_evidence = same_story_probability(a, b, ua, ub, va, vb, means)
-    att_a, att_b = find_attributions(a, registry), find_attributions(b, registry)
+    same_story, same_evidence = same_story_probability(a, b, ua, ub, va, vb, means,
+                                                       *(sides if sides else (None, None)))
+    att_a, att_b = attributions or (find_attributions(a, registry), find_attributions(b, registry))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
     text_a = " ".join(u.text for u in ua)

@@ -1,0 +1,55 @@
+"""The ANN index kinds: both find the same neighbours as exact search, survive a save, and know their max id."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from narratrace.store.ann import PassageIndex
+
+
+def _clustered(n: int, dim: int = 64, topics: int = 200, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((topics, dim)).astype(np.float32)
+    x = centres[rng.integers(0, topics, n)] + 0.6 * rng.standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _recall(index: PassageIndex, data: np.ndarray, ids: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
+    truth = np.argsort(-(queries @ data.T), axis=1)[:, :k]
+    _, got = index.search(queries, k)
+    return float(np.mean([len(set(ids[t]) & set(g)) / k for t, g in zip(truth, got)]))
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_index_kinds_recall_save_and_max_id(tmp_path, kind):
+    data = _clustered(20_000)
+    ids = np.arange(1, len(data) + 1, dtype=np.int64) * 3  # rowids need not be dense
+    idx = (PassageIndex(64) if kind == "hnsw"
+           else PassageIndex.create(64, n_expected=len(data), sample=data[::4], ivf_from=10_000))
+    assert idx.kind == kind
+    for lo in range(0, len(data), 5000):  # added a batch at a time, as ingest does
+        idx.add(ids[lo: lo + 5000], data[lo: lo + 5000])
+    queries = _clustered(200, seed=9)
+    recall = _recall(idx, data, ids, queries)
+    assert recall >= 0.9, (kind, recall)
+    assert idx.max_id() == int(ids.max())
+    idx.save(tmp_path / "x.faiss")
+    again = PassageIndex.load(tmp_path / "x.faiss", 64)
+    assert again is not None and again.kind == kind and again.size == len(data)
+    assert again.max_id() == int(ids.max())  # read back from the index, not remembered
+    assert _recall(again, data, ids, queries) == pytest.approx(recall, abs=0.02)
+
+
+def test_small_stores_stay_hnsw():
+    data = _clustered(2000)
+    assert PassageIndex.create(64, n_expected=2000, sample=data, ivf_from=1_000_000).kind == "hnsw"
+    assert PassageIndex.create(64, n_expected=2_000_000, sample=None).kind == "hnsw"  # no sample, no training
+
+
+def test_wrong_dimension_or_garbage_file_is_not_loaded(tmp_path):
+    idx = PassageIndex(64)
+    idx.add(np.array([1, 2]), _clustered(2))
+    idx.save(tmp_path / "x.faiss")
+    assert PassageIndex.load(tmp_path / "x.faiss", 32) is None
+    (tmp_path / "bad.faiss").write_bytes(b"not an index")
+    assert PassageIndex.load(tmp_path / "bad.faiss", 64) is None

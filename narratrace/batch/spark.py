@@ -1,0 +1,494 @@
+"""``narratrace batch`` on Apache Spark: analyse and encode on executors, group on the driver.
+
+Three steps (docs/batch.md explains the choices):
+
+1. **read** (executors): every shard is read whole by Spark's ``binaryFile`` source (local
+   disk, HDFS, S3, GCS: whatever Hadoop reads) and parsed by narratrace's own registered
+   reader for its extension, the very code ``narratrace ingest`` runs, so field mapping,
+   ids, line numbers and error messages are the same. Records are then spread over
+   ``partitions`` partitions.
+2. **analyse and encode** (executors, ``mapInPandas``): ``TextPipeline.transform`` and the
+   configured encoder (loaded once per Python worker) on each record's matchable passages.
+   This is about 92% of the cost of ingest and parallel by nature.
+3. **group** (driver): story grouping is incremental and depends on input order, so the
+   results stream back in input order (file order as ``list_files`` gives it, then line)
+   into the ordinary ``Narratrace`` pipeline, whose encoder serves the executors'
+   vectors (``PrecomputedEncoder``). Grouping, tracing and narratives are those of
+   ``narratrace ingest``: same input, same stories.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import re
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from ..api import IngestReport, Narratrace, Progress
+from ..embed import Encoder, make_encoder
+from ..embed.precomputed import PrecomputedEncoder
+from ..errors import ConfigError, EncoderError, InputError
+from ..ingest import list_files, read_file, reader_name
+from ..model import Article, RawArticle
+from ..settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+INSTALL_HINT = "pip install 'narratrace[batch]'"
+JAVA_HINT = ("install a Java runtime, e.g. `apt-get install openjdk-17-jre-headless` on Debian/Ubuntu, "
+             "or set JAVA_HOME")
+#: record kinds in the executor output
+RAW, ARTICLE, ERROR, SKIPPED = "raw", "article", "error", "skipped"
+_SCHEMA = ("rank int, file string, seq long, kind string, payload binary, vectors binary, "
+           "encoder string")
+#: Hadoop reads these as glob characters in a path: escaped so that a file named "a[1].jsonl" is found
+_GLOB = re.compile(r"([\\\[\]{}*?])")
+
+
+@dataclass
+class BatchReport(IngestReport):
+    """An ``IngestReport`` plus where the time went (seconds) and how many passages the driver had to encode."""
+
+    timings: dict[str, float] = field(default_factory=dict)
+    #: records the executors returned (articles, errors, skipped files)
+    records: int = 0
+    db: str = ""
+    #: passages encoded on the driver (texts the executors had not sent); 0 in a normal run
+    driver_encoded: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {**super().summary(), "records": self.records,
+                "timings": {k: round(v, 2) for k, v in self.timings.items()}}
+
+
+# ------------------------------------------------------------------ environment checks
+def require_pyspark() -> None:
+    """A clear message instead of an ImportError deep in a run."""
+    try:
+        import pyspark  # noqa: F401
+        import pyarrow  # noqa: F401
+        import pandas  # noqa: F401
+    except ImportError as exc:
+        raise ConfigError(f"narratrace batch needs pyspark, pyarrow and pandas ({exc.name} is missing)",
+                          hint=INSTALL_HINT) from exc
+
+
+def require_java() -> str:
+    """The java executable Spark will start, or a ConfigError naming the package to install."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        if java.is_file() and os.access(java, os.X_OK):
+            return str(java)
+        raise ConfigError(f"JAVA_HOME is {home}, but {java} is not an executable", hint=JAVA_HINT)
+    found = shutil.which("java")
+    if not found:
+        raise ConfigError("Spark needs a Java runtime (17 or 21) and none was found", hint=JAVA_HINT)
+    return found
+
+
+def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
+                  app_name: str = "narratrace-batch") -> "SparkSession":
+    """A SparkSession for batch jobs, or the running one (under ``spark-submit``) with ``conf`` added.
+
+    ``master`` defaults to the one ``spark-submit`` set, else ``local[*]``. In local mode the
+    Python workers run this interpreter, so they import the same narratrace.
+    """
+    require_pyspark()
+    require_java()
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name)
+    given = dict(conf or {})
+    if master:
+        builder = builder.master(master)
+    elif not SparkConf().contains("spark.master"):
+        master = "local[*]"
+        builder = builder.master(master)
+    effective = master or SparkConf().get("spark.master", "")
+    defaults = {"spark.ui.showConsoleProgress": "false",  # the driver draws its own progress bar
+                "spark.sql.execution.arrow.maxRecordsPerBatch": "256"}  # articles are large rows
+    if effective.startswith("local"):
+        # pyspark starts workers with $PYSPARK_PYTHON (else "python3", which may lack narratrace)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    for key, value in {**defaults, **given}.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM failed to start: usually Java or memory
+        raise ConfigError(f"could not start Spark ({master or 'spark-submit master'}): {exc}",
+                          hint=f"check the Java runtime and --spark-conf settings; {JAVA_HINT}") from exc
+    for key, value in given.items():  # a session that already existed keeps its static settings
+        try:
+            spark.conf.set(key, value)
+        except Exception:  # static settings cannot change in a running session; the builder set them
+            pass
+    return spark
+
+
+# ------------------------------------------------------------------ executors
+_WORKER: dict[tuple[Any, ...], Any] = {}
+
+
+def encoder_params(settings: Settings, threads: int | None = None) -> dict[str, Any]:
+    """The encoder arguments ``Narratrace.encoder`` uses, with a thread count."""
+    cfg = settings.encoder
+    params: dict[str, Any] = {"batch_size": cfg["batch_size"], "threads": cfg["threads"] if threads is None
+                              else threads}
+    if cfg["model"]:
+        params["model"] = cfg["model"]
+    return params
+
+
+def _worker_encoder(settings: Settings) -> Encoder:
+    """The encoder of this Python worker, loaded once (loading and the fast-e5 build take seconds).
+
+    With ``[encoder] threads = 0`` it uses the task's CPU share (``spark.task.cpus``, 1 by
+    default): Spark already runs one task per core, so more threads would only contend.
+    """
+    from pyspark import TaskContext
+
+    threads = settings.encoder["threads"]
+    if not threads:
+        ctx = TaskContext.get()
+        threads = max(1, int(ctx.cpus())) if ctx is not None else 1
+    params = encoder_params(settings, threads)
+    key = ("encoder", settings.encoder["backend"], tuple(sorted(params.items())))
+    if key not in _WORKER:
+        _WORKER[key] = make_encoder(settings.encoder["backend"], **params)
+    return _WORKER[key]
+
+
+def _worker_text(settings: Settings) -> Any:
+    from ..text import TextPipeline
+
+    key = ("text", settings.text["max_passage_chars"], settings.ingest["max_article_chars"])
+    if key not in _WORKER:
+        _WORKER[key] = TextPipeline(max_passage_chars=settings.text["max_passage_chars"],
+                                    max_article_chars=settings.ingest["max_article_chars"])
+    return _WORKER[key]
+
+
+def records_from_bytes(path: Path, data: bytes, max_file_bytes: int) -> Iterator[RawArticle | InputError]:
+    """The records of one file's bytes through its registered reader, as ``ingest.read_file`` reads a file.
+
+    Spark hands executors the bytes, not a local path; the reader, its size limit and the
+    way its errors are reported are those of ``read_file``.
+    """
+    from ..errors import ConfigError as _ConfigError
+    from ..ingest import _checked
+    from ..ingest.decode import check_size
+    from ..registry import readers
+
+    name = reader_name(path)
+    if name is None:  # read_file's own message for an unknown type
+        yield from read_file(path)
+        return
+    try:
+        reader = readers.get(name)
+    except _ConfigError as exc:
+        yield InputError(str(path), f"no reader for {name!r}: {exc.message}", hint=exc.hint)
+        return
+    if getattr(reader, "streams", False):
+        yield from _checked(path, name, reader(path, io.BytesIO(data), max_file_bytes))
+        return
+    if (err := check_size(path, len(data), max_file_bytes)) is not None:
+        yield err
+        return
+    yield from _checked(path, name, reader(path, data))
+
+
+def _error_payload(err: InputError) -> bytes:
+    """An InputError as JSON; its message without the "file:line: " prefix the constructor adds back."""
+    where = f"{err.path}:{err.line}" if err.line is not None else err.path
+    message = err.message[len(where) + 2:] if err.message.startswith(f"{where}: ") else err.message
+    return json.dumps({"path": err.path, "line": err.line, "message": message, "hint": err.hint}).encode()
+
+
+def _error_from(payload: bytes) -> InputError:
+    d = json.loads(payload)
+    return InputError(d["path"], d["message"], line=d["line"], hint=d["hint"])
+
+
+def _file_key(path: str) -> str:
+    """Spark's "file:/a/b" and a local "/a/b" compare equal; other URIs are kept as they are."""
+    if path.startswith("file:"):
+        return "/" + path[5:].lstrip("/")
+    return path
+
+
+def _read_partition(files: dict[str, tuple[int, str]], remote_rank: int, max_file_bytes: int
+                    ) -> Callable[[Any], Iterator[tuple[Any, ...]]]:
+    """Executor function: one binaryFile row -> the file's records, numbered in file order."""
+
+    def read(row: Any) -> Iterator[tuple[Any, ...]]:
+        rank, display = files.get(_file_key(row.path), (remote_rank, row.path))
+        path = Path(display)
+        if reader_name(path) is None:  # a file met in a remote folder that no reader takes
+            yield (rank, display, 0, SKIPPED, None, None, None)
+            return
+        for seq, rec in enumerate(records_from_bytes(path, bytes(row.content), max_file_bytes)):
+            if isinstance(rec, InputError):
+                yield (rank, display, seq, ERROR, _error_payload(rec), None, None)
+            else:
+                yield (rank, display, seq, RAW, pickle.dumps(rec, protocol=5), None, None)
+
+    return read
+
+
+def _analyse_and_encode(settings: Settings, chunk: int) -> Callable[[Iterable[Any]], Iterator[Any]]:
+    """Executor function for ``mapInPandas``: RawArticle -> analysed Article plus its passage vectors.
+
+    A record whose analysis fails goes back as it came: the driver's pipeline analyses it
+    again and reports the failure exactly as ``narratrace ingest`` would.
+    """
+    limit = settings.text["max_passages"]
+
+    def run(frames: Iterable[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        text = _worker_text(settings)
+        encoder = _worker_encoder(settings)
+        identity = json.dumps({"name": encoder.name, "dim": encoder.dim, "vector_space": encoder.vector_space,
+                               "model_id": encoder.model_id})
+        for frame in frames:
+            for start in range(0, len(frame), chunk):
+                part = frame.iloc[start:start + chunk]
+                rows: list[dict[str, Any]] = []
+                todo: list[tuple[int, list[str]]] = []
+                for rec in part.itertuples(index=False):
+                    row = {"rank": rec.rank, "file": rec.file, "seq": rec.seq, "kind": rec.kind,
+                           "payload": rec.payload, "vectors": None, "encoder": None}
+                    if rec.kind == RAW:
+                        raw = pickle.loads(rec.payload)
+                        try:
+                            art = text.transform(raw)
+                        except Exception:
+                            pass  # reported by the driver, with the same words as local ingest
+                        else:
+                            row.update(kind=ARTICLE, payload=pickle.dumps(art, protocol=5), encoder=identity)
+                            todo.append((len(rows), [p.text for p in art.matchable_passages()[:limit]]))
+                    rows.append(row)
+                vectors = encoder.encode_passages([t for _, texts in todo for t in texts])
+                offset = 0
+                for i, texts in todo:
+                    rows[i]["vectors"] = np.ascontiguousarray(vectors[offset:offset + len(texts)],
+                                                              dtype=np.float32).tobytes()
+                    offset += len(texts)
+                yield pd.DataFrame(rows, columns=["rank", "file", "seq", "kind", "payload", "vectors", "encoder"])
+
+    return run
+
+
+# ------------------------------------------------------------------ driver
+@dataclass
+class _Inputs:
+    """What to read: local files in ``list_files`` order, remote paths, and what the driver reports itself."""
+
+    #: (rank, path): rank is the file's position in ``list_files`` order
+    local: list[tuple[int, Path]] = field(default_factory=list)
+    remote: list[str] = field(default_factory=list)
+    #: rank -> errors the driver found without Spark (missing file, too large)
+    driver_errors: dict[int, list[InputError]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _is_remote(path: str) -> bool:
+    """hdfs://, s3a://, gs://, abfss://…: read by Spark only. file:// and plain paths are local."""
+    return bool(_URI.match(path)) and not path.startswith("file://")
+
+
+def plan_inputs(paths: Iterable[str | os.PathLike[str]], max_file_bytes: int) -> _Inputs:
+    """Local paths are listed as ``narratrace ingest`` lists them; URIs (s3a://, hdfs://…) go to Spark as given."""
+    from ..registry import readers
+
+    given = [str(p)[len("file://"):] if str(p).startswith("file://") else str(p) for p in paths]
+    remote = [p for p in given if _is_remote(p)]
+    files, skipped = list_files([p for p in given if not _is_remote(p)])
+    plan = _Inputs(remote=remote, skipped=[str(s) for s in skipped], files=len(files))
+    for rank, path in enumerate(files):
+        name = reader_name(path)
+        streams = name is not None and getattr(readers.get(name), "streams", False)
+        try:
+            refuse = not path.is_file() or name is None or (not streams and path.stat().st_size > max_file_bytes)
+        except OSError:
+            refuse = True
+        if refuse:  # read_file reports these without reading the file
+            plan.driver_errors[rank] = [r for r in read_file(path, max_file_bytes) if isinstance(r, InputError)]
+        else:
+            plan.local.append((rank, path))
+    return plan
+
+
+def _spark_paths(plan: _Inputs) -> list[str]:
+    return ["file://" + _GLOB.sub(r"\\\1", str(p.resolve())) for _, p in plan.local] + plan.remote
+
+
+def _watch_tasks(spark: "SparkSession", progress: Progress, stop: threading.Event) -> None:
+    """Report the running Spark job's finished and total tasks while it runs."""
+    tracker = spark.sparkContext.statusTracker()
+    while not stop.wait(0.5):
+        done = total = 0
+        for sid in tracker.getActiveStageIds():
+            info = tracker.getStageInfo(sid)
+            if info is not None:
+                done += info.numCompletedTasks
+                total += info.numTasks
+        if total:
+            progress("spark tasks", done, total)
+
+
+def encode_on_spark(spark: "SparkSession", plan: _Inputs, settings: Settings, partitions: int | None = None
+                    ) -> "DataFrame":
+    """The executor steps as one DataFrame (not yet computed): read, spread, analyse and encode."""
+    paths = _spark_paths(plan)
+    n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
+    max_bytes = settings.ingest["max_file_bytes"]
+    local = {str(p.resolve()): (rank, str(p)) for rank, p in plan.local}
+    shards = (spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
+              .select("path", "content"))
+    records = shards.rdd.flatMap(_read_partition(local, plan.files, max_bytes))
+    df = spark.createDataFrame(records, _SCHEMA).repartition(n)
+    return df.mapInPandas(_analyse_and_encode(settings, chunk=settings.encoder["batch_size"]), _SCHEMA)
+
+
+def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = None,
+              settings: Settings | None = None, *, master: str | None = None, partitions: int | None = None,
+              spark_conf: dict[str, str] | None = None, spark: "SparkSession | None" = None,
+              progress: Progress | None = None) -> BatchReport:
+    """Ingest ``paths`` into the store at ``db`` with Spark doing the analysis and encoding.
+
+    Gives the stories ``Narratrace(db).ingest(paths)`` gives. ``spark``: a session to use
+    (left running); otherwise one is started with ``master`` and ``spark_conf`` and stopped
+    at the end. ``partitions``: how many pieces the records are spread over for encoding
+    (default: twice the cluster's cores).
+    """
+    settings = settings or Settings.load()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    plan = plan_inputs(paths, settings.ingest["max_file_bytes"])
+    own = spark is None
+    if spark is None:
+        spark = spark_session(master, spark_conf)
+    timings["spark_start"] = time.perf_counter() - t0
+    encoded = None
+    try:
+        t1 = time.perf_counter()
+        if plan.local or plan.remote:
+            from pyspark import StorageLevel
+
+            encoded = encode_on_spark(spark, plan, settings, partitions).persist(StorageLevel.MEMORY_AND_DISK)
+            stop = threading.Event()
+            watcher = None
+            if progress is not None:
+                watcher = threading.Thread(target=_watch_tasks, args=(spark, progress, stop), daemon=True)
+                watcher.start()
+            try:
+                total = encoded.count()  # computes and caches every executor result
+            finally:
+                stop.set()
+                if watcher is not None:
+                    watcher.join()
+            identities = [r.encoder for r in encoded.where(f"kind = '{ARTICLE}'").select("encoder").distinct()
+                          .collect()]
+        else:
+            total, identities = 0, []
+        timings["analyse_encode"] = time.perf_counter() - t1
+        if len(identities) > 1:
+            raise EncoderError(f"executors used different encoders: {'; '.join(sorted(identities))}",
+                               hint="give every executor the same [encoder] settings and narratrace version")
+        t2 = time.perf_counter()
+        report = _group_on_driver(encoded, plan, settings, db, identities[0] if identities else None, total,
+                                  progress)
+        timings["group_store"] = time.perf_counter() - t2
+    finally:
+        if encoded is not None:
+            encoded.unpersist()
+        if own:
+            spark.stop()
+    timings["total"] = time.perf_counter() - t0
+    report.timings = timings
+    return report
+
+
+def _ordered_rows(encoded: "DataFrame | None", plan: _Inputs) -> Iterator[Any]:
+    """Executor results in input order, one partition at a time, with the driver's own errors in place."""
+    pending = sorted(plan.driver_errors.items())
+
+    def errors_before(rank: int) -> Iterator[InputError]:
+        while pending and pending[0][0] < rank:
+            yield from pending.pop(0)[1]
+
+    if encoded is not None:
+        n = max(1, encoded.rdd.getNumPartitions())
+        rows = (encoded.repartitionByRange(n, "rank", "file", "seq").sortWithinPartitions("rank", "file", "seq")
+                .toLocalIterator(prefetchPartitions=True))
+        for row in rows:
+            yield from errors_before(row.rank)
+            yield row
+    yield from errors_before(sys.maxsize)
+
+
+def _group_on_driver(encoded: "DataFrame | None", plan: _Inputs, settings: Settings, db: str | Path | None,
+                     identity: str | None, total: int, progress: Progress | None) -> BatchReport:
+    """Feed the executors' articles, in input order, to the normal pipeline (grouping, tracing, narratives)."""
+    limit = settings.text["max_passages"]
+    encoder: PrecomputedEncoder | None = None
+    if identity is not None:
+        backend = settings.encoder["backend"]
+        encoder = PrecomputedEncoder(json.loads(identity), lambda: make_encoder(backend, **encoder_params(settings)),
+                                     keep=2 * settings.ingest["batch_size"] + 1,
+                                     batch_size=settings.encoder["batch_size"])
+    skipped: list[str] = []
+    remote_files: set[str] = set()
+    done = [0]
+
+    def records() -> Iterator[RawArticle | Article | InputError]:
+        for row in _ordered_rows(encoded, plan):
+            if isinstance(row, InputError):
+                yield row
+                continue
+            done[0] += 1
+            if progress is not None:
+                progress("grouping", done[0], total)
+            if row.kind == SKIPPED:
+                skipped.append(row.file)
+                continue
+            if row.rank >= plan.files:
+                remote_files.add(row.file)
+            elif row.kind == ERROR:
+                yield _error_from(bytes(row.payload))
+            elif row.kind == RAW:
+                yield pickle.loads(bytes(row.payload))
+            else:
+                art: Article = pickle.loads(bytes(row.payload))
+                texts = [p.text for p in art.matchable_passages()[:limit]]
+                vecs = np.frombuffer(bytes(row.vectors), dtype=np.float32).reshape(len(texts), -1)
+                encoder.add(texts, vecs)  # type: ignore[union-attr]
+                yield art
+
+    with Narratrace(db, settings, encoder=encoder) as nt:
+        base = nt.add(records())
+        db_path = nt.db_path
+    report = BatchReport(**{f.name: getattr(base, f.name) for f in fields(IngestReport)})
+    report.files = plan.files + len(remote_files)
+    report.skipped_files = plan.skipped + skipped
+    report.records = total
+    report.driver_encoded = encoder.computed if encoder is not None else 0
+    report.db = str(db_path)
+    return report

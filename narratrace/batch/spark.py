@@ -98,7 +98,7 @@ def require_java() -> str:
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
-                  app_name: str = "narratrace-batch") -> "SparkSession":
+                  app_name: str = "narratrace-batch", log_level: str | None = None) -> "SparkSession":
     """A SparkSession for batch jobs, or the running one (under ``spark-submit``) with ``conf`` added.
 
     ``master`` defaults to the one ``spark-submit`` set, else ``local[*]``. In local mode the
@@ -129,6 +129,8 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
     except Exception as exc:  # the JVM failed to start: usually Java or memory
         raise ConfigError(f"could not start Spark ({master or 'spark-submit master'}): {exc}",
                           hint=f"check the Java runtime and --spark-conf settings; {JAVA_HINT}") from exc
+    if log_level:
+        spark.sparkContext.setLogLevel(log_level)
     for key, value in given.items():  # a session that already existed keeps its static settings
         try:
             spark.conf.set(key, value)
@@ -370,7 +372,7 @@ def encode_on_spark(spark: "SparkSession", plan: _Inputs, settings: Settings, pa
 def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = None,
               settings: Settings | None = None, *, master: str | None = None, partitions: int | None = None,
               spark_conf: dict[str, str] | None = None, spark: "SparkSession | None" = None,
-              progress: Progress | None = None) -> BatchReport:
+              progress: Progress | None = None, log_level: str | None = None) -> BatchReport:
     """Ingest ``paths`` into the store at ``db`` with Spark doing the analysis and encoding.
 
     Gives the stories ``Narratrace(db).ingest(paths)`` gives. ``spark``: a session to use
@@ -384,7 +386,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
     plan = plan_inputs(paths, settings.ingest["max_file_bytes"])
     own = spark is None
     if spark is None:
-        spark = spark_session(master, spark_conf)
+        spark = spark_session(master, spark_conf, log_level=log_level)
     timings["spark_start"] = time.perf_counter() - t0
     encoded = None
     try:

@@ -254,9 +254,8 @@ class Narratrace:
         chosen = [[p for p in art.matchable_passages()][:limit] for art, _ in todo]
         flat = [p.text for ps in chosen for p in ps]
         vectors = encoder.encode_passages(flat)
-        cands = _BatchCandidates(self.store)
         try:
-            self._store_batch(todo, chosen, vectors, cands, report)
+            self._store_batch(todo, chosen, vectors, report)
         except BaseException:
             self.store.discard_index()  # it may hold passages of the rolled-back batch
             self._narratives = None  # and the centroids may hold its articles
@@ -272,9 +271,12 @@ class Narratrace:
         self._index_dirty, self._index_saved_at = False, time.monotonic()
 
     def _store_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
-                     cands: "_BatchCandidates", report: IngestReport) -> None:
+                     report: IngestReport) -> None:
         joins: dict[str, Link] = {}
         with self.store.transaction():
+            # inside the write lock: what other processes stored since is now in the index too
+            self.store.sync_index()
+            cands = _BatchCandidates(self.store)
             self._group_batch(todo, chosen, vectors, cands, report, joins)
             self._trace_batch([art.id for art, _ in todo], joins, cands)
             self._narrate_batch([art for art, _ in todo])

@@ -310,6 +310,11 @@ class SQLStore:
     def index_path(self) -> str | None:
         return None if self.path == ":memory:" else f"{self.path}.faiss"
 
+    # IVF for stores rebuilt with this many encoded passages or more, and its lists probed per query
+    # (``[store] ann_ivf_from``, ``[store] ann_nprobe``; see store/ann.py)
+    ann_ivf_from: int = 1_000_000
+    ann_nprobe: int = 32
+
     def index(self) -> PassageIndex:
         """The ANN index, loaded or rebuilt from the database when missing or out of step."""
         if self._index is None:
@@ -317,7 +322,7 @@ class SQLStore:
             if not dim:
                 raise StoreError("the store has no encoder yet", hint="ingest articles first")
             expected = self.count_passages(with_vectors=True) + int(self.get_meta("ann_tombstones") or 0)
-            idx = PassageIndex.load(self.index_path, dim) if self.index_path else None
+            idx = PassageIndex.load(self.index_path, dim, nprobe=self.ann_nprobe) if self.index_path else None
             if idx is not None and idx.size < expected:
                 self._catch_up(idx)  # saved before the last batches: add only what came after
             if idx is None or idx.size != expected:
@@ -325,19 +330,38 @@ class SQLStore:
             self._index = idx
         return self._index
 
+    def sync_index(self) -> None:
+        """Add to the loaded index the passages other processes stored since (call inside a write
+        transaction: writers are serialised and rowids grow in commit order, so nothing is skipped).
+        A range read on the primary key: nothing when no other process wrote."""
+        if self._index is not None:
+            self._catch_up(self._index)
+
     def _catch_up(self, idx: PassageIndex) -> None:
         """Add the passages stored after the index was saved (rowids only grow), instead of a rebuild."""
         cur = self._x("SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
-                              "ORDER BY rowid", (idx.max_id(),))
+                      "ORDER BY rowid", (idx.max_id(),))
         while batch := cur.fetchmany(20000):
             ids = np.array([r[0] for r in batch], dtype=np.int64)
             vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
             idx.add(ids, vecs)
 
+    def _vector_sample(self, n_total: int, size: int) -> np.ndarray:
+        """About ``size`` stored vectors spread over the whole store (every k-th rowid), to train IVF."""
+        step = max(1, n_total // size)
+        rows = self._x("SELECT vector FROM passages WHERE vector IS NOT NULL AND rowid % ? = 0",
+                       (step,)).fetchall()
+        return np.stack([np.frombuffer(r[0], dtype=self.vector_dtype) for r in rows]).astype(np.float32)
+
     def rebuild_index(self, dim: int | None = None) -> PassageIndex:
-        """Re-create the ANN index from the stored vectors (after a crash, a lost file, or many updates)."""
+        """Re-create the ANN index from the stored vectors (after a crash, a lost file, or many updates).
+
+        A store of ``ann_ivf_from`` encoded passages or more gets an IVF index trained on a sample:
+        building HNSW over millions of passages takes hours on two cores."""
         dim = dim or int(self.get_meta("dim") or 0)
-        idx = PassageIndex(dim)
+        n = self.count_passages(with_vectors=True)
+        sample = self._vector_sample(n, 160_000) if n >= self.ann_ivf_from else None
+        idx = PassageIndex.create(dim, n, sample, ivf_from=self.ann_ivf_from, nprobe=self.ann_nprobe)
         cur = self._x("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
         while batch := cur.fetchmany(20000):
             ids = np.array([r[0] for r in batch], dtype=np.int64)

@@ -120,7 +120,8 @@ def test_store_index_saved_before_later_batches_catches_up(tmp_path):
     with _project(tmp_path) as nt:
         nt.add(_raws(2))
         path = nt.store.index_path
-        old = open(path, "rb").read()  # the index as saved after the first run
+    old = open(path, "rb").read()  # the index as saved when the first project closed
+    with _project(tmp_path) as nt:
         nt.add([RawArticle(id="late", text="A later article.\nWith two passages.", origin="mem:late")])
     open(path, "wb").write(old)  # as if the process died before saving the second run's index
     with _project(tmp_path) as nt:

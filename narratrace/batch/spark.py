@@ -376,17 +376,23 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
     """Ingest ``paths`` into the store at ``db`` with Spark doing the analysis and encoding.
 
     Gives the stories ``Narratrace(db).ingest(paths)`` gives. ``spark``: a session to use
-    (left running); otherwise one is started with ``master`` and ``spark_conf`` and stopped
-    at the end. ``partitions``: how many pieces the records are spread over for encoding
+    (left running, as is one already active in this process); otherwise one is started with
+    ``master`` and ``spark_conf`` and stopped at the end. ``partitions``: how many pieces the records are spread over for encoding
     (default: twice the cluster's cores).
     """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     plan = plan_inputs(paths, settings.ingest["max_file_bytes"])
-    own = spark is None
     if spark is None:
+        require_pyspark()
+        from pyspark.sql import SparkSession
+
+        # a session already running in this process (a notebook's) is used and left running
+        own = SparkSession.getActiveSession() is None
         spark = spark_session(master, spark_conf, log_level=log_level)
+    else:
+        own = False
     timings["spark_start"] = time.perf_counter() - t0
     encoded = None
     try:

@@ -145,3 +145,33 @@ def test_batch_spark_conf_must_be_key_value(tmp_path):
 
     result = CliRunner().invoke(app, ["batch", str(tmp_path), "--spark-conf", "spark.executor.memory"])
     assert isinstance(result.exception, ConfigError) and "KEY=VALUE" in str(result.exception)
+
+
+def test_batch_reports_a_missing_file_like_ingest(spark, tmp_path):
+    from narratrace.batch import run_batch
+    from narratrace.settings import Settings
+
+    missing = tmp_path / "no-such-shard.jsonl"
+    report = run_batch([missing], tmp_path / "m.db", Settings.load(), spark=spark)
+    with Narratrace(db=tmp_path / "local.db") as nt:
+        local = nt.ingest([missing])
+    assert [str(e) for e in report.errors] == [str(e) for e in local.errors]
+    assert "no such file or folder" in str(report.errors[0]) and report.files == local.files == 1
+
+
+@pytest.mark.parametrize("path, remote", [("s3a://bucket/shards/", True), ("hdfs:///data/x.parquet", True),
+                                          ("gs://b/p.jsonl", True), ("file:///tmp/x.jsonl", False),
+                                          ("shards/a.jsonl", False), ("C:/odd/name.jsonl", False)])
+def test_batch_paths_with_a_scheme_go_to_spark(path, remote):
+    from narratrace.batch.spark import _is_remote
+
+    assert _is_remote(path) is remote
+
+
+def test_batch_module_runs_under_spark_submit_as_a_script():
+    """spark-submit runs narratrace/batch/__main__.py; it must give the batch command and its --help."""
+    from narratrace.batch.__main__ import run
+
+    with pytest.raises(SystemExit) as exit_:
+        run(["--help"])
+    assert exit_.value.code == 0

@@ -36,7 +36,7 @@ import numpy as np
 from ..api import IngestReport, Narratrace, Progress
 from ..embed import Encoder, make_encoder
 from ..embed.precomputed import PrecomputedEncoder
-from ..errors import ConfigError, EncoderError, InputError
+from ..errors import ConfigError, EncoderError, InputError, NarratraceError
 from ..ingest import list_files, read_file, reader_name
 from ..model import Article, RawArticle
 from ..settings import Settings
@@ -325,10 +325,10 @@ def plan_inputs(paths: Iterable[str | os.PathLike[str]], max_file_bytes: int) ->
     plan = _Inputs(remote=remote, skipped=[str(s) for s in skipped], files=len(files))
     for rank, path in enumerate(files):
         name = reader_name(path)
-        streams = name is not None and getattr(readers.get(name), "streams", False)
         try:
+            streams = name is not None and getattr(readers.get(name), "streams", False)
             refuse = not path.is_file() or name is None or (not streams and path.stat().st_size > max_file_bytes)
-        except OSError:
+        except (OSError, ConfigError):  # unreadable, or a plugin reader that cannot be loaded
             refuse = True
         if refuse:  # read_file reports these without reading the file
             plan.driver_errors[rank] = [r for r in read_file(path, max_file_bytes) if isinstance(r, InputError)]
@@ -408,6 +408,10 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
                 watcher.start()
             try:
                 total = encoded.count()  # computes and caches every executor result
+            except Exception as exc:
+                if exc.__class__.__module__.startswith(("pyspark", "py4j")):
+                    raise _job_failed(exc) from exc
+                raise
             finally:
                 stop.set()
                 if watcher is not None:
@@ -432,6 +436,15 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
     timings["total"] = time.perf_counter() - t0
     report.timings = timings
     return report
+
+
+def _job_failed(exc: Exception) -> NarratraceError:
+    """A failed Spark job as one readable line (the Python error from the executor), not a JVM trace."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith(("\tat ", "at "))]
+    cause = next((ln for ln in reversed(lines) if re.match(r"^[\w.]+(Error|Exception)\b", ln)), lines[-1] if lines
+                 else type(exc).__name__)
+    return NarratraceError(f"the Spark job failed: {cause[:300]}",
+                           hint="the executor logs have the full trace (Spark UI, or yarn logs -applicationId …)")
 
 
 def _ordered_rows(encoded: "DataFrame | None", plan: _Inputs) -> Iterator[Any]:

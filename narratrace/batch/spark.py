@@ -75,9 +75,9 @@ class BatchReport(IngestReport):
 def require_pyspark() -> None:
     """A clear message instead of an ImportError deep in a run."""
     try:
-        import pyspark  # noqa: F401
-        import pyarrow  # noqa: F401
         import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+        import pyspark  # noqa: F401
     except ImportError as exc:
         raise ConfigError(f"narratrace batch needs pyspark, pyarrow and pandas ({exc.name} is missing)",
                           hint=INSTALL_HINT) from exc
@@ -98,7 +98,7 @@ def require_java() -> str:
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
-                  app_name: str = "narratrace-batch", log_level: str | None = None) -> "SparkSession":
+                  app_name: str = "narratrace-batch", log_level: str | None = None) -> SparkSession:
     """A SparkSession for batch jobs, or the running one (under ``spark-submit``) with ``conf`` added.
 
     ``master`` defaults to the one ``spark-submit`` set, else ``local[*]``. In local mode the
@@ -319,7 +319,7 @@ def plan_inputs(paths: Iterable[str | os.PathLike[str]], max_file_bytes: int) ->
     """Local paths are listed as ``narratrace ingest`` lists them; URIs (s3a://, hdfs://…) go to Spark as given."""
     from ..registry import readers
 
-    given = [str(p)[len("file://"):] if str(p).startswith("file://") else str(p) for p in paths]
+    given = [str(p).removeprefix("file://") for p in paths]
     remote = [p for p in given if _is_remote(p)]
     files, skipped = list_files([p for p in given if not _is_remote(p)])
     plan = _Inputs(remote=remote, skipped=[str(s) for s in skipped], files=len(files))
@@ -341,7 +341,7 @@ def _spark_paths(plan: _Inputs) -> list[str]:
     return ["file://" + _GLOB.sub(r"\\\1", str(p.resolve())) for _, p in plan.local] + plan.remote
 
 
-def _watch_tasks(spark: "SparkSession", progress: Progress, stop: threading.Event) -> None:
+def _watch_tasks(spark: SparkSession, progress: Progress, stop: threading.Event) -> None:
     """Report the running Spark job's finished and total tasks while it runs."""
     tracker = spark.sparkContext.statusTracker()
     while not stop.wait(0.5):
@@ -355,8 +355,8 @@ def _watch_tasks(spark: "SparkSession", progress: Progress, stop: threading.Even
             progress("spark tasks", done, total)
 
 
-def encode_on_spark(spark: "SparkSession", plan: _Inputs, settings: Settings, partitions: int | None = None
-                    ) -> "DataFrame":
+def encode_on_spark(spark: SparkSession, plan: _Inputs, settings: Settings, partitions: int | None = None
+                    ) -> DataFrame:
     """The executor steps as one DataFrame (not yet computed): read, spread, analyse and encode."""
     paths = _spark_paths(plan)
     n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
@@ -371,7 +371,7 @@ def encode_on_spark(spark: "SparkSession", plan: _Inputs, settings: Settings, pa
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = None,
               settings: Settings | None = None, *, master: str | None = None, partitions: int | None = None,
-              spark_conf: dict[str, str] | None = None, spark: "SparkSession | None" = None,
+              spark_conf: dict[str, str] | None = None, spark: SparkSession | None = None,
               progress: Progress | None = None, log_level: str | None = None) -> BatchReport:
     """Ingest ``paths`` into the store at ``db`` with Spark doing the analysis and encoding.
 
@@ -447,7 +447,7 @@ def _job_failed(exc: Exception) -> NarratraceError:
                            hint="the executor logs have the full trace (Spark UI, or yarn logs -applicationId …)")
 
 
-def _ordered_rows(encoded: "DataFrame | None", plan: _Inputs) -> Iterator[Any]:
+def _ordered_rows(encoded: DataFrame | None, plan: _Inputs) -> Iterator[Any]:
     """Executor results in input order, one partition at a time, with the driver's own errors in place."""
     pending = sorted(plan.driver_errors.items())
 
@@ -465,7 +465,7 @@ def _ordered_rows(encoded: "DataFrame | None", plan: _Inputs) -> Iterator[Any]:
     yield from errors_before(sys.maxsize)
 
 
-def _group_on_driver(encoded: "DataFrame | None", plan: _Inputs, settings: Settings, db: str | Path | None,
+def _group_on_driver(encoded: DataFrame | None, plan: _Inputs, settings: Settings, db: str | Path | None,
                      identity: str | None, total: int, progress: Progress | None) -> BatchReport:
     """Feed the executors' articles, in input order, to the normal pipeline (grouping, tracing, narratives)."""
     limit = settings.text["max_passages"]

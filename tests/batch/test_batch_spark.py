@@ -175,3 +175,17 @@ def test_batch_module_runs_under_spark_submit_as_a_script():
     with pytest.raises(SystemExit) as exit_:
         run(["--help"])
     assert exit_.value.code == 0
+
+
+def test_batch_executor_failure_is_one_readable_line(spark, shards, tmp_path):
+    """An executor that cannot load its encoder: the user reads narratrace's message, not a JVM trace."""
+    from narratrace.batch import run_batch
+    from narratrace.errors import NarratraceError
+    from narratrace.settings import Settings
+
+    settings = Settings.load(None, encoder={"backend": "sentence-transformers", "model": str(tmp_path / "none")})
+    with pytest.raises(NarratraceError, match=r"the Spark job failed: .*ConfigError.*set \[encoder\] model") as err:
+        run_batch([shards[1]], tmp_path / "f.db", settings, spark=spark)
+    assert "\n" not in str(err.value) and "at org.apache" not in str(err.value)
+    with Narratrace(db=tmp_path / "f.db") as nt:
+        assert nt.stories() == []  # nothing stored

@@ -7,7 +7,13 @@ from typing import Any, Iterator, List, Optional
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from ...errors import ConfigError
 from .common import ConfigOption, DbOption, console, print_json

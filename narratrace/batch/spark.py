@@ -122,6 +122,9 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
     if effective.startswith("local"):
         # pyspark starts workers with $PYSPARK_PYTHON (else "python3", which may lack narratrace)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        # one machine: bind to loopback, so that a container whose hostname does not resolve still works
+        defaults["spark.driver.host"] = "127.0.0.1"
+        defaults["spark.driver.bindAddress"] = "127.0.0.1"
     for key, value in {**defaults, **given}.items():
         builder = builder.config(key, value)
     try:

@@ -1,13 +1,21 @@
 """Stage 4: the database and the vector index.
 
-Public surface: ``open_store(path)`` returns a ``SQLiteStore``.
+Public surface: ``open_store(target)`` returns an ``SQLiteStore`` for a file path (or ``:memory:``)
+and a ``PostgresStore`` for a ``postgresql://`` / ``postgres://`` URL; both are ``SQLStore``s.
 """
 from __future__ import annotations
 
-from .sqlite import SQLiteStore, StoredPassages
+from .base import SQLStore, StoredPassages
+from .postgres import is_postgres_url, mask_url
+from .sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "StoredPassages", "open_store"]
+__all__ = ["SQLStore", "SQLiteStore", "StoredPassages", "is_postgres_url", "mask_url", "open_store"]
 
 
-def open_store(path: str, vector_dtype: str = "float16") -> SQLiteStore:
-    return SQLiteStore(path, vector_dtype=vector_dtype)
+def open_store(target: str, vector_dtype: str = "float16") -> SQLStore:
+    """The store at ``target``: a PostgreSQL URL, else an SQLite file (created when missing)."""
+    if is_postgres_url(target):
+        from .postgres import PostgresStore
+
+        return PostgresStore(target, vector_dtype=vector_dtype)
+    return SQLiteStore(target, vector_dtype=vector_dtype)

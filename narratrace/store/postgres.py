@@ -1,0 +1,183 @@
+"""PostgreSQL store for shared deployments: ``--db postgresql://user@host/dbname[?schema=NAME]``.
+
+The SQL is ``base.SQLStore``'s and the schema is ``schema.MIGRATIONS`` translated by
+``schema.to_postgres``; this module adds the connection, the URL handling and the write lock.
+
+Several writers: every write transaction takes one transaction-level advisory lock right after
+BEGIN, so batches from several processes are serialised as SQLite's BEGIN IMMEDIATE serialises
+them, and passage rowids (``next_passage_rowid``, max + 1) are allocated under it: commit order
+is rowid order. Isolation stays READ COMMITTED on purpose: each statement sees what was committed
+before it started, so statements run after the lock is granted see every earlier batch. Under
+REPEATABLE READ or SERIALIZABLE the snapshot would be taken by the lock statement itself, before
+the wait, and a batch would miss the one it waited for (duplicate rowids, serialization failures).
+Readers take no lock and never wait.
+
+The ANN index is per process, in memory (``index_path`` is None), built from the stored vectors
+on first use; see docs/postgresql.md for its cost.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from ..errors import StoreError
+from .base import SQLStore
+from .schema import to_postgres
+
+SCHEMES = ("postgresql://", "postgres://")
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_INSTALL_HINT = "install the driver: pip install 'narratrace[postgresql]'"
+
+
+def is_postgres_url(target: str | None) -> bool:
+    """Whether a --db value names a PostgreSQL database rather than an SQLite file."""
+    return bool(target) and str(target).lower().startswith(SCHEMES)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (in the user part or a ``password=`` parameter) replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{hostport}"
+    query = "&".join(f"{k}=***" if k == "password" else f"{k}={v}"
+                     for k, v in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def parse_url(url: str) -> tuple[str, str | None]:
+    """(libpq connection URL, schema or None): ``?schema=NAME`` is narratrace's, libpq would refuse it."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [v for k, v in query if k == "schema"]
+    rest = [(k, v) for k, v in query if k != "schema"]
+    schema = schemas[-1] if schemas else None
+    if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
+        raise StoreError(f"bad schema name {schema!r} in {mask_url(url)}",
+                         hint="use lower-case letters, digits and _ (at most 63), starting with a letter or _")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment)), schema
+
+
+def _lock_key(schema: str | None) -> int:
+    """The advisory-lock key of one narratrace schema (locks are per database: schemas must not share one)."""
+    digest = hashlib.blake2b(f"narratrace:{schema or ''}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _scrub(message: str, url: str) -> str:
+    """A driver message without the password, should libpq ever echo it."""
+    password = urlsplit(url).password
+    for k, v in parse_qsl(urlsplit(url).query):
+        if k == "password":
+            password = v
+    return message.replace(password, "***") if password else message
+
+
+class PostgresStore(SQLStore):
+    """All persistent state of a narratrace project in a PostgreSQL database (or one schema of it)."""
+
+    def __init__(self, url: str, vector_dtype: str = "float16") -> None:
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise StoreError("PostgreSQL databases need the psycopg driver, which is not installed",
+                             hint=_INSTALL_HINT) from exc
+        self._psycopg = psycopg
+        self.url = url
+        self.path = mask_url(url)  # what messages show
+        self.vector_dtype = np.dtype(vector_dtype)
+        self._index = None
+        conninfo, self.schema = parse_url(url)
+        self._lock = _lock_key(self.schema)
+        options = {"options": f"-c search_path={self.schema}"} if self.schema else {}
+        try:
+            self.db = psycopg.connect(conninfo, autocommit=True, connect_timeout=10,
+                                      application_name="narratrace", **options)
+        except psycopg.Error as exc:
+            raise self._connect_error(exc, conninfo) from None
+        except Exception as exc:  # a malformed URL (bad port...) is refused before any connection
+            raise StoreError(f"cannot use {self.path}: {_scrub(str(exc), url)}",
+                             hint="the form is postgresql://user[:password]@host[:port]/dbname[?schema=NAME]") from None
+        try:
+            self._migrate()
+        except psycopg.Error as exc:
+            self.db.close()
+            raise StoreError(f"cannot open database {self.path}: {_scrub(str(exc).strip(), url)}",
+                             hint="the user needs CREATE rights on the database (or the schema)") from exc
+
+    def _connect_error(self, exc: Exception, conninfo: str) -> StoreError:
+        """A refused or failed connection, naming host and port and how to start a local server."""
+        parts = urlsplit(conninfo)
+        try:
+            where = f"{parts.hostname or 'localhost (socket)'}:{parts.port or 5432}"
+        except ValueError:
+            where = parts.hostname or "?"
+        msg = _scrub(str(exc).strip(), self.url)
+        if "refused" in msg or "No such file" in msg or "timeout" in msg:
+            hint = ("is PostgreSQL running there? start a local one with `pg_ctlcluster 15 main start` "
+                    "(Debian) or `service postgresql start`, or fix host and port in --db")
+        elif "password" in msg or "authentication" in msg:
+            hint = "check the user and password (or ~/.pgpass / PGPASSWORD) in --db"
+        elif "does not exist" in msg:
+            hint = "create it first: createdb -O USER DBNAME (narratrace creates tables, not databases)"
+        else:
+            hint = "check --db: postgresql://user[:password]@host[:port]/dbname[?schema=NAME]"
+        return StoreError(f"cannot connect to PostgreSQL at {where} ({self.path}): {msg}", hint=hint)
+
+    # ---------------------------------------------------------------- dialect
+    def _sql(self, query: str) -> str:
+        return _pg_sql(query)
+
+    def _ddl(self, script: str) -> str:
+        return to_postgres(script)
+
+    def _xmany(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            with self.db.cursor() as cur:
+                cur.executemany(self._sql(query), rows)
+
+    def _schema_missing(self, exc: Exception) -> bool:
+        errors = self._psycopg.errors
+        return isinstance(exc, (errors.UndefinedTable, errors.InvalidSchemaName))
+
+    def _before_migrations(self) -> None:
+        if self.schema:
+            self._x(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+
+    @property
+    def index_path(self) -> str | None:
+        """None: each process keeps its ANN index in memory (several hosts may share the database)."""
+        return None
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """BEGIN, the project's advisory write lock, ... COMMIT (ROLLBACK on any error).
+
+        The lock is released by COMMIT or ROLLBACK, also when the process dies (the server ends
+        the session). Nested use joins the outer transaction.
+        """
+        if self.in_transaction:
+            yield self.db
+            return
+        with self.db.transaction():
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock,))
+            yield self.db
+
+
+@lru_cache(maxsize=4096)
+def _pg_sql(query: str) -> str:
+    """``?`` placeholders as psycopg's ``%s``, a literal % doubled (cached: the same queries recur)."""
+    return query.replace("%", "%%").replace("?", "%s")

@@ -65,6 +65,8 @@ class _BatchCandidates:
         self.pending_owner: dict[int, str] = {}
         self.dim = 0
         self._sides: dict[str, tuple[Side, str | None]] = {}
+        # new article id -> candidate id -> (same-story score, evidence), as grouping scored them
+        self.scored: dict[str, dict[str, tuple[float, dict[str, Any]]]] = {}
         self._stored: dict[str, StoredPassages] = {}
 
     def add(self, side: Side, story_id: str, rowids: np.ndarray) -> None:
@@ -296,7 +298,7 @@ class Narratrace:
             next_rowid += len(art.passages)
             rowids = np.array([rowid_of[p.index] for p in ps], dtype=np.int64)
             side = Side(art.id, art.lang, art.published, vecs, [p.text for p in ps])
-            story_id, link = self.grouper.assign(side, cands)
+            story_id, link = self.grouper.assign(side, cands, scored=cands.scored.setdefault(art.id, {}))
             art.story_id = story_id
             self.store.write_article(art, rowid_of, dict(zip((p.index for p in ps), vecs)), replace=replace)
             if link is not None:
@@ -336,7 +338,10 @@ class Narratrace:
                     continue
                 members = [m for m in self.store.story(art.story_id).article_ids if m != aid][:limit]
                 mine = self.store.passage_vectors(aid)
-                my_side = Side(aid, mine.lang, mine.published, mine.vectors, mine.texts)
+                my_side = (cands.pending[aid][0] if aid in cands.pending
+                           else Side(aid, mine.lang, mine.published, mine.vectors, mine.texts))
+                # grouping scored the pair with this same model when the grouper uses the shipped one
+                scored = cands.scored.get(aid, {}) if self.grouper.model is None else {}
                 ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
                 for mid in members:
                     other = cands.stored(mid)
@@ -349,7 +354,7 @@ class Narratrace:
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
                     res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
                                           means=self.grouper.means, sides=(my_side, cands.side(mid)[0]),
-                                          attributions=(my_atts, b_atts))
+                                          attributions=(my_atts, b_atts), same_story=scored.get(mid))
                     kind = EDGE_KIND.get(res["relation"])
                     if kind is None:
                         continue

@@ -70,6 +70,7 @@ class Side:
     _numbers: set[str] | None = field(default=None, repr=False)
     _names: set[str] | None = field(default=None, repr=False)
     _not_before: str | None = field(default=None, repr=False)
+    _mean: np.ndarray | None = field(default=None, repr=False)
 
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
@@ -81,6 +82,13 @@ class Side:
                     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
             self._centred = v
         return self._centred
+
+    def centred_mean(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
+        """The unit mean of the centred passage vectors (the document vector of the ``doc`` feature)."""
+        if self._mean is None:
+            m = self.centred(means).mean(0)
+            self._mean = m / max(1e-12, float(np.linalg.norm(m)))
+        return self._mean
 
     @property
     def numbers(self) -> set[str]:
@@ -155,8 +163,7 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
     feats = dict.fromkeys(FEATURES, 0.0)
     evidence: dict[str, Any] = {}
     if len(A) and len(B):
-        ma, mb = A.mean(0), B.mean(0)
-        feats["doc"] = float(ma @ mb / max(1e-12, np.linalg.norm(ma) * np.linalg.norm(mb)))
+        feats["doc"] = float(a.centred_mean(means) @ b.centred_mean(means))
         S = A @ B.T
         best_b, best_a = S.argmax(1), S.argmax(0)
         pairs = []

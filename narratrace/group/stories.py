@@ -60,14 +60,20 @@ class StoryGrouper:
                 total[aid] += float(s)
         return sorted(total, key=total.__getitem__, reverse=True)[: self.max_candidates]
 
-    def assign(self, side: Side, source: CandidateSource) -> tuple[str, Link | None]:
-        """The story id for ``side`` and, when it joins a story, the link with the deciding evidence."""
+    def assign(self, side: Side, source: CandidateSource,
+               scored: dict[str, tuple[float, dict[str, Any]]] | None = None) -> tuple[str, Link | None]:
+        """The story id for ``side`` and, when it joins a story, the link with the deciding evidence.
+
+        ``scored``: when given, receives (score, evidence) of every candidate scored, so that tracing the
+        same pairs afterwards does not score them again."""
         best: tuple[float, str, str, dict[str, Any]] | None = None
         for cand in self.candidates(side, source):
             other, story = source.side(cand)
             if story is None:
                 continue
             score, evidence = same_story_score(side, other, self.model, self.means)
+            if scored is not None:
+                scored[cand] = (score, dict(evidence))
             if best is None or score > best[0]:
                 best = (score, cand, story, evidence)
         if best is not None and best[0] >= self.join_threshold:

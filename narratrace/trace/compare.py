@@ -104,16 +104,18 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
                     vb: np.ndarray, registry: Registry | None = None, params: AlignParams | None = None,
                     thresholds: RelationThresholds | None = None,
                     means: dict[str, np.ndarray] | None = None, sides: tuple[Side, Side] | None = None,
-                    attributions: tuple[list[Attribution], list[Attribution]] | None = None) -> dict[str, Any]:
+                    attributions: tuple[list[Attribution], list[Attribution]] | None = None,
+                    same_story: tuple[float, dict[str, Any]] | None = None) -> dict[str, Any]:
     """:func:`compare` with units and vectors already computed (stores, batch scripts).
 
     ``means``: per-language mean vectors of the encoder's vector space (``group.language_means``);
     the ``score`` is then exactly the score story grouping uses. ``sides`` and ``attributions``:
-    what the caller already computed for a and b (one new article is compared with many members).
+    what the caller already computed for a and b (one new article is compared with many members);
+    ``same_story``: the grouping stage's (score, evidence) for this very pair, when it scored it.
     """
     al = align(va, vb, params=params)
-    same_story, same_evidence = same_story_probability(a, b, ua, ub, va, vb, means,
-                                                       *(sides if sides else (None, None)))
+    same_story, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
+                                                                     *(sides if sides else (None, None)))
     att_a, att_b = attributions or (find_attributions(a, registry), find_attributions(b, registry))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]

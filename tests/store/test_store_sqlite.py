@@ -83,7 +83,7 @@ def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
 
         monkeypatch.setattr(nt.store, "write_links", boom)
-        nt.grouper; monkeypatch.setattr(nt._grouper, "assign", lambda side, src: ("S1", object()))
+        nt.grouper; monkeypatch.setattr(nt._grouper, "assign", lambda side, src, **k: ("S1", object()))
         with pytest.raises(RuntimeError):
             nt.add([RawArticle(id="new", text="Something else entirely.")])
         assert nt.store.count_articles() == 2

@@ -161,33 +161,38 @@ def align(va: np.ndarray, vb: np.ndarray, ids_a: Sequence[int] | None = None,
     m21 = s21 - (_knn_mean(s21, p.k, axis=1)[:, None] + rb[None, :]) / 2 if len(s21) else s21
     m12 = s12 - (ra[:, None] + _knn_mean(s12, p.k, axis=0)[None, :]) / 2 if s12.size else s12
 
+    # the DP runs on Python lists: element access on small numpy arrays costs more than the arithmetic
     neg = -1e9
-    score = np.zeros((n + 1, m + 1), dtype=np.float64)
-    back = np.zeros((n + 1, m + 1), dtype=np.int8)  # 0 skip a, 1 skip b, 2 1-1, 3 2-1, 4 1-2
-    back[0, 1:] = 1
+    L11, L21, L12 = m11.tolist(), m21.tolist(), m12.tolist()
+    min_margin, merge_margin, merge_penalty = p.min_margin, p.merge_component_margin, p.merge_penalty
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip a, 1 skip b, 2 1-1, 3 2-1, 4 1-2
+    back[0] = [0] + [1] * m
     for i in range(1, n + 1):
+        row, prev, l11 = score[i], score[i - 1], L11[i - 1]
         for j in range(1, m + 1):
-            best, how = score[i - 1, j], 0
-            if score[i, j - 1] > best:
-                best, how = score[i, j - 1], 1
-            g = score[i - 1, j - 1] + m11[i - 1, j - 1] - p.min_margin
+            best, how = prev[j], 0
+            if row[j - 1] > best:
+                best, how = row[j - 1], 1
+            here = l11[j - 1]
+            g = prev[j - 1] + here - min_margin
             if g > best:
                 best, how = g, 2
-            if i >= 2 and min(m11[i - 2, j - 1], m11[i - 1, j - 1]) >= p.merge_component_margin:
-                g = score[i - 2, j - 1] + m21[i - 2, j - 1] - p.min_margin - p.merge_penalty
+            if i >= 2 and min(L11[i - 2][j - 1], here) >= merge_margin:
+                g = score[i - 2][j - 1] + L21[i - 2][j - 1] - min_margin - merge_penalty
                 if g > best:
                     best, how = g, 3
-            if j >= 2 and min(m11[i - 1, j - 2], m11[i - 1, j - 1]) >= p.merge_component_margin:
-                g = score[i - 1, j - 2] + m12[i - 1, j - 2] - p.min_margin - p.merge_penalty
+            if j >= 2 and min(l11[j - 2], here) >= merge_margin:
+                g = prev[j - 2] + L12[i - 1][j - 2] - min_margin - merge_penalty
                 if g > best:
                     best, how = g, 4
-            score[i, j] = best if best > neg else 0.0
-            back[i, j] = how
+            row[j] = best if best > neg else 0.0
+            back[i][j] = how
 
     beads: list[tuple[list[int], list[int], float, float, float, str]] = []
     i, j = n, m
     while i > 0 and j > 0:
-        how = back[i, j]
+        how = back[i][j]
         if how == 0:
             i -= 1
         elif how == 1:

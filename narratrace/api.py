@@ -12,6 +12,7 @@ the settings; no global state.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -21,6 +22,7 @@ import numpy as np
 from .embed import Encoder, make_encoder
 from .errors import InputError, NarratraceError
 from .group import Side, StoryGrouper, language_means
+from .group.similarity import passage_clues, side_with_clues
 from .model import Article, Link, RawArticle, Story
 from .settings import Settings
 from .store import SQLiteStore, StoredPassages, open_store
@@ -98,7 +100,8 @@ class _BatchCandidates:
             return self.pending[article_id]
         if article_id not in self._sides:
             sp = self.stored(article_id)
-            self._sides[article_id] = (Side(article_id, sp.lang, sp.published, sp.vectors, sp.texts), sp.story_id)
+            self._sides[article_id] = (side_with_clues(article_id, sp.lang, sp.published, sp.vectors, sp.texts,
+                                                       sp.clues), sp.story_id)
         return self._sides[article_id]
 
     def stored(self, article_id: str) -> StoredPassages:
@@ -142,6 +145,7 @@ class Narratrace:
                                  max_article_chars=self.settings.ingest["max_article_chars"])
         self._grouper: StoryGrouper | None = None
         self._narratives: Any = None  # NarrativeTracker: centroids kept across batches
+        self._members: OrderedDict[tuple[str, int], tuple[Article, list[Any]]] = OrderedDict()  # see _member
         self._factchecks: tuple[int, list[dict[str, Any]], np.ndarray] | None = None  # (revision, records, vectors)
         self._index_dirty = False
         self._index_saved_at = time.monotonic()
@@ -300,7 +304,8 @@ class Narratrace:
             side = Side(art.id, art.lang, art.published, vecs, [p.text for p in ps])
             story_id, link = self.grouper.assign(side, cands, scored=cands.scored.setdefault(art.id, {}))
             art.story_id = story_id
-            self.store.write_article(art, rowid_of, dict(zip((p.index for p in ps), vecs)), replace=replace)
+            self.store.write_article(art, rowid_of, dict(zip((p.index for p in ps), vecs)), replace=replace,
+                                     clues={p.index: passage_clues(p.text) for p in ps})
             if link is not None:
                 self.store.write_links([link], story_id=story_id)
                 joins[art.id] = link
@@ -322,7 +327,6 @@ class Narratrace:
         registry = default_registry()
         limit = self.settings.stories["trace_members"]
         cands = cands or _BatchCandidates(self.store, with_index=False)
-        members_of: dict[str, tuple[Article, list[Any]]] = {}  # member id -> (article, attributions)
         with self.store.transaction():
             for aid in article_ids:
                 art = self.store.get_article(aid)
@@ -347,10 +351,7 @@ class Narratrace:
                     other = cands.stored(mid)
                     if not len(mine.vectors) or not len(other.vectors):
                         continue
-                    if mid not in members_of:
-                        b = self.store.get_article(mid)
-                        members_of[mid] = (b, find_attributions(b, registry))
-                    b, b_atts = members_of[mid]
+                    b, b_atts = self._member(mid, other, registry)
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
                     res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
                                           means=self.grouper.means, sides=(my_side, cands.side(mid)[0]),
@@ -373,6 +374,22 @@ class Narratrace:
                                                  direction="source->target" if direction in ("a->b", "b->a")
                                                  else "undetermined", evidence=evidence)],
                                            story_id=art.story_id)
+
+    def _member(self, article_id: str, stored: StoredPassages, registry: Any) -> tuple[Article, list[Any]]:
+        """A story member and its attributions, kept across batches: each new article of a story meets the
+        same members. Keyed by the member's stored passage texts, so a replaced article is read again."""
+        from .trace.attributions import find_attributions
+
+        key = (article_id, hash(tuple(stored.texts)))
+        hit = self._members.get(key)
+        if hit is not None:
+            self._members.move_to_end(key)
+            return hit
+        art = self.store.get_article(article_id)
+        hit = self._members[key] = (art, find_attributions(art, registry))
+        if len(self._members) > 4096:
+            self._members.popitem(last=False)
+        return hit
 
     # ---------------------------------------------------------------- queries
     def stories(self) -> list[Story]:

@@ -111,6 +111,22 @@ class Side:
         return self._names
 
 
+def passage_clues(text: str) -> dict[str, Any]:
+    """A passage's grouping clues, as stored beside it (numbers, name keys, latest month mentioned)."""
+    return {"n": sorted(_passage_numbers(text)), "k": sorted(_passage_names(text)), "m": _passage_month(text)}
+
+
+def side_with_clues(article_id: str, lang: str | None, published: str | None, vectors: np.ndarray,
+                    texts: Sequence[str], clues: Sequence[dict[str, Any] | None]) -> Side:
+    """A ``Side`` whose clues come from the store (``passage_clues`` at write time) instead of the texts."""
+    side = Side(article_id, lang, published, vectors, texts)
+    if texts and len(clues) == len(texts) and all(c is not None for c in clues):
+        side._numbers = set().union(*(c["n"] for c in clues))  # type: ignore[index]
+        side._names = set().union(*(c["k"] for c in clues))  # type: ignore[index]
+        side._not_before = published or max(filter(None, (c["m"] for c in clues)), default="")  # type: ignore[index]
+    return side
+
+
 # The same stored passages are scored again and again (each new article of a story meets its members):
 # their clues are pure functions of the text, so they are computed once per process, not once per pair.
 @lru_cache(maxsize=65536)

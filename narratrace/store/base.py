@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ContextManager, Iterable, Iterator
 
 import numpy as np
@@ -37,6 +37,7 @@ class StoredPassages:
     texts: list[str]
     langs: list[str | None]
     vectors: np.ndarray
+    clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
 class SQLStore:
@@ -206,12 +207,12 @@ class SQLStore:
         if head is None:
             raise NotFound(f"no article with id {article_id!r}")
         rows = self._x(
-            "SELECT idx, text, lang, vector FROM passages WHERE article_rowid=? AND vector IS NOT NULL ORDER BY idx",
-            (head[0],)).fetchall()
+            "SELECT idx, text, lang, vector, clues FROM passages WHERE article_rowid=? AND vector IS NOT NULL "
+            "ORDER BY idx", (head[0],)).fetchall()
         vecs = (np.stack([np.frombuffer(r[3], dtype=self.vector_dtype) for r in rows]).astype(np.float32)
                 if rows else np.zeros((0, int(self.get_meta("dim") or 0)), np.float32))
         return StoredPassages(article_id, head[1], head[2], head[3], [r[0] for r in rows], [r[1] for r in rows],
-                              [r[2] for r in rows], vecs)
+                              [r[2] for r in rows], vecs, [json.loads(r[4]) if r[4] else None for r in rows])
 
     def passage_owners(self, passage_rowids: Iterable[int]) -> dict[int, str]:
         """passage rowid -> article id (rowids no longer stored are left out)."""
@@ -224,10 +225,11 @@ class SQLStore:
 
     # ----------------------------------------------------------------- writes
     def write_article(self, art: Article, rowids: dict[int, int], vectors: dict[int, np.ndarray],
-                      replace: bool = False) -> None:
+                      replace: bool = False, clues: dict[int, dict[str, Any]] | None = None) -> None:
         """Insert (or replace) one article with its passages.
 
-        ``rowids`` maps every passage index to its rowid (the ANN id); ``vectors`` the encoded ones.
+        ``rowids`` maps every passage index to its rowid (the ANN id); ``vectors`` the encoded ones;
+        ``clues`` the grouping clues of encoded passages (stored as JSON, read back by ``passage_vectors``).
 
         Call inside ``transaction()``.
         """
@@ -251,14 +253,17 @@ class SQLStore:
              art.story_id, now))
         arowid = cur.fetchone()[0]
         rows = []
+        clues = clues or {}
         for p in art.passages:
             rowid, vec = rowids.get(p.index), vectors.get(p.index)
             blob = None if vec is None else np.asarray(vec, dtype=self.vector_dtype).tobytes()
+            clue = clues.get(p.index)
             rows.append((rowid, arowid, p.index, p.kind, p.lang, p.start, p.end, p.text, p.key,
-                         json.dumps(p.sentences), p.reason, blob))
+                         json.dumps(p.sentences), p.reason, blob,
+                         None if clue is None else json.dumps(clue, ensure_ascii=False)))
         self._xmany(
             'INSERT INTO passages(rowid, article_rowid, idx, kind, lang, start, "end", text, key, sentences, reason, '
-            "vector) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "vector, clues) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def set_story(self, article_id: str, story_id: str) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

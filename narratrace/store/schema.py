@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -122,6 +122,11 @@ MIGRATIONS: dict[int, str] = {
     # issue 7: the add path must not scan tables that grow with the store
     3: """
     CREATE INDEX IF NOT EXISTS claims_unencoded ON claims(article_id) WHERE vector IS NULL;
+    """,
+    # issue 7: a passage's grouping clues (numbers, name keys, latest month mentioned) computed once at write,
+    # not again each time the passage is a candidate (JSON; NULL for passages stored before: computed then)
+    4: """
+    ALTER TABLE passages ADD COLUMN clues TEXT;
     """,
 }
 

@@ -44,6 +44,7 @@ import narratrace.group.narratives as narratives_mod  # noqa: E402
 import narratrace.group.stories as stories_mod  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
 from narratrace.embed import Encoder  # noqa: E402
+from narratrace.group.similarity import passage_clues  # noqa: E402
 from narratrace.group.stories import story_id_for  # noqa: E402
 from narratrace.model import BODY, TITLE, Article, Passage, RawArticle  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
@@ -132,7 +133,8 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
                 a.story_id = story_id_for(f"seed-story-{int(s)}")
                 rowids = {p.index: next_rowid + k for k, p in enumerate(a.passages)}
                 next_rowid += len(a.passages)
-                store.write_article(a, rowids, {p.index: vecs[off + k] for k, p in enumerate(a.passages)})
+                store.write_article(a, rowids, {p.index: vecs[off + k] for k, p in enumerate(a.passages)},
+                                    clues={p.index: passage_clues(p.text) for p in a.passages})
                 off += len(a.passages)
             # narratives: one per `per_narrative` articles (an assumption: real stores found a narrative for
             # many stories); each story of the chunk is mapped to one

@@ -336,7 +336,9 @@ class Narratrace:
                     cites.append(Link(source=aid, target={"id": att.source_id, "name": att.source_name},
                                       kind="cites", score=1.0, direction="source->target",
                                       evidence={"cue": att.cue, "surface": att.surface, "passage": att.passage,
-                                                "claim": att.claim, "claim_span": list(att.claim_span)}))
+                                                "claim": att.claim, "claim_span": list(att.claim_span),
+                                                "cue_kind": att.cue_kind,
+                                                "mention_span": list(att.mention_span)}))
                 self.store.write_links(_merge_cites(cites), story_id=art.story_id)
                 if not art.story_id:
                     continue
@@ -351,7 +353,7 @@ class Narratrace:
                     other = cands.stored(mid)
                     if not len(mine.vectors) or not len(other.vectors):
                         continue
-                    b, b_atts = self._member(mid, other, registry)
+                    b, b_atts = self._member(mid, other)
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
                     res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
                                           means=self.grouper.means, sides=(my_side, cands.side(mid)[0]),
@@ -375,18 +377,22 @@ class Narratrace:
                                                  else "undetermined", evidence=evidence)],
                                            story_id=art.story_id)
 
-    def _member(self, article_id: str, stored: StoredPassages, registry: Any) -> tuple[Article, list[Any]]:
-        """A story member and its attributions, kept across batches: each new article of a story meets the
-        same members. Keyed by the member's stored passage texts, so a replaced article is read again."""
-        from .trace.attributions import find_attributions
+    def _member(self, article_id: str, stored: StoredPassages) -> tuple[Article, list[Any]]:
+        """A story member (its fields, no passages) and its attributions, read back from the ``cites`` links
+        written when it was stored rather than found again in its text. Kept across batches, since each
+        new article of a story meets the same members; keyed by the member's stored passage texts, so a
+        replaced article is read again."""
+        from .trace.attributions import attributions_from_link
 
         key = (article_id, hash(tuple(stored.texts)))
         hit = self._members.get(key)
         if hit is not None:
             self._members.move_to_end(key)
             return hit
-        art = self.store.get_article(article_id)
-        hit = self._members[key] = (art, find_attributions(art, registry))
+        art = self.store.get_article(article_id, with_passages=False)
+        atts = [a for lk in self.store.links(article_id=article_id) if lk.kind == "cites" and lk.source == article_id
+                for a in attributions_from_link(lk)]
+        hit = self._members[key] = (art, atts)
         if len(self._members) > 4096:
             self._members.popitem(last=False)
         return hit

@@ -224,6 +224,20 @@ class Attribution:
                 "claim": self.claim}
 
 
+def attributions_from_link(link: Any) -> list[Attribution]:
+    """The attributions a stored ``cites`` link carries (its evidence and the merged ``more``), so a stored
+    article's citations are read back instead of found again. Links written before ``cue_kind`` and
+    ``mention_span`` were stored give "" and (0, 0) for them."""
+    target = link.target if isinstance(link.target, dict) else {"id": str(link.target), "name": str(link.target)}
+    out = []
+    for ev in [link.evidence] + list(link.evidence.get("more", [])):
+        out.append(Attribution(target.get("id", ""), target.get("name", ""), ev.get("surface", ""),
+                               ev.get("cue", ""), ev.get("cue_kind", ""), int(ev.get("passage", 0)),
+                               tuple(ev.get("claim_span", (0, 0))), tuple(ev.get("mention_span", (0, 0))),
+                               ev.get("claim", "")))
+    return out
+
+
 def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]:
     """Sentence spans when the text stage gave none: the text stage's own splitter (it also splits
     "Suriah.Dalam"), never an empty list."""

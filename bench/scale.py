@@ -217,13 +217,14 @@ def pct(xs: list[float], q: float) -> float:
 def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_stories: int, topics: int,
               tag: str, seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
+    salt = 1_000_000 * (1 + int(time.time()) % 1000)  # new texts on every run, so a reused store sees new articles
     arts = []
     for k in range(n_adds):
         # 70% continue a stored story (shared names and numbers), 30% start a story of their own
         s = int(rng.integers(0, n_stories)) if rng.random() < 0.7 else n_stories + seed * 100000 + k
-        arts.append(make_article(f"add-{tag}-{k}", s, s % topics, 1000 + k))
+        arts.append(make_article(f"add-{tag}-{k}", s, s % topics, salt + 1000 + k))
     # two warm-up adds (index load, imports) not counted
-    warm = [make_article(f"warm-{tag}-{k}", k, k % topics, 5000 + k) for k in range(2)]
+    warm = [make_article(f"warm-{tag}-{k}", k, k % topics, salt + 5000 + k) for k in range(2)]
     t0 = time.perf_counter()
     nt.add(warm[:1])
     first_add_s = time.perf_counter() - t0  # includes loading the index from disk
@@ -314,18 +315,15 @@ def main() -> int:
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="nt-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "scale.db"
-    for p in work.glob("scale.db*"):
-        p.unlink()
     enc = TopicEncoder(dim=args.dim, topics=args.topics)
     settings = Settings.load()
     settings.ingest["batch_size"] = 1
-    nt = Narratrace(db, settings=settings, encoder=enc)
     prof = Profiler()
     install(prof)
 
     mach = machine()
-    say(f"`python bench/scale.py --sizes {args.sizes} --adds {args.adds}` ({time.strftime('%Y-%m-%d')})")
+    say(f"`python bench/scale.py --sizes {args.sizes} --adds {args.adds}` ({time.strftime('%Y-%m-%d')}; a store "
+        "bulk-loaded by an earlier run with the same --workdir is reused and marked so)")
     say()
     say(f"Machine: {mach}")
     say()
@@ -341,24 +339,43 @@ def main() -> int:
     say()
 
     results: list[tuple[int, dict[str, Any], dict[str, float], dict[str, float]]] = []
-    loaded = 0
 
     for n in sizes:
+        # one store per N, kept in --workdir: a later run reuses it (the bulk load of 1M takes long) and
+        # times new adds, under new ids, on it
+        db = work / f"scale-{n}.db"
         n_stories = max(1, n // args.articles_per_story)
-        print(f"[bulk] loading articles {loaded}..{n - 1}", file=sys.stderr, flush=True)
-        load = bulk_load(nt.store, enc, loaded, n, n_stories, args.topics, args.articles_per_narrative)
-        loaded = n
+        settings.store["db"] = str(db)
+        reuse = False
+        if db.exists():
+            probe = SQLiteStore(db)
+            reuse = probe.get_meta("bench_bulk_done") == str(n)
+            probe.close()
+        if not reuse:
+            for p in work.glob(f"scale-{n}.db*"):
+                p.unlink()
+        nt = Narratrace(db, settings=settings, encoder=enc)
+        if reuse:
+            load = {"write_s": float("nan"), "index_s": float("nan"), "reused": True}
+            print(f"[bulk] reusing {db}", file=sys.stderr, flush=True)
+        else:
+            print(f"[bulk] loading {n} articles into {db}", file=sys.stderr, flush=True)
+            load = bulk_load(nt.store, enc, 0, n, n_stories, args.topics, args.articles_per_narrative)
+            with nt.store.transaction():
+                nt.store._set_meta("bench_bulk_done", str(n))
         load["kind"] = nt.store.index().kind
         print(f"[bulk] {load}", file=sys.stderr, flush=True)
         # the timed adds start from the saved index and the stored narratives, as a new process would
-        nt.store.discard_index()
-        nt._narratives = None
-        res = time_adds(nt, enc, prof, args.adds, n_stories, args.topics, str(n), seed=len(results) + 1)
+        nt.close()
+        nt = Narratrace(db, settings=settings, encoder=enc)
+        tag = f"{n}-{os.getpid()}-{int(time.time())}"
+        res = time_adds(nt, enc, prof, args.adds, n_stories, args.topics, tag, seed=len(results) + 1)
         t0 = time.perf_counter()
         nt._save_index()  # once, after the adds (a run saves at its end and every [store] index_save_seconds)
         load["save_s"] = time.perf_counter() - t0
         prof.reset()
         sz = sizes_of(db, nt.store)
+        nt.close()
         results.append((n, res, sz, load))
         print(f"[N={n}] p50 {res['p50']:.1f} ms p95 {res['p95']:.1f} ms, cpu p95 {res['cpu_p95']:.1f} ms; {sz}",
               file=sys.stderr, flush=True)
@@ -407,7 +424,6 @@ def main() -> int:
             section += "\n" + Path(extra).read_text(encoding="utf-8").rstrip() + "\n"
         path.write_text(text.rstrip("\n") + "\n" + section, encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)
-    nt.close()
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -82,56 +82,78 @@ def _scrub(message: str, url: str) -> str:
     return message.replace(password, "***") if password else message
 
 
+def _driver() -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise StoreError("PostgreSQL databases need the psycopg driver, which is not installed",
+                         hint=_INSTALL_HINT) from exc
+    return psycopg
+
+
+def connect(url: str) -> tuple[Any, str | None]:
+    """(autocommit connection with the URL's schema first on the search path, schema), or a StoreError
+    that names host and port, says what to do, and never shows the password."""
+    psycopg = _driver()
+    conninfo, schema = parse_url(url)
+    options = {"options": f"-c search_path={schema}"} if schema else {}
+    try:
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=10, application_name="narratrace",
+                               **options), schema
+    except psycopg.Error as exc:
+        raise _connect_error(exc, url) from None
+    except Exception as exc:  # a malformed URL (bad port...) is refused before any connection
+        raise StoreError(f"cannot use {mask_url(url)}: {_scrub(str(exc), url)}",
+                         hint="the form is postgresql://user[:password]@host[:port]/dbname[?schema=NAME]") from None
+
+
+def _connect_error(exc: Exception, url: str) -> StoreError:
+    """A refused or failed connection, naming host and port and how to start a local server."""
+    parts = urlsplit(url)
+    try:
+        where = f"{parts.hostname or 'localhost (socket)'}:{parts.port or 5432}"
+    except ValueError:
+        where = parts.hostname or "?"
+    msg = _scrub(str(exc).strip(), url)
+    if "refused" in msg or "No such file" in msg or "timeout" in msg:
+        hint = ("is PostgreSQL running there? start a local one with `pg_ctlcluster 15 main start` "
+                "(Debian) or `service postgresql start`, or fix host and port in --db")
+    elif "password" in msg or "authentication" in msg:
+        hint = "check the user and password (or ~/.pgpass / PGPASSWORD) in --db"
+    elif "does not exist" in msg:
+        hint = "create it first: createdb -O USER DBNAME (narratrace creates tables, not databases)"
+    else:
+        hint = "check --db: postgresql://user[:password]@host[:port]/dbname[?schema=NAME]"
+    return StoreError(f"cannot connect to PostgreSQL at {where} ({mask_url(url)}): {msg}", hint=hint)
+
+
+def store_exists(url: str) -> bool:
+    """Whether the database (or ``?schema=``) at ``url`` holds a narratrace store, without creating one:
+    commands that only read check this where they check an SQLite file exists."""
+    db, _schema = connect(url)
+    try:
+        return db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()
+
+
 class PostgresStore(SQLStore):
     """All persistent state of a narratrace project in a PostgreSQL database (or one schema of it)."""
 
     def __init__(self, url: str, vector_dtype: str = "float16") -> None:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise StoreError("PostgreSQL databases need the psycopg driver, which is not installed",
-                             hint=_INSTALL_HINT) from exc
-        self._psycopg = psycopg
+        self._psycopg = _driver()
         self.url = url
         self.path = mask_url(url)  # what messages show
         self.vector_dtype = np.dtype(vector_dtype)
         self._index = None
-        conninfo, self.schema = parse_url(url)
+        self.db, self.schema = connect(url)
         self._lock = _lock_key(self.schema)
-        options = {"options": f"-c search_path={self.schema}"} if self.schema else {}
-        try:
-            self.db = psycopg.connect(conninfo, autocommit=True, connect_timeout=10,
-                                      application_name="narratrace", **options)
-        except psycopg.Error as exc:
-            raise self._connect_error(exc, conninfo) from None
-        except Exception as exc:  # a malformed URL (bad port...) is refused before any connection
-            raise StoreError(f"cannot use {self.path}: {_scrub(str(exc), url)}",
-                             hint="the form is postgresql://user[:password]@host[:port]/dbname[?schema=NAME]") from None
         try:
             self._migrate()
-        except psycopg.Error as exc:
+        except self._psycopg.Error as exc:
             self.db.close()
             raise StoreError(f"cannot open database {self.path}: {_scrub(str(exc).strip(), url)}",
                              hint="the user needs CREATE rights on the database (or the schema)") from exc
-
-    def _connect_error(self, exc: Exception, conninfo: str) -> StoreError:
-        """A refused or failed connection, naming host and port and how to start a local server."""
-        parts = urlsplit(conninfo)
-        try:
-            where = f"{parts.hostname or 'localhost (socket)'}:{parts.port or 5432}"
-        except ValueError:
-            where = parts.hostname or "?"
-        msg = _scrub(str(exc).strip(), self.url)
-        if "refused" in msg or "No such file" in msg or "timeout" in msg:
-            hint = ("is PostgreSQL running there? start a local one with `pg_ctlcluster 15 main start` "
-                    "(Debian) or `service postgresql start`, or fix host and port in --db")
-        elif "password" in msg or "authentication" in msg:
-            hint = "check the user and password (or ~/.pgpass / PGPASSWORD) in --db"
-        elif "does not exist" in msg:
-            hint = "create it first: createdb -O USER DBNAME (narratrace creates tables, not databases)"
-        else:
-            hint = "check --db: postgresql://user[:password]@host[:port]/dbname[?schema=NAME]"
-        return StoreError(f"cannot connect to PostgreSQL at {where} ({self.path}): {msg}", hint=hint)
 
     # ---------------------------------------------------------------- dialect
     def _sql(self, query: str) -> str:

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -298,3 +299,25 @@ def test_an_article_stored_by_another_writer_during_a_batch(backend, new_db, req
         assert b.store.count_articles() == 2
     finally:
         a.close(), b.close()
+
+
+def test_cli_on_a_url_refuses_a_missing_store_and_never_prints_the_password(pg_db, samples_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from narratrace.present.cli.app import app
+    from narratrace.store.postgres import store_exists
+
+    monkeypatch.delenv("NARRATRACE_CONFIG", raising=False)
+    url = pg_db("cli")
+    password = urlsplit(url).password or "never-printed"
+    runner = CliRunner()
+    missing = runner.invoke(app, ["stories", "--db", url])
+    said = str(missing.exception) + missing.output
+    assert missing.exit_code != 0 and "no narratrace database at postgresql://" in said
+    assert f":{password}@" not in said
+    assert not store_exists(url)  # the read-only command created nothing
+    ingest = runner.invoke(app, ["ingest", str(samples_dir), "--db", url])
+    assert ingest.exit_code == 0, ingest.output
+    stories = runner.invoke(app, ["stories", "--db", url, "--json"])
+    assert stories.exit_code == 0 and len(json.loads(stories.stdout)) >= 1
+    assert ":***@" in ingest.output and f":{password}@" not in ingest.output + stories.output

@@ -70,7 +70,7 @@ def collect_cli(
         finally:
             watcher.close()
         summary = {**res.collected, **{f"ingest_{k}": v for k, v in res.ingest.items()},
-                   "forwarded_links": res.links, "db": nt.db_path}
+                   "forwarded_links": res.links, "db": nt.store.path}
         if as_json:
             print_json({**summary, "errors": res.errors})
         else:

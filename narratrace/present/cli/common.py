@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 console = Console(stderr=True)
 
-DbOption = typer.Option(None, "--db", help="Database file (default: $NARRATRACE_DB or ./narratrace.db).",
+DbOption = typer.Option(None, "--db", help="Database file, or postgresql://user@host/dbname[?schema=NAME] "
+                        "(default: $NARRATRACE_DB or ./narratrace.db).",
                         envvar="NARRATRACE_DB", show_envvar=False)
 ConfigOption = typer.Option(None, "--config", help="TOML file overriding settings (see narratrace/defaults.toml).",
                             envvar="NARRATRACE_CONFIG", show_envvar=False)
@@ -26,11 +27,18 @@ def open_project(db: Optional[str], config: Optional[str], create: bool = False)
     from ...api import Narratrace
     from ...errors import NotFound
     from ...settings import Settings
+    from ...store import is_postgres_url, mask_url
 
     settings = Settings.load(config)
     path = settings.db_path(db)
-    if not create and path != ":memory:" and not Path(path).exists():
-        raise NotFound(f"no narratrace database at {path}",
+    if is_postgres_url(path):
+        from ...store.postgres import store_exists
+
+        missing = not create and not store_exists(path)  # the server is there; is the store?
+    else:
+        missing = not create and path != ":memory:" and not Path(path).exists()
+    if missing:
+        raise NotFound(f"no narratrace database at {mask_url(path) if is_postgres_url(path) else path}",
                        hint="ingest articles first (`narratrace ingest PATH`), or give --db / NARRATRACE_DB")
     return Narratrace(db=path, settings=settings)
 

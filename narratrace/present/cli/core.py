@@ -53,9 +53,9 @@ def ingest_cli(
             console.print(f"[red]error[/red] {escape(str(err))}", highlight=False, markup=True, soft_wrap=True)
         summary = report.summary()
         if as_json:
-            print_json({**summary, "error_messages": [str(e) for e in report.errors], "db": nt.db_path})
+            print_json({**summary, "error_messages": [str(e) for e in report.errors], "db": nt.store.path})
         else:
-            console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.db_path})",
+            console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.store.path})",
                           highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(2)

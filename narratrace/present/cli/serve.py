@@ -29,7 +29,7 @@ def serve_cli(
     app = create_app(project=project, token=token)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    console.print(f"narratrace web app on {url}  (db: {project.db_path})", highlight=False)
+    console.print(f"narratrace web app on {url}  (db: {project.store.path})", highlight=False)
     if token:
         console.print(f"access token required; open {url}?token={token}", highlight=False, markup=False)
     try:

@@ -282,13 +282,44 @@ class Narratrace:
                      report: IngestReport) -> None:
         joins: dict[str, Link] = {}
         with self.store.transaction():
-            # inside the write lock: what other processes stored since is now in the index too
+            # inside the write lock: what other writers stored since the batch was classified is seen now
+            todo, chosen, vectors = self._recheck(todo, chosen, vectors, report)
+            if not todo:
+                return
             self.store.sync_index()
             cands = _BatchCandidates(self.store)
             self._group_batch(todo, chosen, vectors, cands, report, joins)
             self._trace_batch([art.id for art, _ in todo], joins, cands)
             self._narrate_batch([art for art, _ in todo])
         self._match_new_claims()
+
+    def _recheck(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
+                 report: IngestReport) -> tuple[list[tuple[Article, bool]], list[list[Any]], np.ndarray]:
+        """Classify the batch again under the write lock: another writer may have stored some of its
+        articles after ``_write_batch`` found them new (same id: unchanged or now a replacement; same
+        text: a duplicate). Without this the batch would fail on the unique id."""
+        by_id, by_hash = self.store.existing([a.id for a, _ in todo], [a.content_hash for a, _ in todo])
+        keep: list[int] = []
+        fixed: list[tuple[Article, bool]] = []
+        for k, (art, replace) in enumerate(todo):
+            h = art.content_hash
+            if art.id in by_id:
+                stored_hash, _origin = by_id[art.id]
+                if stored_hash == h:
+                    report.unchanged.append(art.id)
+                    continue
+                fixed.append((art, True))
+            elif h in by_hash and by_hash[h] != art.id:
+                report.duplicates[art.id] = by_hash[h]
+                continue
+            else:
+                fixed.append((art, replace))
+            keep.append(k)
+        if len(keep) == len(todo):
+            return fixed, chosen, vectors
+        offsets = np.cumsum([0] + [len(ps) for ps in chosen])
+        rows = [r for k in keep for r in range(offsets[k], offsets[k + 1])]
+        return fixed, [chosen[k] for k in keep], vectors[rows] if rows else vectors[:0]
 
     def _group_batch(self, todo: list[tuple[Article, bool]], chosen: list[list[Any]], vectors: np.ndarray,
                      cands: "_BatchCandidates", report: IngestReport, joins: dict[str, Link]) -> None:

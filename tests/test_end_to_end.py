@@ -36,7 +36,7 @@ def test_e2e_reingest_same_folder_changes_nothing(seeds_project, samples_dir):
     assert (nt.store.count_articles(), nt.store.count_passages(True), [s.id for s in nt.stories()]) == before
 
 
-def test_e2e_malformed_jsonl_line_reported_others_stored(tmp_path, real_encoder):
+def test_e2e_malformed_jsonl_line_reported_others_stored(new_db, tmp_path, real_encoder):
     from narratrace import Narratrace
 
     lines = [json.dumps({"id": "ok1", "text": "Pasukan AS memindahkan tahanan ISIS dari penjara al-Sinaah."}),
@@ -44,7 +44,7 @@ def test_e2e_malformed_jsonl_line_reported_others_stored(tmp_path, real_encoder)
              json.dumps({"id": "ok2", "text": "نیروهای آمریکایی ۷۵۰ تروریست داعش را از زندان خارج کردند."})]
     path = tmp_path / "dump.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with Narratrace(db=tmp_path / "j.db", encoder=real_encoder) as nt:
+    with Narratrace(db=new_db("j"), encoder=real_encoder) as nt:
         report = nt.ingest([path])
         assert sorted(report.ingested) == ["ok1", "ok2"]
         assert len(report.errors) == 1

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -29,15 +28,13 @@ def _clef_claims(shared_dir, ids):
 
 
 @pytest.fixture(scope="module")
-def fc_project(seeds_project, tmp_path_factory, real_encoder, shared_dir):
+def fc_project(seeds_project, tmp_path_factory, real_encoder, shared_dir, test_databases):
     """A copy of the seeds store with the Hasakah ClaimReview and unrelated CLEF fact-checks imported."""
     from narratrace import Narratrace
 
     nt0, _ = seeds_project
     tmp = tmp_path_factory.mktemp("fc")
-    db = tmp / "fc.db"
-    with sqlite3.connect(db) as out:
-        nt0.store.db.backup(out)
+    db = test_databases.copy(nt0.db_path, tmp, "fc")
     (tmp / "hasakah.json").write_text(json.dumps({"@graph": [HASAKAH]}), encoding="utf-8")
     # unrelated fact-checks: Guantanamo detainees, Charlotte protesters, a vaccine rumour
     clef = _clef_claims(shared_dir, ["0", "1", "2"])

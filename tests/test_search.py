@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +14,7 @@ QUERY = "American troops helped ISIS fighters escape"
 
 
 @pytest.fixture(scope="module")
-def mixed_project(seeds_project, tmp_path_factory, real_encoder, shared_dir):
+def mixed_project(seeds_project, tmp_path_factory, real_encoder, shared_dir, test_databases):
     """The seeds plus 20 SemEval-2022 news texts (first 1,500 characters each), in a private copy."""
     import csv
 
@@ -23,9 +22,7 @@ def mixed_project(seeds_project, tmp_path_factory, real_encoder, shared_dir):
     from narratrace.model import RawArticle
 
     nt0, _ = seeds_project
-    db = tmp_path_factory.mktemp("search") / "mixed.db"
-    with sqlite3.connect(db) as out:
-        nt0.store.db.backup(out)
+    db = test_databases.copy(nt0.db_path, tmp_path_factory.mktemp("search"), "mixed")
     csv.field_size_limit(1 << 30)
     with open(shared_dir / "eval" / "semeval2022-task8" / "pairs.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -55,10 +52,10 @@ def test_search_lang_filter(mixed_project):
     assert hits[0]["article_id"] == "002_52248782f917fa36"
 
 
-def test_search_empty_query_and_empty_store(tmp_path, real_encoder):
+def test_search_empty_query_and_empty_store(new_db, tmp_path, real_encoder):
     from narratrace import Narratrace
 
-    with Narratrace(db=tmp_path / "empty.db", encoder=real_encoder) as nt:
+    with Narratrace(db=new_db("empty"), encoder=real_encoder) as nt:
         assert nt.search(QUERY) == [] and nt.narratives() == [] and nt.matches() == []
         assert nt.match_factchecks(["x"]) == [[]]
 

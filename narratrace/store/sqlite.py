@@ -39,6 +39,10 @@ class SQLiteStore(SQLStore):
     def _schema_missing(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.OperationalError) and "no such table" in str(exc)
 
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: a batch is stored whole or not at all.

@@ -12,6 +12,9 @@ from narratrace.ingest.collect.collector import Batch
 from narratrace.model import RawArticle
 from narratrace.present.monitor import AlertEngine, Breaking, Watcher, Watchlist, load_config
 
+pytestmark = pytest.mark.sqlite_only(reason="the collect state is a file beside the database (ingest/collect/state.py state_path); a postgresql:// --db has no place for it yet")
+
+
 PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروهای آمریکایی گروهی دیگر از زندانیان داعش را از زندان غویران "
            "به پایگاه التنف منتقل کردند.\nبه گفته این منابع، این انتقال شبانه و با بالگرد انجام شد.")
 
@@ -43,11 +46,12 @@ def _jsonl(tmp_path):
     return [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text("utf-8").splitlines()]
 
 
-def test_watch_sputnik_once_per_article_across_restarts(tmp_path, site, hashing_settings):
+def test_watch_sputnik_once_per_article_across_restarts(new_db, tmp_path, site, hashing_settings):
     cfg = load_config(_config(tmp_path, site, dead_port=_dead_port()))
     printed = []
     site.hook_fail = 1  # the webhook is down for the first alert: it is sent again at the next poll
-    with Narratrace(db=tmp_path / "w.db", settings=hashing_settings) as nt:
+    db = new_db("w")
+    with Narratrace(db=db, settings=hashing_settings) as nt:
         w = Watcher(nt, cfg, console=printed.append)
         [first] = w.run(max_polls=1)
         w.close()
@@ -58,7 +62,7 @@ def test_watch_sputnik_once_per_article_across_restarts(tmp_path, site, hashing_
 
     # restart: a new process on the same database and state; one new article citing اسپوتنیک in Persian
     site.extra.append(("005_persian_followup", PERSIAN, "fa", "Fri, 28 Jan 2022 09:00:00 GMT"))
-    with Narratrace(db=tmp_path / "w.db", settings=hashing_settings) as nt:
+    with Narratrace(db=db, settings=hashing_settings) as nt:
         w = Watcher(nt, cfg, console=printed.append)
         second, third = w.run(max_polls=2)
         w.close()
@@ -73,7 +77,7 @@ def test_watch_sputnik_once_per_article_across_restarts(tmp_path, site, hashing_
     assert len([a for a in printed if a["type"] == "source"]) == 5
 
 
-def test_watch_crash_before_commit_loses_and_duplicates_nothing(tmp_path, site, hashing_settings, monkeypatch):
+def test_watch_crash_before_commit_loses_and_duplicates_nothing(new_db, tmp_path, site, hashing_settings, monkeypatch):
     cfg = load_config(_config(tmp_path, site))
     real = Batch.commit
     calls = {"n": 0}
@@ -85,7 +89,7 @@ def test_watch_crash_before_commit_loses_and_duplicates_nothing(tmp_path, site, 
         return real(self)
 
     monkeypatch.setattr(Batch, "commit", crashing)
-    with Narratrace(db=tmp_path / "c.db", settings=hashing_settings) as nt:
+    with Narratrace(db=new_db("c"), settings=hashing_settings) as nt:
         w = Watcher(nt, cfg)
         crashed, recovered, quiet = w.run(max_polls=3)
         w.close()
@@ -97,8 +101,8 @@ def test_watch_crash_before_commit_loses_and_duplicates_nothing(tmp_path, site, 
         assert nt.store.count_articles() == 5
 
 
-def test_breaking_story_from_growth(tmp_path, hashing_settings):
-    with Narratrace(db=tmp_path / "b.db", settings=hashing_settings) as nt:
+def test_breaking_story_from_growth(new_db, tmp_path, hashing_settings):
+    with Narratrace(db=new_db("b"), settings=hashing_settings) as nt:
         texts = [f"Report {i}: an unrelated event number {i} with its own words {'x' * i}." for i in range(6)]
         report = nt.add([RawArticle(text=t, id=f"a{i}") for i, t in enumerate(texts)])
         ids = report.ingested
@@ -119,10 +123,10 @@ def test_breaking_story_from_growth(tmp_path, hashing_settings):
         state.close()
 
 
-def test_term_watch_literal_and_config_errors(tmp_path, site, hashing_settings):
+def test_term_watch_literal_and_config_errors(new_db, tmp_path, site, hashing_settings):
     from narratrace.errors import ConfigError
 
-    with Narratrace(db=tmp_path / "t.db", settings=hashing_settings) as nt:
+    with Narratrace(db=new_db("t"), settings=hashing_settings) as nt:
         nt.add([RawArticle(text="Pasukan AS memindahkan tahanan ISIS dari penjara al-Sinaah di Hasakah.", id="x1")])
         state = CollectState(state_path(nt.db_path))
         state.arrived([("x1", None)])
@@ -144,14 +148,14 @@ def test_term_watch_literal_and_config_errors(tmp_path, site, hashing_settings):
     assert cfg.outputs.jsonl == str(tmp_path / "out.jsonl")
 
 
-def test_cli_collect_and_watch(tmp_path, site):
+def test_cli_collect_and_watch(new_db, tmp_path, site):
     from typer.testing import CliRunner
 
     from narratrace.present.cli.app import app
 
     settings = tmp_path / "settings.toml"
     settings.write_text('[encoder]\nbackend = "hashing"\n', "utf-8")
-    db = str(tmp_path / "cli.db")
+    db = new_db("cli")
     runner = CliRunner()
     res = runner.invoke(app, ["collect", site.base + "/urls.txt", "--db", db, "--config", str(settings),
                               "--delay", "0", "--timeout", "1", "--json"])

@@ -41,11 +41,11 @@ def test_sentence_transformers_needs_a_model():
         make_encoder("sentence-transformers", model="/no/such/model")
 
 
-def test_sentence_transformers_in_the_pipeline(tmp_path, encoder):
+def test_sentence_transformers_in_the_pipeline(new_db, tmp_path, encoder):
     from narratrace import Narratrace
     from narratrace.model import RawArticle
 
-    with Narratrace(db=tmp_path / "st.db", encoder=encoder) as nt:
+    with Narratrace(db=new_db("st"), encoder=encoder) as nt:
         rep = nt.add([RawArticle(id="a", text="US forces moved ISIS prisoners out of the prison in Hasakah."),
                       RawArticle(id="b", text="The central bank kept interest rates unchanged on Monday.")])
         assert rep.ok and nt.store.get_meta("dim") == "384"

@@ -51,11 +51,11 @@ def test_stories_translation_link_between_000_and_001(seeds_project):
         kinds.get((SEED_IDS[1], SEED_IDS[0])) == "translates"
 
 
-def test_stories_ids_stable_across_runs(seeds_project, tmp_path, real_encoder, samples_dir):
+def test_stories_ids_stable_across_runs(new_db, seeds_project, tmp_path, real_encoder, samples_dir):
     from narratrace import Narratrace
 
     nt, _ = seeds_project
-    with Narratrace(db=tmp_path / "again.db", encoder=real_encoder) as again:
+    with Narratrace(db=new_db("again"), encoder=real_encoder) as again:
         again.ingest([samples_dir])
         assert {s.id: sorted(s.article_ids) for s in again.stories()} == \
                {s.id: sorted(s.article_ids) for s in nt.stories()}

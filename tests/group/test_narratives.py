@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import numpy as np
 
@@ -14,14 +13,12 @@ SEED_IDS = ["000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa3
             "003_a1910eebe7f376b6", "004_a999723ac9a858df"]
 
 
-def seeds_copy(seeds_project, tmp_path, real_encoder):
+def seeds_copy(seeds_project, tmp_path, real_encoder, test_databases):
     """A private copy of the session's seeds database (tests here write to it)."""
     from narratrace import Narratrace
 
     nt, _ = seeds_project
-    dst = tmp_path / "seeds-copy.db"
-    with sqlite3.connect(dst) as out:
-        nt.store.db.backup(out)
+    dst = test_databases.copy(nt.db_path, tmp_path, "seeds-copy")
     return Narratrace(db=dst, encoder=real_encoder)
 
 
@@ -88,10 +85,10 @@ def test_narratives_store_tables_and_claims_cli(seeds_project):
     assert {"article_id", "passage", "text", "score", "numbers", "places", "organisations"} <= set(data[0])
 
 
-def test_narratives_new_narrative_for_unrelated_article(seeds_project, tmp_path, real_encoder):
+def test_narratives_new_narrative_for_unrelated_article(seeds_project, tmp_path, real_encoder, test_databases):
     from narratrace.model import RawArticle
 
-    nt = seeds_copy(seeds_project, tmp_path, real_encoder)
+    nt = seeds_copy(seeds_project, tmp_path, real_encoder, test_databases)
     try:
         text = ("Jakarta - Harga beras di pasar induk Cipinang naik 12 persen pekan ini, kata Kementerian "
                 "Perdagangan. Pedagang mengatakan kenaikan itu disebabkan oleh panen yang terlambat di Jawa Barat "
@@ -105,7 +102,7 @@ def test_narratives_new_narrative_for_unrelated_article(seeds_project, tmp_path,
         nt.close()
 
 
-def test_narratives_and_claims_follow_an_updated_article(tmp_path):
+def test_narratives_and_claims_follow_an_updated_article(new_db, tmp_path):
     """Re-ingesting a changed article replaces its claims (the schema cascades) and keeps one narrative row."""
     from narratrace import Narratrace
     from narratrace.embed import make_encoder
@@ -113,7 +110,7 @@ def test_narratives_and_claims_follow_an_updated_article(tmp_path):
     path = tmp_path / "dump.jsonl"
     first = "Sumber mengatakan kepada Sputnik bahwa pasukan AS memindahkan 750 anggota ISIS dari penjara di Hasakah."
     second = "Kementerian Pertahanan Rusia mengatakan 120 anggota ISIS meninggalkan Abu Kamal menuju perbatasan Irak."
-    with Narratrace(db=tmp_path / "u.db", encoder=make_encoder("hashing")) as nt:
+    with Narratrace(db=new_db("u"), encoder=make_encoder("hashing")) as nt:
         path.write_text(json.dumps({"id": "a1", "text": first}) + "\n", encoding="utf-8")
         assert nt.ingest([path]).ingested == ["a1"]
         assert [c["numbers"] for c in nt.claims()] == [["750"]]

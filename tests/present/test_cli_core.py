@@ -50,11 +50,11 @@ def test_cli_show_story_and_article(seeds_project):
     assert missing.exit_code != 0
 
 
-def test_cli_ingest_reports_errors_with_exit_code(tmp_path):
+def test_cli_ingest_reports_errors_with_exit_code(new_db, tmp_path):
     (tmp_path / "empty.txt").write_text("")
     cfg = tmp_path / "c.toml"
     cfg.write_text('[encoder]\nbackend = "hashing"\n')
-    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.db"), "--config", str(cfg),
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", new_db("x"), "--config", str(cfg),
                                  "--json"])
     assert result.exit_code == 2
     summary = json.loads(result.stdout)

@@ -247,12 +247,12 @@ def _check_stored(db: Path, config: Path, case: Case) -> None:
 
 
 @pytest.mark.parametrize("kind", list(CASES))
-def test_bad_input_end_to_end(tmp_path: Path, kind: str) -> None:
+def test_bad_input_end_to_end(new_db, tmp_path: Path, kind: str) -> None:
     case = CASES[kind]
     folder = tmp_path / "in"
     _write(folder, case)
     cfg = write_config(tmp_path, case.config)
-    db = tmp_path / "news.db"
+    db = new_db("news")
     result = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--config", str(cfg), "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     summary = ingest_json(result)
@@ -262,7 +262,7 @@ def test_bad_input_end_to_end(tmp_path: Path, kind: str) -> None:
     _check_stored(db, cfg, case)
 
 
-def test_bad_input_all_kinds_in_one_run_of_the_real_command(tmp_path: Path) -> None:
+def test_bad_input_all_kinds_in_one_run_of_the_real_command(new_db, tmp_path: Path) -> None:
     """Every kind above in one folder, through the installed command in its own process."""
     folder = tmp_path / "in"
     errors, stored = [], {}
@@ -274,7 +274,7 @@ def test_bad_input_all_kinds_in_one_run_of_the_real_command(tmp_path: Path) -> N
         errors += case.errors
         stored.update(case.stored)
     cfg = write_config(tmp_path)
-    db = tmp_path / "all.db"
+    db = new_db("all")
     result = run_cli("ingest", str(folder), "--db", str(db), "--config", str(cfg), "--json")
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -289,7 +289,7 @@ def test_bad_input_all_kinds_in_one_run_of_the_real_command(tmp_path: Path) -> N
     assert second["error_messages"] == summary["error_messages"]
 
 
-def test_bad_input_50_mb_single_line(tmp_path: Path) -> None:
+def test_bad_input_50_mb_single_line(new_db, tmp_path: Path) -> None:
     """A 50 MB file with no line break: read under a limit above its size and cut to [ingest]
     max_article_chars (its length noted in meta); as JSON Lines over a lower limit, refused by line."""
     folder = tmp_path / "in"
@@ -306,7 +306,7 @@ def test_bad_input_50_mb_single_line(tmp_path: Path) -> None:
     (folder / "control.txt").write_text(news_text(0), "utf-8")
     del text
     cfg = write_config(tmp_path, "[ingest]\nmax_file_bytes = 60000000\n")
-    db = tmp_path / "big.db"
+    db = new_db("big")
     result = run_cli("ingest", str(folder / "huge.txt"), str(folder / "control.txt"), "--db", str(db),
                      "--config", str(cfg), "--json")
     assert result.returncode == 0, result.stderr[-2000:]

@@ -20,13 +20,13 @@ def _settings(**ingest) -> Settings:
     return Settings.load(None, encoder={"backend": "hashing"}, ingest=ingest)
 
 
-def test_limit_max_file_bytes_names_file_size_and_setting(tmp_path: Path) -> None:
+def test_limit_max_file_bytes_names_file_size_and_setting(new_db, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_corpus(folder, 2)
     (folder / "big.txt").write_text(news_text(5) * 20, "utf-8")
     (folder / "lines.jsonl").write_text('{"id": "small", "text": "%s"}\n{"id": "large", "text": "%s"}\n'
                                         % ("short text about a strike", "x" * 3000), "utf-8")
-    with Narratrace(db=tmp_path / "l.db", settings=_settings(max_file_bytes=2500)) as nt:
+    with Narratrace(db=new_db("l"), settings=_settings(max_file_bytes=2500)) as nt:
         report = nt.ingest([folder])
         msgs = [str(e) for e in report.errors]
         assert len(msgs) == 2, msgs
@@ -36,9 +36,9 @@ def test_limit_max_file_bytes_names_file_size_and_setting(tmp_path: Path) -> Non
         assert sorted(a.id for a in nt.articles()) == ["art000", "art001", "small"]
 
 
-def test_limit_max_article_chars_cuts_what_is_analysed_and_stored(tmp_path: Path) -> None:
+def test_limit_max_article_chars_cuts_what_is_analysed_and_stored(new_db, tmp_path: Path) -> None:
     text = news_text(1, paragraphs=40)
-    with Narratrace(db=tmp_path / "c.db", settings=_settings(max_article_chars=1000)) as nt:
+    with Narratrace(db=new_db("c"), settings=_settings(max_article_chars=1000)) as nt:
         from narratrace.model import RawArticle
 
         assert nt.add([RawArticle(text=text, id="long", origin="gen")]).ok
@@ -48,7 +48,7 @@ def test_limit_max_article_chars_cuts_what_is_analysed_and_stored(tmp_path: Path
         assert max(p.end for p in art.passages) <= 1000
 
 
-def test_limit_batch_size_sets_the_transactions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_limit_batch_size_sets_the_transactions(new_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "in"
     write_corpus(folder, 10)
     sizes: list[int] = []
@@ -56,12 +56,12 @@ def test_limit_batch_size_sets_the_transactions(tmp_path: Path, monkeypatch: pyt
 
     def spy(self, batch, report):
         sizes.append(len(batch))
-        in_tx = self.store.db.in_transaction
+        in_tx = self.store.in_transaction
         original(self, batch, report)
-        assert not in_tx and not self.store.db.in_transaction  # each batch commits on its own
+        assert not in_tx and not self.store.in_transaction  # each batch commits on its own
 
     monkeypatch.setattr(Narratrace, "_write_batch", spy)
-    with Narratrace(db=tmp_path / "b.db", settings=_settings(batch_size=3)) as nt:
+    with Narratrace(db=new_db("b"), settings=_settings(batch_size=3)) as nt:
         assert len(nt.ingest([folder]).ingested) == 10
     assert sizes == [3, 3, 3, 1]
 
@@ -81,10 +81,10 @@ def test_limit_bad_settings_fail_early_with_a_message(tmp_path: Path, toml: str,
     assert message in str(info.value) and str(cfg) in str(info.value)
 
 
-def test_limit_bad_settings_exit_code_from_the_command(tmp_path: Path) -> None:
+def test_limit_bad_settings_exit_code_from_the_command(new_db, tmp_path: Path) -> None:
     write_corpus(tmp_path / "in", 1)
     cfg = write_config(tmp_path, '[ingest]\nbatch_size = "64"\n')
-    out = run_cli("ingest", str(tmp_path / "in"), "--db", str(tmp_path / "x.db"), "--config", str(cfg))
+    out = run_cli("ingest", str(tmp_path / "in"), "--db", new_db("x"), "--config", str(cfg))
     assert out.returncode == 3 and "batch_size = '64' should be int" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "x.db.faiss").exists()
 

@@ -6,8 +6,8 @@ from narratrace.embed.hashing import HashingEncoder
 from narratrace.model import RawArticle
 
 
-def test_index_catches_up_with_another_writer_before_grouping(tmp_path):
-    db = tmp_path / "shared.db"
+def test_index_catches_up_with_another_writer_before_grouping(new_db, tmp_path):
+    db = new_db("shared")
     a, b = Narratrace(db=db, encoder=HashingEncoder()), Narratrace(db=db, encoder=HashingEncoder())
     try:
         a.add([RawArticle(id="a0", text="Harbour cranes idle in Rotterdam.\nDockers strike for a third day.")])

@@ -1,7 +1,6 @@
 """Web app fixtures: the five seeds (shared with the other tests) and a copy of them plus a hostile article."""
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
@@ -25,19 +24,13 @@ def seeds(seeds_project):
 
 
 @pytest.fixture(scope="session")
-def evil_project(seeds_project, real_encoder, tmp_path_factory):
+def evil_project(seeds_project, real_encoder, tmp_path_factory, test_databases):
     """A copy of the seed database plus one article whose title, text and outlet carry markup and script."""
     from narratrace import Narratrace
     from narratrace.model import RawArticle
 
     nt_seeds = seeds_project[0]
-    db = tmp_path_factory.mktemp("web-evil") / "evil.db"
-    src = sqlite3.connect(str(nt_seeds.db_path))
-    dst = sqlite3.connect(str(db))
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    db = test_databases.copy(nt_seeds.db_path, tmp_path_factory.mktemp("web-evil"), "evil")
     nt = Narratrace(db=db, encoder=real_encoder)
     report = nt.add([RawArticle(text=EVIL_TEXT, id=EVIL_ID, title=EVIL_TITLE, outlet=EVIL_OUTLET, lang="en",
                                 published="2024-05-06", origin="evil.jsonl:1")])

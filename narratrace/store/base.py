@@ -326,11 +326,18 @@ class SQLStore:
             dim = int(self.get_meta("dim") or 0)
             if not dim:
                 raise StoreError("the store has no encoder yet", hint="ingest articles first")
-            expected = self.count_passages(with_vectors=True) + int(self.get_meta("ann_tombstones") or 0)
             idx = PassageIndex.load(self.index_path, dim, nprobe=self.ann_nprobe) if self.index_path else None
-            if idx is not None and idx.size < expected:
-                self._catch_up(idx)  # saved before the last batches: add only what came after
-            if idx is None or idx.size != expected:
+            if idx is not None:
+                # compared by the largest encoded rowid (an index read backwards), not by counting every
+                # passage: opening a store of millions must not scan it
+                top = self._x("SELECT rowid FROM passages WHERE vector IS NOT NULL ORDER BY rowid DESC "
+                              "LIMIT 1").fetchone()
+                top_id = int(top[0]) if top else 0
+                if idx.max_id() > top_id:
+                    idx = None  # holds passages the database does not (an index of another state): rebuild
+                elif idx.max_id() < top_id:
+                    self._catch_up(idx)  # saved before the last batches: add only what came after
+            if idx is None:
                 idx = self.rebuild_index(dim)
             self._index = idx
         return self._index

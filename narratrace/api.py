@@ -373,7 +373,7 @@ class Narratrace:
                 self.store.write_links(_merge_cites(cites), story_id=art.story_id)
                 if not art.story_id:
                     continue
-                members = [m for m in self.store.story(art.story_id).article_ids if m != aid][:limit]
+                members = [m for m in self.store.story_article_ids(art.story_id, limit + 1) if m != aid][:limit]
                 mine = self.store.passage_vectors(aid)
                 my_side = (cands.pending[aid][0] if aid in cands.pending
                            else Side(aid, mine.lang, mine.published, mine.vectors, mine.texts))

@@ -298,6 +298,14 @@ class SQLStore:
             raise NotFound(f"no story with id {story_id!r}", hint="list stories with `narratrace stories`")
         return _stories_from_rows(rows)[story_id]
 
+    def story_article_ids(self, story_id: str, limit: int | None = None) -> list[str]:
+        """The first ``limit`` articles of a story, in the order they were stored (a bounded read through
+        the story index: tracing a new article does not read every member of a large story)."""
+        q, args = "SELECT id FROM articles WHERE story_id=? ORDER BY rowid", [story_id]
+        if limit is not None:
+            q, args = q + " LIMIT ?", args + [int(limit)]
+        return [r[0] for r in self._x(q, args).fetchall()]
+
     def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
         q, args = "SELECT source, target, kind, score, direction, evidence FROM links", []
         if story_id:

@@ -159,7 +159,7 @@ def to_postgres(script: str) -> str:
         if re.search(r"\browid\s+INTEGER\s+PRIMARY\s+KEY\b", table_body, re.IGNORECASE):
             body = re.sub(r"\browid\s+INTEGER\s+PRIMARY\s+KEY\b", f"rowid {_IDENTITY} PRIMARY KEY", body, count=1,
                           flags=re.IGNORECASE)
-        elif not re.search(r"\browid\b", table_body):
+        elif not re.search(r"(?:^|,)\s*rowid\s", table_body):  # a column named rowid (not claims(rowid))
             body = f"rowid {_IDENTITY}, " + body.lstrip()
         out += [head, body]
     sql = "".join(out)

@@ -90,10 +90,11 @@ def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
         assert nt.store.index().size == nt.store.count_passages(with_vectors=True)
 
 
-def test_store_refuses_vectors_of_another_encoder(new_db, tmp_path):
-    with _project(tmp_path) as nt:
+def test_store_refuses_vectors_of_another_encoder(new_db):
+    db = new_db("t")
+    with Narratrace(db=db, encoder=HashingEncoder()) as nt:
         nt.add(_raws(1))
-    with Narratrace(db=new_db("t"), encoder=HashingEncoder(dim=128)) as nt:
+    with Narratrace(db=db, encoder=HashingEncoder(dim=128)) as nt:
         with pytest.raises(StoreError, match="encoder"):
             nt.add([RawArticle(id="x", text="Another text entirely.")])
 

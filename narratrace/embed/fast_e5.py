@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EncoderError
+from ..paths import cache_dir
 from .base import Encoder
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,6 @@ _lib_error: str | None = None
 
 class FastE5Unavailable(RuntimeError):
     """The engine could not be built or loaded on this machine."""
-
-
-def cache_dir() -> Path:
-    """Where built engines go: $NARRATRACE_CACHE, else $XDG_CACHE_HOME/narratrace, else ~/.cache/narratrace."""
-    env = os.environ.get("NARRATRACE_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "narratrace"
 
 
 def _compiler() -> str | None:

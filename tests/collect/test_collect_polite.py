@@ -10,7 +10,6 @@ from narratrace import Narratrace
 from narratrace.ingest.collect import (CollectState, Collector, Fetcher, FetchError, Source, read_outlets,
                                        state_path)
 
-pytestmark = pytest.mark.sqlite_only(reason="the collect state is a file beside the database (ingest/collect/state.py state_path); a postgresql:// --db has no place for it yet")
 
 
 

@@ -8,7 +8,6 @@ import json
 from narratrace import Narratrace
 from narratrace.ingest.collect import CollectState, Collector, Source, read_telegram, state_path
 
-pytestmark = pytest.mark.sqlite_only(reason="the collect state is a file beside the database (ingest/collect/state.py state_path); a postgresql:// --db has no place for it yet")
 
 
 

@@ -12,7 +12,6 @@ from narratrace.ingest.collect.collector import Batch
 from narratrace.model import RawArticle
 from narratrace.present.monitor import AlertEngine, Breaking, Watcher, Watchlist, load_config
 
-pytestmark = pytest.mark.sqlite_only(reason="the collect state is a file beside the database (ingest/collect/state.py state_path); a postgresql:// --db has no place for it yet")
 
 
 PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروهای آمریکایی گروهی دیگر از زندانیان داعش را از زندان غویران "

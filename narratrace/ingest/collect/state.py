@@ -7,12 +7,16 @@ re-fetch, never a lost or a duplicated article.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import parse_qsl, urlsplit
+
+from ...paths import cache_dir
 
 __all__ = ["CollectState", "state_path"]
 
@@ -39,8 +43,22 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 def state_path(db_path: str | Path) -> str:
-    """The state file for a database: ``news.db`` -> ``news.db.collect``; in memory for ``:memory:``."""
-    return ":memory:" if str(db_path) == ":memory:" else f"{db_path}.collect"
+    """The state file for a database: ``news.db`` -> ``news.db.collect``; in memory for ``:memory:``.
+
+    A PostgreSQL store (``postgresql://…``) has no folder of its own: its state goes in the cache folder
+    (``paths.cache_dir()/collect``), named by a hash of the URL without its credentials. Run one collector
+    per shared database (the state is per machine)."""
+    target = str(db_path)
+    if target == ":memory:":
+        return target
+    if target.lower().startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(target)
+        query = "&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if k != "password")
+        key = f"{parts.hostname or ''}:{parts.port or ''}{parts.path}?{query}"
+        folder = cache_dir() / "collect"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}.collect")
+    return f"{target}.collect"
 
 
 def _now() -> str:

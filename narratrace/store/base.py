@@ -65,6 +65,12 @@ class SQLStore:
         """Run one statement; returns a cursor (fetchone, fetchall, fetchmany, iteration)."""
         return self.db.execute(self._sql(query), tuple(params))
 
+    def _scan(self, query: str, params: Iterable[Any] = (), size: int = 20000) -> Iterator[list[Any]]:
+        """Rows of a long read in batches of ``size`` (a backend may stream them from the server)."""
+        cur = self._x(query, params)
+        while batch := cur.fetchmany(size):
+            yield batch
+
     def _xmany(self, query: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
             self.db.executemany(self._sql(query), rows)
@@ -359,9 +365,8 @@ class SQLStore:
 
     def _catch_up(self, idx: PassageIndex) -> None:
         """Add the passages stored after the index was saved (rowids only grow), instead of a rebuild."""
-        cur = self._x("SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
-                      "ORDER BY rowid", (idx.max_id(),))
-        while batch := cur.fetchmany(20000):
+        for batch in self._scan("SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
+                                "ORDER BY rowid", (idx.max_id(),)):
             ids = np.array([r[0] for r in batch], dtype=np.int64)
             vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
             idx.add(ids, vecs)
@@ -382,8 +387,7 @@ class SQLStore:
         n = self.count_passages(with_vectors=True)
         sample = self._vector_sample(n, 160_000) if n >= self.ann_ivf_from else None
         idx = PassageIndex.create(dim, n, sample, ivf_from=self.ann_ivf_from, nprobe=self.ann_nprobe)
-        cur = self._x("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
-        while batch := cur.fetchmany(20000):
+        for batch in self._scan("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid"):
             ids = np.array([r[0] for r in batch], dtype=np.int64)
             vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
             idx.add(ids, vecs)

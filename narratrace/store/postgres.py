@@ -21,7 +21,7 @@ import hashlib
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -146,6 +146,7 @@ class PostgresStore(SQLStore):
         self.path = mask_url(url)  # what messages show
         self.vector_dtype = np.dtype(vector_dtype)
         self._index = None
+        self._scans = 0
         self.db, self.schema = connect(url)
         self._lock = _lock_key(self.schema)
         try:
@@ -166,6 +167,17 @@ class PostgresStore(SQLStore):
         if rows:
             with self.db.cursor() as cur:
                 cur.executemany(self._sql(query), rows)
+
+    def _scan(self, query: str, params: Iterable[Any] = (), size: int = 20000) -> Iterator[list[Any]]:
+        """A server-side cursor: rebuilding the index of millions of passages keeps one batch in memory,
+        not the whole result (a plain cursor fetches it all at once)."""
+        self._scans += 1
+        with self.db.transaction():  # a named cursor lives in a transaction (a savepoint when nested)
+            with self.db.cursor(name=f"narratrace_scan_{self._scans}") as cur:
+                cur.itersize = size
+                cur.execute(self._sql(query), tuple(params))
+                while batch := cur.fetchmany(size):
+                    yield batch
 
     def _schema_missing(self, exc: Exception) -> bool:
         errors = self._psycopg.errors

@@ -25,7 +25,7 @@ from .group import Side, StoryGrouper, language_means
 from .group.similarity import passage_clues, side_with_clues
 from .model import Article, Link, RawArticle, Story
 from .settings import Settings
-from .store import SQLiteStore, StoredPassages, open_store
+from .store import SQLStore, StoredPassages, open_store
 from .text import TextPipeline
 
 #: progress callback: (what, done, total); total may be 0 when unknown
@@ -59,7 +59,7 @@ class IngestReport:
 class _BatchCandidates:
     """Candidate source over the store plus the articles of the batch being written."""
 
-    def __init__(self, store: SQLiteStore, with_index: bool = True) -> None:
+    def __init__(self, store: SQLStore, with_index: bool = True) -> None:
         self.store = store
         self.index = (store.index() if with_index and store.get_meta("dim") and store.has_vectors()
                       else None)

@@ -92,7 +92,7 @@ class Narrative:
 class NarrativeTracker:
     """Assigns narratives to newly stored articles; keep one per project and call ``sync()`` per batch.
 
-    ``store`` is a ``SQLiteStore``; ``means`` the language means of the encoder's vector space.
+    ``store`` is an ``SQLStore`` (SQLite or PostgreSQL); ``means`` the language means of the encoder's vector space.
     Centroids are loaded once and kept in memory: ``sync()`` reloads them only when the store's
     ``narratives`` revision shows that another process wrote some, so a batch costs the same at 10k
     and at 1M articles. Finding the nearest narrative is exact below ``exact_below`` narratives; above

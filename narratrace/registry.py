@@ -29,6 +29,7 @@ BUILTINS: dict[str, dict[str, str]] = {
     },
     "stores": {
         "sqlite": "narratrace.store.sqlite:SQLiteStore",
+        "postgresql": "narratrace.store.postgres:PostgresStore",
     },
 }
 

@@ -104,6 +104,12 @@ class _BatchCandidates:
                                                        sp.clues), sp.story_id)
         return self._sides[article_id]
 
+    def prefetch(self, article_ids: list[str]) -> None:
+        """Read the stored passages of these articles at once (grouping's candidates)."""
+        todo = [a for a in article_ids if a not in self._stored and a not in self.pending]
+        if todo:
+            self._stored.update(self.store.passage_vectors_many(todo))
+
     def stored(self, article_id: str) -> StoredPassages:
         """The stored encoded passages of an article, read once per batch (members of a story recur)."""
         sp = self._stored.get(article_id)
@@ -145,7 +151,7 @@ class Narratrace:
                                  max_article_chars=self.settings.ingest["max_article_chars"])
         self._grouper: StoryGrouper | None = None
         self._narratives: Any = None  # NarrativeTracker: centroids kept across batches
-        self._members: OrderedDict[tuple[str, int], tuple[Article, list[Any]]] = OrderedDict()  # see _member
+        self._members: OrderedDict[tuple[str, int], tuple[Article, list[Any], Any]] = OrderedDict()  # see _member
         self._factchecks: tuple[int, list[dict[str, Any]], np.ndarray] | None = None  # (revision, records, vectors)
         self._index_dirty = False
         self._index_saved_at = time.monotonic()
@@ -352,6 +358,7 @@ class Narratrace:
         ``[stories] trace_members`` members of a story are compared with each new article.
         """
         from .trace.attributions import default_registry, find_attributions
+        from .trace.align import prepare
         from .trace.compare import Unit, compare_vectors
         from .trace.graph import EDGE_KIND
 
@@ -380,15 +387,17 @@ class Narratrace:
                 # grouping scored the pair with this same model when the grouper uses the shipped one
                 scored = cands.scored.get(aid, {}) if self.grouper.model is None else {}
                 ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
+                my_prep = prepare(mine.vectors)
                 for mid in members:
                     other = cands.stored(mid)
                     if not len(mine.vectors) or not len(other.vectors):
                         continue
-                    b, b_atts = self._member(mid, other)
+                    b, b_atts, b_prep = self._member(mid, other)
                     ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
                     res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, registry,
                                           means=self.grouper.means, sides=(my_side, cands.side(mid)[0]),
-                                          attributions=(my_atts, b_atts), same_story=scored.get(mid))
+                                          attributions=(my_atts, b_atts), same_story=scored.get(mid),
+                                          prepared=(my_prep, b_prep))
                     kind = EDGE_KIND.get(res["relation"])
                     if kind is None:
                         continue
@@ -408,11 +417,12 @@ class Narratrace:
                                                  else "undetermined", evidence=evidence)],
                                            story_id=art.story_id)
 
-    def _member(self, article_id: str, stored: StoredPassages) -> tuple[Article, list[Any]]:
+    def _member(self, article_id: str, stored: StoredPassages) -> tuple[Article, list[Any], Any]:
         """A story member (its fields, no passages) and its attributions, read back from the ``cites`` links
         written when it was stored rather than found again in its text. Kept across batches, since each
         new article of a story meets the same members; keyed by the member's stored passage texts, so a
         replaced article is read again."""
+        from .trace.align import prepare
         from .trace.attributions import attributions_from_link
 
         key = (article_id, hash(tuple(stored.texts)))
@@ -421,9 +431,8 @@ class Narratrace:
             self._members.move_to_end(key)
             return hit
         art = self.store.get_article(article_id, with_passages=False)
-        atts = [a for lk in self.store.links(article_id=article_id) if lk.kind == "cites" and lk.source == article_id
-                for a in attributions_from_link(lk)]
-        hit = self._members[key] = (art, atts)
+        atts = [a for lk in self.store.links(article_id=article_id, kind="cites") for a in attributions_from_link(lk)]
+        hit = self._members[key] = (art, atts, prepare(stored.vectors))
         if len(self._members) > 4096:
             self._members.popitem(last=False)
         return hit

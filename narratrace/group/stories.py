@@ -67,7 +67,11 @@ class StoryGrouper:
         ``scored``: when given, receives (score, evidence) of every candidate scored, so that tracing the
         same pairs afterwards does not score them again."""
         best: tuple[float, str, str, dict[str, Any]] | None = None
-        for cand in self.candidates(side, source):
+        cands = self.candidates(side, source)
+        prefetch = getattr(source, "prefetch", None)  # optional: a source that can read them all at once
+        if prefetch is not None:
+            prefetch(cands)
+        for cand in cands:
             other, story = source.side(cand)
             if story is None:
                 continue

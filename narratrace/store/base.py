@@ -220,6 +220,30 @@ class SQLStore:
         return StoredPassages(article_id, head[1], head[2], head[3], [r[0] for r in rows], [r[1] for r in rows],
                               [r[2] for r in rows], vecs, [json.loads(r[4]) if r[4] else None for r in rows])
 
+    def passage_vectors_many(self, article_ids: Iterable[str]) -> dict[str, StoredPassages]:
+        """``passage_vectors`` of several articles in two queries (grouping reads its ~24 candidates at once);
+        unknown ids are left out."""
+        ids = list(dict.fromkeys(article_ids))
+        heads: dict[int, tuple[Any, ...]] = {}
+        for chunk in _chunks(ids, 500):
+            q = f"SELECT rowid, id, lang, published, story_id FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            heads.update((int(r[0]), r) for r in self._x(q, chunk).fetchall())
+        rows: dict[int, list[tuple[Any, ...]]] = {r: [] for r in heads}
+        for chunk in _chunks(list(heads), 500):
+            q = ("SELECT article_rowid, idx, text, lang, vector, clues FROM passages WHERE vector IS NOT NULL AND "
+                 f"article_rowid IN ({','.join('?' * len(chunk))}) ORDER BY article_rowid, idx")
+            for r in self._x(q, chunk).fetchall():
+                rows[int(r[0])].append(r)
+        dim = int(self.get_meta("dim") or 0)
+        out: dict[str, StoredPassages] = {}
+        for arowid, (_, aid, lang, published, story_id) in heads.items():
+            ps = rows[arowid]
+            vecs = (np.stack([np.frombuffer(r[4], dtype=self.vector_dtype) for r in ps]).astype(np.float32)
+                    if ps else np.zeros((0, dim), np.float32))
+            out[aid] = StoredPassages(aid, lang, published, story_id, [r[1] for r in ps], [r[2] for r in ps],
+                                      [r[3] for r in ps], vecs, [json.loads(r[5]) if r[5] else None for r in ps])
+        return out
+
     def passage_owners(self, passage_rowids: Iterable[int]) -> dict[int, str]:
         """passage rowid -> article id (rowids no longer stored are left out)."""
         out: dict[int, str] = {}
@@ -312,10 +336,15 @@ class SQLStore:
             q, args = q + " LIMIT ?", args + [int(limit)]
         return [r[0] for r in self._x(q, args).fetchall()]
 
-    def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
+    def links(self, story_id: str | None = None, article_id: str | None = None,
+              kind: str | None = None) -> list[Link]:
+        """Links of a story, or of an article (either end); ``kind`` with ``article_id``: only the
+        article's outgoing links of that kind (read through the source index, e.g. its ``cites``)."""
         q, args = "SELECT source, target, kind, score, direction, evidence FROM links", []
         if story_id:
             q, args = q + " WHERE story_id=?", [story_id]
+        elif article_id and kind:
+            q, args = q + " WHERE source=? AND kind=?", [article_id, kind]
         elif article_id:
             q, args = q + " WHERE source=? OR target=?", [article_id, article_id]
         out = []

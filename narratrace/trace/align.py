@@ -131,16 +131,36 @@ def _merged(v: np.ndarray) -> np.ndarray:
     return _normalise(v[:-1] + v[1:])
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One article's side of an alignment that does not depend on the other article (vectors as
+    float32, centred, and consecutive pairs merged): one article aligned with many computes it once."""
+
+    vectors: np.ndarray
+    centred: np.ndarray
+    merged: np.ndarray
+
+
+def prepare(v: np.ndarray, params: AlignParams | None = None) -> Prepared:
+    p = params or AlignParams()
+    v = np.asarray(v, dtype=np.float32)[:MAX_PASSAGES]
+    c = centre(v) if p.centre and len(v) else v
+    return Prepared(v, c, _merged(c) if len(v) else np.zeros((0, v.shape[1] if v.ndim == 2 else 0), np.float32))
+
+
 def align(va: np.ndarray, vb: np.ndarray, ids_a: Sequence[int] | None = None,
-          ids_b: Sequence[int] | None = None, params: AlignParams | None = None) -> Alignment:
+          ids_b: Sequence[int] | None = None, params: AlignParams | None = None,
+          prepared: tuple[Prepared | None, Prepared | None] = (None, None)) -> Alignment:
     """Align passage vectors ``va`` (n, d) and ``vb`` (m, d) monotonically.
 
     ``ids_a``/``ids_b`` map positions back to ``Passage.index`` (callers pass only
-    matchable passages). Vectors are expected L2-normalised.
+    matchable passages). Vectors are expected L2-normalised. ``prepared``: ``prepare(va)`` and
+    ``prepare(vb)`` with the same params, when the caller keeps them.
     """
     p = params or AlignParams()
-    va = np.asarray(va, dtype=np.float32)[:MAX_PASSAGES]
-    vb = np.asarray(vb, dtype=np.float32)[:MAX_PASSAGES]
+    pa = prepared[0] or prepare(va, p)
+    pb = prepared[1] or prepare(vb, p)
+    va, vb = pa.vectors, pb.vectors
     ia = list(ids_a) if ids_a is not None else list(range(len(va)))
     ib = list(ids_b) if ids_b is not None else list(range(len(vb)))
     n, m = len(va), len(vb)
@@ -148,14 +168,14 @@ def align(va: np.ndarray, vb: np.ndarray, ids_a: Sequence[int] | None = None,
     if n == 0 or m == 0:
         return Alignment([], ia, ib, len(ia), len(ib))
 
-    ca, cb = (centre(va), centre(vb)) if p.centre else (va, vb)
+    ca, cb = pa.centred, pb.centred
     raw = va @ vb.T
     s11 = ca @ cb.T
     ra = _knn_mean(s11, p.k, axis=1)  # per passage of A: its best matches in B
     rb = _knn_mean(s11, p.k, axis=0)
     m11 = s11 - (ra[:, None] + rb[None, :]) / 2
 
-    ma2, mb2 = _merged(ca), _merged(cb)
+    ma2, mb2 = pa.merged, pb.merged
     s21 = ma2 @ cb.T  # (n-1, m): A[i-1:i+1] with B[j]
     s12 = ca @ mb2.T  # (n, m-1): A[i] with B[j-1:j+1]
     m21 = s21 - (_knn_mean(s21, p.k, axis=1)[:, None] + rb[None, :]) / 2 if len(s21) else s21

@@ -15,7 +15,7 @@ import numpy as np
 from ..embed.base import Encoder
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
-from .align import AlignParams, Alignment, align
+from .align import AlignParams, Alignment, Prepared, align
 from .attributions import Attribution, Registry, cited_sources, default_registry, find_attributions, split_sentences
 from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
 
@@ -105,15 +105,17 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
                     thresholds: RelationThresholds | None = None,
                     means: dict[str, np.ndarray] | None = None, sides: tuple[Side, Side] | None = None,
                     attributions: tuple[list[Attribution], list[Attribution]] | None = None,
-                    same_story: tuple[float, dict[str, Any]] | None = None) -> dict[str, Any]:
+                    same_story: tuple[float, dict[str, Any]] | None = None,
+                    prepared: tuple[Prepared | None, Prepared | None] = (None, None)) -> dict[str, Any]:
     """:func:`compare` with units and vectors already computed (stores, batch scripts).
 
     ``means``: per-language mean vectors of the encoder's vector space (``group.language_means``);
     the ``score`` is then exactly the score story grouping uses. ``sides`` and ``attributions``:
     what the caller already computed for a and b (one new article is compared with many members);
-    ``same_story``: the grouping stage's (score, evidence) for this very pair, when it scored it.
+    ``same_story``: the grouping stage's (score, evidence) for this very pair, when it scored it;
+    ``prepared``: ``align.prepare`` of va and vb, when the caller keeps them.
     """
-    al = align(va, vb, params=params)
+    al = align(va, vb, params=params, prepared=prepared)
     same_story, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
                                                                      *(sides if sides else (None, None)))
     att_a, att_b = attributions or (find_attributions(a, registry), find_attributions(b, registry))

@@ -35,3 +35,15 @@ def test_store_keeps_the_clues_of_encoded_passages(tmp_path):
         sp = nt.store.passage_vectors("x")
         assert sp.clues and all(c is not None for c in sp.clues)
         assert sp.clues == [passage_clues(t) for t in sp.texts]
+
+
+def test_passage_vectors_of_many_articles_equal_one_by_one(tmp_path):
+    with Narratrace(db=tmp_path / "m.db", encoder=HashingEncoder()) as nt:
+        nt.add([RawArticle(id=f"x{i}", text=f"{t}\nParagraph {i} of the article.") for i, t in enumerate(TEXTS)])
+        many = nt.store.passage_vectors_many(["x2", "x0", "nope", "x1"])
+        assert set(many) == {"x0", "x1", "x2"}
+        for aid, got in many.items():
+            one = nt.store.passage_vectors(aid)
+            assert (got.indices, got.texts, got.langs, got.clues, got.story_id) == \
+                (one.indices, one.texts, one.langs, one.clues, one.story_id)
+            assert np.array_equal(got.vectors, one.vectors)

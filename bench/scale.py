@@ -191,6 +191,7 @@ STAGES = [  # (label, owner, attribute)
     ("ANN search", api._BatchCandidates, "search"),
     ("passage owners (SQLite)", api._BatchCandidates, "owners"),
     ("candidate passages (SQLite)", api._BatchCandidates, "side"),
+    ("candidate passages (SQLite)", api._BatchCandidates, "prefetch"),
     ("candidate scoring", stories_mod, "same_story_score"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_article"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),

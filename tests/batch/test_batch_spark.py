@@ -169,8 +169,8 @@ def test_batch_paths_with_a_scheme_go_to_spark(path, remote):
 
 
 def test_batch_module_runs_under_spark_submit_as_a_script():
-    """spark-submit runs narratrace/batch/__main__.py; it must give the batch command and its --help."""
-    from narratrace.batch.__main__ import run
+    """spark-submit runs narratrace/present/cli/spark_submit.py; it must give the batch command and its --help."""
+    from narratrace.present.cli.spark_submit import run
 
     with pytest.raises(SystemExit) as exit_:
         run(["--help"])

@@ -1,9 +1,12 @@
 """``narratrace batch`` as a script, for ``spark-submit`` (which runs a .py file, not a console command):
 
     spark-submit --master yarn --archives env.tar.gz#environment \\
-        "$(python -c 'import narratrace.batch.__main__ as m; print(m.__file__)')" s3a://bucket/shards/ --db news.db
+        "$(python -c 'import narratrace.present.cli.spark_submit as m; print(m.__file__)')" \\
+        s3a://bucket/shards/ --db news.db
 
-Also ``python -m narratrace.batch SHARDS --db DB``. Arguments are those of ``narratrace batch``.
+Also ``python -m narratrace.present.cli.spark_submit SHARDS --db DB``. Arguments are those of
+``narratrace batch``. It lives in the present stage because it runs the CLI; ``narratrace.batch``
+(the library) does not import the CLI.
 """
 from __future__ import annotations
 

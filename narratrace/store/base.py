@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, ContextManager, Iterable, Iterator
 
@@ -357,6 +358,17 @@ class SQLStore:
     @property
     def index_path(self) -> str | None:
         return None if self.path == ":memory:" else f"{self.path}.faiss"
+
+    def store_uid(self) -> str:
+        """A random id made once per store: tells a store from another one made later at the same place."""
+        uid = self.get_meta("store_uid")
+        if uid is None:
+            with self.transaction():
+                uid = self.get_meta("store_uid")  # another process may have made it meanwhile
+                if uid is None:
+                    uid = uuid.uuid4().hex
+                    self._set_meta("store_uid", uid)
+        return uid
 
     # IVF for stores rebuilt with this many encoded passages or more, and its lists probed per query
     # (``[store] ann_ivf_from``, ``[store] ann_nprobe``; see store/ann.py)

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from ..errors import StoreError
+from ..paths import cache_dir
 from .base import SQLStore
 from .schema import to_postgres
 
@@ -146,6 +147,7 @@ class PostgresStore(SQLStore):
         self.path = mask_url(url)  # what messages show
         self.vector_dtype = np.dtype(vector_dtype)
         self._index = None
+        self._index_file: str | None = None
         self._scans = 0
         self.db, self.schema = connect(url)
         self._lock = _lock_key(self.schema)
@@ -189,8 +191,20 @@ class PostgresStore(SQLStore):
 
     @property
     def index_path(self) -> str | None:
-        """None: each process keeps its ANN index in memory (several hosts may share the database)."""
-        return None
+        """The ANN index cached on this machine (``paths.cache_dir()/pg-index``), one file per database,
+        schema and store: several hosts may share the database, so the index cannot live beside it.
+
+        The name hashes the URL without credentials, the schema and the store's ``store_uid`` (made when
+        the store was created), so a database dropped and made again under the same URL never meets the
+        old file. On open the file is caught up with the passages stored since (rowids grow in commit
+        order under the write lock) instead of rebuilt: a restart costs a file read, not a rebuild."""
+        if self._index_file is None:
+            parts = urlsplit(self.url)
+            key = f"{parts.hostname or ''}:{parts.port or ''}{parts.path}|{self.schema or 'public'}|{self.store_uid()}"
+            folder = cache_dir() / "pg-index"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._index_file = str(folder / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}.faiss")
+        return self._index_file
 
     @property
     def in_transaction(self) -> bool:

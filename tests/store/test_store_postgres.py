@@ -197,7 +197,7 @@ def test_vectors_round_trip_as_bytea(pg_db):
         np.testing.assert_array_equal(sp.vectors, expected.astype(np.float16).astype(np.float32))
         raw = nt.store._x("SELECT vector FROM passages WHERE vector IS NOT NULL LIMIT 1").fetchone()[0]
         assert isinstance(raw, bytes) and len(raw) == 2 * enc.dim
-        assert nt.store.index_path is None and nt.store.index().size == nt.store.count_passages(with_vectors=True)
+        assert nt.store.index().size == nt.store.count_passages(with_vectors=True)
 
 
 _INGEST = """
@@ -314,3 +314,33 @@ def test_cli_on_a_url_refuses_a_missing_store_and_never_prints_the_password(pg_d
     stories = runner.invoke(app, ["stories", "--db", url, "--json"])
     assert stories.exit_code == 0 and len(json.loads(stories.stdout)) >= 1
     assert ":***@" in ingest.output and f":{password}@" not in ingest.output + stories.output
+
+
+def test_the_ann_index_is_cached_on_this_machine_and_caught_up_on_open(pg_db, tmp_path, monkeypatch):
+    """A restart reads the cached index and adds what came after, instead of rebuilding it; another
+    schema or a store made again at the same URL never meets that file."""
+    from narratrace import Narratrace
+    from narratrace.embed.hashing import HashingEncoder
+    from narratrace.model import RawArticle
+
+    monkeypatch.setenv("NARRATRACE_CACHE", str(tmp_path / "cache"))
+    url = pg_db("cached")
+    raws = [RawArticle(id=f"c{i}", text=f"Story number {i} in Porto.\nA second paragraph about {i * 13} boats.")
+            for i in range(4)]
+    with Narratrace(db=url, encoder=HashingEncoder()) as nt:
+        nt.add(raws[:2])
+        path = nt.store.index_path
+        assert path.startswith(str(tmp_path / "cache" / "pg-index")) and "narratrace:" not in path
+    with Narratrace(db=url, encoder=HashingEncoder()) as other:  # another process writes meanwhile
+        other.store.rebuild_index = lambda *a, **k: pytest.fail("the cached index is caught up, not rebuilt")
+        other.add(raws[2:])
+    stale = open(path, "rb").read()
+    with Narratrace(db=url, encoder=HashingEncoder()) as nt:
+        nt.store.rebuild_index = lambda *a, **k: pytest.fail("the cached index is caught up, not rebuilt")
+        assert nt.store.index().size == nt.store.count_passages(with_vectors=True) == 8
+        _, ids = nt.store.index().search(nt.store.passage_vectors("c3").vectors, 1)
+        assert set(nt.store.passage_owners(ids[:, 0]).values()) == {"c3"}
+    other_schema = pg_db("cached2")
+    with Narratrace(db=other_schema, encoder=HashingEncoder()) as nt:
+        nt.add(raws[:1])
+        assert nt.store.index_path != path

@@ -189,3 +189,15 @@ def test_batch_executor_failure_is_one_readable_line(spark, shards, tmp_path):
     assert "\n" not in str(err.value) and "at org.apache" not in str(err.value)
     with Narratrace(db=tmp_path / "f.db") as nt:
         assert nt.stories() == []  # nothing stored
+
+
+def test_batch_into_postgresql_gives_the_stories_of_local_ingest(spark, shards, local_run, pg_db):
+    """The driver writes into the shared PostgreSQL store a team's `serve` reads (--db postgresql://...)."""
+    from narratrace.batch import run_batch
+    from narratrace.settings import Settings
+
+    url = pg_db("batch")
+    report = run_batch(shards, url, Settings.load(), spark=spark, partitions=4)
+    assert report.ingested and report.driver_encoded == 0
+    assert _stories(url) == _stories(local_run[1])
+    assert _links(url) == _links(local_run[1])

@@ -143,9 +143,9 @@ class Narratrace:
                  encoder: Encoder | None = None) -> None:
         self.settings = settings or Settings.load()
         self.db_path = self.settings.db_path(str(db) if db else None)
-        self.store = open_store(self.db_path, vector_dtype=self.settings.store["vector_dtype"])
-        self.store.ann_ivf_from = self.settings.store["ann_ivf_from"]
-        self.store.ann_nprobe = self.settings.store["ann_nprobe"]
+        cfg = self.settings.store
+        self.store = open_store(self.db_path, vector_dtype=cfg["vector_dtype"], ann_ivf_from=cfg["ann_ivf_from"],
+                                ann_nprobe=cfg["ann_nprobe"])
         self._encoder = encoder
         self.text = TextPipeline(max_passage_chars=self.settings.text["max_passage_chars"],
                                  max_article_chars=self.settings.ingest["max_article_chars"])

@@ -371,9 +371,9 @@ class SQLStore:
         return uid
 
     # IVF for stores rebuilt with this many encoded passages or more, and its lists probed per query
-    # (``[store] ann_ivf_from``, ``[store] ann_nprobe``; see store/ann.py)
-    ann_ivf_from: int = 1_000_000
-    ann_nprobe: int = 16
+    # (``[store] ann_ivf_from``, ``[store] ann_nprobe``, given to the subclass's constructor; store/ann.py)
+    ann_ivf_from: int
+    ann_nprobe: int
 
     def index(self) -> PassageIndex:
         """The ANN index, loaded or rebuilt from the database when missing or out of step."""

@@ -141,11 +141,13 @@ def store_exists(url: str) -> bool:
 class PostgresStore(SQLStore):
     """All persistent state of a narratrace project in a PostgreSQL database (or one schema of it)."""
 
-    def __init__(self, url: str, vector_dtype: str = "float16") -> None:
+    def __init__(self, url: str, vector_dtype: str = "float16", ann_ivf_from: int = 1_000_000,
+                 ann_nprobe: int = 16) -> None:
         self._psycopg = _driver()
         self.url = url
         self.path = mask_url(url)  # what messages show
         self.vector_dtype = np.dtype(vector_dtype)
+        self.ann_ivf_from, self.ann_nprobe = ann_ivf_from, ann_nprobe
         self._index = None
         self._index_file: str | None = None
         self._scans = 0

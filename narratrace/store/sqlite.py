@@ -20,9 +20,11 @@ __all__ = ["SQLiteStore", "StoredPassages", "_chunks", "_split_sql"]
 class SQLiteStore(SQLStore):
     """All persistent state of a narratrace project in one SQLite file (plus its ANN cache)."""
 
-    def __init__(self, path: str | Path, vector_dtype: str = "float16") -> None:
+    def __init__(self, path: str | Path, vector_dtype: str = "float16", ann_ivf_from: int = 1_000_000,
+                 ann_nprobe: int = 16) -> None:
         self.path = str(path)
         self.vector_dtype = np.dtype(vector_dtype)
+        self.ann_ivf_from, self.ann_nprobe = ann_ivf_from, ann_nprobe
         self._index = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)

@@ -53,3 +53,26 @@ def test_wrong_dimension_or_garbage_file_is_not_loaded(tmp_path):
     assert PassageIndex.load(tmp_path / "x.faiss", 32) is None
     (tmp_path / "bad.faiss").write_bytes(b"not an index")
     assert PassageIndex.load(tmp_path / "bad.faiss", 64) is None
+
+
+def test_settings_reach_the_store_and_a_large_rebuild_gives_ivf(new_db):
+    """[store] ann_ivf_from / ann_nprobe go to the store; a rebuild at that size trains IVF, and adds go on."""
+    from narratrace import Narratrace
+    from narratrace.embed.hashing import HashingEncoder
+    from narratrace.model import RawArticle
+    from narratrace.settings import Settings
+
+    settings = Settings.load(None, store={"ann_ivf_from": 1000, "ann_nprobe": 8}, ingest={"batch_size": 256})
+    raws = [RawArticle(id=f"r{i}", text=f"Report {i} from harbour {i % 37}.\nCargo number {i * 7919} was moved.")
+            for i in range(600)]
+    with Narratrace(db=new_db("ivf"), settings=settings, encoder=HashingEncoder()) as nt:
+        assert (nt.store.ann_ivf_from, nt.store.ann_nprobe) == (1000, 8)
+        nt.add(raws[:550])
+        assert nt.store.index().kind == "hnsw"  # grown one batch at a time: stays HNSW
+        idx = nt.store.rebuild_index()
+        assert idx.kind == "ivf" and idx.size == nt.store.count_passages(with_vectors=True)
+        nt.add(raws[550:])
+        assert nt.store.index() is idx and idx.size == nt.store.count_passages(with_vectors=True)
+        sp = nt.store.passage_vectors("r599")
+        _, ids = idx.search(sp.vectors, 1)
+        assert set(nt.store.passage_owners(ids[:, 0]).values()) == {"r599"}

@@ -310,9 +310,15 @@ class Narratrace:
         for k, (art, replace) in enumerate(todo):
             h = art.content_hash
             if art.id in by_id:
-                stored_hash, _origin = by_id[art.id]
+                stored_hash, stored_origin = by_id[art.id]
                 if stored_hash == h:
                     report.unchanged.append(art.id)
+                    continue
+                if not replace and _origin_file(stored_origin) != _origin_file(art.origin):
+                    # the same rule as in _write_batch: an id from another file is a clash, not a new version
+                    report.errors.append(InputError(
+                        art.origin, f"id {art.id!r} is already used by {stored_origin or 'another record'}",
+                        hint="give the record an explicit id, or rename the file; nothing was overwritten"))
                     continue
                 fixed.append((art, True))
             elif h in by_hash and by_hash[h] != art.id:

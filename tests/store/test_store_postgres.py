@@ -344,3 +344,31 @@ def test_the_ann_index_is_cached_on_this_machine_and_caught_up_on_open(pg_db, tm
     with Narratrace(db=other_schema, encoder=HashingEncoder()) as nt:
         nt.add(raws[:1])
         assert nt.store.index_path != path
+
+
+def test_an_id_another_writer_stored_from_another_file_is_not_overwritten(new_db):
+    """The race again, but the other writer's record has the same id, another text and another file:
+    as in one process, that is a clash to report, not a new version (nothing is overwritten)."""
+    from narratrace import Narratrace
+    from narratrace.embed.hashing import HashingEncoder
+    from narratrace.model import RawArticle
+
+    url = new_db("clash")
+    theirs = RawArticle(id="same", text="Their article about a harbour strike.", origin="theirs.jsonl:1")
+    mine = [RawArticle(id="same", text="My article about a bridge.", origin="mine.jsonl:1"),
+            RawArticle(id="other", text="Another article of mine.", origin="mine.jsonl:2")]
+    a, b = Narratrace(db=url, encoder=HashingEncoder()), Narratrace(db=url, encoder=HashingEncoder())
+    begin = b.store.transaction
+
+    def other_writer_first():
+        if not a.store.count_articles():
+            a.add([theirs])
+        return begin()
+
+    b.store.transaction = other_writer_first
+    try:
+        rep = b.add(mine)
+        assert rep.ingested == ["other"] and "already used by theirs.jsonl:1" in str(rep.errors[0])
+        assert b.article("same").text == theirs.text
+    finally:
+        a.close(), b.close()

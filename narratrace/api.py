@@ -59,10 +59,9 @@ class IngestReport:
 class _BatchCandidates:
     """Candidate source over the store plus the articles of the batch being written."""
 
-    def __init__(self, store: SQLStore, with_index: bool = True) -> None:
+    def __init__(self, store: SQLStore) -> None:
         self.store = store
-        self.index = (store.index() if with_index and store.get_meta("dim") and store.has_vectors()
-                      else None)
+        self.index = store.index() if store.get_meta("dim") and store.has_vectors() else None
         self.pending: dict[str, tuple[Side, str]] = {}
         self.pending_owner: dict[int, str] = {}
         self.dim = 0
@@ -122,6 +121,12 @@ def _origin_file(origin: str) -> str:
     """The file part of an origin ("dump.jsonl:12" -> "dump.jsonl")."""
     head, sep, tail = origin.rpartition(":")
     return head if sep and tail.isdigit() else origin
+
+
+def _id_clash(art: Article, stored_origin: str) -> InputError:
+    """The same id from another file: a name clash, not a new version of the article."""
+    return InputError(art.origin, f"id {art.id!r} is already used by {stored_origin or 'another record'}",
+                      hint="give the record an explicit id, or rename the file; nothing was overwritten")
 
 
 def _merge_cites(links: list[Link]) -> list[Link]:
@@ -246,10 +251,7 @@ class Narratrace:
                     seen_ids[art.id] = h
                     continue
                 if _origin_file(stored_origin) != _origin_file(art.origin):
-                    # same id from another file: a name clash, not a new version of the article
-                    report.errors.append(InputError(
-                        art.origin, f"id {art.id!r} is already used by {stored_origin or 'another record'}",
-                        hint="give the record an explicit id, or rename the file; nothing was overwritten"))
+                    report.errors.append(_id_clash(art, stored_origin))
                     continue
                 todo.append((art, True))
             elif h in by_hash or h in seen_hashes:
@@ -315,10 +317,7 @@ class Narratrace:
                     report.unchanged.append(art.id)
                     continue
                 if not replace and _origin_file(stored_origin) != _origin_file(art.origin):
-                    # the same rule as in _write_batch: an id from another file is a clash, not a new version
-                    report.errors.append(InputError(
-                        art.origin, f"id {art.id!r} is already used by {stored_origin or 'another record'}",
-                        hint="give the record an explicit id, or rename the file; nothing was overwritten"))
+                    report.errors.append(_id_clash(art, stored_origin))
                     continue
                 fixed.append((art, True))
             elif h in by_hash and by_hash[h] != art.id:
@@ -356,8 +355,7 @@ class Narratrace:
             (report.updated if replace else report.ingested).append(art.id)
 
     # ------------------------------------------------------------- provenance
-    def _trace_batch(self, article_ids: list[str], joins: dict[str, Link],
-                     cands: "_BatchCandidates | None" = None) -> None:
+    def _trace_batch(self, article_ids: list[str], joins: dict[str, Link], cands: "_BatchCandidates") -> None:
         """Relations and citations for newly stored articles, against a bounded set of story members.
 
         Uses the stored passage vectors: nothing is encoded again. At most
@@ -370,7 +368,6 @@ class Narratrace:
 
         registry = default_registry()
         limit = self.settings.stories["trace_members"]
-        cands = cands or _BatchCandidates(self.store, with_index=False)
         with self.store.transaction():
             for aid in article_ids:
                 art = self.store.get_article(aid)
@@ -612,7 +609,7 @@ class Narratrace:
         texts = list(texts)
         if not texts:
             return []
-        if not self.store.count_factchecks():
+        if not self.store.has_factchecks():
             return [[] for _ in texts]
         langs = [self._detect_lang(t) for t in texts]
         return self._match(texts, self._encode_claims(texts), langs)

@@ -209,17 +209,10 @@ class SQLStore:
 
     def passage_vectors(self, article_id: str) -> StoredPassages:
         """The encoded passages of a stored article (what grouping and tracing compare)."""
-        head = self._x("SELECT rowid, lang, published, story_id FROM articles WHERE id=?",
-                               (article_id,)).fetchone()
-        if head is None:
+        found = self.passage_vectors_many([article_id])
+        if article_id not in found:
             raise NotFound(f"no article with id {article_id!r}")
-        rows = self._x(
-            "SELECT idx, text, lang, vector, clues FROM passages WHERE article_rowid=? AND vector IS NOT NULL "
-            "ORDER BY idx", (head[0],)).fetchall()
-        vecs = (np.stack([np.frombuffer(r[3], dtype=self.vector_dtype) for r in rows]).astype(np.float32)
-                if rows else np.zeros((0, int(self.get_meta("dim") or 0)), np.float32))
-        return StoredPassages(article_id, head[1], head[2], head[3], [r[0] for r in rows], [r[1] for r in rows],
-                              [r[2] for r in rows], vecs, [json.loads(r[4]) if r[4] else None for r in rows])
+        return found[article_id]
 
     def passage_vectors_many(self, article_ids: Iterable[str]) -> dict[str, StoredPassages]:
         """``passage_vectors`` of several articles in two queries (grouping reads its ~24 candidates at once);
@@ -406,8 +399,12 @@ class SQLStore:
 
     def _catch_up(self, idx: PassageIndex) -> None:
         """Add the passages stored after the index was saved (rowids only grow), instead of a rebuild."""
-        for batch in self._scan("SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
-                                "ORDER BY rowid", (idx.max_id(),)):
+        self._add_stored(idx, "SELECT rowid, vector FROM passages WHERE rowid > ? AND vector IS NOT NULL "
+                              "ORDER BY rowid", (idx.max_id(),))
+
+    def _add_stored(self, idx: PassageIndex, query: str, params: Iterable[Any] = ()) -> None:
+        """Add to ``idx`` the (rowid, vector) rows ``query`` returns, a batch at a time."""
+        for batch in self._scan(query, params):
             ids = np.array([r[0] for r in batch], dtype=np.int64)
             vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
             idx.add(ids, vecs)
@@ -428,10 +425,7 @@ class SQLStore:
         n = self.count_passages(with_vectors=True)
         sample = self._vector_sample(n, 160_000) if n >= self.ann_ivf_from else None
         idx = PassageIndex.create(dim, n, sample, ivf_from=self.ann_ivf_from, nprobe=self.ann_nprobe)
-        for batch in self._scan("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid"):
-            ids = np.array([r[0] for r in batch], dtype=np.int64)
-            vecs = np.stack([np.frombuffer(r[1], dtype=self.vector_dtype) for r in batch]).astype(np.float32)
-            idx.add(ids, vecs)
+        self._add_stored(idx, "SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
         with self.transaction():
             self._set_meta("ann_tombstones", "0")
         if self.index_path:

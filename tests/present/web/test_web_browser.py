@@ -80,6 +80,8 @@ def test_web_browser_search(browser, server):
         pytest.skip("this narratrace has no Narratrace.search: the search box is disabled")
     browser.type(box, "American troops moved ISIS leaders out of Syria")
     browser.click(browser.find("header form.search button"))
+    # the click returns before the results page arrives (the query is encoded first): wait for it
+    browser.wait_for("return location.pathname === '/search'")
     assert "/search?q=" in browser.current_url
     hits = browser.wait_for("return document.querySelectorAll('.hit').length")
     assert hits >= 3

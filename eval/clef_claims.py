@@ -98,7 +98,7 @@ def margins(sims: np.ndarray, claim_ids: list[str], tweet_ids: list[str], gold: 
 def main() -> None:
     from narratrace.embed import make_encoder
     from narratrace.group import language_means
-    from narratrace.group.narratives import centre
+    from narratrace.group.narratives import centre_by_language
     from narratrace.settings import Settings
     from narratrace.trace.factchecks import clean_claim_text, clue_overlap, clues
 
@@ -117,8 +117,8 @@ def main() -> None:
     tp_raw = cache.encode(tweet_texts, query=False, progress=False)
     tp = cache.encode(cleaned, query=False, progress=False)
     en = ["en"]
-    fc_c = centre(fc, en * len(fc), means)
-    tp_c = centre(tp, en * len(tp), means)
+    fc_c = centre_by_language(fc, en * len(fc), means)
+    tp_c = centre_by_language(tp, en * len(tp), means)
     variants = {
         "tweet query: / claim passage:, raw text": tq_raw @ fc.T,
         "tweet query: / claim passage:, cleaned": tq @ fc.T,
@@ -130,7 +130,7 @@ def main() -> None:
         fc_q = cache.encode(claim_texts, query=True)
         variants["both query:, cleaned"] = tq @ fc_q.T
     variants["both passage:, raw text, language-centred (narratrace: same-language pairs)"] = (
-        centre(tp_raw, en * len(tp_raw), means) @ fc_c.T)
+        centre_by_language(tp_raw, en * len(tp_raw), means) @ fc_c.T)
     # the clue bonus narratrace adds to cross-language pairs only, here applied to these English pairs
     base = variants["both passage:, raw text, language-centred (narratrace: same-language pairs)"]
     fc_clues = [clues(t) for t in claim_texts]

@@ -42,9 +42,10 @@ def narrative_id_for(article_id: str) -> str:
     return "N" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:10]
 
 
-def centre(vectors: np.ndarray, langs: Iterable[str | None], means: dict[str, np.ndarray] | None,
-           fallback: str | None = None) -> np.ndarray:
-    """Each row minus its language's mean vector, re-normalised (unchanged when no means ship)."""
+def centre_by_language(vectors: np.ndarray, langs: Iterable[str | None], means: dict[str, np.ndarray] | None,
+                       fallback: str | None = None) -> np.ndarray:
+    """Each row minus its language's mean vector, re-normalised (unchanged when no means ship): E5 vectors of
+    one language share a direction that would otherwise outweigh topic across languages."""
     if means is None or not len(vectors):
         return vectors
     out = np.array(vectors, dtype=np.float32, copy=True)
@@ -53,6 +54,9 @@ def centre(vectors: np.ndarray, langs: Iterable[str | None], means: dict[str, np
         if mu is not None:
             out[i] = out[i] - mu
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+centre = centre_by_language  # TODO(lead): remove alias
 
 
 def profile(vectors: np.ndarray) -> np.ndarray | None:
@@ -210,7 +214,7 @@ class NarrativeTracker:
         rows = [k for k, i in enumerate(sp.indices) if i in wanted] or list(range(len(sp.indices)))
         if not rows:
             return None, []
-        vecs = centre(sp.vectors[rows], [sp.langs[k] for k in rows], self.means, sp.lang)
+        vecs = centre_by_language(sp.vectors[rows], [sp.langs[k] for k in rows], self.means, sp.lang)
         return profile(vecs), [sp.indices[k] for k in rows]
 
     def assign(self, article: Article, claim_passages: Iterable[int]) -> tuple[str | None, float | None]:
@@ -281,7 +285,7 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
             rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))
             if not rows or nid not in centroid:
                 continue
-            vecs = centre(sp.vectors[rows], [sp.langs[k] for k in rows], means, sp.lang)
+            vecs = centre_by_language(sp.vectors[rows], [sp.langs[k] for k in rows], means, sp.lang)
             sims = vecs @ centroid[nid]
             k = int(sims.argmax())
             cands.append({"article_id": aid, "passage": sp.indices[rows[k]], "lang": sp.langs[rows[k]] or sp.lang,

@@ -106,8 +106,10 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def centre(v: np.ndarray) -> np.ndarray:
-    """Subtract the article mean, shrunk by (n-1)/n so that one passage keeps its vector."""
+def subtract_article_mean(v: np.ndarray) -> np.ndarray:
+    """One article's passage vectors minus their mean, shrunk by (n-1)/n so that one passage keeps its
+    vector, re-normalised: what passages share with the rest of their article (topic, outlet style) no
+    longer counts in the cosine. Not ``group.narratives.centre_by_language``."""
     n = len(v)
     if n == 0:
         return v
@@ -144,7 +146,7 @@ class Prepared:
 def prepare(v: np.ndarray, params: AlignParams | None = None) -> Prepared:
     p = params or AlignParams()
     v = np.asarray(v, dtype=np.float32)[:MAX_PASSAGES]
-    c = centre(v) if p.centre and len(v) else v
+    c = subtract_article_mean(v) if p.centre and len(v) else v
     return Prepared(v, c, _merged(c) if len(v) else np.zeros((0, v.shape[1] if v.ndim == 2 else 0), np.float32))
 
 

@@ -57,8 +57,11 @@ class _CharKeys(dict):
 _CHAR_KEYS = _CharKeys()
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Match key plus, for each of its characters, the offset of the original character."""
+def match_key_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The match key of ``text`` (NFKC, casefolded, Arabic-script letters and digits folded, marks and
+    joiners dropped) plus, for each of its characters, the offset of the original character: matches
+    found in the key are reported as spans of the original text. Not ``text.normalise.normalise``,
+    which makes the text stage's passage keys and keeps no offsets."""
     key = text.translate(_CHAR_KEYS)
     if _CHAR_KEYS.irregular.isdisjoint(text):  # the common case: one key character per character
         return key, list(range(len(text)))
@@ -73,7 +76,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
 
 
 def _key(text: str) -> str:
-    return " ".join(normalise(text)[0].split())
+    return " ".join(match_key_with_offsets(text)[0].split())
 
 
 def _pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
@@ -99,8 +102,8 @@ class Source:
 
 
 @dataclass
-class Registry:
-    """Sources and cues, compiled for matching."""
+class SourceRegistry:
+    """Sources and cues, compiled for matching (not ``narratrace.registry.Registry``, the plugin registry)."""
 
     sources: dict[str, Source]
     cues: dict[str, dict[str, list[str]]]
@@ -160,12 +163,25 @@ class Registry:
 def _find_in(rx: re.Pattern[str], text: str) -> tuple[tuple[int, int, str], ...]:
     """Matches of ``rx`` in the match key of ``text``, in original offsets. Cached: ingest scans each
     passage for sources and cues more than once (citations, then claims)."""
-    norm, where = normalise(text)
+    norm, where = match_key_with_offsets(text)
     res = []
     for m in rx.finditer(norm):
         s, e = where[m.start()], where[m.end() - 1] + 1
         res.append((s, e, text[s:e]))
     return tuple(res)
+
+
+def find_phrase(phrase: str, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, surface) of every place ``phrase`` is written in ``text``, matched as sources and
+    cues are: on match keys (any script variant, any case), whole words, flexible spaces, an attached
+    Arabic-script prefix allowed; offsets into ``text``. The watch's literal term match uses it."""
+    rx = _phrase_pattern(phrase)
+    return [] if rx is None else list(_find_in(rx, text))
+
+
+@lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    return _pattern([phrase])
 
 
 def _read_toml(path: str | Path | None, name: str) -> dict[str, Any]:
@@ -175,7 +191,7 @@ def _read_toml(path: str | Path | None, name: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def load_registry(extra: str | Path | None = None, extra_cues: str | Path | None = None) -> Registry:
+def load_registry(extra: str | Path | None = None, extra_cues: str | Path | None = None) -> SourceRegistry:
     """The built-in registry, extended by a user's sources file and cue file (same layout)."""
     data = _read_toml(None, "sources.toml").get("sources", {})
     if extra:
@@ -194,13 +210,17 @@ def load_registry(extra: str | Path | None = None, extra_cues: str | Path | None
                 cues.setdefault(lang, {}).setdefault(kind, []).extend(words)
     sources = {sid: Source(sid, e.get("name", sid), e.get("kind", "other"), list(e.get("aliases", [])))
                for sid, e in data.items()}
-    return Registry(sources, cues)
+    return SourceRegistry(sources, cues)
 
 
 @lru_cache(maxsize=1)
-def default_registry() -> Registry:
-    """Built-in registry, compiled once."""
+def default_sources() -> SourceRegistry:
+    """The built-in source registry, compiled once."""
     return load_registry()
+
+
+Registry = SourceRegistry  # TODO(lead): remove alias
+default_registry = default_sources  # TODO(lead): remove alias
 
 
 @dataclass
@@ -267,10 +287,10 @@ def _cue_fits(cue: tuple[int, int, str], ms: int, me: int) -> bool:
     return 0 <= before <= CUE_REACH["report"] or 0 <= after <= CUE_REACH["report"]
 
 
-def find_attributions(article: Article, registry: Registry | None = None,
+def find_attributions(article: Article, registry: SourceRegistry | None = None,
                       own_outlet: str | None = None) -> list[Attribution]:
     """Attributions in the non-boilerplate passages of ``article``, in reading order."""
-    reg = registry or default_registry()
+    reg = registry or default_sources()
     own = reg.resolve(own_outlet or article.outlet or "") if (own_outlet or article.outlet) else None
     out: list[Attribution] = []
     for p in article.passages:

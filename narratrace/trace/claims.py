@@ -22,7 +22,13 @@ from typing import Any
 
 from ..group.features import name_keys, numbers
 from ..model import Article
-from .attributions import Registry, default_registry, find_attributions, normalise, split_sentences
+from .attributions import (
+    SourceRegistry,
+    default_sources,
+    find_attributions,
+    match_key_with_offsets,
+    split_sentences,
+)
 
 #: canonical place -> surface forms in the project's languages (matched case- and script-folded)
 PLACES: dict[str, list[str]] = {
@@ -129,7 +135,7 @@ class Gazetteer:
         """(start, end, canonical, kind) in original offsets, longest forms first."""
         if self._rx is None:
             return []
-        norm, where = normalise(text)
+        norm, where = match_key_with_offsets(text)
         out = []
         for m in self._rx.finditer(norm):
             name = self.resolve(m.group())
@@ -139,12 +145,12 @@ class Gazetteer:
 
 
 def _norm_key(text: str) -> str:
-    return " ".join(normalise(text)[0].split())
+    return " ".join(match_key_with_offsets(text)[0].split())
 
 
-def build_gazetteer(registry: Registry | None = None) -> Gazetteer:
+def build_gazetteer(registry: SourceRegistry | None = None) -> Gazetteer:
     """The lists above plus every registry source (persons as people, the rest as organisations)."""
-    reg = registry or default_registry()
+    reg = registry or default_sources()
     kinds: dict[str, str] = {}
     alias: dict[str, str] = {}
 
@@ -206,10 +212,10 @@ def score_sentence(text: str, *, attributed: bool, cue: bool, nums: set[str], en
     return round(min(score, 1.0), 3), reasons
 
 
-def extract_claims(article: Article, min_score: float = 0.5, registry: Registry | None = None,
+def extract_claims(article: Article, min_score: float = 0.5, registry: SourceRegistry | None = None,
                    gazetteer: Gazetteer | None = None, matchable_only: bool = True) -> list[Claim]:
     """Check-worthy sentences of ``article`` (title and body passages), in reading order."""
-    reg = registry or default_registry()
+    reg = registry or default_sources()
     gaz = gazetteer or default_gazetteer()
     atts: dict[tuple[int, int, int], Any] = {}
     for att in find_attributions(article, reg):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from narratrace.model import Article, Passage
-from narratrace.trace.attributions import cited_sources, find_attributions, load_registry, normalise
+from narratrace.trace.attributions import cited_sources, find_attributions, load_registry, match_key_with_offsets
 
 
 def _ids(article):
@@ -87,5 +87,5 @@ def test_attributions_user_registry(tmp_path):
 
 def test_attributions_normalise_offsets():
     text = "وكالة “سبوتنيك”"
-    norm, where = normalise(text)
+    norm, where = match_key_with_offsets(text)
     assert len(norm) == len(where) and "سبوتنیک" in norm

@@ -1,12 +1,13 @@
-"""attributions.normalise: match keys with offsets into the original text, whatever the characters."""
+"""attributions.match_key_with_offsets: match keys with offsets into the original text, whatever the
+characters."""
 from __future__ import annotations
 
-from narratrace.trace.attributions import normalise
+from narratrace.trace.attributions import match_key_with_offsets
 
 
-def test_normalise_expansions_drops_and_offsets():
+def test_match_key_expansions_drops_and_offsets():
     text = "ﬁle Straße\u200c ١٢\u064b Aa"
-    norm, where = normalise(text)
+    norm, where = match_key_with_offsets(text)
     assert norm == "file strasse 12 aa"
     assert len(where) == len(norm)
     assert [text[i] for i in where[:2]] == ["ﬁ", "ﬁ"]  # both key characters point at the ligature
@@ -14,7 +15,8 @@ def test_normalise_expansions_drops_and_offsets():
     assert text[where[-1]] == "a" and where == sorted(where)
 
 
-def test_normalise_same_result_on_repeated_and_plain_text():
-    assert normalise("Reuters") == ("reuters", list(range(7)))
-    assert normalise("Reuters") == normalise("Reuters")  # memoised characters give the same key
-    assert normalise("") == ("", [])
+def test_match_key_same_result_on_repeated_and_plain_text():
+    assert match_key_with_offsets("Reuters") == ("reuters", list(range(7)))
+    # memoised characters give the same key
+    assert match_key_with_offsets("Reuters") == match_key_with_offsets("Reuters")
+    assert match_key_with_offsets("") == ("", [])

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConfigError, NotFound
-from ...group import language_means
-from ...group.narratives import centre
-from ...ingest.collect import CollectState
-from ...model import Article
-from ...trace.attributions import Registry, _pattern, default_registry
+from ..errors import ConfigError, NotFound
+from ..group import language_means
+from ..group.narratives import centre_by_language
+from ..ingest.collect import CollectState
+from ..model import Article
+from ..trace.attributions import SourceRegistry, default_sources, find_phrase
 from .config import Breaking, Watchlist
 
 __all__ = ["AlertEngine", "resolve_sources"]
@@ -28,7 +28,7 @@ def _iso(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def resolve_sources(names: list[str], registry: Registry) -> dict[str, str]:
+def resolve_sources(names: list[str], registry: SourceRegistry) -> dict[str, str]:
     """Watched source name (any alias, any script, or a registry id) -> canonical id."""
     out = {}
     for name in names:
@@ -50,15 +50,14 @@ class AlertEngine:
 
     def __init__(self, nt: Any, state: CollectState, watchlists: list[Watchlist], breaking: Breaking | None = None,
                  new_story_articles: int = 0, sinks: list[str] | None = None,
-                 registry: Registry | None = None) -> None:
+                 registry: SourceRegistry | None = None) -> None:
         self.nt, self.state = nt, state
         self.watchlists = watchlists
         self.breaking = breaking or Breaking(enabled=False)
         self.new_story_articles = new_story_articles
         self.sinks = sinks or []
-        self.registry = registry or default_registry()
+        self.registry = registry or default_sources()
         self._sources = {w.name: resolve_sources(w.sources, self.registry) for w in watchlists}
-        self._literal = {w.name: {t: _pattern([t]) for t in w.terms} for w in watchlists if w.literal}
         self._queries: dict[tuple[str, str], np.ndarray] = {}
         self._means: Any = False  # loaded on first use
 
@@ -135,18 +134,17 @@ class AlertEngine:
         return None
 
     def _term_hit(self, w: Watchlist, term: str, art: Article) -> dict[str, Any] | None:
-        rx = self._literal.get(w.name, {}).get(term)
-        if rx is not None:
+        if w.literal:
             for p in art.passages:
-                if p.matchable and (found := Registry._find(rx, p.text)):
-                    s, e, surface = found[0]
+                if p.matchable and (found := find_phrase(term, p.text)):
+                    _s, _e, surface = found[0]
                     return {"score": 1.0, "how": "literal", "surface": surface, "passage": p.index}
         stored = self.nt.store.passage_vectors(art.id)
         if not len(stored.vectors):
             return None
         q = self._query(term, w)
-        vecs = centre(np.asarray(stored.vectors, dtype=np.float32), [stored.lang] * len(stored.vectors),
-                      self._language_means())
+        vecs = centre_by_language(np.asarray(stored.vectors, dtype=np.float32),
+                                  [stored.lang] * len(stored.vectors), self._language_means())
         vecs = vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12)
         sims = vecs @ q
         best = int(np.argmax(sims))
@@ -164,12 +162,12 @@ class AlertEngine:
     def _query(self, term: str, w: Watchlist) -> np.ndarray:
         key = (term, w.encode_as)
         if key not in self._queries:
-            from ...text.langid import LanguageIdentifier
+            from ..text.langid import LanguageIdentifier
 
             enc = self.nt.encoder
             v = (enc.encode_queries if w.encode_as == "query" else enc.encode_passages)([term])
             lang = w.lang or LanguageIdentifier().detect(term)[0] or "en"
-            v = centre(np.asarray(v, dtype=np.float32), [lang], self._language_means())[0]
+            v = centre_by_language(np.asarray(v, dtype=np.float32), [lang], self._language_means())[0]
             self._queries[key] = v / (np.linalg.norm(v) + 1e-12)
         return self._queries[key]
 

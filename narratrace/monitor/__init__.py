@@ -1,4 +1,5 @@
-"""Continuous monitoring: ``Watcher`` (poll, store, alert), ``AlertEngine`` and the watch config."""
+"""Stage after the orchestration, before present: continuous monitoring. ``Watcher`` (poll, store, alert),
+``AlertEngine`` and the watch config. Uses only the public API of the stages and of ``Narratrace``."""
 from __future__ import annotations
 
 from .alerts import AlertEngine, resolve_sources

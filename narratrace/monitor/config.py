@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError, InputError
-from ...ingest.collect import Politeness, Source, outlets_from_yaml, read_outlets
+from ..errors import ConfigError, InputError
+from ..ingest.collect import Politeness, Source, outlets_from_yaml, read_outlets
 
 __all__ = ["Breaking", "Outputs", "WatchConfig", "Watchlist", "load_config"]
 

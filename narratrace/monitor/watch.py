@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ...ingest.collect import Collector, CollectState, Fetcher, state_path
+from ..ingest.collect import Collector, CollectState, Fetcher, state_path
 from .alerts import AlertEngine
 from .config import Outputs, WatchConfig
 

@@ -10,9 +10,7 @@ from narratrace import Narratrace
 from narratrace.ingest.collect import CollectState, state_path
 from narratrace.ingest.collect.collector import Batch
 from narratrace.model import RawArticle
-from narratrace.present.monitor import AlertEngine, Breaking, Watcher, Watchlist, load_config
-
-
+from narratrace.monitor import AlertEngine, Breaking, Watcher, Watchlist, load_config
 
 PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروهای آمریکایی گروهی دیگر از زندانیان داعش را از زندان غویران "
            "به پایگاه التنف منتقل کردند.\nبه گفته این منابع، این انتقال شبانه و با بالگرد انجام شد.")

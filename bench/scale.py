@@ -19,6 +19,7 @@ other processes on a shared 2-core machine inflate wall time. The index file is 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any OpenMP runtime loads
@@ -34,8 +35,9 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+from typing import Any
 
 import numpy as np  # noqa: E402
 
@@ -46,7 +48,7 @@ from narratrace import Narratrace  # noqa: E402
 from narratrace.embed import Encoder  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
 from narratrace.group.stories import story_id_for  # noqa: E402
-from narratrace.model import BODY, TITLE, Article, Passage, RawArticle  # noqa: E402
+from narratrace.model import BODY, TITLE, Article, Passage  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 from narratrace.store.ann import PassageIndex  # noqa: E402
 from narratrace.store.sqlite import SQLiteStore  # noqa: E402
@@ -141,7 +143,7 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
             for i in range(lo // per_narrative, hi // per_narrative):
                 store.save_narrative(f"N-bulk-{i}", f"bulk-{i * per_narrative}",
                                      enc.centroids[i % topics] * 3.0, 3.0)
-            for s in set(int(x) for x in stories):
+            for s in {int(x) for x in stories}:
                 store.set_story_narrative(story_id_for(f"seed-story-{s}"),
                                           f"N-bulk-{s % max(1, hi // per_narrative)}", None)
     t_write = time.perf_counter() - t0
@@ -270,11 +272,9 @@ def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
 
 def machine() -> str:
     cpu = "?"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                    if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     mem = "?"
     try:
         kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
@@ -282,8 +282,9 @@ def machine() -> str:
         mem = f"{kb / 2**20:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    import faiss
     import sqlite3
+
+    import faiss
 
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -333,7 +334,8 @@ def main() -> int:
         f"article (title + 2 body) with people, places and numbers shared within a story; about "
         f"{args.articles_per_story} articles per story, one narrative per {args.articles_per_narrative} articles "
         f"(an assumption). The store is bulk-loaded through `SQLiteStore.write_article` (5000 articles per "
-        f"transaction) and `rebuild_index` (HNSW below `[store] ann_ivf_from` passages, IVF-SQ8 from there); then `Narratrace.add` of one already analysed article at a time "
+        f"transaction) and `rebuild_index` (HNSW below `[store] ann_ivf_from` passages, IVF-SQ8 from there); "
+        f"then `Narratrace.add` of one already analysed article at a time "
         f"(batch of 1; 70% continue a stored story) is timed, {args.adds} adds per N after 2 warm-up adds. "
         f"Latency excludes encoding (measured, subtracted) and text analysis (done before). No fact-checks are "
         f"stored, so fact-check matching returns at once.")

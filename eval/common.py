@@ -10,8 +10,8 @@ import hashlib
 import os
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

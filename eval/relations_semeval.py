@@ -19,8 +19,9 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def main() -> None:
     table: dict[str, Counter[int]] = defaultdict(Counter)
     scores, overall = [], []
     t0 = time.time()
-    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115 (closed after the loop)
     for i, r in enumerate(pick):
         a = pipe.transform(RawArticle(text=r["text1"], id=r["pair_id"] + ":1", lang=r["lang1"]))
         b = pipe.transform(RawArticle(text=r["text2"], id=r["pair_id"] + ":2", lang=r["lang2"]))
@@ -113,6 +114,8 @@ def main() -> None:
             enc.save()
             print(f"  {i + 1}/{len(pick)} pairs, {time.time() - t0:.0f}s", file=sys.stderr)
     enc.save()
+    if dump:
+        dump.close()
     print(f"{len(pick)} pairs (seed {args.seed}); rows: relation, columns: human Overall (1 same .. 4 unrelated)")
     print(f"{'relation':<20}" + "".join(f"{k:>6}" for k in (1, 2, 3, 4)) + f"{'all':>6}")
     for rel in RELATIONS:

@@ -19,7 +19,8 @@ SEED = "000_b87142e14614ef64"
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", default="/tmp/narratrace-screenshot.db", help="database (built from the samples if missing)")
+    ap.add_argument("--db", default="/tmp/narratrace-screenshot.db",
+                    help="database (built from the samples if missing)")
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshot-story.png"))
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=1500)

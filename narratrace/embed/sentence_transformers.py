@@ -25,7 +25,8 @@ def resolve_model_path(model: str) -> Path:
         mod = importlib.import_module(model.replace("-", "_"))
     except ImportError:
         raise ConfigError(f"sentence-transformers model {model!r} is neither a folder nor an installed package",
-                          hint="set [encoder] model to a local model folder; narratrace never downloads models")
+                          hint="set [encoder] model to a local model folder; narratrace never downloads models"
+                          ) from None
     getter = getattr(mod, "get_model_path", None)
     path = Path(getter()) if getter else Path(mod.__file__).parent / "model"
     if not path.is_dir():

@@ -12,8 +12,8 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬", "01234567890123456789.,")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -86,7 +86,7 @@ class NameRarity:
         return math.log((self.documents + 1) / (self.df.get(key, 0) + 1)) / self._norm
 
     @classmethod
-    def load(cls, path: Path) -> "NameRarity":
+    def load(cls, path: Path) -> NameRarity:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text("utf-8"))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from .features import latin_key, name_keys, number_weight, numbers
 
@@ -145,7 +145,7 @@ class FirstTier:
         self._clues.add(doc, clue_features(text))
         self._words.add(doc, word_features(text))
 
-    def fit(self, items: Iterable[tuple[str, ...]]) -> "FirstTier":
+    def fit(self, items: Iterable[tuple[str, ...]]) -> FirstTier:
         """Index (id, text) or (id, text, lang) tuples."""
         for item in items:
             self.add(*item)

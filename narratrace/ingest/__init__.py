@@ -7,8 +7,9 @@ Errors are yielded, never raised, so one bad file or record never stops a batch.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import ConfigError, InputError
 from ..model import RawArticle

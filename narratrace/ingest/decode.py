@@ -77,7 +77,7 @@ _DELETE = (
     + list(range(0x7F, 0xA0))
     + [0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0xFFFE, 0xFFFF]
 )
-_TABLE: dict[int, str | None] = {c: None for c in _DELETE}
+_TABLE: dict[int, str | None] = dict.fromkeys(_DELETE)
 _TABLE.update({ord(c): "\n" for c in _LINE_BREAKS})
 _TABLE[ord("\r")] = "\n"
 #: for CSV: line separators other than \r and \n stay until the fields are split (the csv module does not
@@ -235,7 +235,8 @@ def decode_record(data: bytes, path: str | Path, line: int, encoding: str) -> tu
     try:
         return _decode_plain(data, path, None)
     except InputError:
-        raise InputError(str(path), "could not detect the text encoding", line=line, hint="save the file as UTF-8")
+        raise InputError(str(path), "could not detect the text encoding", line=line,
+                         hint="save the file as UTF-8") from None
 
 
 def check_size(

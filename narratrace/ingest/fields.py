@@ -5,8 +5,9 @@ same way whatever its format.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import InputError
 from ..model import RawArticle
@@ -130,7 +131,7 @@ def _published(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) > 1e11 else value
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+            return datetime.fromtimestamp(seconds, tz=UTC).isoformat().replace("+00:00", "Z")
         except (OverflowError, OSError, ValueError):
             return _clean_string(value)
     return _clean_string(value)

@@ -6,8 +6,9 @@ from the tree before extraction, so none of it can reach the article text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import lxml.html
 from lxml import etree

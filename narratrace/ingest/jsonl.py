@@ -10,13 +10,20 @@ import codecs
 import io
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from ..errors import InputError
 from ..model import RawArticle
 from .decode import (
-    CONVERT_HINT, DEFAULT_MAX_BYTES, bom_encoding, check_size, decode, decode_record, guess_encoding,
+    CONVERT_HINT,
+    DEFAULT_MAX_BYTES,
+    bom_encoding,
+    check_size,
+    decode,
+    decode_record,
+    guess_encoding,
     sniff_binary,
 )
 from .fields import build

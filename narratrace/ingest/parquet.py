@@ -13,8 +13,9 @@ import base64
 import datetime as dt
 import decimal
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import InputError
 from ..model import RawArticle

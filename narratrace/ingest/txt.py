@@ -1,8 +1,8 @@
 """Plain text: one article per file, id from the file name."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import InputError
 from ..model import RawArticle

@@ -49,7 +49,7 @@ class PassageIndex:
 
     @classmethod
     def ivf(cls, dim: int, train: np.ndarray, n_expected: int, nlist: int | None = None,
-            nprobe: int = 16) -> "PassageIndex":
+            nprobe: int = 16) -> PassageIndex:
         """An IVF-SQ8 index trained on ``train`` (a sample of the stored vectors).
 
         ``nlist`` defaults to the power of two nearest 2·sqrt(n_expected) (4096 lists for 3M passages),
@@ -68,7 +68,7 @@ class PassageIndex:
 
     @classmethod
     def create(cls, dim: int, n_expected: int, sample: np.ndarray | None = None, ivf_from: int = 1_000_000,
-               nprobe: int = 16) -> "PassageIndex":
+               nprobe: int = 16) -> PassageIndex:
         """The index kind that suits a store of ``n_expected`` passages (``sample``: vectors to train IVF)."""
         if n_expected >= ivf_from and sample is not None and len(sample) >= 1000:
             return cls.ivf(dim, sample, n_expected, nprobe=nprobe)
@@ -122,7 +122,7 @@ class PassageIndex:
         os.replace(tmp, path)  # atomic: a crash never leaves a half-written index
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], dim: int, nprobe: int = 16) -> "PassageIndex | None":
+    def load(cls, path: str | os.PathLike[str], dim: int, nprobe: int = 16) -> PassageIndex | None:
         """The saved index, or None when it is missing or unreadable."""
         if not Path(path).exists():
             return None

@@ -10,11 +10,13 @@ SQLite database, in memory for a PostgreSQL one (``index_path`` is None).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ContextManager, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +78,7 @@ class SQLStore:
         if rows:
             self.db.executemany(self._sql(query), rows)
 
-    def transaction(self) -> ContextManager[Any]:
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
         """A write transaction: stored whole or not at all; nested use joins the outer one."""
         raise NotImplementedError
 
@@ -608,8 +610,8 @@ class SQLStore:
             self._x(f"DELETE FROM claim_matches WHERE claim_rowid IN ({','.join('?' * len(chunk))})", chunk)
         self._xmany("INSERT INTO claim_matches(claim_rowid, factcheck_id, score, status, evidence) "
                     "VALUES(?,?,?,?,?) ON CONFLICT(claim_rowid, factcheck_id) DO UPDATE SET score=excluded.score, "
-                    "status=excluded.status, evidence=excluded.evidence", [(c, f, float(s), st, json.dumps(ev, ensure_ascii=False))
-                                                  for c, f, s, st, ev in rows])
+                    "status=excluded.status, evidence=excluded.evidence",
+                    [(c, f, float(s), st, json.dumps(ev, ensure_ascii=False)) for c, f, s, st, ev in rows])
 
     def claim_matches(self) -> list[dict[str, Any]]:
         rows = self._x(

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -176,12 +177,12 @@ class PostgresStore(SQLStore):
         """A server-side cursor: rebuilding the index of millions of passages keeps one batch in memory,
         not the whole result (a plain cursor fetches it all at once)."""
         self._scans += 1
-        with self.db.transaction():  # a named cursor lives in a transaction (a savepoint when nested)
-            with self.db.cursor(name=f"narratrace_scan_{self._scans}") as cur:
-                cur.itersize = size
-                cur.execute(self._sql(query), tuple(params))
-                while batch := cur.fetchmany(size):
-                    yield batch
+        # a named cursor lives in a transaction (a savepoint when nested)
+        with self.db.transaction(), self.db.cursor(name=f"narratrace_scan_{self._scans}") as cur:
+            cur.itersize = size
+            cur.execute(self._sql(query), tuple(params))
+            while batch := cur.fetchmany(size):
+                yield batch
 
     def _schema_missing(self, exc: Exception) -> bool:
         errors = self._psycopg.errors

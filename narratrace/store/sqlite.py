@@ -5,9 +5,9 @@ The ANN index (``store.index()``) is a rebuildable cache saved beside the databa
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 

@@ -29,9 +29,10 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -149,7 +150,8 @@ def from_factcheck_tools(doc: dict[str, Any], origin: str = "") -> Iterator[Fact
             publisher = rev.get("publisher") or {}
             url = _text(rev.get("url"))
             yield FactCheck(_derived_id(url, claim), claim, _text(rev.get("textualRating")), url,
-                            _lang(rev.get("languageCode")), _text(rev.get("reviewDate")) or _text(entry.get("claimDate")),
+                            _lang(rev.get("languageCode")),
+                            _text(rev.get("reviewDate")) or _text(entry.get("claimDate")),
                             _text(publisher.get("name")) or _text(publisher.get("site")), _text(entry.get("claimant")),
                             _text(rev.get("title")), f"{origin}#claims[{i}].claimReview[{j}]", "factcheck-tools")
 
@@ -310,7 +312,7 @@ def match_vectors(claim_vecs: np.ndarray, fc_vecs: np.ndarray, suggested: float,
                   fc_langs: list[str | None] | None = None) -> list[list[tuple[int, float, str, dict[str, Any]]]]:
     """For each claim: (fact-check row, score, status, parts) at or above ``suggested``, best first.
 
-    Vectors should be language-centred (``group.narratives.centre_by_language``) so that scores of
+    Vectors should be language-centred (``group.narratives.centre``) so that scores of
     same-language and cross-language pairs are comparable. For a pair in two languages (or of
     unknown language) score = cosine + ``clue_weight`` x clue overlap (places, organisations,
     names, numbers shared across scripts); a same-language pair is scored by its cosine alone,

@@ -17,8 +17,9 @@ docs/provenance.md (seeds 000-004 and Tatoeba derivatives).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -12,7 +12,7 @@ stores them with ``Narratrace.add`` (the same path as files) and then commits th
 from __future__ import annotations
 
 from .collector import Batch, Collector
-from .fetch import FetchError, Fetcher, Politeness
+from .fetch import Fetcher, FetchError, Politeness
 from .page import Item, article_id, page_record
 from .sources import Source, outlets_from_yaml, parse_listing, read_outlets, source_of
 from .state import CollectState, state_path

@@ -6,14 +6,15 @@ the listings' validators. A poll that dies before ``commit`` is simply done agai
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ...errors import InputError
 from ...model import Link, RawArticle
-from .fetch import FetchError, Fetcher, normalise_url
+from .fetch import Fetcher, FetchError, normalise_url
 from .page import Item, page_record
 from .sources import Listing, Source, parse_listing
 from .state import CollectState

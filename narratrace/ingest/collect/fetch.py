@@ -6,6 +6,7 @@ or writes state; callers keep validators (ETag, Last-Modified) and pass them bac
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import socket
 import threading
@@ -13,8 +14,9 @@ import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 __all__ = ["FetchError", "Fetcher", "Politeness", "Response", "host_of", "normalise_url"]
@@ -48,7 +50,7 @@ class Politeness:
     robots_ttl: float = 86400.0
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any] | None) -> "Politeness":
+    def from_dict(cls, values: dict[str, Any] | None) -> Politeness:
         values = dict(values or {})
         unknown = set(values) - set(cls.__dataclass_fields__)
         if unknown:
@@ -236,12 +238,10 @@ class Fetcher:
                     status, hdrs = fh.status, fh.headers
             except urllib.error.HTTPError as exc:
                 status, hdrs = exc.code, exc.headers
-                try:
+                with contextlib.suppress(Exception):
                     exc.close()
-                except Exception:
-                    pass
                 body = b""
-            except (socket.timeout, TimeoutError) as exc:
+            except TimeoutError as exc:
                 raise FetchError(url, f"timed out after {self.p.timeout:g} s", retryable=True) from exc
             except urllib.error.URLError as exc:
                 reason = exc.reason

@@ -208,7 +208,7 @@ def _feed(body: bytes, url: str, max_items: int) -> Listing:
     lang = feed.get("language")
     listing = Listing("feed", title=feed.get("title"))
     for entry in parsed.entries[:max_items]:
-        link = entry.get("link") or next((l.get("href") for l in entry.get("links", []) if l.get("href")), None)
+        link = entry.get("link") or next((lk.get("href") for lk in entry.get("links", []) if lk.get("href")), None)
         if not link:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")

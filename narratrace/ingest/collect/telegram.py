@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ...errors import InputError
 from ...model import Link, RawArticle
@@ -53,7 +54,7 @@ def _date(msg: dict[str, Any]) -> str | None:
     unix = msg.get("date_unixtime")
     if unix not in (None, ""):
         try:
-            return datetime.fromtimestamp(int(unix), tz=timezone.utc).isoformat().replace("+00:00", "Z")
+            return datetime.fromtimestamp(int(unix), tz=UTC).isoformat().replace("+00:00", "Z")
         except (TypeError, ValueError, OverflowError, OSError):
             pass
     date = msg.get("date")

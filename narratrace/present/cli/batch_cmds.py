@@ -1,9 +1,10 @@
 """``narratrace batch``: ingest shards with Apache Spark doing the analysis and encoding (docs/batch.md)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, List, Optional
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -35,7 +36,7 @@ def _progress(enabled: bool = True) -> Iterator[Any]:
         yield update
 
 
-def _conf(pairs: List[str]) -> dict[str, str]:
+def _conf(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -47,15 +48,15 @@ def _conf(pairs: List[str]) -> dict[str, str]:
 
 
 def batch_cli(
-    shards: List[str] = typer.Argument(..., help="Shard files or folders (.jsonl .parquet, and every format "
+    shards: list[str] = typer.Argument(..., help="Shard files or folders (.jsonl .parquet, and every format "
                                                  "`ingest` reads); hdfs://, s3a://, gs:// paths are read by Spark."),
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
-    master: Optional[str] = typer.Option(None, "--master", help="Spark master: local[2], yarn, k8s://…, "
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
+    master: str | None = typer.Option(None, "--master", help="Spark master: local[2], yarn, k8s://…, "
                                          "spark://host:7077 (default: spark-submit's, else local[*])."),
-    partitions: Optional[int] = typer.Option(None, "--partitions", min=1, help="Pieces the records are spread "
+    partitions: int | None = typer.Option(None, "--partitions", min=1, help="Pieces the records are spread "
                                              "over for analysis and encoding (default: twice the cores)."),
-    spark_conf: List[str] = typer.Option([], "--spark-conf", help="A Spark setting KEY=VALUE; repeat as needed "
+    spark_conf: list[str] = typer.Option([], "--spark-conf", help="A Spark setting KEY=VALUE; repeat as needed "
                                          "(e.g. spark.executor.memory=4g)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -40,23 +40,23 @@ def _print_alert(alert: dict[str, Any]) -> None:
 
 
 def collect_cli(
-    feeds: List[str] = typer.Argument(..., help="Feed, sitemap or page URLs; URL-list files; outlet lists "
+    feeds: list[str] = typer.Argument(..., help="Feed, sitemap or page URLs; URL-list files; outlet lists "
                                                 "(.opml, .yaml); Telegram exports (result.json)."),
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
     delay: float = typer.Option(1.0, "--delay", help="Seconds between two requests to one host."),
     per_host: int = typer.Option(1, "--per-host", help="Requests in flight at once to one host."),
     timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a request gives up."),
     retries: int = typer.Option(2, "--retries", help="Further attempts after a timeout, 429 or 5xx."),
-    user_agent: Optional[str] = typer.Option(None, "--user-agent",
+    user_agent: str | None = typer.Option(None, "--user-agent",
                                              help="User-Agent header (also the agent robots.txt is read for)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every listing and page fetched."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Collect articles once from feeds, news sitemaps, URL lists and Telegram exports (never twice)."""
     from ...ingest.collect import Politeness, source_of
-    from ...monitor import Watcher, WatchConfig
-    from ...monitor.config import Breaking
+    from ..monitor import WatchConfig, Watcher
+    from ..monitor.config import Breaking
 
     sources = [s for spec in feeds for s in source_of(spec)]
     polite = Politeness(delay=delay, per_host=per_host, timeout=timeout, retries=retries)
@@ -81,16 +81,16 @@ def collect_cli(
 
 def watch_cli(
     config_file: str = typer.Argument(..., metavar="CONFIG", help="Watch config (YAML, or TOML for .toml)."),
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
     once: bool = typer.Option(False, "--once", help="Poll once and stop."),
-    max_polls: Optional[int] = typer.Option(None, "--max-polls", help="Stop after this many polls."),
-    interval: Optional[float] = typer.Option(None, "--interval", help="Seconds between polls (overrides the config)."),
+    max_polls: int | None = typer.Option(None, "--max-polls", help="Stop after this many polls."),
+    interval: float | None = typer.Option(None, "--interval", help="Seconds between polls (overrides the config)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every listing and page fetched."),
     as_json: bool = typer.Option(False, "--json", help="Print each alert as a JSON line instead of a sentence."),
 ) -> None:
     """Poll the configured sources on a schedule, store what is new and raise alerts (console, JSONL, webhook)."""
-    from ...monitor import Watcher, load_config
+    from ..monitor import Watcher, load_config
 
     cfg = load_config(config_file)
     if interval is not None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,7 +21,7 @@ ConfigOption = typer.Option(None, "--config", help="TOML file overriding setting
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON (a stable contract).")
 
 
-def open_project(db: Optional[str], config: Optional[str], create: bool = False) -> Any:
+def open_project(db: str | None, config: str | None, create: bool = False) -> Any:
     """The project at ``db``. Commands that only read refuse to create an empty database by mistake."""
     from pathlib import Path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -13,7 +12,6 @@ from rich.table import Table
 
 from ...paths import DATA_DIR
 from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, progress_bar
-
 
 stdout = Console(width=160, highlight=False)
 
@@ -39,9 +37,9 @@ def print_stories(stories: list, as_json: bool) -> None:  # type: ignore[type-ar
 
 
 def ingest_cli(
-    paths: List[Path] = typer.Argument(..., help="Files or folders (.txt .html .jsonl .json .csv), read recursively."),
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
+    paths: list[Path] = typer.Argument(..., help="Files or folders (.txt .html .jsonl .json .csv), read recursively."),
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Read articles, group them into stories and store them. Exit code 2 if any file or record failed."""
@@ -61,7 +59,7 @@ def ingest_cli(
         raise typer.Exit(2)
 
 
-def stories_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+def stories_cli(db: str | None = DbOption, config: str | None = ConfigOption,
                 as_json: bool = JsonOption) -> None:
     """List stories: articles about the same event, across languages and outlets."""
     with open_project(db, config) as nt:
@@ -69,7 +67,7 @@ def stories_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOpti
 
 
 def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an article id."),
-             db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption) -> None:
+             db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption) -> None:
     """Show one story (its articles and links) or one article (its passages)."""
     from ...errors import NotFound
 
@@ -107,7 +105,7 @@ def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an ar
             typer.echo(f"  [{p.index}] [{p.lang or '?'}] {p.text[:100]}{mark}")
 
 
-def demo_cli(db: Optional[str] = typer.Option(None, "--db", help="Keep the demo database here "
+def demo_cli(db: str | None = typer.Option(None, "--db", help="Keep the demo database here "
                                                                   "(default: a temporary folder)."),
              as_json: bool = JsonOption) -> None:
     """Ingest the bundled sample corpus (five articles in three languages) and print its stories."""

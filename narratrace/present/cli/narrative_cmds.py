@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,10 +20,10 @@ def _line(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
-def narratives_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
-                   lang: Optional[str] = typer.Option(None, "--lang", help="Label narratives with passages in this "
+def narratives_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
+                   lang: str | None = typer.Option(None, "--lang", help="Label narratives with passages in this "
                                                                            "language where they have one."),
-                   min_articles: Optional[int] = typer.Option(None, "--min-articles",
+                   min_articles: int | None = typer.Option(None, "--min-articles",
                                                               help="Hide smaller narratives (default: "
                                                                    "[narratives] min_articles).")) -> None:
     """List narratives: claims that recur across stories, outlets, languages and years."""
@@ -41,8 +41,8 @@ def narratives_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigO
     stdout.print(table)
 
 
-def claims_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
-               article: Optional[str] = typer.Option(None, "--article", help="Only the claims of this article.")
+def claims_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
+               article: str | None = typer.Option(None, "--article", help="Only the claims of this article.")
                ) -> None:
     """List check-worthy claims with their attribution, numbers, places and organisations."""
     with open_project(db, config) as nt:
@@ -64,7 +64,7 @@ factchecks_app = typer.Typer(help="Import fact-checks and match claims to them."
 @factchecks_app.command("import")
 def factchecks_import_cli(file: Path = typer.Argument(..., help="ClaimReview JSON-LD (.json/.jsonld/.jsonl), "
                                                                  "Fact Check Tools JSON, or CSV."),
-                          db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+                          db: str | None = DbOption, config: str | None = ConfigOption,
                           as_json: bool = JsonOption) -> None:
     """Store fact-checks (with their origin) and match every stored claim to them. Exit code 2 on bad records."""
     if not file.exists():
@@ -110,10 +110,10 @@ def _read_inputs(file: Path) -> list[tuple[Any, str]]:
 
 
 @factchecks_app.command("match")
-def factchecks_match_cli(text: Optional[str] = typer.Argument(None, help="A claim in any language."),
-                         file: Optional[Path] = typer.Option(None, "--file", help='JSON Lines {"id", "text"} '
+def factchecks_match_cli(text: str | None = typer.Argument(None, help="A claim in any language."),
+                         file: Path | None = typer.Option(None, "--file", help='JSON Lines {"id", "text"} '
                                                                                   "(or one text per line)."),
-                         db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+                         db: str | None = DbOption, config: str | None = ConfigOption,
                          as_json: bool = JsonOption) -> None:
     """Stored fact-checks matching a claim (or each line of a file), best first, with the evidence."""
     if (text is None) == (file is None):
@@ -135,7 +135,7 @@ def factchecks_match_cli(text: Optional[str] = typer.Argument(None, help="A clai
                          f"{ev.get('factcheck_claim', '')[:110]}  {ev.get('url') or ''}", markup=False)
 
 
-def matches_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption,
+def matches_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
                 ) -> None:
     """Fact-checks matched to the claims of the stored articles."""
     with open_project(db, config) as nt:
@@ -154,9 +154,9 @@ def matches_cli(db: Optional[str] = DbOption, config: Optional[str] = ConfigOpti
 
 
 def search_cli(query: str = typer.Argument(..., help="Text in any language."),
-               lang: Optional[str] = typer.Option(None, "--lang", help="Only passages in this language."),
+               lang: str | None = typer.Option(None, "--lang", help="Only passages in this language."),
                limit: int = typer.Option(20, "--limit", help="How many passages."),
-               db: Optional[str] = DbOption, config: Optional[str] = ConfigOption, as_json: bool = JsonOption) -> None:
+               db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption) -> None:
     """Passages nearest a query, across languages."""
     with open_project(db, config) as nt:
         hits = nt.search(query, lang=lang, limit=limit)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -31,7 +31,7 @@ def link_json(lk: Any) -> dict[str, Any]:
 
 
 def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story is traced)."),
-              db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+              db: str | None = DbOption, config: str | None = ConfigOption,
               as_json: bool = JsonOption) -> None:
     """Show how a story spread: who translated or rewrote whom, who is cited, in time order, with evidence."""
     with open_project(db, config) as nt:
@@ -64,10 +64,10 @@ def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article
                               f"{e.evidence.get('coverage_a', 0):.2f}/{e.evidence.get('coverage_b', 0):.2f}\n")
 
 
-def links_cli(story: Optional[str] = typer.Option(None, "--story", help="Only the links of this story."),
-              article: Optional[str] = typer.Option(None, "--article", help="Only links of this article."),
-              kind: Optional[str] = typer.Option(None, "--kind", help="Only this kind (translates, cites, ...)."),
-              db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+def links_cli(story: str | None = typer.Option(None, "--story", help="Only the links of this story."),
+              article: str | None = typer.Option(None, "--article", help="Only links of this article."),
+              kind: str | None = typer.Option(None, "--kind", help="Only this kind (translates, cites, ...)."),
+              db: str | None = DbOption, config: str | None = ConfigOption,
               as_json: bool = JsonOption) -> None:
     """List links (translates, rewrites, same_story, cites) with scores and evidence."""
     with open_project(db, config) as nt:
@@ -83,8 +83,8 @@ def links_cli(story: Optional[str] = typer.Option(None, "--story", help="Only th
 def export_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story)."),
                fmt: str = typer.Option("json", "--format", "-f", help="json (node-link), csv (edges) or gexf "
                                        "(Gephi)."),
-               output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-               db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
+               output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+               db: str | None = DbOption, config: str | None = ConfigOption) -> None:
     """Export a story's propagation graph for other tools (Gephi reads GEXF)."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")

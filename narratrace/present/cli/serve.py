@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Optional
 
 import typer
 
@@ -10,11 +9,11 @@ from .common import ConfigOption, DbOption, console, open_project
 
 
 def serve_cli(
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Any non-loopback address needs a token."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free port)."),
-    token: Optional[str] = typer.Option(None, "--token", envvar="NARRATRACE_TOKEN", show_envvar=False,
+    token: str | None = typer.Option(None, "--token", envvar="NARRATRACE_TOKEN", show_envvar=False,
                                         help="Access token (default on loopback: none; elsewhere: a new random one)."),
 ) -> None:
     """Serve the web app (stories, graph, side-by-side alignment, search) and the JSON API under /api."""

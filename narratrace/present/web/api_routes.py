@@ -1,7 +1,7 @@
 """The JSON API under ``/api`` (schema at ``/api/openapi.json``). Every route calls ``WebService``."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
@@ -22,11 +22,11 @@ def health(request: Request) -> Json:
 
 @router.get("/stories", summary="Stories, filtered and sorted", tags=["stories"])
 def list_stories(request: Request,
-                 lang: Optional[str] = Query(None, description="keep stories with an article in this language"),
-                 outlet: Optional[str] = Query(None, description="keep stories with an outlet containing this"),
-                 since: Optional[str] = Query(None, description="ISO date (partial ok): last seen on or after"),
-                 until: Optional[str] = Query(None, description="ISO date (partial ok): first seen on or before"),
-                 q: Optional[str] = Query(None, description="text in the title, outlets or ids"),
+                 lang: str | None = Query(None, description="keep stories with an article in this language"),
+                 outlet: str | None = Query(None, description="keep stories with an outlet containing this"),
+                 since: str | None = Query(None, description="ISO date (partial ok): last seen on or after"),
+                 until: str | None = Query(None, description="ISO date (partial ok): first seen on or before"),
+                 q: str | None = Query(None, description="text in the title, outlets or ids"),
                  sort: Literal["size", "spread", "recent"] = "size",
                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
     found = _svc(request).stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort)
@@ -71,7 +71,7 @@ def compare(request: Request, a: str = Query(..., description="article id"),
 
 @router.get("/search", summary="Cross-lingual passage search", tags=["search"],
             responses={501: {"description": "this narratrace has no Narratrace.search"}})
-def search(request: Request, q: str = Query(..., max_length=2000), lang: Optional[str] = None,
+def search(request: Request, q: str = Query(..., max_length=2000), lang: str | None = None,
            limit: int = Query(20, ge=1, le=200)) -> Json:
     hits = _svc(request).search(q, lang=lang, limit=limit)
     if hits is None:
@@ -81,7 +81,7 @@ def search(request: Request, q: str = Query(..., max_length=2000), lang: Optiona
 
 @router.get("/narratives", summary="Narratives, largest first", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
-def narratives(request: Request, lang: Optional[str] = Query(None, description="label language")) -> list[Json]:
+def narratives(request: Request, lang: str | None = Query(None, description="label language")) -> list[Json]:
     found = _svc(request).narratives(lang=lang)
     if found is None:
         raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
@@ -90,7 +90,7 @@ def narratives(request: Request, lang: Optional[str] = Query(None, description="
 
 @router.get("/claims", summary="Check-worthy claims with their fact-check matches", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.claims"}})
-def claims(request: Request, article_id: Optional[str] = None) -> list[Json]:
+def claims(request: Request, article_id: str | None = None) -> list[Json]:
     svc = _svc(request)
     found = svc.claims_with_matches()
     if found is None:

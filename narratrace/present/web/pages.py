@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -23,8 +23,8 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
 
 
 @router.get("/", response_class=HTMLResponse)
-def stories_page(request: Request, lang: Optional[str] = None, outlet: Optional[str] = None,
-                 since: Optional[str] = None, until: Optional[str] = None, q: Optional[str] = None,
+def stories_page(request: Request, lang: str | None = None, outlet: str | None = None,
+                 since: str | None = None, until: str | None = None, q: str | None = None,
                  sort: str = "size") -> HTMLResponse:
     svc = _svc(request)
     sort = sort if sort in SORTS else "size"
@@ -52,7 +52,7 @@ def pair_page(request: Request, a_id: str, b_id: str) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=2000), lang: Optional[str] = None) -> HTMLResponse:
+def search_page(request: Request, q: str = Query("", max_length=2000), lang: str | None = None) -> HTMLResponse:
     svc = _svc(request)
     hits = svc.search(q, lang=lang, limit=30) if q.strip() else []
     return render(request, "search.html", q=q, lang=lang or "", hits=hits, facets=svc.facets())

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 Scope = dict[str, Any]
@@ -76,7 +77,8 @@ def _cookies(raw: str) -> dict[str, str]:
 async def _plain(send: Any, status: int, body: str, headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
     data = body.encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(data)).encode()),
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(data)).encode()),
                             (b"cache-control", b"no-store"), *headers]})
     await send({"type": "http.response.body", "body": data})
 

@@ -8,8 +8,9 @@ nothing is made up when it does not.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ...model import Article, Link, Story
 

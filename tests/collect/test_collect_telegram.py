@@ -1,14 +1,10 @@
 """Telegram Desktop exports: one message one article, channel and date kept, forwards -> forwarded_from links."""
 from __future__ import annotations
 
-import pytest
-
 import json
 
 from narratrace import Narratrace
-from narratrace.ingest.collect import CollectState, Collector, Source, read_telegram, state_path
-
-
+from narratrace.ingest.collect import Collector, CollectState, Source, read_telegram, state_path
 
 
 def _export(path):

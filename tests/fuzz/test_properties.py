@@ -50,7 +50,8 @@ def test_clean_is_idempotent_and_removes_controls(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(RECORD_TEXT, min_size=1, max_size=6))
 def test_jsonl_round_trip_keeps_every_record(texts: list[str]) -> None:
-    lines = [json.dumps({"id": f"r{i}", "text": t}, ensure_ascii=k % 2 == 0) for k, (i, t) in enumerate(enumerate(texts))]
+    lines = [json.dumps({"id": f"r{i}", "text": t}, ensure_ascii=k % 2 == 0)
+             for k, (i, t) in enumerate(enumerate(texts))]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     out = list(read_jsonl(Path("rt.jsonl"), data))
     _check_round_trip(texts, out)

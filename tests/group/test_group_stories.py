@@ -37,7 +37,7 @@ def test_stories_join_link_carries_evidence(seeds_project):
             joined[grouping["joined"]] = (lk, grouping)
     # the two articles that joined the founder's story each say why
     assert sorted(joined) == sorted(story.article_ids[1:])
-    for lk, grouping in joined.values():
+    for _lk, grouping in joined.values():
         assert grouping["passage_pairs"], "a join names the passages that matched"
         assert set(grouping["features"]) >= {"doc", "numbers", "names"}
         assert grouping["threshold"] > 0

@@ -22,7 +22,8 @@ def test_csv_fields_aliases_and_meta(write, read_all) -> None:
     ]))
     (a,), errors = read_all(path)
     assert errors == []
-    assert (a.id, a.title, a.text, a.published, a.outlet, a.lang) == ("1", "H1", "Text one.", "2022-01-25", "Purna Warta", "id")
+    assert (a.id, a.title, a.text, a.published, a.outlet, a.lang) == (
+        "1", "H1", "Text one.", "2022-01-25", "Purna Warta", "id")
     assert a.meta == {"section": "world"} and a.origin == f"{path}:2"
 
 

@@ -14,10 +14,12 @@ from narratrace.model import RawArticle
 
 
 def test_list_files_order_hidden_and_unknown(write, tmp_path: Path) -> None:
-    for name in ("b.txt", "a.jsonl", "z/y.csv", "z/x.TSV", "m/n.HTM", "notes.md", ".hidden.txt", ".git/x.txt", "y.ndjson"):
+    for name in ("b.txt", "a.jsonl", "z/y.csv", "z/x.TSV", "m/n.HTM", "notes.md", ".hidden.txt", ".git/x.txt",
+                 "y.ndjson"):
         write(name, "text\n")
     files, skipped = list_files([tmp_path])
-    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.jsonl", "b.txt", "y.ndjson", "m/n.HTM", "z/x.TSV", "z/y.csv"]
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == [
+        "a.jsonl", "b.txt", "y.ndjson", "m/n.HTM", "z/x.TSV", "z/y.csv"]
     assert sorted(p.name for p in skipped) == [".git", ".hidden.txt", "notes.md"]
 
 

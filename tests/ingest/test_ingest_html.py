@@ -56,7 +56,8 @@ def test_html_text_and_metadata(write, read_all) -> None:
 
 def test_html_active_content_never_reaches_text(write, read_all) -> None:
     (a,), _ = read_all(write("p.htm", PAGE))
-    for leak in ("SCRIPT", "STYLE", "ONLOAD", "IFRAME", "INLINE_SCRIPT", "ONERROR", "NOSCRIPT", "ONCLICK", "OBJECT", "SVG"):
+    for leak in ("SCRIPT", "STYLE", "ONLOAD", "IFRAME", "INLINE_SCRIPT", "ONERROR", "NOSCRIPT", "ONCLICK", "OBJECT",
+                 "SVG"):
         assert f"{leak}_LEAK" not in a.text, leak
         assert f"{leak}_LEAK" not in (a.title or "")
     assert "alert(" not in a.text and "<" not in a.text
@@ -85,7 +86,8 @@ def test_html_no_article_text(write, read_all) -> None:
 
 
 def test_html_escaped_markup_is_text(write, read_all) -> None:
-    (a,), _ = read_all(write("esc.html", "<html><body><p>The tag &lt;script&gt; was shown as text in the report.</p></body></html>"))
+    html = "<html><body><p>The tag &lt;script&gt; was shown as text in the report.</p></body></html>"
+    (a,), _ = read_all(write("esc.html", html))
     assert a.text == "The tag <script> was shown as text in the report."
 
 

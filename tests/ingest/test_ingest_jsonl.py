@@ -44,13 +44,15 @@ def test_jsonl_aliases(write, read_all) -> None:
 
 
 def test_jsonl_ids(write, read_all) -> None:
-    path = write("ids.jsonl", jsonl({"text": "a"}, {"id": 7, "text": "b"}, {"id": 7.0, "text": "c"}, {"id": "", "text": "d"}))
+    path = write("ids.jsonl",
+                 jsonl({"text": "a"}, {"id": 7, "text": "b"}, {"id": 7.0, "text": "c"}, {"id": "", "text": "d"}))
     articles, _ = read_all(path)
     assert [a.id for a in articles] == [None, "7", "7", None]
 
 
 def test_jsonl_invalid_line_reported_others_yielded(write, read_all) -> None:
-    path = write("mixed.jsonl", jsonl({"text": "one"}, '{"text": "two",', "", {"title": "no text"}, "[1, 2]", {"text": "five"}))
+    path = write("mixed.jsonl",
+                 jsonl({"text": "one"}, '{"text": "two",', "", {"title": "no text"}, "[1, 2]", {"text": "five"}))
     items = list(read_jsonl(path, path.read_bytes()))
     assert [i.text for i in items if isinstance(i, RawArticle)] == ["one", "five"]
     errors = [i for i in items if isinstance(i, InputError)]
@@ -154,7 +156,8 @@ def test_json_seeds_round_trip(write, read_all, seeds: dict[str, str]) -> None:
 
 
 def test_json_unix_timestamps_become_iso(write, read_all) -> None:
-    articles, _ = read_all(write("t.jsonl", jsonl({"text": "a", "date": 1643104800}, {"text": "b", "date": 1643104800000})))
+    articles, _ = read_all(write("t.jsonl",
+                                 jsonl({"text": "a", "date": 1643104800}, {"text": "b", "date": 1643104800000})))
     assert [a.published for a in articles] == ["2022-01-25T10:00:00Z"] * 2
 
 

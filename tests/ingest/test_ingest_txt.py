@@ -30,7 +30,7 @@ def test_txt_seeds_read_back_exactly(tmp_path: Path, seeds: dict[str, str], read
 
 
 def test_txt_reader_called_directly_with_bytes() -> None:
-    (item,) = read_txt(Path("x/a.txt"), "سلام".encode("utf-8"))
+    (item,) = read_txt(Path("x/a.txt"), "سلام".encode())
     assert isinstance(item, RawArticle) and item.text == "سلام" and item.id == "a"
     (item,) = read_txt(Path("x/a.txt"), b"")
     assert isinstance(item, InputError)

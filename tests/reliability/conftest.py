@@ -114,7 +114,8 @@ def check_store(db: Path, config: Path, sources: dict[str, Path] | None = None) 
     try:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert con.execute("SELECT id FROM articles GROUP BY id HAVING count(*) > 1").fetchall() == []
-        assert con.execute("SELECT content_hash FROM articles GROUP BY content_hash HAVING count(*) > 1").fetchall() == []
+        dup = "SELECT content_hash FROM articles GROUP BY content_hash HAVING count(*) > 1"
+        assert con.execute(dup).fetchall() == []
         assert con.execute("SELECT count(*) FROM articles WHERE story_id IS NULL OR story_id NOT IN "
                            "(SELECT id FROM stories)").fetchone()[0] == 0
         dangling = con.execute("SELECT count(*) FROM links WHERE source NOT IN (SELECT id FROM articles) OR "

@@ -14,9 +14,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from typer.testing import CliRunner
@@ -86,7 +86,8 @@ UNKNOWN_SCRIPTS = {
 
 ZW = "\u200b\u200b\u2060\ufeff"
 SPAM_TEXT = "".join(ch + ZW for ch in "The port reopened after the storm and ships began to unload grain again.")
-SPAM_TEXT += "\x07\x1b[31m\x08\x7f\x85\x9b" * 3 + "\n\n" + "Dock workers said the cranes were\x0c repaired\x0b overnight."
+SPAM_TEXT += ("\x07\x1b[31m\x08\x7f\x85\x9b" * 3 + "\n\n"
+              + "Dock workers said the cranes were\x0c repaired\x0b overnight.")
 
 
 @dataclass
@@ -159,7 +160,8 @@ CASES: dict[str, Case] = {
         {"utf16le.txt": codecs.BOM_UTF16_LE + ENGLISH.encode("utf-16-le"),
          "utf16be.txt": codecs.BOM_UTF16_BE + ENGLISH.replace("bridge", "tunnel").encode("utf-16-be"),
          "arabic.txt": ARABIC.encode("cp1256"), "french.txt": FRENCH.encode("cp1252"),
-         "records.jsonl": (json.dumps({"id": "j-ar", "text": ARABIC + " 2"}, ensure_ascii=False) + "\n").encode("cp1256")},
+         "records.jsonl": (json.dumps({"id": "j-ar", "text": ARABIC + " 2"}, ensure_ascii=False)
+                           + "\n").encode("cp1256")},
         stored={"utf16le": _exact(ENGLISH, "en", "utf-16-le"),
                 "utf16be": _exact(ENGLISH.replace("bridge", "tunnel"), "en", "utf-16-be"),
                 "arabic": _exact(ARABIC, "ar", "cp1256"), "french": _exact(FRENCH, "fr", "cp1252"),

@@ -19,7 +19,8 @@ import pytest
 
 from .conftest import check_store, cli_command, cli_env, ingest_json, run_cli, write_config
 
-pytestmark = pytest.mark.sqlite_only(reason="SIGKILL during a write, then the SQLite file, its WAL and the .faiss beside it are checked")
+pytestmark = pytest.mark.sqlite_only(
+    reason="SIGKILL during a write, then the SQLite file, its WAL and the .faiss beside it are checked")
 
 N_ARTICLES = 48
 BATCH = 3

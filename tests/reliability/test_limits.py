@@ -24,8 +24,8 @@ def test_limit_max_file_bytes_names_file_size_and_setting(new_db, tmp_path: Path
     folder = tmp_path / "in"
     write_corpus(folder, 2)
     (folder / "big.txt").write_text(news_text(5) * 20, "utf-8")
-    (folder / "lines.jsonl").write_text('{"id": "small", "text": "%s"}\n{"id": "large", "text": "%s"}\n'
-                                        % ("short text about a strike", "x" * 3000), "utf-8")
+    (folder / "lines.jsonl").write_text('{"id": "small", "text": "short text about a strike"}\n'
+                                        f'{{"id": "large", "text": "{"x" * 3000}"}}\n', "utf-8")
     with Narratrace(db=new_db("l"), settings=_settings(max_file_bytes=2500)) as nt:
         report = nt.ingest([folder])
         msgs = [str(e) for e in report.errors]
@@ -124,7 +124,7 @@ def test_routes_with_path_parameters_never_read_files(small_app) -> None:
         if route.startswith("/static"):
             continue
         for evil in EVIL_IDS:
-            path = re.sub(r"\{[^}]+\}", lambda _m: evil, route)
+            path = re.sub(r"\{[^}]+\}", lambda _m, evil=evil: evil, route)
             r = client.get(path)
             tried += 1
             assert r.status_code in (400, 404, 405), (path, r.status_code, r.text[:200])
@@ -136,7 +136,8 @@ def test_routes_with_path_parameters_never_read_files(small_app) -> None:
     assert tried >= 8 * len(EVIL_IDS)  # 8 templated routes today (API and pages)
 
 
-@pytest.mark.parametrize("path", ["/api/search?q=" + "x" * 2001, "/api/search?q=a&limit=-1", "/api/search?q=a&limit=10000",
+@pytest.mark.parametrize("path", ["/api/search?q=" + "x" * 2001, "/api/search?q=a&limit=-1",
+                                  "/api/search?q=a&limit=10000",
                                   "/api/stories?limit=0", "/api/stories?offset=-5", "/api/stories?sort=evil",
                                   "/search?q=" + "y" * 2001, "/api/search", "/api/search?q=%00%ff"])
 def test_routes_reject_bad_queries_without_a_server_error(small_app, path: str) -> None:

@@ -171,10 +171,9 @@ def test_write_transactions_are_serialised_and_readers_do_not_wait(pg_db):
 
 def test_a_failed_transaction_rolls_back_and_releases_the_lock(pg_db):
     a = open_store(pg_db("rollback"))
-    with pytest.raises(RuntimeError):
-        with a.transaction():
-            a._set_meta("half", "done")
-            raise RuntimeError("the batch failed")
+    with pytest.raises(RuntimeError), a.transaction():
+        a._set_meta("half", "done")
+        raise RuntimeError("the batch failed")
     assert a.get_meta("half") is None
     with a.transaction():  # not left holding the lock or an aborted transaction
         a._set_meta("half", "again")
@@ -240,7 +239,7 @@ def test_two_processes_ingest_into_one_database_at_once(pg_db, tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", _INGEST, url, str(f)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for f in files]
     outs = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
     reports = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
     assert not any(r["errors"] for r in reports), reports
@@ -334,7 +333,6 @@ def test_the_ann_index_is_cached_on_this_machine_and_caught_up_on_open(pg_db, tm
     with Narratrace(db=url, encoder=HashingEncoder()) as other:  # another process writes meanwhile
         other.store.rebuild_index = lambda *a, **k: pytest.fail("the cached index is caught up, not rebuilt")
         other.add(raws[2:])
-    stale = open(path, "rb").read()
     with Narratrace(db=url, encoder=HashingEncoder()) as nt:
         nt.store.rebuild_index = lambda *a, **k: pytest.fail("the cached index is caught up, not rebuilt")
         assert nt.store.index().size == nt.store.count_passages(with_vectors=True) == 8

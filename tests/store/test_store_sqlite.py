@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,7 +84,8 @@ def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
 
         monkeypatch.setattr(nt.store, "write_links", boom)
-        nt.grouper; monkeypatch.setattr(nt._grouper, "assign", lambda side, src, **k: ("S1", object()))
+        _ = nt.grouper  # built now, so that its assign can be replaced
+        monkeypatch.setattr(nt._grouper, "assign", lambda side, src, **k: ("S1", object()))
         with pytest.raises(RuntimeError):
             nt.add([RawArticle(id="new", text="Something else entirely.")])
         assert nt.store.count_articles() == 2
@@ -94,9 +96,8 @@ def test_store_refuses_vectors_of_another_encoder(new_db):
     db = new_db("t")
     with Narratrace(db=db, encoder=HashingEncoder()) as nt:
         nt.add(_raws(1))
-    with Narratrace(db=db, encoder=HashingEncoder(dim=128)) as nt:
-        with pytest.raises(StoreError, match="encoder"):
-            nt.add([RawArticle(id="x", text="Another text entirely.")])
+    with Narratrace(db=db, encoder=HashingEncoder(dim=128)) as nt, pytest.raises(StoreError, match="encoder"):
+        nt.add([RawArticle(id="x", text="Another text entirely.")])
 
 
 def test_store_vectors_are_half_precision(tmp_path):
@@ -121,10 +122,10 @@ def test_store_index_saved_before_later_batches_catches_up(tmp_path):
     with _project(tmp_path) as nt:
         nt.add(_raws(2))
         path = nt.store.index_path
-    old = open(path, "rb").read()  # the index as saved when the first project closed
+    old = Path(path).read_bytes()  # the index as saved when the first project closed
     with _project(tmp_path) as nt:
         nt.add([RawArticle(id="late", text="A later article.\nWith two passages.", origin="mem:late")])
-    open(path, "wb").write(old)  # as if the process died before saving the second run's index
+    Path(path).write_bytes(old)  # as if the process died before saving the second run's index
     with _project(tmp_path) as nt:
         nt.store.rebuild_index = lambda *a, **k: pytest.fail("a stale index is caught up, not rebuilt")
         idx = nt.store.index()

@@ -13,7 +13,7 @@ import pathlib
 import sys
 import time
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "examples" / "seeds"
@@ -71,7 +71,8 @@ def detectors(want_lingua: bool, want_py3: bool) -> dict[str, Callable[[str], st
 
     if want_py3:
         try:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier as L3
+            from py3langid.langid import MODEL_FILE
+            from py3langid.langid import LanguageIdentifier as L3
             py3 = L3.from_model_file(MODEL_FILE, norm_probs=False)
             out["py3langid (all 97)"] = lambda t: py3.classify(t)[0]
         except ImportError:

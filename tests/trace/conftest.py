@@ -1,8 +1,9 @@
 """Shared fixtures for the trace tests: the real encoder behind an in-memory cache, and the seeds."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pytest

@@ -43,8 +43,8 @@ def test_graph_nodes_and_edges():
 
 
 def test_graph_links_contract():
-    links = [l.to_dict() for l in _graph().links()]
-    cite = next(l for l in links if l["kind"] == "cites")
+    links = [link.to_dict() for link in _graph().links()]
+    cite = next(link for link in links if link["kind"] == "cites")
     assert cite["target"] == {"id": "sputnik", "name": "Sputnik"}
     assert set(cite) == {"source", "target", "kind", "score", "direction", "evidence"}
 

@@ -1,7 +1,6 @@
 """Web app fixtures: the five seeds (shared with the other tests) and a copy of them plus a hostile article."""
 from __future__ import annotations
 
-
 import pytest
 
 EVIL_ID = "evil_xss_article"

@@ -46,7 +46,8 @@ def test_web_browser_story_shows_three_languages_and_graph(browser, server):
     assert rendered not in (None, "error") and int(rendered) >= 3
     circles = browser.execute("return document.querySelectorAll('#graph .n-article circle').length")
     assert circles == 3
-    edges = browser.execute("return [...document.querySelectorAll('#graph path.edge')].map(e => e.getAttribute('class'))")
+    edges = browser.execute(
+        "return [...document.querySelectorAll('#graph path.edge')].map(e => e.getAttribute('class'))")
     assert any("e-translates" in e for e in edges)
     articles = browser.execute("return [...document.querySelectorAll('table.articles tr[data-article]')]"
                                ".map(r => r.getAttribute('data-article'))")

@@ -49,7 +49,8 @@ def test_web_security_headers_on_every_response(client, url):
 
 
 def test_web_security_static_files_ship_in_the_package(client):
-    assert client.get("/static/app.js").headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    content_type = client.get("/static/app.js").headers["content-type"]
+    assert content_type.startswith(("text/javascript", "application/javascript"))
     js = client.get("/static/app.js").text
     for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in js, sink

@@ -312,7 +312,7 @@ def match_vectors(claim_vecs: np.ndarray, fc_vecs: np.ndarray, suggested: float,
                   fc_langs: list[str | None] | None = None) -> list[list[tuple[int, float, str, dict[str, Any]]]]:
     """For each claim: (fact-check row, score, status, parts) at or above ``suggested``, best first.
 
-    Vectors should be language-centred (``group.narratives.centre``) so that scores of
+    Vectors should be language-centred (``group.narratives.centre_by_language``) so that scores of
     same-language and cross-language pairs are comparable. For a pair in two languages (or of
     unknown language) score = cosine + ``clue_weight`` x clue overlap (places, organisations,
     names, numbers shared across scripts); a same-language pair is scored by its cosine alone,

@@ -9,8 +9,8 @@ import pytest
 
 from narratrace import Narratrace
 from narratrace.ingest.collect import Source
-from narratrace.present.monitor import WatchConfig, Watcher, Watchlist
-from narratrace.present.monitor.config import Breaking, Outputs
+from narratrace.monitor import WatchConfig, Watcher, Watchlist
+from narratrace.monitor.config import Breaking, Outputs
 
 SEED_IDS = ["000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36",
             "003_a1910eebe7f376b6", "004_a999723ac9a858df"]

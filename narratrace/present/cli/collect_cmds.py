@@ -55,8 +55,8 @@ def collect_cli(
 ) -> None:
     """Collect articles once from feeds, news sitemaps, URL lists and Telegram exports (never twice)."""
     from ...ingest.collect import Politeness, source_of
-    from ..monitor import WatchConfig, Watcher
-    from ..monitor.config import Breaking
+    from ...monitor import WatchConfig, Watcher
+    from ...monitor.config import Breaking
 
     sources = [s for spec in feeds for s in source_of(spec)]
     polite = Politeness(delay=delay, per_host=per_host, timeout=timeout, retries=retries)
@@ -90,7 +90,7 @@ def watch_cli(
     as_json: bool = typer.Option(False, "--json", help="Print each alert as a JSON line instead of a sentence."),
 ) -> None:
     """Poll the configured sources on a schedule, store what is new and raise alerts (console, JSONL, webhook)."""
-    from ..monitor import Watcher, load_config
+    from ...monitor import Watcher, load_config
 
     cfg = load_config(config_file)
     if interval is not None:

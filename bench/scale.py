@@ -318,8 +318,7 @@ def main() -> int:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="nt-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     enc = TopicEncoder(dim=args.dim, topics=args.topics)
-    settings = Settings.load()
-    settings.ingest["batch_size"] = 1
+    settings = Settings.load(None, ingest={"batch_size": 1})
     prof = Profiler()
     install(prof)
 
@@ -348,7 +347,7 @@ def main() -> int:
         # times new adds, under new ids, on it
         db = work / f"scale-{n}.db"
         n_stories = max(1, n // args.articles_per_story)
-        settings.store["db"] = str(db)
+        settings = settings.merged({"store": {"db": str(db)}}, origin="bench/scale.py")
         reuse = False
         if db.exists():
             probe = SQLiteStore(db)

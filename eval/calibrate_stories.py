@@ -105,7 +105,7 @@ def main() -> None:
     args = ap.parse_args()
 
     settings = Settings.load()
-    encoder = make_encoder(settings.encoder["backend"], batch_size=settings.encoder["batch_size"])
+    encoder = make_encoder(settings.encoder.backend, batch_size=settings.encoder.batch_size)
     cache = VectorCache(encoder)
     means = language_means(cache)
     out = REPO / "narratrace" / "data" / "lang_means.e5-small.npz"
@@ -118,8 +118,8 @@ def main() -> None:
     rows = [r for r in rows if float(r["Overall"]) <= args.same or float(r["Overall"]) >= args.different]
     random.Random(args.seed).shuffle(rows)
     rows = rows[: args.pairs]
-    pipeline = TextPipeline(max_passage_chars=settings.text["max_passage_chars"])
-    pairs = pair_sides(rows, cache, pipeline, settings.text["max_passages"])
+    pipeline = TextPipeline(max_passage_chars=settings.text.max_passage_chars)
+    pairs = pair_sides(rows, cache, pipeline, settings.text.max_passages)
     X = np.array([[pair_features(a, b, means)[0][f] for f in FEATURES] for a, b in pairs])
     y = np.array([1.0 if float(r["Overall"]) <= args.same else 0.0 for r in rows])
     bias, w = fit_logistic(X, y)

@@ -50,9 +50,9 @@ def semeval(enc: CachedEncoder, settings: Settings, n_pairs: int, seed: int) -> 
     rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "test"]
     random.Random(seed).shuffle(rows)
     rows = rows[:n_pairs]
-    pipe = TextPipeline(max_passage_chars=settings.text["max_passage_chars"])
+    pipe = TextPipeline(max_passage_chars=settings.text.max_passage_chars)
     means = language_means(enc.vector_space)
-    limit = settings.text["max_passages"]
+    limit = settings.text.max_passages
     scores, overall = [], []
     for r in rows:
         sides = []
@@ -64,7 +64,7 @@ def semeval(enc: CachedEncoder, settings: Settings, n_pairs: int, seed: int) -> 
         scores.append(same_story_score(sides[0], sides[1], means=means)[0])
         overall.append(float(r["Overall"]))
     s, o = np.array(scores), np.array(overall)
-    thr = settings.stories["join_threshold"]
+    thr = settings.stories.join_threshold
     clear = (o <= 1.5) | (o >= 3.5)
     acc = np.mean((s[clear] >= thr) == (o[clear] <= 1.5))
     print(f"\n## SemEval-2022 Task 8, test half: {len(rows)} pairs")
@@ -78,7 +78,7 @@ def grouping(enc: CachedEncoder, settings: Settings, n_pairs: int, seed: int) ->
     p, r_, f, n_articles, n_gold = grouping_bcubed(enc, settings, rows, n_pairs, seed)
     print(f"\n## Grouping {n_articles} SemEval test articles ({n_gold} gold stories) with the incremental pipeline")
     print(f"BCubed precision {p:.3f}, recall {r_:.3f}, F1 {f:.3f} at join_threshold "
-          f"{settings.stories['join_threshold']}")
+          f"{settings.stories.join_threshold}")
 
 
 def grouping_bcubed(enc, settings: Settings, rows, n_pairs: int, seed: int):
@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma list of parts to skip: tatoeba,semeval,grouping")
     args = ap.parse_args()
     settings = Settings.load()
-    enc = CachedEncoder(make_encoder(settings.encoder["backend"], batch_size=settings.encoder["batch_size"]))
+    enc = CachedEncoder(make_encoder(settings.encoder.backend, batch_size=settings.encoder.batch_size))
     skip = set(filter(None, args.skip.split(",")))
     if "tatoeba" not in skip:
         tatoeba(enc, args.tatoeba.split(","))

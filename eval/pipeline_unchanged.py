@@ -69,7 +69,7 @@ def _round(x: Any) -> Any:
     return x
 
 
-def results() -> dict[str, Any]:
+def results(batch_size: int | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for k, recs in enumerate(corpus()):
@@ -79,6 +79,10 @@ def results() -> dict[str, Any]:
         db = str(Path(tmp) / "unchanged.db")
         env = {**os.environ, "NARRATRACE_DB": db, "PYTHONHASHSEED": "0"}
         env.pop("NARRATRACE_CONFIG", None)
+        if batch_size:
+            cfg = Path(tmp) / "batch.toml"
+            cfg.write_text(f"[ingest]\nbatch_size = {batch_size}\n", "utf-8")
+            env["NARRATRACE_CONFIG"] = str(cfg)
         run(["ingest", *files], env)
         stories = json.loads(run(["stories", "--json"], env))
         links = json.loads(run(["links", "--json"], env))
@@ -117,14 +121,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--write", action="store_true", help="record the snapshot instead of comparing")
+    ap.add_argument("--batch-size", type=int, help="[ingest] batch_size for this run (default: defaults.toml's)")
+    ap.add_argument("--snapshot", type=Path, default=SNAPSHOT, help="the snapshot file to write or compare with")
     args = ap.parse_args()
-    got = results()
+    got = results(args.batch_size)
     if args.write:
-        SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
-        SNAPSHOT.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
-        print(f"wrote {SNAPSHOT}: {len(got['stories'])} stories, {len(got['links'])} links")
+        args.snapshot.parent.mkdir(parents=True, exist_ok=True)
+        args.snapshot.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+        print(f"wrote {args.snapshot}: {len(got['stories'])} stories, {len(got['links'])} links")
         return
-    want = json.loads(SNAPSHOT.read_text("utf-8"))
+    want = json.loads(args.snapshot.read_text("utf-8"))
     problems = diff(want, got)
     print(f"{len(got['stories'])} stories, {len(got['links'])} links; snapshot: {len(want['stories'])} stories, "
           f"{len(want['links'])} links")

@@ -1,15 +1,18 @@
 """The one data model that flows through every stage.
 
 ``RawArticle`` leaves ``ingest``; ``text`` turns it into an ``Article`` with
-``Passage`` objects; ``embed`` adds vectors; ``store`` keeps them; ``group``
-assigns ``Story`` ids; ``trace`` draws ``Link`` objects, each with its
-``evidence``. Stages exchange these objects and nothing else.
+``Passage`` objects; ``embed`` adds vectors (an ``EncodedArticle``, the hand-off
+object of the ingest services); ``store`` keeps them; ``group`` assigns ``Story``
+ids; ``trace`` draws ``Link`` objects, each with its ``evidence``. Stages exchange
+these objects and nothing else.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 #: Passage kinds. Only ``title`` and ``body`` take part in matching.
 TITLE, BODY, BOILERPLATE, META = "title", "body", "boilerplate", "meta"
@@ -123,3 +126,45 @@ class Link:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class EncodedArticle:
+    """The hand-off object of the ingest services (pipeline/): one article as it moves through them.
+
+    Each service fills its own fields and later ones read them instead of the store, so nothing
+    made in a batch is read back: analyse sets ``article``; encode sets ``passages`` (the passage
+    rule's choice) and ``vectors``; classify sets ``replace``; group sets ``clues``, ``story_id`` (on
+    the article), ``join`` and ``scored``; write sets ``rowids`` and ``stored_vectors`` (the vectors as
+    the store keeps them, float16, which is what tracing compares); trace sets ``attributions``.
+    """
+
+    article: Article
+    #: the encoded passages, in order
+    passages: list[Passage] = field(default_factory=list)
+    #: float32, one L2-normalised row per encoded passage; None until encoded
+    vectors: np.ndarray | None = None
+    #: the id is stored with another text from the same file: this is a new version of it
+    replace: bool = False
+    #: grouping clues of each encoded passage (numbers, name keys, latest month)
+    clues: list[dict[str, Any]] = field(default_factory=list)
+    #: the same_story link that joined the article to its story, when it joined one
+    join: Link | None = None
+    #: candidate id -> (same-story score, evidence), as grouping scored them
+    scored: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    #: every passage index -> its rowid in the store (the ANN id)
+    rowids: dict[int, int] = field(default_factory=dict)
+    stored_vectors: np.ndarray | None = None
+    attributions: list[Any] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @property
+    def texts(self) -> list[str]:
+        return [p.text for p in self.passages]
+
+    @property
+    def indices(self) -> list[int]:
+        return [p.index for p in self.passages]

@@ -1,32 +1,133 @@
 """Explicit configuration: packaged defaults, then a user TOML file, then overrides.
 
-No hidden global state: a ``Settings`` object is built once and passed down.
+Every tunable value has one source of truth, ``defaults.toml``; the typed sections below
+declare the keys and their types but no default values, so a constructor cannot disagree
+with the file. Each stage service takes its own section (``StoriesSettings``…). No hidden
+global state: a ``Settings`` object is built once and passed down.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from .errors import ConfigError
 from .paths import PACKAGE_DIR
 
 
+@dataclass(frozen=True)
+class StoreSettings:
+    """``[store]``: where the database lives and how its ANN index is kept."""
+
+    db: str
+    vector_dtype: str
+    index_save_seconds: float
+    ann_ivf_from: int
+    ann_nprobe: int
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """``[encoder]``: which registered encoder makes the vectors."""
+
+    backend: str
+    model: str
+    batch_size: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """``[ingest]``: limits at the input boundary and the transaction size."""
+
+    max_file_bytes: int
+    max_article_chars: int
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    """``[text]``: passage size and the passage rule (how many are encoded)."""
+
+    max_passage_chars: int
+    max_passages: int
+
+
+@dataclass(frozen=True)
+class StoriesSettings:
+    """``[stories]``: candidate generation, the join decision, tracing breadth."""
+
+    ann_k: int
+    max_candidates: int
+    trace_members: int
+    join_threshold: float
+
+
+@dataclass(frozen=True)
+class NarrativesSettings:
+    """``[narratives]``: claim extraction and narrative joining."""
+
+    claim_min_score: float
+    join_threshold: float
+    min_articles: int
+
+
+@dataclass(frozen=True)
+class FactchecksSettings:
+    """``[factchecks]``: matching claims to imported fact-checks."""
+
+    suggested: float
+    confirmed: float
+    encode_as: str
+    max_matches: int
+    clue_weight: float
+
+
+#: section name -> its typed class (the order of defaults.toml)
+SECTIONS: dict[str, type[Any]] = {
+    "store": StoreSettings, "encoder": EncoderSettings, "ingest": IngestSettings, "text": TextSettings,
+    "stories": StoriesSettings, "narratives": NarrativesSettings, "factchecks": FactchecksSettings,
+}
+
+#: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
+POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ingest", "batch_size"),
+            ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
+#: keys whose value must be one of a few words
+CHOICES = {("factchecks", "encode_as"): ("passage", "query"), ("store", "vector_dtype"): ("float16", "float32")}
+
+
 def _defaults() -> dict[str, dict[str, Any]]:
-    return tomllib.loads((PACKAGE_DIR / "defaults.toml").read_text("utf-8"))
+    values = tomllib.loads((PACKAGE_DIR / "defaults.toml").read_text("utf-8"))
+    for name, cls in SECTIONS.items():  # the file and the typed sections must name the same keys
+        keys = {f.name for f in dataclasses.fields(cls)}
+        if set(values.get(name, {})) != keys:
+            raise ConfigError(f"defaults.toml [{name}] has keys {sorted(values.get(name, {}))}, expected {sorted(keys)}",
+                              hint="defaults.toml and narratrace/settings.py must declare the same keys")
+    return values
 
 
-@dataclass
 class Settings:
-    """All tunable values, grouped by stage. ``settings.stories["join_threshold"]``."""
+    """All tunable values, one typed section per stage: ``settings.stories.join_threshold``."""
 
-    values: dict[str, dict[str, Any]] = field(default_factory=_defaults)
+    store: StoreSettings
+    encoder: EncoderSettings
+    ingest: IngestSettings
+    text: TextSettings
+    stories: StoriesSettings
+    narratives: NarrativesSettings
+    factchecks: FactchecksSettings
+
+    def __init__(self, values: dict[str, dict[str, Any]] | None = None) -> None:
+        self._values = values if values is not None else _defaults()
+        for name, cls in SECTIONS.items():
+            setattr(self, name, cls(**self._values[name]))
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, **overrides: dict[str, Any]) -> "Settings":
+    def load(cls, path: str | os.PathLike[str] | None = None, **overrides: dict[str, Any]) -> Settings:
         """Defaults, then the file at ``path`` (or $NARRATRACE_CONFIG), then ``overrides``."""
         settings = cls()
         path = path or os.environ.get("NARRATRACE_CONFIG")
@@ -35,7 +136,8 @@ class Settings:
             try:
                 user = tomllib.loads(p.read_text("utf-8"))
             except FileNotFoundError:
-                raise ConfigError(f"configuration file {p} not found", hint="check --config or NARRATRACE_CONFIG")
+                raise ConfigError(f"configuration file {p} not found",
+                                  hint="check --config or NARRATRACE_CONFIG") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{p}: {exc}", hint="fix the TOML syntax") from exc
             settings = settings.merged(user, origin=str(p))
@@ -43,44 +145,47 @@ class Settings:
             settings = settings.merged({section: vals}, origin="overrides")
         return settings
 
-    def merged(self, user: dict[str, Any], origin: str = "") -> "Settings":
-        values = copy.deepcopy(self.values)
+    def merged(self, user: dict[str, Any], origin: str = "") -> Settings:
+        """A copy with ``user``'s values over these; unknown sections or keys and wrong types are errors."""
+        values = copy.deepcopy(self._values)
         for section, vals in user.items():
             if section not in values or not isinstance(vals, dict):
                 raise ConfigError(f"{origin}: unknown section [{section}]", hint=f"sections: {', '.join(values)}")
             for key, val in vals.items():
                 if key not in values[section]:
-                    raise ConfigError(
-                        f"{origin}: unknown key {key!r} in [{section}]",
-                        hint=f"keys: {', '.join(values[section])}",
-                    )
+                    raise ConfigError(f"{origin}: unknown key {key!r} in [{section}]",
+                                      hint=f"keys: {', '.join(values[section])}")
                 _check_value(origin, section, key, val, values[section][key])
                 values[section][key] = val
         return Settings(values)
 
-    def __getattr__(self, name: str) -> dict[str, Any]:
-        try:
-            return self.__dict__["values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """Every section as plain values (for messages and for shipping settings to Spark executors)."""
+        return copy.deepcopy(self._values)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Settings, (self.as_dict(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and other._values == self._values
 
     def db_path(self, db: str | None = None) -> str:
         """--db, then $NARRATRACE_DB, then the configured default (a file in the working folder)."""
-        return db or os.environ.get("NARRATRACE_DB") or self.values["store"]["db"]
+        return db or os.environ.get("NARRATRACE_DB") or self.store.db
 
 
-#: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
-POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ingest", "batch_size"),
-            ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
+def section_keys(section: str) -> dict[str, type[Any]]:
+    """The keys of a section and their declared types (for documentation checks)."""
+    return get_type_hints(SECTIONS[section])
 
 
 def _check_value(origin: str, section: str, key: str, val: Any, default: Any) -> None:
     """A value must have its default's type ("1MB" for a byte count fails here, not deep in a run)."""
     if isinstance(default, bool):
         ok = isinstance(val, bool)
-    elif isinstance(default, int):
+    elif isinstance(default, int) and section_keys(section).get(key) is int:
         ok = isinstance(val, int) and not isinstance(val, bool)
-    elif isinstance(default, float):
+    elif isinstance(default, (int, float)):
         ok = isinstance(val, (int, float)) and not isinstance(val, bool)
     else:
         ok = isinstance(val, type(default))
@@ -89,4 +194,8 @@ def _check_value(origin: str, section: str, key: str, val: Any, default: Any) ->
                           hint=f"the default is {default!r} (see narratrace/defaults.toml)")
     if (section, key) in POSITIVE and val < 1:
         raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be at least 1",
+                          hint=f"the default is {default!r}")
+    choices = CHOICES.get((section, key))
+    if choices and val not in choices:
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be one of {', '.join(choices)}",
                           hint=f"the default is {default!r}")

@@ -23,7 +23,7 @@ def test_settings_every_default_has_a_comment():
 def test_settings_user_file_overrides_and_rejects_typos(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text("[stories]\njoin_threshold = 0.55\n")
-    assert Settings.load(good).stories["join_threshold"] == 0.55
+    assert Settings.load(good).stories.join_threshold == 0.55
     bad = tmp_path / "bad.toml"
     bad.write_text("[stories]\njoin_treshold = 0.55\n")
     with pytest.raises(ConfigError, match="unknown key 'join_treshold'"):

@@ -7,14 +7,14 @@ Three steps (docs/batch.md explains the choices):
    reader for its extension, the very code ``narratrace ingest`` runs, so field mapping,
    ids, line numbers and error messages are the same. Records are then spread over
    ``partitions`` partitions.
-2. **analyse and encode** (executors, ``mapInPandas``): ``TextPipeline.transform`` and the
-   configured encoder (loaded once per Python worker) on each record's matchable passages.
-   This is about 92% of the cost of ingest and parallel by nature.
+2. **analyse and encode** (executors, ``mapInPandas``): the ingest pipeline's own
+   ``AnalyseService`` and ``EncodeService`` (built from the same settings, the encoder loaded
+   once per Python worker) turn each record into an ``EncodedArticle``, the hand-off object of
+   the ingest services. This is about 92% of the cost of ingest and parallel by nature.
 3. **group** (driver): story grouping is incremental and depends on input order, so the
-   results stream back in input order (file order as ``list_files`` gives it, then line)
-   into the ordinary ``Narratrace`` pipeline, whose encoder serves the executors'
-   vectors (``PrecomputedEncoder``). Grouping, tracing and narratives are those of
-   ``narratrace ingest``: same input, same stories.
+   encoded articles stream back in input order (file order as ``list_files`` gives it, then
+   line) into ``IngestPipeline.ingest_encoded``: classify, group, write, trace and narrate are
+   those of ``narratrace ingest``: same input, same stories.
 """
 from __future__ import annotations
 
@@ -27,18 +27,18 @@ import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from ..api import IngestReport, Narratrace, Progress
-from ..embed import Encoder, make_encoder
-from ..embed.precomputed import PrecomputedEncoder
+from ..api import Narratrace
+from ..embed import encoder_from_settings
 from ..errors import ConfigError, EncoderError, InputError, NarratraceError
 from ..ingest import list_files, read_file, reader_name
-from ..model import Article, RawArticle
+from ..model import EncodedArticle, RawArticle
+from ..pipeline import AnalyseService, EncodeService, IngestReport, Progress
 from ..settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,8 +49,7 @@ JAVA_HINT = ("install a Java runtime, e.g. `apt-get install openjdk-17-jre-headl
              "or set JAVA_HOME")
 #: record kinds in the executor output
 RAW, ARTICLE, ERROR, SKIPPED = "raw", "article", "error", "skipped"
-_SCHEMA = ("rank int, file string, seq long, kind string, payload binary, vectors binary, "
-           "encoder string")
+_SCHEMA = "rank int, file string, seq long, kind string, payload binary, encoder string"
 #: Hadoop reads these as glob characters in a path: escaped so that a file named "a[1].jsonl" is found
 _GLOB = re.compile(r"([\\\[\]{}*?])")
 
@@ -63,7 +62,7 @@ class BatchReport(IngestReport):
     #: records the executors returned (articles, errors, skipped files)
     records: int = 0
     db: str = ""
-    #: passages encoded on the driver (texts the executors had not sent); 0 in a normal run
+    #: articles analysed and encoded on the driver (analysis failed on an executor but not here); 0 normally
     driver_encoded: int = 0
 
     def summary(self) -> dict[str, Any]:
@@ -146,43 +145,24 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
 _WORKER: dict[tuple[Any, ...], Any] = {}
 
 
-def encoder_params(settings: Settings, threads: int | None = None) -> dict[str, Any]:
-    """The encoder arguments ``Narratrace.encoder`` uses, with a thread count."""
-    cfg = settings.encoder
-    params: dict[str, Any] = {"batch_size": cfg["batch_size"], "threads": cfg["threads"] if threads is None
-                              else threads}
-    if cfg["model"]:
-        params["model"] = cfg["model"]
-    return params
+def _worker_services(settings: Settings) -> tuple[AnalyseService, EncodeService]:
+    """This Python worker's analyse and encode services, built once (loading the encoder and the
+    fast-e5 build take seconds), from the settings the driver's pipeline uses.
 
-
-def _worker_encoder(settings: Settings) -> Encoder:
-    """The encoder of this Python worker, loaded once (loading and the fast-e5 build take seconds).
-
-    With ``[encoder] threads = 0`` it uses the task's CPU share (``spark.task.cpus``, 1 by
+    With ``[encoder] threads = 0`` the encoder uses the task's CPU share (``spark.task.cpus``, 1 by
     default): Spark already runs one task per core, so more threads would only contend.
     """
     from pyspark import TaskContext
 
-    threads = settings.encoder["threads"]
-    if not threads:
+    cfg = settings.encoder
+    if not cfg.threads:
         ctx = TaskContext.get()
-        threads = max(1, int(ctx.cpus())) if ctx is not None else 1
-    params = encoder_params(settings, threads)
-    key = ("encoder", settings.encoder["backend"], tuple(sorted(params.items())))
+        cfg = replace(cfg, threads=max(1, int(ctx.cpus())) if ctx is not None else 1)
+    key = ("services", repr(settings.as_dict()), cfg.threads)
     if key not in _WORKER:
-        _WORKER[key] = make_encoder(settings.encoder["backend"], **params)
-    return _WORKER[key]
-
-
-def _worker_text(settings: Settings) -> Any:
-    from ..text import TextPipeline
-
-    key = ("text", settings.text["max_passage_chars"], settings.ingest["max_article_chars"])
-    if key not in _WORKER:
-        _WORKER[key] = TextPipeline(max_passage_chars=settings.text["max_passage_chars"],
-                                    max_article_chars=settings.ingest["max_article_chars"])
-    return _WORKER[key]
+        _WORKER[key] = (AnalyseService.from_settings(settings.text, settings.ingest),
+                        EncodeService(encoder_from_settings(cfg), settings.text))
+    return _WORKER[key]  # type: ignore[no-any-return]
 
 
 def records_from_bytes(path: Path, data: bytes, max_file_bytes: int) -> Iterator[RawArticle | InputError]:
@@ -253,45 +233,36 @@ def _read_partition(files: dict[str, tuple[int, str]], remote_rank: int, max_fil
 
 
 def _analyse_and_encode(settings: Settings, chunk: int) -> Callable[[Iterable[Any]], Iterator[Any]]:
-    """Executor function for ``mapInPandas``: RawArticle -> analysed Article plus its passage vectors.
+    """Executor function for ``mapInPandas``: RawArticle -> ``EncodedArticle`` (pickled), ``chunk`` at a time.
 
     A record whose analysis fails goes back as it came: the driver's pipeline analyses it
     again and reports the failure exactly as ``narratrace ingest`` would.
     """
-    limit = settings.text["max_passages"]
 
     def run(frames: Iterable[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        text = _worker_text(settings)
-        encoder = _worker_encoder(settings)
-        identity = json.dumps({"name": encoder.name, "dim": encoder.dim, "vector_space": encoder.vector_space,
-                               "model_id": encoder.model_id})
+        analyse, encode = _worker_services(settings)
+        enc = encode.encoder
+        identity = json.dumps({"name": enc.name, "dim": enc.dim, "vector_space": enc.vector_space,
+                               "model_id": enc.model_id})
         for frame in frames:
             for start in range(0, len(frame), chunk):
                 part = frame.iloc[start:start + chunk]
                 rows: list[dict[str, Any]] = []
-                todo: list[tuple[int, list[str]]] = []
+                items: list[tuple[int, EncodedArticle]] = []
                 for rec in part.itertuples(index=False):
                     row = {"rank": rec.rank, "file": rec.file, "seq": rec.seq, "kind": rec.kind,
-                           "payload": rec.payload, "vectors": None, "encoder": None}
+                           "payload": rec.payload, "encoder": None}
                     if rec.kind == RAW:
-                        raw = pickle.loads(rec.payload)
-                        try:
-                            art = text.transform(raw)
-                        except Exception:
-                            pass  # reported by the driver, with the same words as local ingest
-                        else:
-                            row.update(kind=ARTICLE, payload=pickle.dumps(art, protocol=5), encoder=identity)
-                            todo.append((len(rows), [p.text for p in art.matchable_passages()[:limit]]))
+                        item = analyse(pickle.loads(rec.payload))
+                        if isinstance(item, EncodedArticle):  # else: reported by the driver, in ingest's words
+                            items.append((len(rows), item))
                     rows.append(row)
-                vectors = encoder.encode_passages([t for _, texts in todo for t in texts])
-                offset = 0
-                for i, texts in todo:
-                    rows[i]["vectors"] = np.ascontiguousarray(vectors[offset:offset + len(texts)],
-                                                              dtype=np.float32).tobytes()
-                    offset += len(texts)
-                yield pd.DataFrame(rows, columns=["rank", "file", "seq", "kind", "payload", "vectors", "encoder"])
+                encode.encode([it for _, it in items])
+                for i, item in items:
+                    rows[i].update(kind=ARTICLE, payload=pickle.dumps(item, protocol=5), encoder=identity)
+                yield pd.DataFrame(rows, columns=["rank", "file", "seq", "kind", "payload", "encoder"])
 
     return run
 
@@ -363,13 +334,13 @@ def encode_on_spark(spark: SparkSession, plan: _Inputs, settings: Settings, part
     """The executor steps as one DataFrame (not yet computed): read, spread, analyse and encode."""
     paths = _spark_paths(plan)
     n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
-    max_bytes = settings.ingest["max_file_bytes"]
+    max_bytes = settings.ingest.max_file_bytes
     local = {str(p.resolve()): (rank, str(p)) for rank, p in plan.local}
     shards = (spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
               .select("path", "content"))
     records = shards.rdd.flatMap(_read_partition(local, plan.files, max_bytes))
     df = spark.createDataFrame(records, _SCHEMA).repartition(n)
-    return df.mapInPandas(_analyse_and_encode(settings, chunk=settings.encoder["batch_size"]), _SCHEMA)
+    return df.mapInPandas(_analyse_and_encode(settings, chunk=settings.encoder.batch_size), _SCHEMA)
 
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = None,
@@ -386,7 +357,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    plan = plan_inputs(paths, settings.ingest["max_file_bytes"])
+    plan = plan_inputs(paths, settings.ingest.max_file_bytes)
     if spark is None:
         require_pyspark()
         from pyspark.sql import SparkSession
@@ -470,49 +441,54 @@ def _ordered_rows(encoded: DataFrame | None, plan: _Inputs) -> Iterator[Any]:
 
 def _group_on_driver(encoded: DataFrame | None, plan: _Inputs, settings: Settings, db: str | Path | None,
                      identity: str | None, total: int, progress: Progress | None) -> BatchReport:
-    """Feed the executors' articles, in input order, to the normal pipeline (grouping, tracing, narratives)."""
-    limit = settings.text["max_passages"]
-    encoder: PrecomputedEncoder | None = None
-    if identity is not None:
-        backend = settings.encoder["backend"]
-        encoder = PrecomputedEncoder(json.loads(identity), lambda: make_encoder(backend, **encoder_params(settings)),
-                                     keep=2 * settings.ingest["batch_size"] + 1,
-                                     batch_size=settings.encoder["batch_size"])
+    """Feed the executors' encoded articles, in input order, to the ingest pipeline (classify, group,
+    write, trace, narrate), after checking they were made in the driver's vector space."""
     skipped: list[str] = []
     remote_files: set[str] = set()
     done = [0]
+    driver_encoded = [0]
 
-    def records() -> Iterator[RawArticle | Article | InputError]:
-        for row in _ordered_rows(encoded, plan):
-            if isinstance(row, InputError):
-                yield row
-                continue
-            done[0] += 1
-            if progress is not None:
-                progress("grouping", done[0], total)
-            if row.kind == SKIPPED:
-                skipped.append(row.file)
-                continue
-            if row.rank >= plan.files:
-                remote_files.add(row.file)
-            elif row.kind == ERROR:
-                yield _error_from(bytes(row.payload))
-            elif row.kind == RAW:
-                yield pickle.loads(bytes(row.payload))
-            else:
-                art: Article = pickle.loads(bytes(row.payload))
-                texts = [p.text for p in art.matchable_passages()[:limit]]
-                vecs = np.frombuffer(bytes(row.vectors), dtype=np.float32).reshape(len(texts), -1)
-                encoder.add(texts, vecs)  # type: ignore[union-attr]
-                yield art
+    with Narratrace(db, settings) as nt:
+        pipe = nt.pipeline
+        if identity is not None:
+            made = json.loads(identity)
+            enc = pipe.encode.encoder
+            if made["vector_space"] != enc.vector_space or int(made["dim"]) != enc.dim:
+                raise EncoderError(f"the executors encoded with {made['model_id']} ({made['vector_space']}, "
+                                   f"{made['dim']}-d), the driver's [encoder] is {enc.model_id} "
+                                   f"({enc.vector_space}, {enc.dim}-d)",
+                                   hint="give the driver and every executor the same [encoder] settings")
 
-    with Narratrace(db, settings, encoder=encoder) as nt:
-        base = nt.add(records())
+        def items() -> Iterator[EncodedArticle | InputError]:
+            for row in _ordered_rows(encoded, plan):
+                if isinstance(row, InputError):
+                    yield row
+                    continue
+                done[0] += 1
+                if progress is not None:
+                    progress("grouping", done[0], total)
+                if row.kind == SKIPPED:
+                    skipped.append(row.file)
+                    continue
+                if row.rank >= plan.files:
+                    remote_files.add(row.file)
+                if row.kind == ERROR:
+                    yield _error_from(bytes(row.payload))
+                elif row.kind == RAW:  # analysis failed on the executor: the driver's words for it
+                    item = pipe.analyse(pickle.loads(bytes(row.payload)))
+                    if isinstance(item, EncodedArticle):
+                        pipe.encode.encode([item])
+                        driver_encoded[0] += 1
+                    yield item
+                else:
+                    yield pickle.loads(bytes(row.payload))
+
+        base = nt.add_encoded(items())
         db_path = nt.db_path
     report = BatchReport(**{f.name: getattr(base, f.name) for f in fields(IngestReport)})
     report.files = plan.files + len(remote_files)
     report.skipped_files = plan.skipped + skipped
     report.records = total
-    report.driver_encoded = encoder.computed if encoder is not None else 0
+    report.driver_encoded = driver_encoded[0]
     report.db = str(db_path)
     return report

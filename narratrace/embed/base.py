@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
+from ..settings import EncoderSettings
+
 
 class Encoder(ABC):
     """A text encoder. Subclasses set ``name`` and ``dim`` and implement ``_encode``."""
@@ -22,6 +25,23 @@ class Encoder(ABC):
 
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
+
+    #: whether the backend uses ``[encoder] threads`` / ``[encoder] model``
+    takes_threads: bool = False
+    takes_model: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: EncoderSettings) -> Encoder:
+        """Build from the ``[encoder]`` section; a key this backend does not use is an error, not ignored."""
+        if settings.model and not cls.takes_model:
+            raise ConfigError(f"[encoder] model = {settings.model!r} is set, but backend {settings.backend!r} "
+                              "does not load a model folder", hint='remove it, or use backend = "sentence-transformers"')
+        params: dict[str, Any] = {"batch_size": settings.batch_size}
+        if cls.takes_threads:
+            params["threads"] = settings.threads
+        if cls.takes_model:
+            params["model"] = settings.model
+        return cls(**params)
 
     @property
     def config(self) -> dict[str, Any]:

@@ -235,8 +235,10 @@ class FastE5Encoder(Encoder):
     name = "fast-e5"
     dim = 384
 
+    takes_threads = True
+
     def __init__(self, batch_size: int = 32, threads: int = 0, precision: str = "int8",
-                 fallback: bool = True, **_: Any) -> None:
+                 fallback: bool = True) -> None:
         super().__init__(batch_size=batch_size)
         self._fallback: Encoder | None = None
         self._model: FastE5 | None = None

@@ -14,7 +14,7 @@ from .base import Encoder
 class HashingEncoder(Encoder):
     name = "hashing"
 
-    def __init__(self, dim: int = 256, batch_size: int = 256, **_: object) -> None:
+    def __init__(self, dim: int = 256, batch_size: int = 256) -> None:
         super().__init__(batch_size=batch_size)
         self.dim = dim
 

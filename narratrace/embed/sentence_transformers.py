@@ -39,7 +39,10 @@ class SentenceTransformersEncoder(Encoder):
 
     name = "sentence-transformers"
 
-    def __init__(self, model: str = "", batch_size: int = 32, threads: int = 0, **_: object) -> None:
+    takes_threads = True
+    takes_model = True
+
+    def __init__(self, model: str = "", batch_size: int = 32, threads: int = 0) -> None:
         super().__init__(batch_size=batch_size)
         if not model:
             raise ConfigError("the sentence-transformers backend needs a model",

@@ -35,6 +35,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..model import Article
+from ..store import StoredPassages
 
 
 def narrative_id_for(article_id: str) -> str:
@@ -104,8 +105,8 @@ class NarrativeTracker:
     narrative has doubled or drifted, so it never goes stale) and are re-scored exactly.
     """
 
-    def __init__(self, store: Any, means: dict[str, np.ndarray] | None, join_threshold: float = 0.6,
-                 exact_below: int = 2048, ann_candidates: int = 16, **_: Any) -> None:
+    def __init__(self, store: Any, means: dict[str, np.ndarray] | None, join_threshold: float,
+                 exact_below: int = 2048, ann_candidates: int = 16) -> None:
         self.store = store
         self.means = means
         self.join_threshold = join_threshold
@@ -129,6 +130,11 @@ class NarrativeTracker:
         if rev != self._rev:
             self._load()
             self._rev = rev
+
+    def reset(self) -> None:
+        """Forget the centroids (a batch was rolled back: they may hold its articles); reloaded on next use."""
+        self._rev = None
+        self._dirty = False
 
     def end_batch(self) -> None:
         """Mark the store's narratives as changed (inside the batch's transaction)."""
@@ -207,9 +213,11 @@ class NarrativeTracker:
         return int(cand[best]), float(cos[best])
 
     # ---------------------------------------------------------- assign
-    def article_profile(self, article_id: str, claim_passages: Iterable[int]) -> tuple[np.ndarray | None, list[int]]:
-        """Centred mean of the article's claim-bearing passages (all encoded passages if none hold a claim)."""
-        sp = self.store.passage_vectors(article_id)
+    def article_profile(self, sp: StoredPassages, claim_passages: Iterable[int]) -> tuple[np.ndarray | None, list[int]]:
+        """Centred mean of the article's claim-bearing passages (all encoded passages if none hold a claim).
+
+        ``sp``: the article's encoded passages as the store keeps them (the caller has them: the
+        batch that wrote them), so nothing is read back."""
         wanted = set(claim_passages)
         rows = [k for k, i in enumerate(sp.indices) if i in wanted] or list(range(len(sp.indices)))
         if not rows:
@@ -217,11 +225,12 @@ class NarrativeTracker:
         vecs = centre_by_language(sp.vectors[rows], [sp.langs[k] for k in rows], self.means, sp.lang)
         return profile(vecs), [sp.indices[k] for k in rows]
 
-    def assign(self, article: Article, claim_passages: Iterable[int]) -> tuple[str | None, float | None]:
-        """Store the narrative of a stored article; returns (narrative id, cosine to its centroid)."""
+    def assign(self, article: Article, claim_passages: Iterable[int], encoded: StoredPassages
+               ) -> tuple[str | None, float | None]:
+        """Store the narrative of a just-written article; returns (narrative id, cosine to its centroid)."""
         if self._rev is None:
             self.sync()
-        v, used = self.article_profile(article.id, claim_passages)
+        v, used = self.article_profile(encoded, claim_passages)
         story_nid = self.store.story_narrative(article.story_id) if article.story_id else None
         if v is None:
             if story_nid:

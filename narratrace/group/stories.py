@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..model import Link
+from ..settings import StoriesSettings
 from .similarity import Side, same_story_score
 
 
@@ -32,11 +33,11 @@ def story_id_for(article_id: str) -> str:
 
 
 class StoryGrouper:
-    """Assigns stories one article at a time. Parameters are the ``[stories]`` settings."""
+    """Assigns stories one article at a time. Parameters are the ``[stories]`` settings (no defaults
+    here: ``defaults.toml`` is their one source); ``model`` None means the shipped story model."""
 
-    def __init__(self, ann_k: int = 12, max_candidates: int = 24, join_threshold: float = 0.5,
-                 model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None,
-                 **_: Any) -> None:
+    def __init__(self, ann_k: int, max_candidates: int, join_threshold: float,
+                 model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None) -> None:
         self.means = means
         self.ann_k = ann_k
         self.max_candidates = max_candidates
@@ -87,3 +88,9 @@ class StoryGrouper:
             return story, Link(source=side.id, target=cand, kind="same_story", score=round(score, 4),
                                direction="undetermined", evidence=evidence)
         return story_id_for(side.id), None
+
+    @classmethod
+    def from_settings(cls, settings: StoriesSettings, means: dict[str, np.ndarray] | None,
+                      model: dict[str, Any] | None = None) -> StoryGrouper:
+        return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
+                   join_threshold=settings.join_threshold, model=model, means=means)

@@ -5,6 +5,7 @@ and a ``PostgresStore`` for a ``postgresql://`` / ``postgres://`` URL; both are 
 """
 from __future__ import annotations
 
+from ..settings import StoreSettings
 from .base import SQLStore, StoredPassages
 from .postgres import is_postgres_url, mask_url
 from .sqlite import SQLiteStore
@@ -12,12 +13,17 @@ from .sqlite import SQLiteStore
 __all__ = ["SQLStore", "SQLiteStore", "StoredPassages", "is_postgres_url", "mask_url", "open_store"]
 
 
-def open_store(target: str, vector_dtype: str = "float16", ann_ivf_from: int = 1_000_000,
-               ann_nprobe: int = 16) -> SQLStore:
+def open_store(target: str, settings: StoreSettings | None = None) -> SQLStore:
     """The store at ``target``: a PostgreSQL URL, else an SQLite file (created when missing).
 
-    ``ann_ivf_from`` and ``ann_nprobe`` are the ``[store]`` settings of the ANN index (store/ann.py)."""
-    params = {"vector_dtype": vector_dtype, "ann_ivf_from": ann_ivf_from, "ann_nprobe": ann_nprobe}
+    ``settings``: the ``[store]`` section (vector dtype, the ANN index's ``ann_ivf_from`` and
+    ``ann_nprobe``, store/ann.py); None takes defaults.toml's."""
+    if settings is None:
+        from ..settings import Settings
+
+        settings = Settings().store
+    params = {"vector_dtype": settings.vector_dtype, "ann_ivf_from": settings.ann_ivf_from,
+              "ann_nprobe": settings.ann_nprobe}
     if is_postgres_url(target):
         from .postgres import PostgresStore
 

@@ -24,11 +24,20 @@ HEAD_LINES = 3
 
 
 class TextPipeline:
-    """Parameters in the constructor; ``transform`` does the work."""
+    """Parameters in the constructor; ``transform`` does the work.
 
-    def __init__(self, max_passage_chars: int = 1500, max_article_chars: int = 200_000,
-                 outlet_aliases: str | list[str] | None = None, min_confidence: float = MIN_CONFIDENCE,
-                 **_: object) -> None:
+    ``max_passage_chars`` and ``max_article_chars`` left as None take ``[text] max_passage_chars`` and
+    ``[ingest] max_article_chars`` from ``defaults.toml``, their one source (ingest and ``compare``
+    must cut passages alike, or the same two texts get different verdicts)."""
+
+    def __init__(self, max_passage_chars: int | None = None, max_article_chars: int | None = None,
+                 outlet_aliases: str | list[str] | None = None, min_confidence: float = MIN_CONFIDENCE) -> None:
+        if max_passage_chars is None or max_article_chars is None:
+            from ..settings import Settings
+
+            defaults = Settings()
+            max_passage_chars = max_passage_chars or defaults.text.max_passage_chars
+            max_article_chars = max_article_chars or defaults.ingest.max_article_chars
         self.max_passage_chars = max_passage_chars
         self.max_article_chars = max_article_chars
         self.min_confidence = min_confidence

@@ -15,8 +15,9 @@ import numpy as np
 from ..embed.base import Encoder
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
+from ..store import StoredPassages
 from .align import AlignParams, Alignment, Prepared, align
-from .attributions import Attribution, Registry, cited_sources, default_registry, find_attributions, split_sentences
+from .attributions import Attribution, SourceRegistry, cited_sources, default_sources, find_attributions, split_sentences
 from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
 
 #: below this many matchable passages an article is aligned sentence by sentence
@@ -101,7 +102,7 @@ def same_story_probability(a: Article, b: Article, ua: Sequence[Unit], ub: Seque
 
 
 def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
-                    vb: np.ndarray, registry: Registry | None = None, params: AlignParams | None = None,
+                    vb: np.ndarray, sources: SourceRegistry | None = None, params: AlignParams | None = None,
                     thresholds: RelationThresholds | None = None,
                     means: dict[str, np.ndarray] | None = None, sides: tuple[Side, Side] | None = None,
                     attributions: tuple[list[Attribution], list[Attribution]] | None = None,
@@ -118,7 +119,7 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     al = align(va, vb, params=params, prepared=prepared)
     same_story, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
                                                                      *(sides if sides else (None, None)))
-    att_a, att_b = attributions or (find_attributions(a, registry), find_attributions(b, registry))
+    att_a, att_b = attributions or (find_attributions(a, sources), find_attributions(b, sources))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
     text_a = " ".join(u.text for u in ua)
@@ -131,8 +132,8 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     aligned_b = {ub[x].passage for p in al.pairs for x in p.b}
     un_a = sorted({u.passage for u in ua} - aligned_a)
     un_b = sorted({u.passage for u in ub} - aligned_b)
-    reg_a_cites_b = bool(b.outlet and registry_resolve(registry, b.outlet) in src_a)
-    reg_b_cites_a = bool(a.outlet and registry_resolve(registry, a.outlet) in src_b)
+    reg_a_cites_b = bool(b.outlet and resolve_outlet(sources, b.outlet) in src_a)
+    reg_b_cites_a = bool(a.outlet and resolve_outlet(sources, a.outlet) in src_b)
     direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
                                               a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a)
     return {
@@ -148,13 +149,23 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     }
 
 
-def registry_resolve(registry: Registry | None, name: str) -> str | None:
+def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassages,
+                   means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None) -> dict[str, Any]:
+    """:func:`compare_vectors` of two articles' encoded passages as the store keeps them (the passages,
+    vectors and clues ingest chose): the one comparison of stored articles, and of texts that
+    ``Narratrace.compare_records`` analysed and encoded the way ingest does."""
+    ua = [Unit(i, t) for i, t in zip(pa.indices, pa.texts)]
+    ub = [Unit(i, t) for i, t in zip(pb.indices, pb.texts)]
+    return compare_vectors(a, b, ua, ub, pa.vectors, pb.vectors, sources, means=means)
+
+
+def resolve_outlet(sources: SourceRegistry | None, name: str) -> str | None:
     """Canonical id of an outlet name, if registered."""
-    src = (registry or default_registry()).resolve(name)
+    src = (sources or default_sources()).resolve(name)
     return src.id if src else None
 
 
-def compare(a: Article, b: Article, encoder: Encoder, registry: Registry | None = None,
+def compare(a: Article, b: Article, encoder: Encoder, sources: SourceRegistry | None = None,
             params: AlignParams | None = None, thresholds: RelationThresholds | None = None) -> dict[str, Any]:
     """Relation of two articles with evidence.
 
@@ -164,5 +175,5 @@ def compare(a: Article, b: Article, encoder: Encoder, registry: Registry | None 
     """
     ua, ub = units_of(a), units_of(b)
     vecs = encoder.encode_passages([u.text for u in ua] + [u.text for u in ub])
-    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], registry, params, thresholds,
+    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], sources, params, thresholds,
                            means=language_means(encoder.vector_space))

@@ -145,8 +145,8 @@ def test_narrative_ann_candidates_find_the_exact_nearest():
     rng = np.random.default_rng(7)
     sums = rng.standard_normal((3000, 64)).astype(np.float32)
     store = _CentroidStore(sums)
-    exact = NarrativeTracker(store, None, exact_below=10**9)
-    approx = NarrativeTracker(store, None, exact_below=100)
+    exact = NarrativeTracker(store, None, join_threshold=0.6, exact_below=10**9)
+    approx = NarrativeTracker(store, None, join_threshold=0.6, exact_below=100)
     exact.sync(), approx.sync()
     assert exact._ann is None and approx._ann is not None
     queries = sums[rng.choice(3000, 200, replace=False)] + 0.3 * rng.standard_normal((200, 64)).astype(np.float32)
@@ -168,7 +168,7 @@ def test_narrative_centroids_reload_only_when_the_store_changed():
     from narratrace.group.narratives import NarrativeTracker
 
     store = _CentroidStore(np.eye(4, dtype=np.float32))
-    tracker = NarrativeTracker(store, None)
+    tracker = NarrativeTracker(store, None, join_threshold=0.6)
     tracker.sync(), tracker.sync()
     assert store.loads == 1
     store.rev += 1  # another process wrote narratives

@@ -136,7 +136,7 @@ def check_store(db: Path, config: Path, sources: dict[str, Path] | None = None) 
             assert ps, f"{aid} has no passages"
             assert [i for i, _, _ in ps] == list(range(len(ps))), f"{aid}: passages {ps}"
             matchable = [v for _, kind, v in ps if kind in ("title", "body")]
-            limit = settings.text["max_passages"]
+            limit = settings.text.max_passages
             assert all(matchable[:limit]) and sum(matchable) == min(len(matchable), limit), f"{aid}: vectors {ps}"
             if sources and aid in sources:
                 (raw,) = [r for r in read_file(sources[aid]) if isinstance(r, RawArticle)]

@@ -8,8 +8,18 @@ from narratrace.text import TextPipeline, analyse
 def test_pipeline_public_surface():
     art = analyse(RawArticle(text="Isi berita pertama.\nBaca Juga : x", id="p"))
     assert isinstance(art, Article) and art.id == "p"
-    assert TextPipeline(max_passage_chars=500, max_article_chars=10, anything=1).transform(
+    assert TextPipeline(max_passage_chars=500, max_article_chars=10).transform(
         RawArticle(text="x" * 50)).text == "x" * 10
+
+
+def test_pipeline_refuses_unknown_parameters_and_takes_its_defaults_from_the_settings():
+    import pytest
+
+    from narratrace.settings import Settings
+
+    with pytest.raises(TypeError):
+        TextPipeline(max_passage_chars=500, anything=1)  # type: ignore[call-arg]
+    assert TextPipeline().max_passage_chars == Settings().text.max_passage_chars
 
 
 def test_pipeline_seed_offsets_and_keys(seeds):

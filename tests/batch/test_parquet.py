@@ -1,4 +1,4 @@
-"""The Parquet reader (same fields as JSON Lines, rows as lines) and the encoder that serves executor vectors."""
+"""The Parquet reader: same fields as JSON Lines, rows as lines."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from narratrace.errors import EncoderError, InputError
+from narratrace.errors import InputError
 from narratrace.ingest import read_file
 from narratrace.model import RawArticle
 
@@ -77,50 +76,3 @@ def test_parquet_without_pyarrow_names_the_file_and_the_extra(tmp_path, monkeypa
     (err,) = read_file(path)
     assert isinstance(err, InputError) and str(path) in str(err)
     assert "pip install 'narratrace[batch]'" in str(err)
-
-
-def _identity(enc):
-    return {"name": enc.name, "dim": enc.dim, "vector_space": enc.vector_space, "model_id": enc.model_id}
-
-
-def test_precomputed_encoder_serves_given_vectors_and_delegates_the_rest(real_encoder):
-    from narratrace.embed.precomputed import PrecomputedEncoder
-
-    texts = [p for p in (SAMPLES / "000_b87142e14614ef64.txt").read_text("utf-8").split("\n") if p.strip()][:4]
-    given = real_encoder.encode_passages(texts[:3])
-    loads = []
-
-    def load():
-        loads.append(1)
-        return real_encoder
-
-    enc = PrecomputedEncoder(_identity(real_encoder), load)
-    assert (enc.vector_space, enc.dim, enc.model_id) == (real_encoder.vector_space, real_encoder.dim,
-                                                         real_encoder.model_id)
-    enc.add(texts[:3], given)
-    assert np.array_equal(enc.encode_passages(texts[:3]), given) and not loads and enc.served == 3
-    out = enc.encode_passages(texts[::-1])  # one text it was not given: encoded by the real encoder
-    assert np.array_equal(out[1:], given[::-1]) and loads == [1] and enc.computed == 1
-    assert np.allclose(out[0], real_encoder.encode_passages([texts[3]])[0])
-    assert np.allclose(enc.encode_queries(["ISIS"]), real_encoder.encode_queries(["ISIS"]))
-
-
-def test_precomputed_encoder_forgets_old_articles(real_encoder):
-    from narratrace.embed.precomputed import PrecomputedEncoder
-
-    enc = PrecomputedEncoder(_identity(real_encoder), lambda: real_encoder, keep=2)
-    vecs = real_encoder.encode_passages(["satu", "dua", "tiga"])
-    for text, vec in zip(["satu", "dua", "tiga"], vecs):
-        enc.add([text], vec[None, :])
-    assert set(enc._vectors) == {"dua", "tiga"}  # memory stays at the last `keep` articles
-    with pytest.raises(EncoderError, match="2 passages but 1 vectors"):
-        enc.add(["a", "b"], vecs[:1])
-
-
-def test_precomputed_encoder_refuses_a_driver_encoder_of_another_space(real_encoder):
-    from narratrace.embed import make_encoder
-    from narratrace.embed.precomputed import PrecomputedEncoder
-
-    enc = PrecomputedEncoder(_identity(real_encoder), lambda: make_encoder("hashing"))
-    with pytest.raises(EncoderError, match="differs from the executors'"):
-        enc.encode_passages(["a text nobody precomputed"])

@@ -1,0 +1,39 @@
+"""Narrate: check-worthy claims of each new article and the narrative it carries."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..group.candidates import stored_passages
+from ..group.narratives import NarrativeTracker
+from ..model import EncodedArticle
+from ..settings import NarrativesSettings
+from ..store import SQLStore
+from ..trace.claims import extract_claims
+
+#: claim fields stored in their own columns; the rest goes to ``features``
+CLAIM_COLUMNS = ("article_id", "passage", "span", "text", "lang", "score")
+
+
+class NarrateService:
+    """Inside the batch transaction: claims are stored, and each article joins or founds a narrative from
+    the vectors of its claim-bearing passages (the batch's own: nothing is encoded or read back)."""
+
+    def __init__(self, store: SQLStore, tracker: NarrativeTracker, settings: NarrativesSettings) -> None:
+        self.store = store
+        self.tracker = tracker
+        self.claim_min_score = settings.claim_min_score
+
+    def narrate(self, items: Sequence[EncodedArticle]) -> None:
+        self.tracker.sync()  # another process may have written narratives since the last batch
+        for it in items:
+            art = it.article
+            claims = extract_claims(art, min_score=self.claim_min_score)
+            self.store.write_claims(art.id, [
+                {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
+                 "score": c.score, "features": {k: v for k, v in c.to_dict().items() if k not in CLAIM_COLUMNS}}
+                for c in claims])
+            self.tracker.assign(art, [c.passage for c in claims], stored_passages(it))
+        self.tracker.end_batch()
+
+    def reset(self) -> None:
+        self.tracker.reset()

@@ -1,0 +1,35 @@
+"""What an ingest run did, and how it reports progress."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError
+
+#: progress callback: (what, done, total); total may be 0 when unknown
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did. ``ok`` is False when any file or record failed."""
+
+    ingested: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+    #: id -> content hash of every record met in this run, across batches (the first one of an id wins)
+    seen_ids: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {"files": self.files, "ingested": len(self.ingested), "updated": len(self.updated),
+                "unchanged": len(self.unchanged), "duplicates": len(self.duplicates),
+                "skipped_files": len(self.skipped_files), "errors": len(self.errors)}

@@ -1,0 +1,145 @@
+"""The ingest pipeline: the stage services chained in the documented order.
+
+Per batch of ``[ingest] batch_size`` records::
+
+    analyse -> encode -> | write transaction: classify -> (group -> write) per article -> trace -> narrate |
+    -> fact-check matching of the new claims
+
+One ``EncodedArticle`` per article passes through; no service reads back what an earlier one of
+the same batch produced. ``narratrace batch`` runs analyse + encode on Spark executors and hands
+the encoded articles to ``ingest_encoded`` here, so grouping and tracing are the same code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..embed import Encoder
+from ..errors import EncoderError, InputError
+from ..group import StoryGrouper, language_means
+from ..group.candidates import BatchCandidates
+from ..group.narratives import NarrativeTracker
+from ..model import Article, EncodedArticle, RawArticle
+from ..settings import Settings
+from ..store import SQLStore
+from ..trace.attributions import default_sources
+from .analyse import AnalyseService
+from .classify import ClassifyService
+from .encode import EncodeService
+from .factchecks import FactCheckMatcher
+from .group import GroupService
+from .narrate import NarrateService
+from .report import IngestReport
+from .trace import TraceService
+from .write import WriteService
+
+
+class IngestPipeline:
+    """The services of one project, built once with their collaborators and kept across batches
+    (narrative centroids, story members and fact-check vectors are cached in them)."""
+
+    def __init__(self, *, batch_size: int, analyse: AnalyseService, encode: EncodeService, classify: ClassifyService,
+                 group: GroupService, write: WriteService, trace: TraceService, narrate: NarrateService,
+                 factchecks: FactCheckMatcher) -> None:
+        self.batch_size = batch_size
+        self.analyse, self.encode, self.classify = analyse, encode, classify
+        self.group, self.write, self.trace, self.narrate = group, write, trace, narrate
+        self.factchecks = factchecks
+
+    @classmethod
+    def build(cls, store: SQLStore, encoder: Encoder, settings: Settings) -> IngestPipeline:
+        """The default services for ``settings``; centring uses the language means of the encoder's space."""
+        means = language_means(encoder.vector_space)
+        grouper = StoryGrouper.from_settings(settings.stories, means)
+        tracker = NarrativeTracker(store, means, join_threshold=settings.narratives.join_threshold)
+        return cls(batch_size=settings.ingest.batch_size,
+                   analyse=AnalyseService.from_settings(settings.text, settings.ingest),
+                   encode=EncodeService(encoder, settings.text), classify=ClassifyService(store),
+                   group=GroupService(grouper), write=WriteService(store, settings.store),
+                   trace=TraceService(store, default_sources(), settings.stories, means,
+                                      reuse_scores=grouper.model is None),
+                   narrate=NarrateService(store, tracker, settings.narratives),
+                   factchecks=FactCheckMatcher(store, encoder, settings.factchecks, means))
+
+    @property
+    def store(self) -> SQLStore:
+        return self.write.store
+
+    # ------------------------------------------------------------------ entry points
+    def ingest(self, records: Iterable[RawArticle | Article | InputError], report: IngestReport) -> None:
+        """Analyse, encode and store records in batches; bad ones are reported in ``report``."""
+        self.ingest_encoded((self.analyse(r) if not isinstance(r, InputError) else r for r in records), report,
+                            encoded=False)
+
+    def ingest_encoded(self, items: Iterable[EncodedArticle | InputError], report: IngestReport,
+                       encoded: bool = True) -> None:
+        """Store articles encoded elsewhere (Spark executors) in batches, in the order given.
+
+        ``encoded``: the items carry their vectors (they are checked against the passage rule)."""
+        encoder = self.encode.encoder
+        for batch in _batches(items, self.batch_size, report):
+            if encoded:
+                self._check_encoded(batch)
+            skip = self.classify.already_stored(batch)
+            if len(skip) == len(batch):
+                self._store_batch(batch, report)  # nothing to encode; classify still reports each one
+                continue
+            # a store keeps one encoder for life: refused here, before anything is encoded
+            self.store.bind_encoder(encoder.vector_space, encoder.dim)
+            self.encode.encode([it for k, it in enumerate(batch) if k not in skip])
+            self._store_batch(batch, report)
+
+    def finish(self) -> None:
+        """End of a run: the ANN index on disk, so the next run starts without catching up."""
+        self.write.save_index(if_changed=True)
+
+    # ------------------------------------------------------------------ one batch
+    def _store_batch(self, batch: list[EncodedArticle], report: IngestReport) -> None:
+        try:
+            with self.store.transaction():
+                todo = self.classify.classify(batch, report)  # under the write lock: other writers are seen
+                if not todo:
+                    return
+                self.encode.encode(todo)  # texts the pre-check found stored, that another writer removed since
+                self.store.sync_index()
+                candidates = BatchCandidates(self.store)
+                self.write.begin_batch()
+                for it in todo:
+                    side = self.group.side(it)
+                    self.group.assign(it, side, candidates)
+                    self.write.write(it)
+                    candidates.add(side, it)
+                    (report.updated if it.replace else report.ingested).append(it.id)
+                self.trace.trace(todo, candidates)
+                self.narrate.narrate(todo)
+        except BaseException:
+            self.write.batch_failed()
+            self.narrate.reset()  # the centroids may hold the rolled-back articles
+            self.trace.reset()
+            raise
+        self.write.batch_committed()
+        self.factchecks.match_new_claims()
+
+    def _check_encoded(self, batch: list[EncodedArticle]) -> None:
+        """Vectors made elsewhere must be of the chosen passages, one row each, in this encoder's size."""
+        dim = self.encode.encoder.dim
+        for it in batch:
+            want = [p.index for p in self.encode.passages_to_encode(it.article)]
+            if it.vectors is None or it.indices != want or it.vectors.shape != (len(want), dim):
+                raise EncoderError(f"{it.article.origin or it.id}: the encoded passages do not follow the passage "
+                                   "rule of these settings", hint="run every executor with the same [text] and "
+                                   "[encoder] settings and narratrace version as the driver")
+
+
+def _batches(items: Iterable[EncodedArticle | InputError], size: int, report: IngestReport
+             ) -> Iterator[list[EncodedArticle]]:
+    batch: list[EncodedArticle] = []
+    for it in items:
+        if isinstance(it, InputError):
+            report.errors.append(it)
+            continue
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,126 @@
+"""Trace: citations of each new article, and its relation (translation, rewrite…) to story members."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from ..group.candidates import BatchCandidates, stored_passages
+from ..model import Article, EncodedArticle, Link
+from ..settings import StoriesSettings
+from ..store import SQLStore, StoredPassages
+from ..trace.align import Prepared, prepare
+from ..trace.attributions import Attribution, SourceRegistry, attributions_from_link, find_attributions
+from ..trace.compare import Unit, compare_vectors
+from ..trace.graph import EDGE_KIND
+
+#: relation evidence kept on a link (the rest of compare_vectors' answer is for display)
+EVIDENCE_KEYS = ("coverage_a", "coverage_b", "aligned", "unaligned_a", "unaligned_b", "reasons", "features")
+#: story members kept prepared across batches (each new article of a story meets the same members)
+MEMBER_CACHE = 4096
+
+
+def cite_links(article_id: str, attributions: Sequence[Attribution]) -> list[Link]:
+    """One ``cites`` link per (article, source), carrying every attribution to it as evidence."""
+    merged: dict[str, Link] = {}
+    for att in attributions:
+        evidence = {"cue": att.cue, "surface": att.surface, "passage": att.passage, "claim": att.claim,
+                    "claim_span": list(att.claim_span), "cue_kind": att.cue_kind,
+                    "mention_span": list(att.mention_span)}
+        if att.source_id in merged:
+            merged[att.source_id].evidence.setdefault("more", []).append(evidence)
+        else:
+            merged[att.source_id] = Link(source=article_id, target={"id": att.source_id, "name": att.source_name},
+                                         kind="cites", score=1.0, direction="source->target", evidence=evidence)
+    return list(merged.values())
+
+
+class TraceService:
+    """Writes provenance links for a batch's articles, from vectors the batch already holds.
+
+    Each new article is compared with at most ``[stories] trace_members`` members of its story.
+    ``means``: the language means the scores are centred with; ``reuse_scores``: grouping scored the
+    same pairs with the same model, so its scores are taken instead of computed again.
+    """
+
+    def __init__(self, store: SQLStore, sources: SourceRegistry, settings: StoriesSettings,
+                 means: dict[str, Any] | None, reuse_scores: bool = True) -> None:
+        self.store = store
+        self.sources = sources
+        self.trace_members = settings.trace_members
+        self.means = means
+        self.reuse_scores = reuse_scores
+        self._members: OrderedDict[tuple[str, int], tuple[Article, list[Attribution], Prepared]] = OrderedDict()
+
+    def trace(self, items: Sequence[EncodedArticle], candidates: BatchCandidates) -> None:
+        """Inside the batch transaction, after every item is written."""
+        for it in items:
+            it.attributions = find_attributions(it.article, self.sources)
+        for it in items:
+            self._trace_one(it, candidates)
+
+    def _trace_one(self, item: EncodedArticle, candidates: BatchCandidates) -> None:
+        art = item.article
+        self.store.write_links(cite_links(art.id, item.attributions), story_id=art.story_id)
+        if not art.story_id:
+            return
+        limit = self.trace_members
+        members = [m for m in self.store.story_article_ids(art.story_id, limit + 1) if m != art.id][:limit]
+        mine = stored_passages(item)
+        if not len(mine.vectors):
+            return
+        my_side = candidates.side(art.id)[0]
+        scored = item.scored if self.reuse_scores else {}
+        ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
+        my_prep = prepare(mine.vectors)
+        for mid in members:
+            other = candidates.stored(mid)
+            if not len(other.vectors):
+                continue
+            b, b_atts, b_prep = self._member(mid, other, candidates)
+            ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
+            res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, self.sources, means=self.means,
+                                  sides=(my_side, candidates.side(mid)[0]), attributions=(item.attributions, b_atts),
+                                  same_story=scored.get(mid), prepared=(my_prep, b_prep))
+            kind = EDGE_KIND.get(res["relation"])
+            if kind is None:
+                continue
+            evidence = {k: res[k] for k in EVIDENCE_KEYS if k in res}
+            join = item.join
+            if join is not None and join.target == mid:
+                evidence["grouping"] = {**join.evidence, "joined": art.id, "matched": mid}
+                if kind != "same_story":  # the finer relation replaces the grouping link
+                    self.store.delete_link(art.id, mid, "same_story")
+            # derivation edges point from the derived article to its origin ("000 translates 001")
+            src, dst, direction = art.id, mid, res["direction"]
+            if direction == "a->b":  # the new article is the origin; the member derives from it
+                src, dst = mid, art.id
+            self.store.write_links([Link(source=src, target=dst, kind=kind, score=res["score"],
+                                         direction="source->target" if direction in ("a->b", "b->a")
+                                         else "undetermined", evidence=evidence)], story_id=art.story_id)
+
+    def _member(self, article_id: str, stored: StoredPassages, candidates: BatchCandidates
+                ) -> tuple[Article, list[Attribution], Prepared]:
+        """A story member and its attributions: a batch article's from its hand-off object, a stored one's
+        read back from the ``cites`` links written when it was stored (not found again in its text).
+        Kept across batches, keyed by the member's passage texts, so a replaced article is read again."""
+        key = (article_id, hash(tuple(stored.texts)))
+        hit = self._members.get(key)
+        if hit is not None:
+            self._members.move_to_end(key)
+            return hit
+        item = candidates.batch_item(article_id)
+        if item is not None:
+            art, atts = item.article, list(item.attributions)
+        else:
+            art = self.store.get_article(article_id, with_passages=False)
+            atts = [a for lk in self.store.links(article_id=article_id, kind="cites")
+                    for a in attributions_from_link(lk)]
+        hit = self._members[key] = (art, atts, prepare(stored.vectors))
+        if len(self._members) > MEMBER_CACHE:
+            self._members.popitem(last=False)
+        return hit
+
+    def reset(self) -> None:
+        """A batch was rolled back: forget members that may be its articles."""
+        self._members.clear()

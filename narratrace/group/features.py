@@ -120,7 +120,7 @@ def name_key(token: str) -> str:
 
 def load_common_names(path: Path = _COMMON_NAMES) -> frozenset[str]:
     """Keys of names too common to identify an event (see data/common_names.txt)."""
-    keys = set()
+    keys: set[str] = set()
     for line in path.read_text("utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):

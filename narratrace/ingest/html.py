@@ -13,7 +13,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 from trafilatura import bare_extraction
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 
 from ..errors import InputError
 from ..model import RawArticle
@@ -54,8 +54,9 @@ def read_html(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
     except Exception as exc:  # trafilatura bug on odd markup: report, go on
         yield InputError(str(path), f"could not extract the page text: {type(exc).__name__}: {exc}")
         return
-    body = clean(getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not body:
+    # bare_extraction gives a Document (a dict only with as_dict=True), or None when it finds nothing
+    body = clean(doc.text or "").strip() if isinstance(doc, Document) else ""
+    if not isinstance(doc, Document) or not body:
         yield InputError(
             str(path), "no article text found",
             hint="the page may be an index or a script-rendered page; save the article page itself",

@@ -327,7 +327,8 @@ class SQLStore:
     def story_article_ids(self, story_id: str, limit: int | None = None) -> list[str]:
         """The first ``limit`` articles of a story, in the order they were stored (a bounded read through
         the story index: tracing a new article does not read every member of a large story)."""
-        q, args = "SELECT id FROM articles WHERE story_id=? ORDER BY rowid", [story_id]
+        q = "SELECT id FROM articles WHERE story_id=? ORDER BY rowid"
+        args: list[Any] = [story_id]
         if limit is not None:
             q, args = q + " LIMIT ?", args + [int(limit)]
         return [r[0] for r in self._x(q, args).fetchall()]
@@ -447,8 +448,8 @@ class SQLStore:
         self.db.close()
 
     # ------------------------------------------- narratives, claims, fact-checks (schema 2)
-    def _vec(self, blob: bytes | None) -> np.ndarray | None:
-        return None if blob is None else np.frombuffer(blob, dtype=self.vector_dtype).astype(np.float32)
+    def _vec(self, blob: bytes) -> np.ndarray:
+        return np.frombuffer(blob, dtype=self.vector_dtype).astype(np.float32)
 
     def narrative_centroids(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(ids, summed member vectors (n, dim) float32, member weights) of every narrative."""

@@ -218,8 +218,8 @@ def extract_claims(article: Article, min_score: float = 0.5, registry: SourceReg
     reg = registry or default_sources()
     gaz = gazetteer or default_gazetteer()
     atts: dict[tuple[int, int, int], Any] = {}
-    for att in find_attributions(article, reg):
-        atts.setdefault((att.passage, *att.claim_span), att)
+    for found in find_attributions(article, reg):
+        atts.setdefault((found.passage, *found.claim_span), found)
     own = reg.resolve(article.outlet) if article.outlet else None
     out: list[Claim] = []
     for p in article.passages:

@@ -124,12 +124,12 @@ def _walk(obj: Any) -> Iterator[dict[str, Any]]:
 def from_claimreview(obj: dict[str, Any], origin: str = "") -> FactCheck:
     """One schema.org ClaimReview object."""
     claim = _text(obj.get("claimReviewed"))
-    item = obj.get("itemReviewed") if isinstance(obj.get("itemReviewed"), dict) else {}
+    item: dict[str, Any] = obj["itemReviewed"] if isinstance(obj.get("itemReviewed"), dict) else {}
     if not claim:
         claim = _text(item.get("name")) or _text(item.get("text"))
     if not claim:
         raise InputError(origin, "ClaimReview without claimReviewed", hint="the claim text is required")
-    rating_obj = obj.get("reviewRating") if isinstance(obj.get("reviewRating"), dict) else {}
+    rating_obj: dict[str, Any] = obj["reviewRating"] if isinstance(obj.get("reviewRating"), dict) else {}
     rating = _text(rating_obj.get("alternateName")) or _text(rating_obj.get("ratingValue"))
     url = _text(obj.get("url"))
     fid = _text(obj.get("@id")) or _text(obj.get("identifier")) or _derived_id(url, claim)
@@ -141,7 +141,7 @@ def from_claimreview(obj: dict[str, Any], origin: str = "") -> FactCheck:
 
 def from_factcheck_tools(doc: dict[str, Any], origin: str = "") -> Iterator[FactCheck]:
     """A Google Fact Check Tools ``claims:search`` answer (or one of its ``claims`` entries)."""
-    entries = doc.get("claims") if isinstance(doc.get("claims"), list) else [doc]
+    entries: list[Any] = doc["claims"] if isinstance(doc.get("claims"), list) else [doc]
     for i, entry in enumerate(entries):
         claim = _text(entry.get("text"))
         if not claim:
@@ -332,7 +332,8 @@ def match_vectors(claim_vecs: np.ndarray, fc_vecs: np.ndarray, suggested: float,
             cc = clues(claim_texts[start + r]) if use_clues and len(idx) else {}  # type: ignore[index]
             for j in idx:
                 cos = float(row[j])
-                overlap, shared = 0.0, []
+                overlap = 0.0
+                shared: list[str] = []
                 same_lang = (claim_langs is not None and fc_langs is not None and claim_langs[start + r] is not None
                              and claim_langs[start + r] == fc_langs[int(j)])
                 if use_clues and not same_lang:
@@ -356,7 +357,11 @@ def evidence_for(claim: str, fc: FactCheck, parts: dict[str, Any]) -> dict[str, 
 
 
 def iter_valid(items: Iterable[FactCheck | InputError]) -> tuple[list[FactCheck], list[InputError]]:
-    good, bad = [], []
+    good: list[FactCheck] = []
+    bad: list[InputError] = []
     for it in items:
-        (bad if isinstance(it, InputError) else good).append(it)
+        if isinstance(it, InputError):
+            bad.append(it)
+        else:
+            good.append(it)
     return good, bad

@@ -107,7 +107,7 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
     """Decide the relation from an alignment and shared anchors; every branch says why."""
     t = thresholds or RelationThresholds()
     w = weights or ScoreWeights()
-    f = bead_features(al, lengths_a, lengths_b)
+    f: dict[str, Any] = dict(bead_features(al, lengths_a, lengths_b))  # plus non-numeric entries below
     cov_a, cov_b = al.coverage_a, al.coverage_b
     cov_short = cov_a if al.n_a <= al.n_b else cov_b
     cov_long = cov_b if al.n_a <= al.n_b else cov_a

@@ -10,20 +10,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ...model import Story
 from ...paths import DATA_DIR
 from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, progress_bar
 
 stdout = Console(width=160, highlight=False)
 
 
-def story_json(story: object) -> dict[str, object]:
+def story_json(story: Story) -> dict[str, object]:
     """The stable ``stories --json`` record."""
-    return {"id": story.id, "title": story.title, "languages": story.languages,  # type: ignore[attr-defined]
-            "article_ids": story.article_ids, "first_seen": story.first_seen,  # type: ignore[attr-defined]
-            "last_seen": story.last_seen}  # type: ignore[attr-defined]
+    return {"id": story.id, "title": story.title, "languages": story.languages,
+            "article_ids": story.article_ids, "first_seen": story.first_seen,
+            "last_seen": story.last_seen}
 
 
-def print_stories(stories: list, as_json: bool) -> None:  # type: ignore[type-arg]
+def print_stories(stories: list[Story], as_json: bool) -> None:
     if as_json:
         print_json([story_json(s) for s in stories])
         return

@@ -74,8 +74,10 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
         return _error(request, exc.status, exc.message, exc.hint, exc.code)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Any:
-        return _error(request, exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: Exception) -> Any:
+        # Starlette types a handler as taking any Exception; this one is registered for HTTPException only
+        status, detail = (exc.status_code, exc.detail) if isinstance(exc, HTTPException) else (500, str(exc))
+        return _error(request, status, str(detail))
 
     app.add_exception_handler(FastAPIHTTPException, http_error)
 

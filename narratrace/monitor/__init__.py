@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .alerts import AlertEngine, resolve_sources
-from .config import Breaking, Outputs, WatchConfig, Watchlist, load_config
-from .watch import PollResult, Watcher, deliver
+from .config import Breaking, Outputs, WatchConfig, Watchlist, load_config, parse_outputs
+from .sinks import ConsoleSink, JsonlSink, WebhookSink, build_sinks, deliver
+from .watch import PollResult, Watcher
 
-__all__ = ["AlertEngine", "Breaking", "Outputs", "PollResult", "WatchConfig", "Watcher", "Watchlist", "deliver",
-           "load_config", "resolve_sources"]
+__all__ = ["AlertEngine", "Breaking", "ConsoleSink", "JsonlSink", "Outputs", "PollResult", "WatchConfig", "Watcher",
+           "Watchlist", "WebhookSink", "build_sinks", "deliver", "load_config", "parse_outputs", "resolve_sources"]

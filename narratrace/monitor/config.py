@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import registry
 from ..errors import ConfigError, InputError
 from ..ingest.collect import Politeness, Source, outlets_from_yaml, read_outlets
 
-__all__ = ["Breaking", "Outputs", "WatchConfig", "Watchlist", "load_config"]
+__all__ = ["Breaking", "Outputs", "WatchConfig", "Watchlist", "load_config", "parse_outputs"]
 
 _TOP = {"db", "interval", "outlets", "feeds", "sitemaps", "urls", "pages", "telegram", "politeness",
         "watchlists", "breaking", "new_stories", "alerts", "max_items", "max_attempts"}
@@ -55,12 +56,10 @@ class Breaking:
 
 @dataclass
 class Outputs:
-    console: bool = True
-    jsonl: str | None = None
-    webhook: str | None = None
-    webhook_timeout: float = 10.0
-    #: a webhook alert that still fails after this many polls is dropped (it stays in the JSONL file)
-    webhook_attempts: int = 20
+    """The ``alerts`` section: registered alert sink name -> its options (``sinks.build_sinks`` opens them).
+    The console is on unless ``console: false``; other sinks are on when named."""
+
+    sinks: dict[str, dict[str, Any]] = field(default_factory=lambda: {"console": {}})
 
 
 @dataclass
@@ -76,6 +75,8 @@ class WatchConfig:
     outputs: Outputs = field(default_factory=Outputs)
     max_items: int = 500
     max_attempts: int = 3
+    #: the config file's folder: relative paths in it (a JSONL sink's file) are relative to it
+    folder: Path = field(default_factory=lambda: Path("."))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -165,11 +166,40 @@ def load_config(path: str | Path | None = None, data: dict[str, Any] | None = No
         cfg.new_story_articles = int(ns.get("min_articles", 2))
     elif ns:
         cfg.new_story_articles = 2
-    out = data.get("alerts") or {}
-    _check(set(out), set(Outputs.__dataclass_fields__), f"{where}: alerts")
-    cfg.outputs = Outputs(**out)
-    if cfg.outputs.jsonl:
-        cfg.outputs.jsonl = local(cfg.outputs.jsonl)
+    cfg.outputs = parse_outputs(data.get("alerts") or {}, f"{where}: alerts")
+    cfg.folder = base
     if not cfg.sources:
         raise ConfigError(f"{where}: nothing to watch", hint="give feeds, sitemaps, urls, telegram or outlets")
     return cfg
+
+
+def parse_outputs(section: dict[str, Any], where: str = "alerts") -> Outputs:
+    """The ``alerts`` section: each key names a registered alert sink and its value gives the options:
+    ``true`` (none), ``false`` (off), a string (``target``: a path or URL; empty: off) or a mapping.
+    ``<sink>_<option>: value`` sets one option of a sink that is on (``webhook_timeout: 10``)."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: expected a mapping of alert sinks")
+    names = registry.alert_sinks.names()
+    sinks: dict[str, dict[str, Any]] = {"console": {}}
+    extra: dict[str, dict[str, Any]] = {}
+    for key, value in section.items():
+        if key in names:
+            if value is False or value is None or value == "":
+                sinks.pop(key, None)
+            elif value is True:
+                sinks[key] = {}
+            elif isinstance(value, str):
+                sinks[key] = {"target": value}
+            elif isinstance(value, dict):
+                sinks[key] = dict(value)
+            else:
+                raise ConfigError(f"{where}: {key} must be true/false, a path or URL, or a mapping of options")
+            continue
+        owner = max((n for n in names if key.startswith(n + "_")), key=len, default=None)
+        if owner is None:
+            raise ConfigError(f"{where}: unknown alert sink {key!r}", hint=f"registered sinks: {', '.join(names)}")
+        extra.setdefault(owner, {})[key[len(owner) + 1:]] = value
+    for name, options in extra.items():
+        if name in sinks:
+            sinks[name] = {**options, **sinks[name]}
+    return Outputs(sinks)

@@ -2,23 +2,23 @@
 
 A poll is safe to repeat: items are marked collected only after their articles are stored,
 articles are recorded as arrived before alerts are judged, and alerts wait in an outbox until
-each output took them. ``Watcher.run`` survives errors in a poll and goes on with the next.
+each sink took them (``sinks.deliver``). ``Watcher.run`` survives errors in a poll and goes on with the next.
 """
 from __future__ import annotations
 
 import json
-import os
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from ..hookspecs import SinkContext
 from ..ingest.collect import Collector, CollectState, Fetcher, state_path
 from .alerts import AlertEngine
-from .config import Outputs, WatchConfig
+from .config import WatchConfig
+from .sinks import build_sinks, deliver
 
-__all__ = ["PollResult", "Watcher", "deliver"]
+__all__ = ["PollResult", "Watcher"]
 
 Event = Callable[[str, str], None]
 
@@ -39,60 +39,6 @@ class PollResult:
                 "errors": self.errors}
 
 
-def _post(url: str, alert: dict[str, Any], timeout: float) -> None:
-    data = json.dumps(alert, ensure_ascii=False, default=str).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8",
-                                          "User-Agent": "narratrace-alerts/0.1"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(req, timeout=timeout) as resp:
-        resp.read(1024)
-
-
-def sinks_of(outputs: Outputs, console: Callable[[dict[str, Any]], None] | None) -> list[str]:
-    """The outputs alerts are queued for: console (when there is one to print to), jsonl, webhook."""
-    return [name for name, on in (("console", outputs.console and console is not None),
-                                  ("jsonl", bool(outputs.jsonl)), ("webhook", bool(outputs.webhook))) if on]
-
-
-def deliver(state: CollectState, outputs: Outputs, console: Callable[[dict[str, Any]], None] | None = None
-            ) -> dict[str, int]:
-    """Send queued alerts to each output; what fails stays queued for the next poll. Returns counts sent."""
-    sent: dict[str, int] = {}
-    for sink in sinks_of(outputs, console):
-        queued = state.queued(sink)
-        if not queued:
-            continue
-        done: list[int] = []
-        if sink == "console" and console is not None:
-            for i, alert in queued:
-                console(alert)
-                done.append(i)
-        elif sink == "jsonl" and outputs.jsonl:
-            os.makedirs(os.path.dirname(os.path.abspath(outputs.jsonl)), exist_ok=True)
-            with open(outputs.jsonl, "a", encoding="utf-8") as fh:
-                for i, alert in queued:
-                    fh.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
-                    done.append(i)
-                fh.flush()
-                os.fsync(fh.fileno())
-        elif sink == "webhook" and outputs.webhook:
-            failed: list[int] = []
-            error = ""
-            for i, alert in queued:
-                try:
-                    _post(outputs.webhook, alert, outputs.webhook_timeout)
-                    done.append(i)
-                except (urllib.error.URLError, OSError, ValueError) as exc:
-                    failed.append(i)
-                    error = f"{type(exc).__name__}: {exc}"
-            if failed:
-                state.requeue(failed, error, max_attempts=outputs.webhook_attempts)
-        state.unqueue(done)
-        sent[sink] = len(done)
-    return sent
-
-
 class Watcher:
     """Polls the configured sources into one ``Narratrace`` project and raises alerts."""
 
@@ -101,14 +47,15 @@ class Watcher:
                  sleep: Callable[[float], None] = time.sleep, fetcher: Fetcher | None = None) -> None:
         self.nt, self.config = nt, config
         self.console = console
+        self.alerts = alerts
+        self.sinks = build_sinks(config.outputs, SinkContext(console, config.folder)) if alerts else {}
         self.on_event = on_event or (lambda what, detail: None)
         self.clock, self.sleep = clock, sleep
         self.state = CollectState(state_path(nt.db_path))
         self.collector = Collector(self.state, fetcher or Fetcher(config.politeness), config.max_items,
                                    config.max_attempts, on_event=self.on_event)
-        self.alerts = alerts
         self.engine = AlertEngine(nt, self.state, config.watchlists, config.breaking, config.new_story_articles,
-                                  sinks_of(config.outputs, console)) if alerts else None
+                                  list(self.sinks)) if alerts else None
 
     def close(self) -> None:
         self.state.close()
@@ -131,7 +78,7 @@ class Watcher:
         batch.commit()
         if self.engine is not None:
             res.alerts = self.engine.evaluate(self.clock())
-            res.delivered = deliver(self.state, self.config.outputs, self.console)
+            res.delivered = deliver(self.state, self.sinks)
         self.on_event("poll", json.dumps(res.to_dict(), ensure_ascii=False))
         return res
 

@@ -17,8 +17,9 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Article, Link
 from .attributions import Attribution
@@ -122,6 +123,22 @@ class StoryGraph:
                 target = {"id": n.attrs.get("source_id", e.target), "name": n.label}
             out.append(Link(e.source, target, e.kind, e.score, e.direction, e.evidence))
         return out
+
+
+# The built-in exporters (registry.BUILTINS["exporters"], hookspecs.Exporter): a graph -> one format's text.
+def export_json(graph: StoryGraph) -> str:
+    """Node-link JSON (networkx.node_link_data layout) with the timeline."""
+    return json.dumps(graph.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def export_csv(graph: StoryGraph) -> str:
+    """One CSV row per edge (source, target, kind, score, direction, evidence as JSON)."""
+    return graph.to_csv()
+
+
+def export_gexf(graph: StoryGraph) -> str:
+    """GEXF 1.3, for Gephi."""
+    return graph.to_gexf()
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -25,7 +25,7 @@ def collected(tmp_path_factory, module_site, real_encoder, polite):
                                                                    "the Hasakah jail"], literal=False),
                                   Watchlist("sputnik", sources=["Sputnik"])],
                       breaking=Breaking(enabled=False),
-                      outputs=Outputs(console=False, jsonl=str(folder / "alerts.jsonl")))
+                      outputs=Outputs({"jsonl": {"target": str(folder / "alerts.jsonl")}}))
     nt = Narratrace(db=folder / "feed.db", encoder=real_encoder)
     watcher = Watcher(nt, cfg)
     first = watcher.poll()

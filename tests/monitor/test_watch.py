@@ -10,7 +10,8 @@ from narratrace import Narratrace
 from narratrace.ingest.collect import CollectState, state_path
 from narratrace.ingest.collect.collector import Batch
 from narratrace.model import RawArticle
-from narratrace.monitor import AlertEngine, Breaking, Watcher, Watchlist, load_config
+from narratrace.hookspecs import SinkContext
+from narratrace.monitor import AlertEngine, Breaking, Watcher, Watchlist, build_sinks, load_config
 
 PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروهای آمریکایی گروهی دیگر از زندانیان داعش را از زندان غویران "
            "به پایگاه التنف منتقل کردند.\nبه گفته این منابع، این انتقال شبانه و با بالگرد انجام شد.")
@@ -142,7 +143,8 @@ def test_term_watch_literal_and_config_errors(new_db, tmp_path, site, hashing_se
                     f'sources = ["اسپوتنیک"]\n[alerts]\njsonl = "out.jsonl"\n', "utf-8")
     cfg = load_config(toml)
     assert cfg.interval == 60 and cfg.watchlists[0].sources == ["اسپوتنیک"]
-    assert cfg.outputs.jsonl == str(tmp_path / "out.jsonl")
+    assert cfg.outputs.sinks == {"console": {}, "jsonl": {"target": "out.jsonl"}}
+    assert build_sinks(cfg.outputs, SinkContext(folder=cfg.folder))["jsonl"].path == tmp_path / "out.jsonl"
 
 
 def test_cli_collect_and_watch(new_db, tmp_path, site):

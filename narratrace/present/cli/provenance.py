@@ -7,10 +7,9 @@ from typing import Any
 
 import typer
 
+from ... import registry
 from ...errors import NotFound
 from .common import ConfigOption, DbOption, JsonOption, open_project, print_json
-
-FORMATS = ("json", "csv", "gexf")
 
 
 def _story_id(nt: Any, item_id: str) -> str:
@@ -81,21 +80,17 @@ def links_cli(story: str | None = typer.Option(None, "--story", help="Only the l
 
 
 def export_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story)."),
-               fmt: str = typer.Option("json", "--format", "-f", help="json (node-link), csv (edges) or gexf "
-                                       "(Gephi)."),
+               fmt: str = typer.Option("json", "--format", "-f", help="A registered exporter: json (node-link), "
+                                       "csv (edges), gexf (Gephi) or a plugin's."),
                output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
                db: str | None = DbOption, config: str | None = ConfigOption) -> None:
     """Export a story's propagation graph for other tools (Gephi reads GEXF)."""
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    if fmt not in registry.exporters.names():
+        raise typer.BadParameter(f"--format must be one of {', '.join(registry.exporters.names())}")
+    exporter = registry.exporters.get(fmt)
     with open_project(db, config) as nt:
         graph = nt.graph(_story_id(nt, item_id))
-    if fmt == "json":
-        import json
-
-        text = json.dumps(graph.to_json(), ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = graph.to_csv() if fmt == "csv" else graph.to_gexf()
+    text = exporter(graph)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

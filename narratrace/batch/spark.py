@@ -221,13 +221,13 @@ def _read_partition(files: dict[str, tuple[int, str]], remote_rank: int, max_fil
         rank, display = files.get(_file_key(row.path), (remote_rank, row.path))
         path = Path(display)
         if reader_name(path) is None:  # a file met in a remote folder that no reader takes
-            yield (rank, display, 0, SKIPPED, None, None, None)
+            yield (rank, display, 0, SKIPPED, None, None)
             return
         for seq, rec in enumerate(records_from_bytes(path, bytes(row.content), max_file_bytes)):
             if isinstance(rec, InputError):
-                yield (rank, display, seq, ERROR, _error_payload(rec), None, None)
+                yield (rank, display, seq, ERROR, _error_payload(rec), None)
             else:
-                yield (rank, display, seq, RAW, pickle.dumps(rec, protocol=5), None, None)
+                yield (rank, display, seq, RAW, pickle.dumps(rec, protocol=5), None)
 
     return read
 

@@ -35,7 +35,8 @@ class Encoder(ABC):
         """Build from the ``[encoder]`` section; a key this backend does not use is an error, not ignored."""
         if settings.model and not cls.takes_model:
             raise ConfigError(f"[encoder] model = {settings.model!r} is set, but backend {settings.backend!r} "
-                              "does not load a model folder", hint='remove it, or use backend = "sentence-transformers"')
+                              "does not load a model folder",
+                              hint='remove it, or use backend = "sentence-transformers"')
         params: dict[str, Any] = {"batch_size": settings.batch_size}
         if cls.takes_threads:
             params["threads"] = settings.threads

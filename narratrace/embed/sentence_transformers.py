@@ -28,7 +28,12 @@ def resolve_model_path(model: str) -> Path:
                           hint="set [encoder] model to a local model folder; narratrace never downloads models"
                           ) from None
     getter = getattr(mod, "get_model_path", None)
-    path = Path(getter()) if getter else Path(mod.__file__).parent / "model"
+    if getter:
+        path = Path(getter())
+    elif mod.__file__:
+        path = Path(mod.__file__).parent / "model"
+    else:  # a namespace package: no folder of its own to look in
+        raise ConfigError(f"package {model!r} ships no model folder", hint="point [encoder] model at a folder")
     if not path.is_dir():
         raise ConfigError(f"package {model!r} ships no model folder", hint="point [encoder] model at a folder")
     return path

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from narratrace import Narratrace
+from narratrace.hookspecs import SinkContext
 from narratrace.ingest.collect import CollectState, state_path
 from narratrace.ingest.collect.collector import Batch
 from narratrace.model import RawArticle
-from narratrace.hookspecs import SinkContext
 from narratrace.monitor import AlertEngine, Breaking, Watcher, Watchlist, build_sinks, load_config
 
 PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروهای آمریکایی گروهی دیگر از زندانیان داعش را از زندان غویران "

@@ -140,7 +140,7 @@ def check_store(db: Path, config: Path, sources: dict[str, Path] | None = None) 
             assert all(matchable[:limit]) and sum(matchable) == min(len(matchable), limit), f"{aid}: vectors {ps}"
             if sources and aid in sources:
                 (raw,) = [r for r in read_file(sources[aid]) if isinstance(r, RawArticle)]
-                expected = nt.text.transform(raw)
+                expected = nt.pipeline.analyse.text.transform(raw)
                 assert [(p.index, p.kind) for p in expected.passages] == [(i, k) for i, k, _ in ps], aid
         live = nt.store.count_passages(with_vectors=True)
         tombstones = int(nt.store.get_meta("ann_tombstones") or 0)

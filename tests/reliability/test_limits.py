@@ -52,7 +52,9 @@ def test_limit_batch_size_sets_the_transactions(new_db, tmp_path: Path, monkeypa
     folder = tmp_path / "in"
     write_corpus(folder, 10)
     sizes: list[int] = []
-    original = Narratrace._write_batch
+    from narratrace.pipeline import IngestPipeline
+
+    original = IngestPipeline._store_batch
 
     def spy(self, batch, report):
         sizes.append(len(batch))
@@ -60,7 +62,7 @@ def test_limit_batch_size_sets_the_transactions(new_db, tmp_path: Path, monkeypa
         original(self, batch, report)
         assert not in_tx and not self.store.in_transaction  # each batch commits on its own
 
-    monkeypatch.setattr(Narratrace, "_write_batch", spy)
+    monkeypatch.setattr(IngestPipeline, "_store_batch", spy)
     with Narratrace(db=new_db("b"), settings=_settings(batch_size=3)) as nt:
         assert len(nt.ingest([folder]).ingested) == 10
     assert sizes == [3, 3, 3, 1]

@@ -84,8 +84,7 @@ def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
 
         monkeypatch.setattr(nt.store, "write_links", boom)
-        _ = nt.grouper  # built now, so that its assign can be replaced
-        monkeypatch.setattr(nt._grouper, "assign", lambda side, src, **k: ("S1", object()))
+        monkeypatch.setattr(nt.pipeline.group.grouper, "assign", lambda side, src, **k: ("S1", object()))
         with pytest.raises(RuntimeError):
             nt.add([RawArticle(id="new", text="Something else entirely.")])
         assert nt.store.count_articles() == 2

@@ -101,11 +101,11 @@ def read_json(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
                 hint=f"put the articles in a list, or under one of: {', '.join(LIST_KEYS)}",
             )
         return
-    for i, item in enumerate(items):
+    for n, item in enumerate(items, 1):  # items are numbered from 1, as lines and rows are: origin "path:n"
         if not isinstance(item, dict):
-            yield InputError(str(path), f"item {i}: expected a JSON object, found {_kind(item)}", line=i)
+            yield InputError(str(path), f"item {n}: expected a JSON object, found {_kind(item)}", line=n)
             continue
-        yield _finish(build(item, str(path), i, f"{path}[{i}]", where=f"item {i}: "), encoding)
+        yield _finish(build(item, str(path), n, f"{path}:{n}", where=f"item {n}: "), encoding)
 
 
 def _size(stream: BinaryIO, at_least: int) -> int:

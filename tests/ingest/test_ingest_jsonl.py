@@ -118,7 +118,7 @@ def test_json_list_shapes(write, read_all, doc: object) -> None:
     path = write("a.json", json.dumps(doc))
     articles, errors = read_all(path)
     assert errors == [] and [(a.id, a.text) for a in articles] == [("1", "a"), ("2", "b")]
-    assert articles[1].origin == f"{path}[1]"
+    assert articles[1].origin == f"{path}:2"
 
 
 def test_json_single_object(write, read_all) -> None:
@@ -131,7 +131,7 @@ def test_json_errors_name_the_index(write, read_all) -> None:
     path = write("bad.json", json.dumps([{"text": "a"}, {"title": "no text"}, "str", {"text": "d"}]))
     articles, errors = read_all(path)
     assert [a.text for a in articles] == ["a", "d"]
-    assert [(e.line, e.message.split(": ", 2)[1]) for e in errors] == [(1, "item 1"), (2, "item 2")]
+    assert [(e.line, e.message.split(": ", 2)[1]) for e in errors] == [(2, "item 2"), (3, "item 3")]
 
 
 def test_json_invalid_and_wrong_shape(write, read_all) -> None:

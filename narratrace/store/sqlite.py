@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import StoreError
-from .base import SQLStore, StoredPassages, _chunks, _split_sql
+from .base import SQLStore, StoredPassages
 
-__all__ = ["SQLiteStore", "StoredPassages", "_chunks", "_split_sql"]
+__all__ = ["SQLiteStore", "StoredPassages"]
 
 
 class SQLiteStore(SQLStore):

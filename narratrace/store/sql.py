@@ -1,0 +1,75 @@
+"""The SQL layer both stores share: dialect hooks, the ``meta`` table, and small helpers.
+
+``SQLStore`` (base.py) is built from this plus the ANN cache (``index_cache.py``) and the claims,
+narratives and fact-checks tables (``claims.py``); a backend (sqlite.py, postgres.py) supplies
+the connection, ``transaction()`` and the dialect.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .ann import PassageIndex
+
+
+class SQLBase:
+    """What every part of a store needs: a DB-API connection ``db`` and SQL written once."""
+
+    path: str
+    db: Any
+    vector_dtype: np.dtype
+    _index: PassageIndex | None
+
+    # ---------------------------------------------------------- dialect hooks
+    def _sql(self, query: str) -> str:
+        """A query in this backend's dialect (SQLite: as written)."""
+        return query
+
+    def _ddl(self, script: str) -> str:
+        """A migration script in this backend's dialect (SQLite: as written)."""
+        return script
+
+    def _x(self, query: str, params: Iterable[Any] = ()) -> Any:
+        """Run one statement; returns a cursor (fetchone, fetchall, fetchmany, iteration)."""
+        return self.db.execute(self._sql(query), tuple(params))
+
+    def _scan(self, query: str, params: Iterable[Any] = (), size: int = 20000) -> Iterator[list[Any]]:
+        """Rows of a long read in batches of ``size`` (a backend may stream them from the server)."""
+        cur = self._x(query, params)
+        while batch := cur.fetchmany(size):
+            yield batch
+
+    def _xmany(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.db.executemany(self._sql(query), rows)
+
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A write transaction: stored whole or not at all; nested use joins the outer one."""
+        raise NotImplementedError
+
+    def _schema_missing(self, exc: Exception) -> bool:
+        """Whether ``exc`` (raised reading the schema version) means: no tables yet."""
+        return False
+
+    def _before_migrations(self) -> None:
+        """Run inside the migration transaction before the first statement (PostgreSQL: the schema)."""
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._x("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._x("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+
+def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

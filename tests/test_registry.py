@@ -58,7 +58,9 @@ def test_registry_register_and_unregister_a_plugin():
         return "mine"
 
     assert reg.get("mine") is mine and "mine" in reg.names()
+    seen = reg.generation
     reg.unregister("mine")
+    assert reg.generation != seen  # caches built from the registry know to forget
     assert "mine" not in reg.names()
     builtin = reg.get("json")
     reg.register("json", mine)  # a registered name wins over a built-in's ...

@@ -129,7 +129,7 @@ class AlertEngine:
             for s, e, src in self.registry.mentions(p.text):
                 if src.id == sid:
                     return {"cited": False, "surface": p.text[s:e], "passage": p.index}
-        if art.outlet and (src := self.registry.resolve(art.outlet)) is not None and src.id == sid:
+        if art.outlet and (outlet := self.registry.resolve(art.outlet)) is not None and outlet.id == sid:
             return {"cited": False, "surface": art.outlet, "field": "outlet"}
         return None
 

@@ -173,7 +173,7 @@ def graph_from_links(articles: Sequence[Article], links: Iterable[Link], story_i
     for lk in links:
         if isinstance(lk.target, dict):
             tid = f"source:{lk.target['id']}"
-            g.nodes.setdefault(tid, Node(tid, "source", lk.target.get("name", lk.target["id"]),
+            g.nodes.setdefault(tid, Node(tid, "source", str(lk.target.get("name", lk.target["id"])),
                                          {"source_id": lk.target["id"]}))
         else:
             tid = f"article:{lk.target}"

@@ -15,7 +15,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬", "01234567890123456789.,")
+from ..text.jalali import to_gregorian
+from ..text.lang import month_names
+from ..text.normalise import fold_digits, fold_letters, normalise
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = frozenset('.!?:;"“”«»\'')
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z'’\-]{2,}")
@@ -28,11 +31,12 @@ _LATIN_MAP = str.maketrans({"b": "B", "p": "B", "t": "T", "d": "D", "s": "S", "c
                             "g": "G", "k": "K", "q": "K", "h": "H", "f": "F", "v": "F", "l": "L", "m": "M",
                             "n": "N", "r": "R", "x": "KS", "a": "", "e": "", "i": "", "o": "", "u": "", "y": "",
                             "w": "", "'": "", "’": "", "-": ""})
+# Arabic script → skeleton, over letters already folded (``text.normalise.fold_letters``: ي/ى/ئ→ی, ك→ک,
+# ة/ۀ/ہ/ھ→ه, أ/إ/آ→ا, ؤ→و), so that every spelling of a letter maps alike; vowels and ع dropped.
 _ARABIC_MAP = str.maketrans({
     "ب": "B", "پ": "B", "ت": "T", "ث": "S", "ج": "J", "چ": "S", "ح": "H", "خ": "K", "د": "D", "ذ": "Z", "ر": "R",
     "ز": "Z", "ژ": "Z", "س": "S", "ش": "S", "ص": "S", "ض": "D", "ط": "T", "ظ": "Z", "ع": "", "غ": "G", "ف": "F",
-    "ق": "K", "ك": "K", "ک": "K", "گ": "G", "ل": "L", "م": "M", "ن": "N", "ه": "H", "ة": "H", "ۀ": "H", "و": "",
-    "ي": "", "ی": "", "ى": "", "ا": "", "أ": "", "إ": "", "آ": "", "ء": "", "ئ": "", "ؤ": "", "ٱ": ""})
+    "ق": "K", "ک": "K", "گ": "G", "ل": "L", "م": "M", "ن": "N", "ه": "H", "و": "", "ی": "", "ا": "", "ء": ""})
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و")
 _LATIN_ARTICLES = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez)-", re.I)
 
@@ -42,7 +46,7 @@ def numbers(text: str) -> set[str]:
     "1500"; 3.5 stays "3.5". Single digits are too common to count. The one number extractor of
     narratrace (grouping, relations, claims and fact-checks all use it)."""
     found = set()
-    for m in _NUMBER.finditer(text.translate(_DIGITS)):
+    for m in _NUMBER.finditer(fold_digits(text)):
         n = m.group().replace(",", "")
         if len(n.replace(".", "")) >= 2:
             found.add(n.lstrip("0") or "0" if "." not in n else n)
@@ -106,7 +110,7 @@ def arabic_key(token: str) -> str:
         if token.startswith(pre) and len(token) - len(pre) >= 3:
             token = token[len(pre):]
             break
-    t = token.translate(_ARABIC_MAP)
+    t = fold_letters(token).translate(_ARABIC_MAP)
     return re.sub(r"(.)\1+", r"\1", "".join(c for c in t if c.isupper()))
 
 
@@ -165,41 +169,35 @@ def document_frequencies(key_sets: Iterable[set[str]]) -> Counter[str]:
     return df
 
 
-_MONTHS = {m: i + 1 for i, names in enumerate([
-    "january januari janvier enero gennaio januar ocak يناير كانون_الثاني ژانویه",
-    "february februari februar février febrero febbraio şubat فبراير شباط فوریه",
-    "march maret märz mars marzo mart مارس آذار",
-    "april avril abril aprile nisan أبريل نيسان آوریل",
-    "may mei mai mayo maggio mayıs مايو أيار مه",
-    "june juni juin junio giugno haziran يونيو حزيران ژوئن",
-    "july juli juillet julio luglio temmuz يوليو تموز ژوئیه",
-    "august agustus août agosto ağustos أغسطس آب اوت",
-    "september septembre septiembre settembre eylül سبتمبر أيلول سپتامبر",
-    "october oktober octobre octubre ottobre ekim أكتوبر تشرين_الأول اکتبر",
-    "november nopember novembre noviembre kasım نوفمبر تشرين_الثاني نوامبر",
-    "december desember décembre diciembre dicembre aralık ديسمبر كانون_الأول دسامبر",
-]) for m in names.split()}
-# Persian (Jalali) months: month number and the Gregorian month in which it mostly falls.
-_JALALI = {"فروردین": 3, "اردیبهشت": 4, "خرداد": 5, "تیر": 6, "مرداد": 7, "شهریور": 8, "مهر": 9, "آبان": 10,
-           "آذر": 11, "دی": 12, "بهمن": 1, "اسفند": 2}
 _MONTH_YEAR = re.compile(r"([^\W\d_]+)\s+(\d{4})\b")
+_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[^\W\d_]+\s+$")
 
 
 def latest_mentioned_month(text: str) -> str | None:
     """The latest "month year" the text mentions ("Oktober 2019", «آبان ۱۳۹۸»), as YYYY-MM.
 
     A report cannot be older than a month it mentions, so this bounds an undated
-    article's publication date from below.
+    article's publication date from below. Month names are those of the language modules
+    (``text.lang.month_names``), two-word ones too («كانون الثاني ۲۰۱۹»); a Solar Hijri month gives
+    the Gregorian month of its first day (Farvardin 1398 began on 21 March 2019: "2019-03").
     """
+    gregorian, jalali = month_names("gregorian"), month_names("jalali")
     best = None
-    for m in _MONTH_YEAR.finditer(text.translate(_DIGITS)):
-        word, year = m.group(1).casefold(), int(m.group(2))
-        if word in _MONTHS and 1900 <= year <= 2100:
-            ym = f"{year:04d}-{_MONTHS[word]:02d}"
-        elif m.group(1) in _JALALI and 1300 <= year <= 1500:
-            month = _JALALI[m.group(1)]
-            ym = f"{year + 621 + (month < 3):04d}-{month:02d}"
-        else:
-            continue
-        best = max(best or ym, ym)
+    folded = fold_digits(text)
+    for m in _MONTH_YEAR.finditer(folded):
+        year = int(m.group(2))
+        before = _WORD_BEFORE.search(folded, max(0, m.start() - 40), m.start())
+        names = [normalise(before.group() + m.group(1))] if before else []
+        names.append(normalise(m.group(1)))
+        ym = None
+        for name in names:
+            if name in gregorian and 1900 <= year <= 2100:
+                ym = f"{year:04d}-{gregorian[name]:02d}"
+            elif name in jalali and 1300 <= year <= 1500:
+                first_day = to_gregorian(year, jalali[name])
+                ym = f"{first_day.year:04d}-{first_day.month:02d}"
+            if ym:
+                break
+        if ym:
+            best = max(best or ym, ym)
     return best

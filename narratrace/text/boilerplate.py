@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..model import BOILERPLATE, META
-from .lang import get_lang
+from .lang import get_lang, language_cache
 from .lang.base import compile_patterns
 from .normalise import normalise
 
@@ -51,7 +50,7 @@ def _unique(items: list) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-@lru_cache(maxsize=256)
+@language_cache
 def rules_for(langs: tuple[str | None, ...]) -> Rules:
     """Rules of the given languages plus the shared defaults, compiled once per combination."""
     classes = [get_lang(None)] + [get_lang(code) for code in langs if code]

@@ -97,8 +97,8 @@ class LanguageIdentifier:
             if not has_persian or has_arabic:
                 return code
         elif code in _REQUIRED_LETTERS:
-            if any(c in text for c in _REQUIRED_LETTERS[code]):  # type: ignore[index]
-                return code  # type: ignore[return-value]
+            if any(c in text for c in _REQUIRED_LETTERS[code]):
+                return code
         elif code is not None:
             return code  # a language we have no letter table for: trust cld2
         words = _WORD.findall(text)

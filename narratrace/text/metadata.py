@@ -16,11 +16,10 @@ Output is an ISO partial string: "2021-02", "2017-11-14".
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .lang import available_languages, get_lang
+from .lang import get_lang, language_cache, month_names
 from .normalise import normalise
 
 DATELINE_ZONE = 160
@@ -119,18 +118,9 @@ def find_outlet(head: list[tuple[str, str]], aliases: OutletAliases) -> tuple[st
 
 # --- dates ------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _month_table() -> dict[str, int]:
-    table: dict[str, int] = {}
-    for code in available_languages():
-        for name, number in get_lang(code).months.items():
-            table.setdefault(normalise(name), number)
-    return table
-
-
-@lru_cache(maxsize=1)
+@language_cache
 def _date_patterns() -> tuple[re.Pattern[str], ...]:
-    months = "|".join(sorted((re.escape(m) for m in _month_table()), key=len, reverse=True))
+    months = "|".join(sorted((re.escape(m) for m in month_names()), key=len, reverse=True))
     b, e = r"(?<![\w])", r"(?![\w])"
     return (
         re.compile(rf"{b}(?P<d>\d{{1,2}})\s+(?P<m>{months})\.?,?\s+(?P<y>\d{{4}}){e}"),
@@ -167,7 +157,7 @@ def full_dates(key: str) -> list[tuple[str, int, int]]:
     for rx in _date_patterns():
         for m in rx.finditer(key):
             g = m.groupdict()
-            month = g.get("mn") or _month_table().get(g.get("m") or "")
+            month = g.get("mn") or month_names().get(g.get("m") or "")
             iso = _iso(g["y"], month, g["d"])
             if iso:
                 out.append((iso, m.start(), m.end()))

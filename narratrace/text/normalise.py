@@ -3,14 +3,17 @@
 The key is NFKC, without Arabic diacritics, tatweel, zero-width and direction marks, with
 Arabic/Persian letter variants folded to one form, Eastern digits as ASCII, casefolded and with
 whitespace collapsed. ``normalise`` is idempotent: ``normalise(normalise(t)) == normalise(t)``.
+
+The fold tables here are the only ones in narratrace: stages that need a fold without the rest of
+the key (the group stage's name skeletons and numbers, the trace stage's offset-keeping source
+matching) use ``LETTER_FOLDS`` / ``fold_letters`` and ``DIGIT_FOLDS`` / ``fold_digits``.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
-from .lang import get_lang
+from .lang import get_lang, language_cache
 
 #: characters dropped from the key
 _DROP = (
@@ -25,19 +28,30 @@ _DROP = (
     + [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]  # bidi controls
 )
 
-#: Arabic-script letter variants -> the one form used in keys (Persian forms, as in STACK-NOTES)
-_FOLD = {
+#: Arabic-script letter variants -> the one form used in keys (Persian forms, as in STACK-NOTES). The one
+#: letter folding of narratrace: the group stage's name skeletons and the trace stage's source matching
+#: use it too (``fold_letters``)
+LETTER_FOLDS: dict[str, str] = {
     "ي": "ی", "ى": "ی", "ئ": "ی", "ې": "ی", "ۍ": "ی", "ے": "ی", "ۓ": "ی",
     "ك": "ک", "ڪ": "ک",
     "ة": "ه", "ۀ": "ه", "ہ": "ه", "ۂ": "ه", "ۃ": "ه", "ھ": "ه", "ە": "ه",
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
     "ؤ": "و",
-    "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?", "۔": ".",
 }
+#: Eastern digits and the Arabic decimal and thousands separators -> ASCII (``fold_digits``)
+DIGIT_FOLDS: dict[str, str] = {"٫": ".", "٬": ","}
 for _i in range(10):
-    _FOLD[chr(0x0660 + _i)] = str(_i)   # Arabic-Indic digits
-    _FOLD[chr(0x06F0 + _i)] = str(_i)   # Persian (extended) digits
-    _FOLD[chr(0x07C0 + _i)] = str(_i)   # NKo digits, for completeness
+    DIGIT_FOLDS[chr(0x0660 + _i)] = str(_i)   # Arabic-Indic digits
+    DIGIT_FOLDS[chr(0x06F0 + _i)] = str(_i)   # Persian (extended) digits
+    DIGIT_FOLDS[chr(0x07C0 + _i)] = str(_i)   # NKo digits, for completeness
+#: Arabic punctuation -> ASCII
+PUNCTUATION_FOLDS: dict[str, str] = {"،": ",", "؛": ";", "؟": "?", "۔": "."}
+#: characters the key leaves out (marks, tatweel, zero-width and direction characters)
+DROPPED: frozenset[str] = frozenset(_DROP)
+
+_LETTERS = str.maketrans(LETTER_FOLDS)
+_DIGITS = str.maketrans(DIGIT_FOLDS)
+_FOLD = {**LETTER_FOLDS, **PUNCTUATION_FOLDS, **DIGIT_FOLDS}
 
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
@@ -45,7 +59,7 @@ _TABLE.update({ord(k): v for k, v in _FOLD.items()})
 _TOUCHED = re.compile("[" + "".join(sorted({re.escape(chr(c)) for c in _TABLE})) + "]")
 
 
-@lru_cache(maxsize=64)
+@language_cache
 def _table_for(lang: str | None) -> dict[int, str | None]:
     extra = get_lang(lang).folds if lang else {}
     if not extra:
@@ -71,4 +85,14 @@ def normalise(text: str, lang: str | None = None) -> str:
     return " ".join(key.split())
 
 
-__all__ = ["normalise"]
+def fold_letters(text: str) -> str:
+    """``text`` with Arabic-script letter variants folded (``LETTER_FOLDS``); nothing else changes."""
+    return text.translate(_LETTERS)
+
+
+def fold_digits(text: str) -> str:
+    """``text`` with Eastern digits and separators as ASCII (``DIGIT_FOLDS``): ۷۵۰ and ٧٥٠ give 750."""
+    return text.translate(_DIGITS)
+
+
+__all__ = ["DIGIT_FOLDS", "DROPPED", "LETTER_FOLDS", "PUNCTUATION_FOLDS", "fold_digits", "fold_letters", "normalise"]

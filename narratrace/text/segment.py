@@ -5,31 +5,51 @@ a caseless (e.g. Arabic) letter, a digit or an opening quote, with or without a 
 text that ran sentences together ("Suriah.Dalam", 'lanjutnya."Dalam') is split too. A dot does not
 split after a language's abbreviations (Jl., No., dll.), after a single letter (U.S., د.), or between
 digits (3.5, ۳.۵). Straight double quotes are told apart by parity: an odd one closes, an even one opens.
+
+The punctuation, closing and opening marks and abbreviations are slots of the language modules
+(``sentence_end``, ``sentence_closers``, ``sentence_openers``, ``abbreviations``).
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
+from dataclasses import dataclass
 
-from .lang import available_languages, get_lang
+from .lang import available_languages, get_lang, language_cache
 
 Span = tuple[int, int]
 
 _LINE = re.compile(r"[^\n\r\u2028\u2029\x0b\x0c\x85]+")
-_TERMINATOR = re.compile(r"[.!?…؟۔]+|\n")
 _TOKEN_BEFORE = re.compile(r"(?:[^\W\d_]+\.)*[^\W\d_]+$")
 _QUOTE = re.compile('"')
-_CLOSERS = frozenset("”’»)]}›")
-_OPENERS = frozenset("“‘«([{‹¿¡")
 
 
-@lru_cache(maxsize=None)
+@dataclass(frozen=True)
+class SentenceRules:
+    """A language's sentence slots, compiled once."""
+
+    terminator: re.Pattern[str]   # a run of sentence-final marks, or a line break
+    closers: frozenset[str]
+    openers: frozenset[str]
+    abbreviations: frozenset[str]
+
+
+@language_cache
 def abbreviations_for(lang: str | None) -> frozenset[str]:
-    """A language's abbreviations; with no known language, those of every language module."""
-    if lang and get_lang(lang).lang == lang:
-        return get_lang(lang).abbreviations
-    return frozenset().union(*(get_lang(code).abbreviations for code in available_languages()))
+    """A language's abbreviations; for a language with none of its own (or none known), every language's."""
+    own = get_lang(lang).abbreviations if lang else None
+    if own is not None:
+        return own
+    return frozenset().union(*(get_lang(code).abbreviations or () for code in available_languages()))
+
+
+@language_cache
+def sentence_rules(lang: str | None) -> SentenceRules:
+    """The sentence rules of ``lang`` (the shared defaults when it is None or unknown)."""
+    cls = get_lang(lang)
+    return SentenceRules(terminator=re.compile("[" + re.escape(cls.sentence_end) + r"]+|\n"),
+                         closers=frozenset(cls.sentence_closers), openers=frozenset(cls.sentence_openers),
+                         abbreviations=abbreviations_for(lang))
 
 
 def strip_span(text: str, a: int, b: int) -> Span | None:
@@ -54,17 +74,18 @@ def split_paragraphs(text: str) -> list[Span]:
 def split_sentences(text: str, lang: str | None = None) -> list[Span]:
     """Sentence spans as (start, end) offsets into ``text``."""
     n = len(text)
-    abbreviations = abbreviations_for(lang)
+    rules = sentence_rules(lang)
+    abbreviations, closers, openers = rules.abbreviations, rules.closers, rules.openers
     quotes = [m.start() for m in _QUOTE.finditer(text)] if '"' in text else []
     cuts = [0]
-    for m in _TERMINATOR.finditer(text):
+    for m in rules.terminator.finditer(text):
         s, e = m.span()
         if text[s] == "\n":
             cuts.append(e)
             continue
         punct = m.group()
         if punct == ".":
-            if 0 < s and e < n and text[s - 1].isdigit() and text[e].isdigit():
+            if s > 0 and e < n and text[s - 1].isdigit() and text[e].isdigit():
                 continue  # 3.5, ۳.۵, 1.000
             tok = _TOKEN_BEFORE.search(text, max(0, s - 24), s)
             if tok:
@@ -72,7 +93,7 @@ def split_sentences(text: str, lang: str | None = None) -> list[Span]:
                 if len(word.rsplit(".", 1)[-1]) == 1 or word.lower() in abbreviations:
                     continue  # U.S., د., initials, Jl., dll.
         k = e
-        while k < n and (text[k] in _CLOSERS or (text[k] == '"' and bisect_left(quotes, k) % 2 == 1)):
+        while k < n and (text[k] in closers or (text[k] == '"' and bisect_left(quotes, k) % 2 == 1)):
             k += 1
         p = k
         while p < n and text[p].isspace() and text[p] != "\n":
@@ -84,7 +105,7 @@ def split_sentences(text: str, lang: str | None = None) -> list[Span]:
             continue
         if c.islower():
             continue
-        if c.isupper() or c.isdigit() or c in _OPENERS or c == '"' or (c.isalpha() and p > k) \
+        if c.isupper() or c.isdigit() or c in openers or c == '"' or (c.isalpha() and p > k) \
                 or (c.isalpha() and not c.isupper() and not c.islower()):
             if p == k and c.isdigit() and punct == ".":
                 continue  # "v2.0"-like tokens without a space
@@ -125,4 +146,5 @@ def pack(text: str, sentences: list[Span], max_chars: int) -> list[Span]:
     return chunks
 
 
-__all__ = ["pack", "split_paragraphs", "split_sentences", "strip_span"]
+__all__ = ["SentenceRules", "abbreviations_for", "pack", "sentence_rules", "split_paragraphs", "split_sentences",
+           "strip_span"]

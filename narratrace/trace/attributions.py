@@ -24,14 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article
+from ..text.normalise import DIGIT_FOLDS, DROPPED, LETTER_FOLDS
 from ..text.segment import split_sentences as segment_sentences
 
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه",
-                       "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "’": "'", "‘": "'", "`": "'",
-                       "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7",
-                       "٨": "8", "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5",
-                       "۶": "6", "۷": "7", "۸": "8", "۹": "9"})
-_DROP = {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
+#: the text stage's letter and digit folds (one folding for all stages), plus curly quotes as straight
+_FOLD = str.maketrans({**LETTER_FOLDS, **DIGIT_FOLDS, "’": "'", "‘": "'", "`": "'"})
+_DROP = DROPPED
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 #: attached Arabic-script prefixes allowed before an alias or cue
 _AR_PREFIX = "(?:و|ف|ب|ل|ال|لل|وال|بال|ول|وب)?"

@@ -60,3 +60,14 @@ def test_normalise_idempotent_arabic_script(text):
 def test_normalise_idempotent_with_lang(text, lang):
     once = normalise(text, lang)
     assert normalise(once, lang) == once
+
+
+def test_normalise_fold_tables_are_the_ones_other_stages_use():
+    from narratrace.text.normalise import DIGIT_FOLDS, DROPPED, LETTER_FOLDS, fold_digits, fold_letters
+
+    assert fold_letters("الحسكة حسکہ") == "الحسکه حسکه"   # Arabic kaf/teh marbuta, Urdu heh goal
+    assert fold_letters("۷۵۰ ABC") == "۷۵۰ ABC"          # letters only
+    assert fold_digits("۷۵۰ و ٧٥٠ و ۳٫۵") == "750 و 750 و 3.5"
+    for ch, folded in {**LETTER_FOLDS, **DIGIT_FOLDS}.items():
+        assert normalise(ch) == normalise(folded)
+    assert all(normalise("a" + ch + "b") == "ab" for ch in DROPPED)

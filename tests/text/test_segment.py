@@ -45,6 +45,23 @@ def test_segment_no_split_before_lowercase():
     assert len(split_sentences("Lihat situs presstv.com untuk info. dan lainnya")) == 1
 
 
+def test_segment_rules_are_the_language_slots(monkeypatch):
+    """A language's ``sentence_end`` and ``sentence_closers`` decide the cuts (the Hindi danda)."""
+    from narratrace import registry
+    from narratrace.text.lang.base import BaseDefaults
+
+    class Hindi(BaseDefaults):
+        lang = "hi"
+        sentence_end = BaseDefaults.sentence_end + "।"
+        sentence_closers = BaseDefaults.sentence_closers + "〉"
+
+    text = "शर्मा ने कहा कि बारिश होगी। कल स्कूल बंद रहेंगे।〉 सरकार ने यह कहा।"
+    assert len(sents(text, "hi")) == 1
+    monkeypatch.setattr(registry, "languages", registry.Registry("languages"))
+    registry.languages.register("hi")(Hindi)
+    assert sents(text, "hi") == ["शर्मा ने कहा कि बारिश होगी।", "कल स्कूल बंद रहेंगे।〉", "सरकार ने यह कहा।"]
+
+
 def test_segment_paragraphs_strip_whitespace():
     text = " date 2021-02 x.\n\n  Kedua.  \r\nKetiga"
     assert [text[a:b] for a, b in split_paragraphs(text)] == ["date 2021-02 x.", "Kedua.", "Ketiga"]

@@ -1,7 +1,7 @@
 """Arabic: related-link and source lines, Levantine and Egyptian month names, "د." abbreviation."""
 from __future__ import annotations
 
-from .base import BaseDefaults
+from .base import COMMON_ABBREVIATIONS, BaseDefaults
 
 MONTHS = {
     "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
@@ -16,7 +16,7 @@ class Arabic(BaseDefaults):
     name = "Arabic"
     direction = "rtl"
     #: single letters are already kept (initials); these are longer abbreviations
-    abbreviations = BaseDefaults.abbreviations | {"د", "م", "ص", "ق", "ج", "أ", "ه", "ق.م", "أ.د"}
+    abbreviations = COMMON_ABBREVIATIONS | {"د", "م", "ص", "ق", "ج", "أ", "ه", "ق.م", "أ.د"}
     boilerplate_prefixes = BaseDefaults.boilerplate_prefixes + (
         ("related link", ("اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "اقرأ المزيد", "اقرأ كذلك", "شاهد أيضا",
                           "طالع أيضا", "مواضيع ذات صلة", "أخبار ذات صلة", "اقرأ ايضا:")),

@@ -1,7 +1,7 @@
 """English: related-link lines, month names, reporting verbs."""
 from __future__ import annotations
 
-from .base import BaseDefaults
+from .base import COMMON_ABBREVIATIONS, BaseDefaults
 
 MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -13,7 +13,7 @@ MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug"
 class English(BaseDefaults):
     lang = "en"
     name = "English"
-    abbreviations = BaseDefaults.abbreviations | {"e.g", "i.e", "a.m", "p.m", "approx", "est", "dept", "mt"}
+    abbreviations = COMMON_ABBREVIATIONS | {"e.g", "i.e", "a.m", "p.m", "approx", "est", "dept", "mt"}
     boilerplate_prefixes = BaseDefaults.boilerplate_prefixes + (
         ("related link", ("Read also", "Read more", "Also read", "See also", "Related:", "Related articles",
                           "Related stories", "Related coverage", "Recommended:", "Continue reading")),

@@ -1,9 +1,10 @@
 """Persian: agency end markers «انتهای پیام», related-link lines, attribution «به گزارش», months."""
 from __future__ import annotations
 
-from .base import BaseDefaults
+from .base import COMMON_ABBREVIATIONS, BaseDefaults
 
-#: Gregorian months as Persian writes them, then Jalali months (numbered 1..12 of the Jalali year)
+#: Gregorian months as Persian writes them; then the Solar Hijri (Jalali) months, numbered 1..12 of the
+#: Solar Hijri year (Farvardin = 1, starting at the March equinox); ``text.jalali`` converts them
 MONTHS = {
     "ژانویه": 1, "ژانویه‌": 1, "فوریه": 2, "مارس": 3, "آوریل": 4, "مه": 5, "می": 5, "ژوئن": 6, "ژوئیه": 7,
     "جولای": 7, "اوت": 8, "آگوست": 8, "سپتامبر": 9, "اکتبر": 10, "نوامبر": 11, "دسامبر": 12,
@@ -18,6 +19,8 @@ class Persian(BaseDefaults):
     lang = "fa"
     name = "Persian"
     direction = "rtl"
+    #: none of its own yet; Latin ones (Dr., U.S.) occur in Persian news
+    abbreviations = COMMON_ABBREVIATIONS
     boilerplate_prefixes = BaseDefaults.boilerplate_prefixes + (
         ("end marker", ("انتهای پیام", "انتهای خبر", "پایان پیام", "پایان خبر")),
         ("related link", ("بیشتر بخوانید", "بخوانید:", "بخوانید :", "ادامه مطلب", "مطالب مرتبط", "اخبار مرتبط",

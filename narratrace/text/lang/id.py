@@ -1,11 +1,12 @@
 """Indonesian: "Baca Juga" lines, abbreviations (Jl., No., dll.), months, and words that tell it from Malay."""
 from __future__ import annotations
 
-from .base import BaseDefaults
+from .base import COMMON_ABBREVIATIONS, BaseDefaults
 
 MONTHS = {m: i for i, m in enumerate(
     ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober",
      "november", "desember"), 1)}
+MONTHS["nopember"] = 11  # the older spelling, still in use
 MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "agus": 8,
                "sep": 9, "sept": 9, "okt": 10, "nov": 11, "des": 12})
 
@@ -13,7 +14,7 @@ MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu"
 class Indonesian(BaseDefaults):
     lang = "id"
     name = "Indonesian"
-    abbreviations = BaseDefaults.abbreviations | {
+    abbreviations = COMMON_ABBREVIATIONS | {
         "jl", "jln", "dll", "dsb", "dst", "tsb", "yth", "bpk", "sdr", "kab", "kec", "kel", "prov",
         "rp", "hlm", "tgl", "no", "ir", "drs", "dra", "hj", "kh", "pt", "cv", "tbk", "s.h", "m.si",
         "a.n", "u.p", "d.k.k", "mayjen", "brigjen",

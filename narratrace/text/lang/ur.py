@@ -1,13 +1,15 @@
 """Urdu: the Urdu full stop "۔" and the letters and words that tell it from Persian and Arabic."""
 from __future__ import annotations
 
-from .base import BaseDefaults
+from .base import COMMON_ABBREVIATIONS, BaseDefaults
 
 
 class Urdu(BaseDefaults):
     lang = "ur"
     name = "Urdu"
     direction = "rtl"
+    #: none of its own yet; Latin ones (Dr., U.S.) occur in Urdu news
+    abbreviations = COMMON_ABBREVIATIONS
     boilerplate_prefixes = BaseDefaults.boilerplate_prefixes + (
         ("related link", ("یہ بھی پڑھیں", "مزید پڑھیں")),
     )

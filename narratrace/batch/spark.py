@@ -18,38 +18,30 @@ Three steps (docs/batch.md explains the choices):
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle
 import re
-import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..api import Narratrace
-from ..embed import encoder_from_settings
 from ..errors import ConfigError, EncoderError, InputError, NarratraceError
 from ..ingest import list_files, read_file, reader_name
-from ..model import EncodedArticle, RawArticle
-from ..pipeline import AnalyseService, EncodeService, IngestReport, Progress
+from ..model import EncodedArticle
+from ..pipeline import IngestReport, Progress
 from ..settings import Settings
+from .executors import ARTICLE, ERROR, RAW, SCHEMA, SKIPPED, analyse_and_encode, error_from, read_partition
+from .session import require_pyspark, spark_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
 
-INSTALL_HINT = "pip install 'narratrace[batch]'"
-JAVA_HINT = ("install a Java runtime, e.g. `apt-get install openjdk-17-jre-headless` on Debian/Ubuntu, "
-             "or set JAVA_HOME")
-#: record kinds in the executor output
-RAW, ARTICLE, ERROR, SKIPPED = "raw", "article", "error", "skipped"
-_SCHEMA = "rank int, file string, seq long, kind string, payload binary, encoder string"
 #: Hadoop reads these as glob characters in a path: escaped so that a file named "a[1].jsonl" is found
 _GLOB = re.compile(r"([\\\[\]{}*?])")
 
@@ -68,203 +60,6 @@ class BatchReport(IngestReport):
     def summary(self) -> dict[str, Any]:
         return {**super().summary(), "records": self.records,
                 "timings": {k: round(v, 2) for k, v in self.timings.items()}}
-
-
-# ------------------------------------------------------------------ environment checks
-def require_pyspark() -> None:
-    """A clear message instead of an ImportError deep in a run."""
-    try:
-        import pandas  # noqa: F401
-        import pyarrow  # noqa: F401
-        import pyspark  # noqa: F401
-    except ImportError as exc:
-        raise ConfigError(f"narratrace batch needs pyspark, pyarrow and pandas ({exc.name} is missing)",
-                          hint=INSTALL_HINT) from exc
-
-
-def require_java() -> str:
-    """The java executable Spark will start, or a ConfigError naming the package to install."""
-    home = os.environ.get("JAVA_HOME")
-    if home:
-        java = Path(home) / "bin" / "java"
-        if java.is_file() and os.access(java, os.X_OK):
-            return str(java)
-        raise ConfigError(f"JAVA_HOME is {home}, but {java} is not an executable", hint=JAVA_HINT)
-    found = shutil.which("java")
-    if not found:
-        raise ConfigError("Spark needs a Java runtime (17 or 21) and none was found", hint=JAVA_HINT)
-    return found
-
-
-def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
-                  app_name: str = "narratrace-batch", log_level: str | None = None) -> SparkSession:
-    """A SparkSession for batch jobs, or the running one (under ``spark-submit``) with ``conf`` added.
-
-    ``master`` defaults to the one ``spark-submit`` set, else ``local[*]``. In local mode the
-    Python workers run this interpreter, so they import the same narratrace.
-    """
-    require_pyspark()
-    require_java()
-    from pyspark import SparkConf
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName(app_name)
-    given = dict(conf or {})
-    if master:
-        builder = builder.master(master)
-    elif not SparkConf().contains("spark.master"):
-        master = "local[*]"
-        builder = builder.master(master)
-    effective = master or SparkConf().get("spark.master", "")
-    defaults = {"spark.ui.showConsoleProgress": "false",  # the driver draws its own progress bar
-                "spark.sql.execution.arrow.maxRecordsPerBatch": "256"}  # articles are large rows
-    if effective.startswith("local"):
-        # pyspark starts workers with $PYSPARK_PYTHON (else "python3", which may lack narratrace)
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        # one machine: bind to loopback, so that a container whose hostname does not resolve still works
-        defaults["spark.driver.host"] = "127.0.0.1"
-        defaults["spark.driver.bindAddress"] = "127.0.0.1"
-    for key, value in {**defaults, **given}.items():
-        builder = builder.config(key, value)
-    try:
-        spark = builder.getOrCreate()
-    except Exception as exc:  # the JVM failed to start: usually Java or memory
-        raise ConfigError(f"could not start Spark ({master or 'spark-submit master'}): {exc}",
-                          hint=f"check the Java runtime and --spark-conf settings; {JAVA_HINT}") from exc
-    if log_level:
-        spark.sparkContext.setLogLevel(log_level)
-    for key, value in given.items():  # a session that already existed keeps its static settings
-        try:
-            spark.conf.set(key, value)
-        except Exception:  # static settings cannot change in a running session; the builder set them
-            pass
-    return spark
-
-
-# ------------------------------------------------------------------ executors
-_WORKER: dict[tuple[Any, ...], Any] = {}
-
-
-def _worker_services(settings: Settings) -> tuple[AnalyseService, EncodeService]:
-    """This Python worker's analyse and encode services, built once (loading the encoder and the
-    fast-e5 build take seconds), from the settings the driver's pipeline uses.
-
-    With ``[encoder] threads = 0`` the encoder uses the task's CPU share (``spark.task.cpus``, 1 by
-    default): Spark already runs one task per core, so more threads would only contend.
-    """
-    from pyspark import TaskContext
-
-    cfg = settings.encoder
-    if not cfg.threads:
-        ctx = TaskContext.get()
-        cfg = replace(cfg, threads=max(1, int(ctx.cpus())) if ctx is not None else 1)
-    key = ("services", repr(settings.as_dict()), cfg.threads)
-    if key not in _WORKER:
-        _WORKER[key] = (AnalyseService.from_settings(settings.text, settings.ingest),
-                        EncodeService(encoder_from_settings(cfg), settings.text))
-    return _WORKER[key]  # type: ignore[no-any-return]
-
-
-def records_from_bytes(path: Path, data: bytes, max_file_bytes: int) -> Iterator[RawArticle | InputError]:
-    """The records of one file's bytes through its registered reader, as ``ingest.read_file`` reads a file.
-
-    Spark hands executors the bytes, not a local path; the reader, its size limit and the
-    way its errors are reported are those of ``read_file``.
-    """
-    from ..errors import ConfigError as _ConfigError
-    from ..ingest import _checked
-    from ..ingest.decode import check_size
-    from ..registry import readers
-
-    name = reader_name(path)
-    if name is None:  # read_file's own message for an unknown type
-        yield from read_file(path)
-        return
-    try:
-        reader = readers.get(name)
-    except _ConfigError as exc:
-        yield InputError(str(path), f"no reader for {name!r}: {exc.message}", hint=exc.hint)
-        return
-    if getattr(reader, "streams", False):
-        yield from _checked(path, name, reader(path, io.BytesIO(data), max_file_bytes))
-        return
-    if (err := check_size(path, len(data), max_file_bytes)) is not None:
-        yield err
-        return
-    yield from _checked(path, name, reader(path, data))
-
-
-def _error_payload(err: InputError) -> bytes:
-    """An InputError as JSON; its message without the "file:line: " prefix the constructor adds back."""
-    where = f"{err.path}:{err.line}" if err.line is not None else err.path
-    message = err.message[len(where) + 2:] if err.message.startswith(f"{where}: ") else err.message
-    return json.dumps({"path": err.path, "line": err.line, "message": message, "hint": err.hint}).encode()
-
-
-def _error_from(payload: bytes) -> InputError:
-    d = json.loads(payload)
-    return InputError(d["path"], d["message"], line=d["line"], hint=d["hint"])
-
-
-def _file_key(path: str) -> str:
-    """Spark's "file:/a/b" and a local "/a/b" compare equal; other URIs are kept as they are."""
-    if path.startswith("file:"):
-        return "/" + path[5:].lstrip("/")
-    return path
-
-
-def _read_partition(files: dict[str, tuple[int, str]], remote_rank: int, max_file_bytes: int
-                    ) -> Callable[[Any], Iterator[tuple[Any, ...]]]:
-    """Executor function: one binaryFile row -> the file's records, numbered in file order."""
-
-    def read(row: Any) -> Iterator[tuple[Any, ...]]:
-        rank, display = files.get(_file_key(row.path), (remote_rank, row.path))
-        path = Path(display)
-        if reader_name(path) is None:  # a file met in a remote folder that no reader takes
-            yield (rank, display, 0, SKIPPED, None, None)
-            return
-        for seq, rec in enumerate(records_from_bytes(path, bytes(row.content), max_file_bytes)):
-            if isinstance(rec, InputError):
-                yield (rank, display, seq, ERROR, _error_payload(rec), None)
-            else:
-                yield (rank, display, seq, RAW, pickle.dumps(rec, protocol=5), None)
-
-    return read
-
-
-def _analyse_and_encode(settings: Settings, chunk: int) -> Callable[[Iterable[Any]], Iterator[Any]]:
-    """Executor function for ``mapInPandas``: RawArticle -> ``EncodedArticle`` (pickled), ``chunk`` at a time.
-
-    A record whose analysis fails goes back as it came: the driver's pipeline analyses it
-    again and reports the failure exactly as ``narratrace ingest`` would.
-    """
-
-    def run(frames: Iterable[Any]) -> Iterator[Any]:
-        import pandas as pd
-
-        analyse, encode = _worker_services(settings)
-        enc = encode.encoder
-        identity = json.dumps({"name": enc.name, "dim": enc.dim, "vector_space": enc.vector_space,
-                               "model_id": enc.model_id})
-        for frame in frames:
-            for start in range(0, len(frame), chunk):
-                part = frame.iloc[start:start + chunk]
-                rows: list[dict[str, Any]] = []
-                items: list[tuple[int, EncodedArticle]] = []
-                for rec in part.itertuples(index=False):
-                    row = {"rank": rec.rank, "file": rec.file, "seq": rec.seq, "kind": rec.kind,
-                           "payload": rec.payload, "encoder": None}
-                    if rec.kind == RAW:
-                        item = analyse(pickle.loads(rec.payload))
-                        if isinstance(item, EncodedArticle):  # else: reported by the driver, in ingest's words
-                            items.append((len(rows), item))
-                    rows.append(row)
-                encode.encode([it for _, it in items])
-                for i, item in items:
-                    rows[i].update(kind=ARTICLE, payload=pickle.dumps(item, protocol=5), encoder=identity)
-                yield pd.DataFrame(rows, columns=["rank", "file", "seq", "kind", "payload", "encoder"])
-
-    return run
 
 
 # ------------------------------------------------------------------ driver
@@ -338,9 +133,9 @@ def encode_on_spark(spark: SparkSession, plan: _Inputs, settings: Settings, part
     local = {str(p.resolve()): (rank, str(p)) for rank, p in plan.local}
     shards = (spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
               .select("path", "content"))
-    records = shards.rdd.flatMap(_read_partition(local, plan.files, max_bytes))
-    df = spark.createDataFrame(records, _SCHEMA).repartition(n)
-    return df.mapInPandas(_analyse_and_encode(settings, chunk=settings.encoder.batch_size), _SCHEMA)
+    records = shards.rdd.flatMap(read_partition(local, plan.files, max_bytes))
+    df = spark.createDataFrame(records, SCHEMA).repartition(n)
+    return df.mapInPandas(analyse_and_encode(settings, chunk=settings.encoder.batch_size), SCHEMA)
 
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = None,
@@ -351,8 +146,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], db: str | Path | None = N
 
     Gives the stories ``Narratrace(db).ingest(paths)`` gives. ``spark``: a session to use
     (left running, as is one already active in this process); otherwise one is started with
-    ``master`` and ``spark_conf`` and stopped at the end. ``partitions``: how many pieces the records are spread over for encoding
-    (default: twice the cluster's cores).
+    ``master`` and ``spark_conf`` and stopped at the end. ``partitions``: how many pieces the records
+    are spread over for encoding (default: twice the cluster's cores).
     """
     settings = settings or Settings.load()
     timings: dict[str, float] = {}
@@ -473,7 +268,7 @@ def _group_on_driver(encoded: DataFrame | None, plan: _Inputs, settings: Setting
                 if row.rank >= plan.files:
                     remote_files.add(row.file)
                 if row.kind == ERROR:
-                    yield _error_from(bytes(row.payload))
+                    yield error_from(bytes(row.payload))
                 elif row.kind == RAW:  # analysis failed on the executor: the driver's words for it
                     item = pipe.analyse(pickle.loads(bytes(row.payload)))
                     if isinstance(item, EncodedArticle):

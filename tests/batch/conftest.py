@@ -68,11 +68,11 @@ def shards(tmp_path_factory) -> list[Path]:
 def spark():
     """One local[2] session for every batch test (the JVM takes ~15 s to start here); stopped at the end."""
     pytest.importorskip("pyspark")
-    from narratrace.batch.spark import spark_session
+    from narratrace.batch.session import spark_session
     from narratrace.errors import ConfigError
 
     try:
-        from narratrace.batch.spark import require_java
+        from narratrace.batch.session import require_java
 
         require_java()
     except ConfigError as exc:

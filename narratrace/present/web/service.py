@@ -13,14 +13,9 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from ...model import Article, Link, Story
+from ...text.lang import direction as direction  # "rtl"/"ltr" of a language, from its language module
 
-#: scripts written right to left (ISO 639-1 / 639-3 codes narratrace may report)
-RTL_LANGS = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "ckb", "sd", "ug", "dv", "ku", "arz", "azb", "pnb"})
 SORTS = ("size", "spread", "recent")
-
-
-def direction(lang: str | None) -> str:
-    return "rtl" if (lang or "").split("-")[0].lower() in RTL_LANGS else "ltr"
 
 
 def _plain(obj: Any) -> Any:

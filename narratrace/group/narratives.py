@@ -57,9 +57,6 @@ def centre_by_language(vectors: np.ndarray, langs: Iterable[str | None], means: 
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-centre = centre_by_language  # TODO(lead): remove alias
-
-
 def profile(vectors: np.ndarray) -> np.ndarray | None:
     """The normalised mean of (centred) passage vectors, or None when there are none."""
     if not len(vectors):

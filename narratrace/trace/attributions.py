@@ -218,10 +218,6 @@ def default_sources() -> SourceRegistry:
     return load_registry()
 
 
-Registry = SourceRegistry  # TODO(lead): remove alias
-default_registry = default_sources  # TODO(lead): remove alias
-
-
 @dataclass
 class Attribution:
     """A claim attributed to a source inside one passage; spans are offsets into ``Passage.text``."""

@@ -2,7 +2,8 @@
 
 Outlet: from the head of the article only: an outlet line ("RT :"), a dateline ("Damaskus, Purna
 Warta –", "Islam Times -", "WASHINGTON (Reuters) -") or a Persian attribution opening the first
-paragraph («به گزارش گروه بین‌الملل دفاع‌پرس،»). Names go through the alias table
+paragraph («به گزارش گروه بین‌الملل دفاع‌پرس،»: the ``attribution_openers``, ``desk_words`` and
+``outlet_kinds`` of the language modules). Names go through the alias table
 (``data/outlet_aliases.tsv``) so that script variants map to one canonical name.
 
 Date: taken from the text only where it is plausibly the publication date, in this order:
@@ -19,7 +20,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .lang import get_lang, language_cache, month_names
+from .lang import available_languages, get_lang, language_cache, month_names
 from .normalise import normalise
 
 DATELINE_ZONE = 160
@@ -65,10 +66,28 @@ class OutletAliases:
 _OUTLET_LINE = re.compile(r"^\s*(?P<outlet>[^\W\d][\w.&'’ -]{0,30}?)\s*[:：]\s*$")
 _PAREN_DATELINE = re.compile(r"^[^\n(]{0,40}\((?P<outlet>[^)]{2,40})\)\s*[–—-]")
 _DASH_DATELINE = re.compile(r"^(?P<head>[^\n–—]{2,80}?)\s+[–—-]\s+\S")
-_FA_ATTRIBUTION = re.compile(r"^به\s*گزارش\s+(?P<rest>[^،,:.]{2,80})[،,]")
-_FA_DESK = re.compile(r"^(?:گروه|سرویس|خبرنگار|بخش)\s+\S+\s+")
-_FA_AGENCY = re.compile(r"^(?:خبرگزاری|پایگاه\s+خبری|روزنامه)\s+")
 _NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w.&'’-]*|[a-z]+[A-Z][\w.-]*|(?:al|el|de|da|di|of|the|van|von)-?)$")
+_NEVER = re.compile(r"(?!)")
+
+
+def _alternation(words: set[str], between: str) -> str:
+    """Words (their raw and match-key spellings) as one regex alternation, longest first."""
+    forms = words | {normalise(w) for w in words}
+    return "|".join(between.join(map(re.escape, w.split())) for w in sorted(forms, key=len, reverse=True))
+
+
+@language_cache
+def _attribution_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(opening, desk, outlet kind) from every language's ``attribution_openers``, ``desk_words``, ``outlet_kinds``."""
+    classes = [get_lang(code) for code in available_languages()]
+    openers = {w for c in classes for w in c.attribution_openers}
+    desks = {w for c in classes for w in c.desk_words}
+    kinds = {w for c in classes for w in c.outlet_kinds}
+    spaced, optional = r"\s+", r"\s*"  # openers lose their space as scraping loses ZWNJ («بهگزارش»)
+    opening = rf"^(?:{_alternation(openers, optional)})\s+(?P<rest>[^،,:.]{{2,80}})[،,]"
+    return (re.compile(opening) if openers else _NEVER,
+            re.compile(rf"^(?:{_alternation(desks, spaced)})\s+\S+\s+") if desks else _NEVER,
+            re.compile(rf"^(?:{_alternation(kinds, spaced)})\s+") if kinds else _NEVER)
 
 
 def _plausible_name(name: str) -> bool:
@@ -93,11 +112,12 @@ def find_outlet(head: list[tuple[str, str]], aliases: OutletAliases) -> tuple[st
             return aliases.get(name) or (name if _plausible_name(name) else None), i, 0
         if kind != "body":
             continue
-        m = _FA_ATTRIBUTION.match(text)
+        opening, desk, outlet_kind = _attribution_patterns()
+        m = opening.match(text)
         end = m.end() if m else 0
-        m = m or _FA_ATTRIBUTION.match(normalise(text))
+        m = m or opening.match(normalise(text))
         if m:
-            rest = _FA_AGENCY.sub("", _FA_DESK.sub("", m.group("rest").strip()))
+            rest = outlet_kind.sub("", desk.sub("", m.group("rest").strip()))
             return aliases.find_in(m.group("rest")) or aliases.find_in(rest) or rest or None, i, end
         m = _PAREN_DATELINE.match(text)
         if m:

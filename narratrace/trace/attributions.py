@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article
+from ..text.lang import language_cache, phrases
 from ..text.normalise import DIGIT_FOLDS, DROPPED, LETTER_FOLDS
 from ..text.segment import split_sentences as segment_sentences
 
@@ -259,10 +260,19 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]
     return segment_sentences(text, lang) or [(0, len(text))]
 
 
+@language_cache
+def _source_label() -> re.Pattern[str]:
+    """A "Source:" label ending a text: the "source line" labels of the language modules' ``meta_prefixes``."""
+    labels = {p.rstrip(" :：").casefold() for p in phrases("meta_prefixes", "source line")}
+    alternation = "|".join(re.escape(w) for w in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})\s*[:：]?\s*[“\"«]?\s*$")
+
+
 def _is_byline(text: str, start: int, end: int) -> bool:
-    """A name at the head of a passage followed by a dash or colon: the outlet's own byline."""
-    return start <= 40 and bool(re.match(r"\s*[–—\-:|]", text[end:end + 3])) and not re.search(
-        r"(?<!\w)(?:المصدر|sumber|source|منبع)\s*[:：]?\s*[“\"«]?\s*$", text[:start].casefold())
+    """A name at the head of a passage followed by a dash or colon: the outlet's own byline (unless a
+    "Source:" label comes before it)."""
+    return start <= 40 and bool(re.match(r"\s*[–—\-:|]", text[end:end + 3])) and not _source_label().search(
+        text[:start].casefold())
 
 
 #: how far (characters) a source may sit from its cue, by cue kind; see cues.toml

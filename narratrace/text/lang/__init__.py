@@ -9,8 +9,9 @@
 4. the fallback ``xx``.
 
 Every stage reads language knowledge from here: ``direction(code)`` (the web app's ``dir``),
-``month_names(calendar)`` (dates in the text stage, month mentions in the group stage), the
-sentence, boilerplate and folding slots of ``base.BaseDefaults``. Lookups are cached; registering or
+``month_names(calendar)`` (dates in the text stage, month mentions in the group stage),
+``phrases(slot, reason)`` (the "source line" labels the trace stage reads), the sentence,
+boilerplate and folding slots of ``base.BaseDefaults``. Lookups are cached; registering or
 unregistering a language drops every cache made with ``language_cache``.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Generic, ParamSpec, TypeVar
 
 from ... import registry
 from ...errors import ConfigError
-from .base import BaseDefaults
+from .base import SLOTS, BaseDefaults
 from .xx import RIGHT_TO_LEFT, MultiLanguage
 
 _CODE = re.compile(r"^[a-z]{2,3}$")
@@ -138,5 +139,20 @@ def month_names(calendar: str = "gregorian") -> dict[str, int]:
     return table
 
 
+@language_cache
+def phrases(slot: str, reason: str) -> tuple[str, ...]:
+    """Every language's phrases for ``reason`` in a (reason, phrases) slot, in natural spelling, each once:
+    ``phrases("meta_prefixes", "source line")`` gives "Source:", "المصدر:", "منبع:", "Sumber:" ..."""
+    if slot not in SLOTS or not slot.endswith("_prefixes"):
+        raise ConfigError(f"{slot!r} is not a phrase slot of the language modules",
+                          hint="use boilerplate_prefixes or meta_prefixes")
+    found: dict[str, None] = {}
+    for code in available_languages():
+        for why, words in getattr(get_lang(code), slot):
+            if why == reason:
+                found.update(dict.fromkeys(words))
+    return tuple(found)
+
+
 __all__ = ["BaseDefaults", "CALENDARS", "available_languages", "direction", "get_lang", "language_cache",
-           "month_names"]
+           "month_names", "phrases"]

@@ -68,6 +68,14 @@ class BaseDefaults:
         ("dateline", r"^\s*[^\W\d][\w.&'’ -]{0,30}?\s*[:：]\s*$"),
     )
 
+    # --- outlet named in the first paragraph (text/metadata.py) ---
+    #: phrases opening a first paragraph to name the outlet it reports for: «به گزارش» X، (spaces optional)
+    attribution_openers: ClassVar[tuple[str, ...]] = ()
+    #: words naming an outlet's desk, dropped with the word after them before the outlet's name («گروه» بین‌الملل)
+    desk_words: ClassVar[tuple[str, ...]] = ()
+    #: words naming the kind of outlet, dropped before its name («خبرگزاری» فارس)
+    outlet_kinds: ClassVar[tuple[str, ...]] = ()
+
     # --- dates (text/metadata.py, group/features.py) ---
     #: Gregorian month names (natural spelling; compared on match keys) -> month number 1..12
     months: ClassVar[dict[str, int]] = {}
@@ -94,6 +102,7 @@ SLOTS: dict[str, type | tuple[type, ...]] = {
     "abbreviations": (frozenset, type(None)),
     "boilerplate_prefixes": tuple, "boilerplate_patterns": tuple, "tail_patterns": tuple,
     "meta_prefixes": tuple, "meta_patterns": tuple,
+    "attribution_openers": tuple, "desk_words": tuple, "outlet_kinds": tuple,
     "months": dict, "jalali_months": dict, "reporting_verbs": frozenset,
     "marker_words": frozenset, "marker_letters": str,
     "folds": dict,

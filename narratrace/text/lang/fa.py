@@ -32,6 +32,9 @@ class Persian(BaseDefaults):
     )
     meta_prefixes = (("source line", ("منبع:", "منبع :", "منابع:")),
                      ("credit line", ("کد خبر", "کد مطلب", "تاریخ انتشار", "خبرنگار:", "عکس:", "ترجمه:")))
+    attribution_openers = ("به گزارش",)
+    desk_words = ("گروه", "سرویس", "خبرنگار", "بخش")
+    outlet_kinds = ("خبرگزاری", "پایگاه خبری", "روزنامه")
     months = MONTHS
     jalali_months = JALALI_MONTHS
     reporting_verbs = frozenset({"گفت", "گفته", "افزود", "اعلام", "کرد", "داشت", "گزارش", "تاکید", "تأکید",

@@ -146,15 +146,16 @@ STORE_READ = ["existing", "get_article", "articles", "passage_vectors", "passage
 
 def instrument(nt: Narratrace, timer: StageTimer) -> None:
     """Wrap the stages of one Narratrace (instance attributes only: library code is untouched)."""
-    timer.patch(nt.text, ["transform"], "text analysis")
+    pipe = nt.pipeline
+    timer.patch(pipe.analyse.text, ["transform"], "text analysis")
     timer.patch(nt.encoder, ["encode_passages", "encode_queries"], "encode")
-    timer.patch(nt.grouper, ["assign"], "group (ANN candidates + scoring)")
+    timer.patch(pipe.group.grouper, ["assign"], "group (ANN candidates + scoring)")
     timer.patch(nt.store, STORE_WRITE, "store write")
     timer.patch(nt.store, STORE_READ, "store read")
-    timer.patch(nt, ["_trace_batch"], "trace (relations, citations)")
-    timer.patch(nt, ["_narrate_batch"], "claims + narratives")
-    timer.patch(nt, ["_store_batch"], "commit + batch bookkeeping")
-    timer.patch(nt, ["_write_batch"], "dedup + batch setup")
+    timer.patch(pipe.trace, ["trace"], "trace (relations, citations)")
+    timer.patch(pipe.narrate, ["narrate"], "claims + narratives")
+    timer.patch(pipe, ["_store_batch"], "commit + batch bookkeeping")
+    timer.patch(pipe.classify, ["already_stored", "classify"], "dedup + batch setup")
 
 
 # ------------------------------------------------------------------------------------------ runs
@@ -168,7 +169,6 @@ def time_pipeline(enc: Any, settings: Settings, records: list[RawArticle],
                   timer: StageTimer | None = None) -> tuple[float, int, int, int]:
     """Seconds for Narratrace.add into a fresh database; also stories, links and passages encoded."""
     with tempfile.TemporaryDirectory() as tmp:
-        nt = Narratrace(db=Path(tmp) / "bench.db", settings=settings, encoder=enc)
         encoded = [0]
         inner = enc.encode_passages
 
@@ -177,7 +177,7 @@ def time_pipeline(enc: Any, settings: Settings, records: list[RawArticle],
             encoded[0] += len(texts)
             return inner(texts, progress)
 
-        nt._encoder = _Proxy(enc, counting)
+        nt = Narratrace(db=Path(tmp) / "bench.db", settings=settings, encoder=_Proxy(enc, counting))
         if timer is not None:
             instrument(nt, timer)
         t0 = time.perf_counter()

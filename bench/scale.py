@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np  # noqa: E402
 
-import narratrace.api as api  # noqa: E402
+import narratrace.group.candidates as candidates_mod  # noqa: E402
 import narratrace.group.narratives as narratives_mod  # noqa: E402
 import narratrace.group.stories as stories_mod  # noqa: E402
+import narratrace.pipeline as pipeline_mod  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
 from narratrace.embed import Encoder  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
@@ -187,21 +188,21 @@ class Profiler:
 STAGES = [  # (label, owner, attribute)
     ("encode (excluded)", TopicEncoder, "encode_passages"),
     ("dedup lookup (SQLite)", SQLiteStore, "existing"),
-    ("candidate source setup", api._BatchCandidates, "__init__"),
+    ("candidate source setup", candidates_mod.BatchCandidates, "__init__"),
     ("index sync with other writers (SQLite range read)", SQLiteStore, "sync_index"),
     ("next_passage_rowid (SQLite)", SQLiteStore, "next_passage_rowid"),
-    ("ANN search", api._BatchCandidates, "search"),
-    ("passage owners (SQLite)", api._BatchCandidates, "owners"),
-    ("candidate passages (SQLite)", api._BatchCandidates, "side"),
-    ("candidate passages (SQLite)", api._BatchCandidates, "prefetch"),
+    ("ANN search", candidates_mod.BatchCandidates, "search"),
+    ("passage owners (SQLite)", candidates_mod.BatchCandidates, "owners"),
+    ("candidate passages (SQLite)", candidates_mod.BatchCandidates, "side"),
+    ("candidate passages (SQLite)", candidates_mod.BatchCandidates, "prefetch"),
     ("candidate scoring", stories_mod, "same_story_score"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_article"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),
     ("ANN insert", PassageIndex, "add"),
-    ("provenance (trace)", api.Narratrace, "_trace_batch"),
-    ("claims + narratives", api.Narratrace, "_narrate_batch"),
+    ("provenance (trace)", pipeline_mod.TraceService, "trace"),
+    ("claims + narratives", pipeline_mod.NarrateService, "narrate"),
     ("narrative centroids load (SQLite)", narratives_mod.NarrativeTracker, "_load"),
-    ("fact-check matching", api.Narratrace, "_match_new_claims"),
+    ("fact-check matching", pipeline_mod.FactCheckMatcher, "match_new_claims"),
     ("index save (faiss.write_index, whole index)", SQLiteStore, "save_index"),
 ]
 SAVE = "index save (faiss.write_index, whole index)"
@@ -373,7 +374,7 @@ def main() -> int:
         tag = f"{n}-{os.getpid()}-{int(time.time())}"
         res = time_adds(nt, enc, prof, args.adds, n_stories, args.topics, tag, seed=len(results) + 1)
         t0 = time.perf_counter()
-        nt._save_index()  # once, after the adds (a run saves at its end and every [store] index_save_seconds)
+        nt.pipeline.finish()  # once, after the adds (a run saves at its end and every [store] index_save_seconds)
         load["save_s"] = time.perf_counter() - t0
         prof.reset()
         sz = sizes_of(db, nt.store)

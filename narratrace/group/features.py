@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..text.jalali import to_gregorian
-from ..text.lang import month_names
+from ..text.months import month_names
 from ..text.normalise import fold_digits, fold_letters, normalise
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -178,7 +178,7 @@ def latest_mentioned_month(text: str) -> str | None:
 
     A report cannot be older than a month it mentions, so this bounds an undated
     article's publication date from below. Month names are those of the language modules
-    (``text.lang.month_names``), two-word ones too («كانون الثاني ۲۰۱۹»); a Solar Hijri month gives
+    (``text.months.month_names``), two-word ones too («كانون الثاني ۲۰۱۹»); a Solar Hijri month gives
     the Gregorian month of its first day (Farvardin 1398 began on 21 March 2019: "2019-03").
     """
     gregorian, jalali = month_names("gregorian"), month_names("jalali")

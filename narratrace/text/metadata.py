@@ -20,7 +20,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .lang import available_languages, get_lang, language_cache, month_names
+from .lang import available_languages, get_lang, language_cache
+from .months import month_names
 from .normalise import normalise
 
 DATELINE_ZONE = 160

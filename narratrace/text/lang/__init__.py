@@ -9,9 +9,9 @@
 4. the fallback ``xx``.
 
 Every stage reads language knowledge from here: ``direction(code)`` (the web app's ``dir``),
-``month_names(calendar)`` (dates in the text stage, month mentions in the group stage),
 ``phrases(slot, reason)`` (the "source line" labels the trace stage reads), the sentence,
-boilerplate and folding slots of ``base.BaseDefaults``. Lookups are cached; registering or
+boilerplate, month and folding slots of ``base.BaseDefaults`` (``text.months`` makes one month
+table of them). Lookups are cached; registering or
 unregistering a language drops every cache made with ``language_cache``.
 """
 from __future__ import annotations
@@ -116,29 +116,6 @@ def direction(code: str | None) -> str:
     return get_lang(base or None).direction
 
 
-#: calendar -> the slot holding its month names
-CALENDARS = {"gregorian": "months", "jalali": "jalali_months"}
-
-
-@language_cache
-def month_names(calendar: str = "gregorian") -> dict[str, int]:
-    """Match key of every month name a language knows -> month number (1..12) in ``calendar``.
-
-    One table for all languages, as dates are read in any text whatever its language; where two
-    languages spell a month alike the first code in alphabetical order wins.
-    """
-    from ..normalise import normalise  # normalise reads the language classes too
-
-    if calendar not in CALENDARS:
-        raise ConfigError(f"unknown calendar {calendar!r}", hint=f"choose one of: {', '.join(CALENDARS)}")
-    table: dict[str, int] = {}
-    for code in available_languages():
-        names: dict[str, int] = getattr(get_lang(code), CALENDARS[calendar])
-        for name, number in names.items():
-            table.setdefault(normalise(name), number)
-    return table
-
-
 @language_cache
 def phrases(slot: str, reason: str) -> tuple[str, ...]:
     """Every language's phrases for ``reason`` in a (reason, phrases) slot, in natural spelling, each once:
@@ -154,5 +131,4 @@ def phrases(slot: str, reason: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-__all__ = ["BaseDefaults", "CALENDARS", "available_languages", "direction", "get_lang", "language_cache",
-           "month_names", "phrases"]
+__all__ = ["BaseDefaults", "available_languages", "direction", "get_lang", "language_cache", "phrases"]

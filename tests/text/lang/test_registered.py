@@ -9,8 +9,9 @@ from narratrace.group.features import latest_mentioned_month
 from narratrace.model import RawArticle
 from narratrace.present.web.service import direction as web_direction
 from narratrace.text import TextPipeline
-from narratrace.text.lang import available_languages, get_lang, month_names
+from narratrace.text.lang import available_languages, get_lang
 from narratrace.text.lang.base import BaseDefaults
+from narratrace.text.months import month_names
 
 TEXT = "Zed zorra zumba zebra zonda.\nZoo sezam: zygzak zebry\n"
 

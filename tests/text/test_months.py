@@ -1,10 +1,11 @@
-"""One month table for every stage, read from the language modules (``text.lang.month_names``)."""
+"""One month table for every stage, read from the language modules (``text.months.month_names``)."""
 import pytest
 
 from narratrace.errors import ConfigError
 from narratrace.text import normalise
-from narratrace.text.lang import get_lang, month_names
+from narratrace.text.lang import get_lang
 from narratrace.text.metadata import full_dates
+from narratrace.text.months import month_names
 
 
 @pytest.mark.parametrize(("name", "number"), [

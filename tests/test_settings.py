@@ -36,3 +36,55 @@ def test_settings_db_path_order(monkeypatch):
     assert s.db_path() == "narratrace.db"
     monkeypatch.setenv("NARRATRACE_DB", "/tmp/x.db")
     assert s.db_path() == "/tmp/x.db" and s.db_path("given.db") == "given.db"
+
+
+def test_settings_sections_are_typed_and_match_the_file():
+    import dataclasses
+    import tomllib
+
+    from narratrace.settings import SECTIONS
+
+    values = tomllib.loads((PACKAGE_DIR / "defaults.toml").read_text("utf-8"))
+    s = Settings()
+    assert set(values) == set(SECTIONS)
+    for name, cls in SECTIONS.items():
+        assert {f.name for f in dataclasses.fields(cls)} == set(values[name]), name
+        assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(cls)), f"{name}: a default in code"
+        assert dataclasses.asdict(getattr(s, name)) == values[name]
+    assert s.stories.join_threshold == values["stories"]["join_threshold"]
+
+
+def test_settings_no_constructor_drops_unknown_keywords():
+    """scikit-learn style: parameters are explicit, so a misspelt one is an error, never ignored."""
+    import ast
+
+    offenders = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name == "__init__" and node.args.kwarg is not None:
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_settings_stage_defaults_come_from_the_file():
+    import inspect
+
+    from narratrace.group.narratives import NarrativeTracker
+    from narratrace.group.stories import StoryGrouper
+    from narratrace.text import TextPipeline
+
+    for cls, keys in [(StoryGrouper, ("ann_k", "max_candidates", "join_threshold")),
+                      (NarrativeTracker, ("join_threshold",))]:
+        params = inspect.signature(cls).parameters
+        assert all(params[k].default is inspect.Parameter.empty for k in keys), cls
+    assert TextPipeline().max_passage_chars == Settings().text.max_passage_chars
+
+
+def test_settings_refuse_a_key_the_encoder_does_not_use():
+    from narratrace.embed import encoder_from_settings
+
+    cfg = Settings.load(None, encoder={"backend": "hashing", "model": "/some/model"}).encoder
+    with pytest.raises(ConfigError, match="does not load a model folder"):
+        encoder_from_settings(cfg)
+    with pytest.raises(ConfigError, match="must be one of passage, query"):
+        Settings.load(None, factchecks={"encode_as": "document"})

@@ -12,6 +12,7 @@ rules of ingest live in those services, not here: this class opens things and an
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -209,10 +210,9 @@ class Narratrace:
 
         Without ``close`` nothing is lost: the next open adds the passages stored after the last save."""
         if self._pipeline is not None:
-            try:
+            # the index is a cache: if it cannot be written, the next open catches it up from the database
+            with contextlib.suppress(OSError):
                 self._pipeline.write.save_index(if_changed=True)
-            except OSError:
-                pass  # the index is a cache: the next open catches it up from the database
         self.store.close()
 
     def __enter__(self) -> Narratrace:

@@ -105,7 +105,8 @@ def _defaults() -> dict[str, dict[str, Any]]:
     for name, cls in SECTIONS.items():  # the file and the typed sections must name the same keys
         keys = {f.name for f in dataclasses.fields(cls)}
         if set(values.get(name, {})) != keys:
-            raise ConfigError(f"defaults.toml [{name}] has keys {sorted(values.get(name, {}))}, expected {sorted(keys)}",
+            found = sorted(values.get(name, {}))
+            raise ConfigError(f"defaults.toml [{name}] has keys {found}, expected {sorted(keys)}",
                               hint="defaults.toml and narratrace/settings.py must declare the same keys")
     return values
 

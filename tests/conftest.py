@@ -46,7 +46,7 @@ def real_encoder():
     from narratrace.embed import make_encoder
     from narratrace.settings import Settings
 
-    return make_encoder(Settings.load().encoder["backend"])
+    return make_encoder(Settings.load().encoder.backend)
 
 
 @pytest.fixture(scope="session")

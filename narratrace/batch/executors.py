@@ -22,7 +22,7 @@ RAW, ARTICLE, ERROR, SKIPPED = "raw", "article", "error", "skipped"
 SCHEMA = "rank int, file string, seq long, kind string, payload binary, encoder string"
 
 
-_WORKER: dict[tuple[Any, ...], Any] = {}
+_WORKER: dict[tuple[Any, ...], tuple[AnalyseService, EncodeService]] = {}
 
 
 def _worker_services(settings: Settings) -> tuple[AnalyseService, EncodeService]:
@@ -42,7 +42,7 @@ def _worker_services(settings: Settings) -> tuple[AnalyseService, EncodeService]
     if key not in _WORKER:
         _WORKER[key] = (AnalyseService.from_settings(settings.text, settings.ingest),
                         EncodeService(encoder_from_settings(cfg), settings.text))
-    return _WORKER[key]  # type: ignore[no-any-return]
+    return _WORKER[key]
 
 
 def records_from_bytes(path: Path, data: bytes, max_file_bytes: int) -> Iterator[RawArticle | InputError]:

@@ -69,9 +69,9 @@ class FactCheckMatcher:
         if not recs:
             return [[] for _ in texts]
         fc_langs = [r["lang"] for r in recs]
-        found = match_vectors(centre_by_language(vecs, langs, self.means), centre_by_language(fvecs, fc_langs, self.means),
-                              cfg.suggested, cfg.confirmed, cfg.max_matches, texts, [r["claim"] for r in recs],
-                              cfg.clue_weight, langs, fc_langs)
+        found = match_vectors(centre_by_language(vecs, langs, self.means),
+                              centre_by_language(fvecs, fc_langs, self.means), cfg.suggested, cfg.confirmed,
+                              cfg.max_matches, texts, [r["claim"] for r in recs], cfg.clue_weight, langs, fc_langs)
         return [[{"factcheck_id": recs[j]["factcheck_id"], "score": score, "status": status,
                   "evidence": evidence_for(text, FactCheck(**recs[j]), parts)} for j, score, status, parts in hits]
                 for text, hits in zip(texts, found)]

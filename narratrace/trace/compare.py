@@ -7,8 +7,9 @@ evidence still names the passage and gives the sentence span.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +17,15 @@ from ..embed.base import Encoder
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
 from ..store import StoredPassages
-from .align import AlignParams, Alignment, Prepared, align
-from .attributions import Attribution, SourceRegistry, cited_sources, default_sources, find_attributions, split_sentences
+from .align import Alignment, AlignParams, Prepared, align
+from .attributions import (
+    Attribution,
+    SourceRegistry,
+    cited_sources,
+    default_sources,
+    find_attributions,
+    split_sentences,
+)
 from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
 
 #: below this many matchable passages an article is aligned sentence by sentence
@@ -75,8 +83,8 @@ def _evidence(al: Alignment, ua: Sequence[Unit], ub: Sequence[Unit]) -> list[dic
     for p in al.pairs:
         out.append({
             "a": sorted({ua[x].passage for x in p.a}), "b": sorted({ub[x].passage for x in p.b}),
-            "a_spans": [list(ua[x].span) for x in p.a if ua[x].span],
-            "b_spans": [list(ub[x].span) for x in p.b if ub[x].span],
+            "a_spans": [list(span) for x in p.a if (span := ua[x].span)],
+            "b_spans": [list(span) for x in p.b if (span := ub[x].span)],
             "text_a": _short(" ".join(ua[x].text for x in p.a)),
             "text_b": _short(" ".join(ub[x].text for x in p.b)),
             "score": round(p.score, 4), "sim": round(p.sim, 4), "raw_sim": round(p.raw_sim, 4),
@@ -117,8 +125,8 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     ``prepared``: ``align.prepare`` of va and vb, when the caller keeps them.
     """
     al = align(va, vb, params=params, prepared=prepared)
-    same_story, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
-                                                                     *(sides if sides else (None, None)))
+    score, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
+                                                                *(sides if sides else (None, None)))
     att_a, att_b = attributions or (find_attributions(a, sources), find_attributions(b, sources))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
@@ -137,7 +145,7 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
                                               a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a)
     return {
-        "relation": rel.relation, "score": round(same_story, 4), "relation_score": round(rel.score, 4),
+        "relation": rel.relation, "score": round(score, 4), "relation_score": round(rel.score, 4),
         "same_story_features": same_evidence.get("features", {}),
         "coverage_a": round(rel.coverage_a, 4), "coverage_b": round(rel.coverage_b, 4),
         "aligned": _evidence(al, ua, ub), "unaligned_a": un_a, "unaligned_b": un_b,

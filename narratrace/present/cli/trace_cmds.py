@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -46,12 +46,13 @@ def _print_readable(res: dict[str, Any], name_a: str, name_b: str) -> None:
 
 
 def compare_cli(
-    file_a: Optional[Path] = typer.Argument(None, help="First article: a text file, or a stored article id."),
-    file_b: Optional[Path] = typer.Argument(None, help="Second article: a text file, or a stored article id."),
+    file_a: Path | None = typer.Argument(None, help="First article: a text file, or a stored article id."),
+    file_b: Path | None = typer.Argument(None, help="Second article: a text file, or a stored article id."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: relation, score, coverage_a/b, aligned, ..."),
-    pairs: Optional[Path] = typer.Option(None, "--pairs", help="JSONL of {pair_id, text1, text2}: one JSON line out per pair."),
-    db: Optional[str] = DbOption,
-    config: Optional[str] = ConfigOption,
+    pairs: Path | None = typer.Option(None, "--pairs",
+                                      help="JSONL of {pair_id, text1, text2}: one JSON line out per pair."),
+    db: str | None = DbOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Compare two articles (two text files, two stored article ids, or every pair in a JSONL file):
     relation, same-story score, coverage and aligned passages. Files are analysed and encoded as

@@ -7,6 +7,7 @@ long paragraphs split at sentence boundaries -> sentences -> match keys -> metad
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from ..model import BODY, BOILERPLATE, TITLE, Article, Passage, RawArticle
 from .boilerplate import classify, rules_for, split_tail
@@ -31,7 +32,8 @@ class TextPipeline:
     must cut passages alike, or the same two texts get different verdicts)."""
 
     def __init__(self, max_passage_chars: int | None = None, max_article_chars: int | None = None,
-                 outlet_aliases: str | list[str] | None = None, min_confidence: float = MIN_CONFIDENCE) -> None:
+                 outlet_aliases: str | Path | list[str | Path] | None = None,
+                 min_confidence: float = MIN_CONFIDENCE) -> None:
         if max_passage_chars is None or max_article_chars is None:
             from ..settings import Settings
 
@@ -51,10 +53,10 @@ class TextPipeline:
             meta["text_truncated_from"] = len(raw.text)
 
         # paragraphs, each with a language guess
-        paras = []
+        paras: list[tuple[int, int, str | None, float]] = []
         for a, b in split_paragraphs(text):
             lang, conf = self.langid.detect(text[a:b])
-            paras.append([a, b, lang, conf])
+            paras.append((a, b, lang, conf))
         guess = raw.lang or _dominant((b - a, lang) for a, b, lang, conf in paras if conf >= self.min_confidence)
 
         # boilerplate and metadata lines; markers glued to a paragraph's end become their own passage
@@ -65,9 +67,9 @@ class TextPipeline:
             ptext = text[a:b]
             key = normalise(ptext, lang)
             keys[a] = key
-            kind = classify(ptext, key, rules, at_head=i < HEAD_LINES)
-            if kind:
-                typed.append((a, b, lang, conf, kind[0], kind[1]))
+            found = classify(ptext, key, rules, at_head=i < HEAD_LINES)
+            if found:
+                typed.append((a, b, lang, conf, found[0], found[1]))
                 continue
             tail = split_tail(ptext, rules)
             if tail:
@@ -101,9 +103,9 @@ class TextPipeline:
                     pieces.append((a + ca, a + cb, split_sentences(sub, lang)))
             for pa, pb, sents in pieces:
                 ptext = text[pa:pb]
-                key = keys.get(pa) if (pb == b and lang == detected) else None
+                kept = keys.get(pa) if (pb == b and lang == detected) else None
                 passages.append(Passage(index=len(passages), text=ptext, start=pa, end=pb, kind=kind,
-                                        lang=lang, key=key if key is not None else normalise(ptext, lang),
+                                        lang=lang, key=kept if kept is not None else normalise(ptext, lang),
                                         sentences=sents, reason=reason))
 
         article = Article(id=raw.id or "", text=text, title=raw.title, url=raw.url, outlet=raw.outlet,

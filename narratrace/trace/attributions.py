@@ -65,7 +65,8 @@ def match_key_with_offsets(text: str) -> tuple[str, list[int]]:
     key = text.translate(_CHAR_KEYS)
     if _CHAR_KEYS.irregular.isdisjoint(text):  # the common case: one key character per character
         return key, list(range(len(text)))
-    irregular, where, prev = _CHAR_KEYS.irregular, [], 0
+    irregular, prev = _CHAR_KEYS.irregular, 0
+    where: list[int] = []
     for i, ch in enumerate(text):
         if ch in irregular:
             where.extend(range(prev, i))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -127,6 +127,16 @@ MIGRATIONS: dict[int, str] = {
     # not again each time the passage is a candidate (JSON; NULL for passages stored before: computed then)
     4: """
     ALTER TABLE passages ADD COLUMN clues TEXT;
+    """,
+    # issue 14: story ids are derived from a story's earliest member, so merges, splits and an earlier
+    # article arriving late change them; a retired id points to the story that holds its articles now
+    5: """
+    CREATE TABLE IF NOT EXISTS story_aliases (
+        old_id TEXT PRIMARY KEY,
+        new_id TEXT NOT NULL,
+        retired_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS story_aliases_new ON story_aliases(new_id);
     """,
 }
 

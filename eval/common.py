@@ -29,6 +29,8 @@ class VectorCache:
         root = Path(os.environ.get("NARRATRACE_CACHE", Path.home() / ".cache" / "narratrace")) / "eval"
         root.mkdir(parents=True, exist_ok=True)
         self.encoder = encoder
+        #: texts encoded because they were not cached (what a run cost beyond look-ups)
+        self.misses = 0
         self.db = sqlite3.connect(path or root / "vectors.sqlite")
         self.db.execute("CREATE TABLE IF NOT EXISTS v (k TEXT PRIMARY KEY, vec BLOB)")
 
@@ -45,6 +47,7 @@ class VectorCache:
                 found[k] = np.frombuffer(blob, dtype=np.float32)
         missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
         if missing:
+            self.misses += len(missing)
             todo = [t for _, t in missing]
             step = 64
             for i in range(0, len(todo), step):
@@ -79,17 +82,20 @@ def pearson(x: Iterable[float], y: Iterable[float]) -> float:
 class CachedEncoder:
     """Wraps an encoder so that evaluation runs of the real pipeline reuse cached vectors."""
 
-    def __init__(self, encoder) -> None:
+    def __init__(self, encoder, progress: bool = False) -> None:
         self._inner = encoder
         self.cache = VectorCache(encoder)
         self.name, self.dim = encoder.name, encoder.dim
         self.model_id, self.vector_space = encoder.model_id, encoder.vector_space
+        self.config = encoder.config
+        #: print "encoded i/n" to stderr while encoding what the cache lacks
+        self.progress = progress
 
     def encode_passages(self, texts, progress=None):
-        return self.cache.encode(list(texts), query=False, progress=False)
+        return self.cache.encode(list(texts), query=False, progress=self.progress)
 
     def encode_queries(self, texts):
-        return self.cache.encode(list(texts), query=True, progress=False)
+        return self.cache.encode(list(texts), query=True, progress=self.progress)
 
 
 def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:

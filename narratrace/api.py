@@ -72,7 +72,7 @@ class Narratrace:
 
         records = iter_records(files, max_file_bytes=self.settings.ingest.max_file_bytes, on_file=on_file)
         self.pipeline.ingest(records, report)
-        self.pipeline.finish()
+        self.pipeline.finish(report)
         return report
 
     def add(self, records: Iterable[RawArticle | Article]) -> IngestReport:
@@ -86,7 +86,7 @@ class Narratrace:
         """Store articles analysed and encoded elsewhere (``narratrace batch``'s executors), in order."""
         report = IngestReport()
         self.pipeline.ingest_encoded(items, report)
-        self.pipeline.finish()
+        self.pipeline.finish(report)
         return report
 
     def add_links(self, links: Iterable[Link]) -> int:
@@ -124,8 +124,8 @@ class Narratrace:
         """The propagation graph of a story (``trace.graph.StoryGraph``) from the stored links."""
         from .trace.graph import graph_from_links
 
-        story = self.story(story_id)
-        return graph_from_links(self.articles(story.article_ids), self.links(story_id=story_id), story_id)
+        story = self.story(story_id)  # a retired id gives the story it became
+        return graph_from_links(self.articles(story.article_ids), self.links(story_id=story.id), story.id)
 
     def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
         """Alignment and relation of two stored articles, from their stored passage vectors."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class StoreSettings:
     index_save_seconds: float
     ann_ivf_from: int
     ann_nprobe: int
+    synchronous: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class StoriesSettings:
     ann_k: int
     max_candidates: int
     trace_members: int
+    story_members: int
     join_threshold: float
 
 
@@ -74,6 +77,23 @@ class NarrativesSettings:
     claim_min_score: float
     join_threshold: float
     min_articles: int
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    """``[collect]``: which addresses ``collect`` and ``watch`` may fetch (see docs/collect.md)."""
+
+    allow_private: bool
+    allowed_hosts: list[str]
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: what one search may cost the server (``narratrace serve``)."""
+
+    max_query_chars: int
+    search_slots: int
+    search_wait_seconds: float
 
 
 @dataclass(frozen=True)
@@ -91,13 +111,25 @@ class FactchecksSettings:
 SECTIONS: dict[str, type[Any]] = {
     "store": StoreSettings, "encoder": EncoderSettings, "ingest": IngestSettings, "text": TextSettings,
     "stories": StoriesSettings, "narratives": NarrativesSettings, "factchecks": FactchecksSettings,
+    "collect": CollectSettings, "web": WebSettings,
 }
 
 #: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
 POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ingest", "batch_size"),
+            ("stories", "story_members"),
             ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
+POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "ann_k"), ("stories", "max_candidates"),
+             ("narratives", "min_articles"), ("factchecks", "max_matches"), ("web", "max_query_chars"),
+             ("web", "search_slots")}
+#: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
+NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
+                ("factchecks", "clue_weight"), ("web", "search_wait_seconds")}
+#: scores and thresholds: probabilities or cosines compared with them lie in [0, 1] here
+UNIT_INTERVAL = {("stories", "join_threshold"), ("narratives", "claim_min_score"), ("narratives", "join_threshold"),
+                 ("factchecks", "suggested"), ("factchecks", "confirmed")}
 #: keys whose value must be one of a few words
-CHOICES = {("factchecks", "encode_as"): ("passage", "query"), ("store", "vector_dtype"): ("float16", "float32")}
+CHOICES = {("factchecks", "encode_as"): ("passage", "query"), ("store", "vector_dtype"): ("float16", "float32"),
+           ("store", "synchronous"): ("OFF", "NORMAL", "FULL", "EXTRA")}
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
@@ -121,6 +153,8 @@ class Settings:
     stories: StoriesSettings
     narratives: NarrativesSettings
     factchecks: FactchecksSettings
+    collect: CollectSettings
+    web: WebSettings
 
     def __init__(self, values: dict[str, dict[str, Any]] | None = None) -> None:
         self._values = values if values is not None else _defaults()
@@ -138,6 +172,15 @@ class Settings:
                 user = tomllib.loads(p.read_text("utf-8"))
             except FileNotFoundError:
                 raise ConfigError(f"configuration file {p} not found",
+                                  hint="check --config or NARRATRACE_CONFIG") from None
+            except IsADirectoryError:
+                raise ConfigError(f"configuration file {p} is a folder",
+                                  hint="give a TOML file to --config or NARRATRACE_CONFIG") from None
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start}: {exc.reason})",
+                                  hint="save the configuration file as UTF-8") from None
+            except OSError as exc:
+                raise ConfigError(f"cannot read configuration file {p}: {exc.strerror or exc}",
                                   hint="check --config or NARRATRACE_CONFIG") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{p}: {exc}", hint="fix the TOML syntax") from exc
@@ -190,11 +233,22 @@ def _check_value(origin: str, section: str, key: str, val: Any, default: Any) ->
         ok = isinstance(val, (int, float)) and not isinstance(val, bool)
     else:
         ok = isinstance(val, type(default))
+    if isinstance(default, list):
+        ok = ok and all(isinstance(v, type(default[0]) if default else str) for v in val)
     if not ok:
         raise ConfigError(f"{origin}: [{section}] {key} = {val!r} should be {type(default).__name__}",
                           hint=f"the default is {default!r} (see narratrace/defaults.toml)")
+    if isinstance(val, float) and not math.isfinite(val):  # nan compares false with every threshold
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be a finite number",
+                          hint=f"the default is {default!r}")
     if (section, key) in POSITIVE and val < 1:
         raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be at least 1",
+                          hint=f"the default is {default!r}")
+    if (section, key) in NOT_NEGATIVE and val < 0:
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must not be negative",
+                          hint=f"the default is {default!r}")
+    if (section, key) in UNIT_INTERVAL and not 0 <= val <= 1:
+        raise ConfigError(f"{origin}: [{section}] {key} = {val!r} must be between 0 and 1",
                           hint=f"the default is {default!r}")
     choices = CHOICES.get((section, key))
     if choices and val not in choices:

@@ -65,6 +65,10 @@ class BatchCandidates:
                                                        sp.clues), sp.story_id)
         return self._sides[article_id]
 
+    def members(self, story_id: str, limit: int) -> list[str]:
+        """The first ``limit`` members of a story, stored ones and this batch's (already written)."""
+        return self.store.story_article_ids(story_id, limit)
+
     def prefetch(self, article_ids: list[str]) -> None:
         """Read the stored passages of these articles at once (grouping's candidates)."""
         todo = [a for a in article_ids if a not in self._stored and a not in self.pending]

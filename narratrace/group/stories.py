@@ -1,10 +1,15 @@
-"""Incremental, cross-lingual story grouping.
+"""Incremental, cross-lingual story grouping, decided against whole stories.
 
-Each new article joins the story of its best-scoring candidate when the
-same-story score reaches ``join_threshold``, or founds a new story. Candidates
-come from the ANN index over passages (so one matching paragraph is enough to be
-considered), and are scored with passage-level evidence (``similarity``). Story
-ids are derived from the founding article's id, so they are stable across runs.
+Candidates come from the ANN index over passages (one matching paragraph is enough to be
+considered); the articles that own the nearest passages are scored with passage-level evidence
+(``similarity``), and so are up to ``story_members`` other members of each candidate story. A new
+article joins the story whose **average** same-story score over those members reaches
+``join_threshold`` (average linkage): one bridging article that resembles a single member of
+another event no longer pulls the new article, and with it the two events, together.
+
+A story is named after its earliest member (publication date, then id; undated members last),
+so the id depends on who is in the story, not on the order they arrived in; when an earlier
+member arrives, the story takes its id and the old one is kept as an alias (store.story_aliases).
 """
 from __future__ import annotations
 
@@ -20,32 +25,48 @@ from .similarity import Side, same_story_score
 
 
 class CandidateSource(Protocol):
-    """What grouping needs of a store: nearest passages, their owners, and stored articles' passages."""
+    """What grouping needs of a store: nearest passages, their owners, stored articles' passages and
+    the members of a story."""
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
     def owners(self, passage_ids: list[int]) -> dict[int, str]: ...
     def side(self, article_id: str) -> tuple[Side, str | None]: ...
+    def members(self, story_id: str, limit: int) -> list[str]: ...
+    def prefetch(self, article_ids: list[str]) -> None: ...
 
 
 def story_id_for(article_id: str) -> str:
-    """A story is named after the article that founded it: stable across runs and machines."""
+    """The id of a story whose earliest member is ``article_id``: stable across runs and machines."""
     return "S" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:10]
+
+
+def founder_key(article_id: str, published: str | None) -> str:
+    """Sort key of a story's founder: the earliest publication date, then the id; undated sort last."""
+    return f"{published or '~'}\t{article_id}"
 
 
 class StoryGrouper:
     """Assigns stories one article at a time. Parameters are the ``[stories]`` settings (no defaults
     here: ``defaults.toml`` is their one source); ``model`` None means the shipped story model."""
 
-    def __init__(self, ann_k: int, max_candidates: int, join_threshold: float,
+    def __init__(self, ann_k: int, max_candidates: int, join_threshold: float, story_members: int,
                  model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None) -> None:
         self.means = means
         self.ann_k = ann_k
         self.max_candidates = max_candidates
         self.join_threshold = join_threshold
+        self.story_members = story_members
         self.model = model
 
+    @classmethod
+    def from_settings(cls, settings: StoriesSettings, means: dict[str, np.ndarray] | None,
+                      model: dict[str, Any] | None = None) -> StoryGrouper:
+        return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
+                   join_threshold=settings.join_threshold, story_members=settings.story_members,
+                   model=model, means=means)
+
     def candidates(self, side: Side, source: CandidateSource) -> list[str]:
-        """Articles owning the nearest passages, best first (by summed similarity of their hits)."""
+        """Articles owning the nearest passages, best first (by summed similarity of their hits, then id)."""
         if not len(side.vectors):
             return []
         scores, ids = source.search(side.vectors, self.ann_k)
@@ -59,38 +80,46 @@ class StoryGrouper:
                     continue
                 seen.add(aid)  # one vote per passage per article
                 total[aid] += float(s)
-        return sorted(total, key=total.__getitem__, reverse=True)[: self.max_candidates]
+        return sorted(total, key=lambda a: (-total[a], a))[: self.max_candidates]
 
     def assign(self, side: Side, source: CandidateSource,
                scored: dict[str, tuple[float, dict[str, Any]]] | None = None) -> tuple[str, Link | None]:
         """The story id for ``side`` and, when it joins a story, the link with the deciding evidence.
 
-        ``scored``: when given, receives (score, evidence) of every candidate scored, so that tracing the
+        ``scored``: when given, receives (score, evidence) of every article scored, so that tracing the
         same pairs afterwards does not score them again."""
-        best: tuple[float, str, str, dict[str, Any]] | None = None
+        scored = {} if scored is None else scored
         cands = self.candidates(side, source)
-        prefetch = getattr(source, "prefetch", None)  # optional: a source that can read them all at once
-        if prefetch is not None:
-            prefetch(cands)
+        source.prefetch(cands)
+        by_story: dict[str, list[str]] = defaultdict(list)
         for cand in cands:
-            other, story = source.side(cand)
-            if story is None:
-                continue
-            score, evidence = same_story_score(side, other, self.model, self.means)
-            if scored is not None:
-                scored[cand] = (score, dict(evidence))
-            if best is None or score > best[0]:
-                best = (score, cand, story, evidence)
+            _, story = source.side(cand)
+            if story is not None:
+                by_story[story].append(cand)
+        # each candidate story is judged on its hit members plus up to story_members others
+        for story, hits in by_story.items():
+            extra = [m for m in source.members(story, self.story_members + len(hits))
+                     if m not in hits and m != side.id][: max(0, self.story_members - len(hits))]
+            source.prefetch(extra)
+            hits.extend(extra)
+        best: tuple[float, str, list[tuple[str, float]]] | None = None
+        for story in sorted(by_story):
+            members = by_story[story]
+            for m in members:
+                if m not in scored:
+                    score, evidence = same_story_score(side, source.side(m)[0], self.model, self.means)
+                    scored[m] = (score, dict(evidence))
+            per_member = sorted(((m, scored[m][0]) for m in members), key=lambda x: (-x[1], x[0]))
+            linkage = float(np.mean([s for _, s in per_member]))
+            if best is None or linkage > best[0] or (linkage == best[0] and story < best[1]):
+                best = (linkage, story, per_member)
         if best is not None and best[0] >= self.join_threshold:
-            score, cand, story, evidence = best
-            evidence["threshold"] = self.join_threshold
-            evidence["joined"], evidence["matched"] = side.id, cand
-            return story, Link(source=side.id, target=cand, kind="same_story", score=round(score, 4),
+            linkage, story, per_member = best
+            matched, pair_score = per_member[0]
+            evidence = dict(scored[matched][1])
+            evidence.update(threshold=self.join_threshold, linkage="average", story_score=round(linkage, 4),
+                            members=[{"id": m, "score": round(s, 4)} for m, s in per_member],
+                            joined=side.id, matched=matched)
+            return story, Link(source=side.id, target=matched, kind="same_story", score=round(pair_score, 4),
                                direction="undetermined", evidence=evidence)
         return story_id_for(side.id), None
-
-    @classmethod
-    def from_settings(cls, settings: StoriesSettings, means: dict[str, np.ndarray] | None,
-                      model: dict[str, Any] | None = None) -> StoryGrouper:
-        return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
-                   join_threshold=settings.join_threshold, model=model, means=means)

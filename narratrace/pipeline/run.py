@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..embed import Encoder
-from ..errors import EncoderError, InputError
+from ..errors import EncoderError, IndexNotSaved, InputError, InputWarning, StoreFull
 from ..group import StoryGrouper, language_means
 from ..group.candidates import BatchCandidates
 from ..group.narratives import NarrativeTracker
+from ..ingest.values import checked, record_warnings
 from ..model import Article, EncodedArticle, RawArticle
 from ..settings import Settings
 from ..store import SQLStore
@@ -26,6 +27,7 @@ from .analyse import AnalyseService
 from .classify import ClassifyService
 from .encode import EncodeService
 from .factchecks import FactCheckMatcher
+from .failures import guarded
 from .group import GroupService
 from .narrate import NarrateService
 from .report import IngestReport
@@ -54,7 +56,7 @@ class IngestPipeline:
         return cls(batch_size=settings.ingest.batch_size,
                    analyse=AnalyseService.from_settings(settings.text, settings.ingest),
                    encode=EncodeService(encoder, settings.text), classify=ClassifyService(store),
-                   group=GroupService(grouper), write=WriteService(store, settings.store),
+                   group=GroupService(grouper, store), write=WriteService(store, settings.store),
                    trace=TraceService(store, default_sources(), settings.stories, means,
                                       reuse_scores=grouper.model is None),
                    narrate=NarrateService(store, tracker, settings.narratives),
@@ -66,9 +68,16 @@ class IngestPipeline:
 
     # ------------------------------------------------------------------ entry points
     def ingest(self, records: Iterable[RawArticle | Article | InputError], report: IngestReport) -> None:
-        """Analyse, encode and store records in batches; bad ones are reported in ``report``."""
-        self.ingest_encoded((self.analyse(r) if not isinstance(r, InputError) else r for r in records), report,
-                            encoded=False)
+        """Analyse, encode and store records in batches; bad ones are reported in ``report``, and values
+        repaired or dropped at the input boundary (an impossible date, a lone surrogate) as its warnings."""
+        self.ingest_encoded((self._analyse(r, report) if not isinstance(r, InputError) else r for r in records),
+                            report, encoded=False)
+
+    def _analyse(self, record: RawArticle | Article, report: IngestReport) -> EncodedArticle | InputError:
+        if isinstance(record, RawArticle):
+            record = checked(record)  # records made in Python (a notebook, a collector) meet the readers' checks
+            report.warnings.extend(record_warnings(record))
+        return self.analyse(record)
 
     def ingest_encoded(self, items: Iterable[EncodedArticle | InputError], report: IngestReport,
                        encoded: bool = True) -> None:
@@ -76,21 +85,31 @@ class IngestPipeline:
 
         ``encoded``: the items carry their vectors (they are checked against the passage rule)."""
         encoder = self.encode.encoder
-        for batch in _batches(items, self.batch_size, report):
-            if encoded:
-                self._check_encoded(batch)
-            skip = self.classify.already_stored(batch)
-            if len(skip) == len(batch):
-                self._store_batch(batch, report)  # nothing to encode; classify still reports each one
-                continue
-            # a store keeps one encoder for life: refused here, before anything is encoded
-            self.store.bind_encoder(encoder.vector_space, encoder.dim)
-            self.encode.encode([it for k, it in enumerate(batch) if k not in skip])
-            self._store_batch(batch, report)
+        try:
+            for batch in _batches(items, self.batch_size, report):
+                if encoded:
+                    self._check_encoded(batch)
+                skip = self.classify.already_stored(batch)
+                if len(skip) == len(batch):
+                    self._store_batch(batch, report)  # nothing to encode; classify still reports each one
+                    continue
+                # a store keeps one encoder for life: refused here, before anything is encoded
+                self.store.bind_encoder(encoder.vector_space, encoder.dim)
+                self.encode.encode([it for k, it in enumerate(batch) if k not in skip])
+                self._store_batch(batch, report)
+        except StoreFull as exc:  # the run stops; the report says what the batches before it committed
+            report.stopped = exc
+            report.errors.append(InputError(self.store.path, f"stopped: {exc.message}", hint=exc.hint))
 
-    def finish(self) -> None:
-        """End of a run: the ANN index on disk, so the next run starts without catching up."""
-        self.write.save_index(if_changed=True)
+    def finish(self, report: IngestReport | None = None) -> None:
+        """End of a run: the ANN index on disk, so the next run starts without catching up. When it cannot
+        be written (disk full) nothing is lost: that is a warning in ``report`` (raised without one)."""
+        try:
+            self.write.save_index(if_changed=True)
+        except IndexNotSaved as exc:
+            if report is None:
+                raise
+            report.warnings.append(InputWarning(self.store.path, exc.message, hint=exc.hint))
 
     # ------------------------------------------------------------------ one batch
     def _store_batch(self, batch: list[EncodedArticle], report: IngestReport) -> None:
@@ -103,21 +122,34 @@ class IngestPipeline:
                 self.store.sync_index()
                 candidates = BatchCandidates(self.store)
                 self.write.begin_batch()
-                for it in todo:
-                    side = self.group.side(it)
-                    self.group.assign(it, side, candidates)
-                    self.write.write(it)
-                    candidates.add(side, it)
-                    (report.updated if it.replace else report.ingested).append(it.id)
-                self.trace.trace(todo, candidates)
-                self.narrate.narrate(todo)
+                # one article's failure (a bug on odd input) is undone alone and reported: never the batch
+                stored = [it for it in todo if self._store_one(it, candidates, report)]
+                self.group.settle_ids(stored)
+                self.trace.trace(stored, candidates, report)
+                self.narrate.narrate(stored, report)
         except BaseException:
             self.write.batch_failed()
             self.narrate.reset()  # the centroids may hold the rolled-back articles
             self.trace.reset()
             raise
-        self.write.batch_committed()
+        try:
+            self.write.batch_committed()
+        except IndexNotSaved as exc:  # committed; only the cache file is behind
+            report.warnings.append(InputWarning(self.store.path, exc.message, hint=exc.hint))
         self.factchecks.match_new_claims()
+
+    def _store_one(self, item: EncodedArticle, candidates: BatchCandidates, report: IngestReport) -> bool:
+        """Group and write one article under a savepoint; False (reported, nothing of it written) if it failed."""
+        def step() -> None:
+            side = self.group.side(item)
+            self.group.assign(item, side, candidates)
+            self.write.write(item)
+            candidates.add(side, item)
+
+        if not guarded(self.store, report, item, "not stored: grouping or writing it failed", step):
+            return False
+        (report.updated if item.replace else report.ingested).append(item.id)
+        return True
 
     def _check_encoded(self, batch: list[EncodedArticle]) -> None:
         """Vectors made elsewhere must be of the chosen passages, one row each, in this encoder's size."""

@@ -26,6 +26,7 @@ from .claims import ClaimTables
 from .index_cache import IndexCache
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .sql import _chunks, _split_sql
+from .story_ids import StoryIds
 
 _ARTICLE_COLS = 'rowid, id, content_hash, title, url, outlet, published, lang, origin, text, meta, provenance, story_id'
 
@@ -45,7 +46,7 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables):
+class SQLStore(IndexCache, ClaimTables, StoryIds):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and
@@ -268,7 +269,9 @@ class SQLStore(IndexCache, ClaimTables):
         return list(_stories_from_rows(rows).values())
 
     def story(self, story_id: str) -> Story:
-        """One story, read through the story index: the cost does not grow with the store."""
+        """One story, read through the story index: the cost does not grow with the store. A retired id
+        (the story was renamed after an earlier member arrived, or merged) gives the story it became."""
+        story_id = self.resolve_story_id(story_id)
         rows = self._x(self._STORY_ROWS + " WHERE s.id = ? ORDER BY a.rowid", (story_id,)).fetchall()
         if not rows:
             raise NotFound(f"no story with id {story_id!r}", hint="list stories with `narratrace stories`")
@@ -289,7 +292,7 @@ class SQLStore(IndexCache, ClaimTables):
         article's outgoing links of that kind (read through the source index, e.g. its ``cites``)."""
         q, args = "SELECT source, target, kind, score, direction, evidence FROM links", []
         if story_id:
-            q, args = q + " WHERE story_id=?", [story_id]
+            q, args = q + " WHERE story_id=?", [self.resolve_story_id(story_id)]
         elif article_id and kind:
             q, args = q + " WHERE source=? AND kind=?", [article_id, kind]
         elif article_id:

@@ -137,6 +137,7 @@ MIGRATIONS: dict[int, str] = {
         retired_at TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS story_aliases_new ON story_aliases(new_id);
+    ALTER TABLE stories ADD COLUMN founder TEXT;
     """,
 }
 

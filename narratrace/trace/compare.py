@@ -26,7 +26,7 @@ from .attributions import (
     find_attributions,
     split_sentences,
 )
-from .relations import Relation, RelationThresholds, classify, decide_direction, numbers
+from .relations import Relation, RelationThresholds, classify, decide_direction, numbers, verbatim_scores
 
 #: below this many matchable passages an article is aligned sentence by sentence
 MIN_PASSAGES = 3
@@ -130,12 +130,14 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     att_a, att_b = attributions or (find_attributions(a, sources), find_attributions(b, sources))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
-    text_a = " ".join(u.text for u in ua)
-    text_b = " ".join(u.text for u in ub)
-    shared_numbers = sorted(numbers(text_a) & numbers(text_b))
+    texts_a, texts_b = [u.text for u in ua], [u.text for u in ub]
+    shared_numbers = sorted(numbers(" ".join(texts_a)) & numbers(" ".join(texts_b)))
     anchors = [f"source:{s}" for s in shared_sources] + [f"number:{n}" for n in shared_numbers]
-    rel: Relation = classify(al, [len(u.text) for u in ua], [len(u.text) for u in ub], anchors,
-                             thresholds=thresholds)
+    # reasons name the articles, so they read the same on a link whichever end each is on
+    names = (a.id, b.id) if a.id != b.id else (f"{a.id} (a)", f"{b.id} (b)")
+    rel: Relation = classify(al, [len(x) for x in texts_a], [len(x) for x in texts_b], anchors,
+                             thresholds=thresholds, same_language=same_language(a, b),
+                             verbatim=verbatim_scores(al, texts_a, texts_b, thresholds), names=names)
     aligned_a = {ua[x].passage for p in al.pairs for x in p.a}
     aligned_b = {ub[x].passage for p in al.pairs for x in p.b}
     un_a = sorted({u.passage for u in ua} - aligned_a)
@@ -143,7 +145,7 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     reg_a_cites_b = bool(b.outlet and resolve_outlet(sources, b.outlet) in src_a)
     reg_b_cites_a = bool(a.outlet and resolve_outlet(sources, a.outlet) in src_b)
     direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
-                                              a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a)
+                                              a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a, names=names)
     return {
         "relation": rel.relation, "score": round(score, 4), "relation_score": round(rel.score, 4),
         "same_story_features": same_evidence.get("features", {}),
@@ -155,6 +157,13 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
         "features": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in rel.features.items()},
         "sources_a": [x.to_dict() for x in att_a], "sources_b": [x.to_dict() for x in att_b],
     }
+
+
+def same_language(a: Article, b: Article) -> bool | None:
+    """True when both languages are known and equal, False when both are known and differ, else None."""
+    if not a.lang or not b.lang:
+        return None
+    return a.lang == b.lang
 
 
 def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassages,

@@ -4,11 +4,12 @@ Inputs are plain values so the store, the CLI and tests can all call it:
 articles, pairwise relations (the dicts :func:`narratrace.trace.compare.compare`
 returns, keyed by the article ids) and attributions per article.
 
-Edge semantics. Derivation edges (``translates``, ``partial_translation``,
-``rewrites``) point from the derived article to its origin: "000 translates 001".
-When the direction is undetermined the edge keeps the pair order and says so in
-``direction``. ``same_story`` is symmetric. ``cites`` goes article -> source,
-``published_by`` article -> outlet. Every edge carries its evidence.
+Edge semantics. Derivation edges (``copy``, ``partial_copy``, ``translates``,
+``partial_translation``, ``rewrites``) point from the derived article to its origin: "000
+translates 001", "a copy of b". When the direction is undetermined the edge keeps the pair order
+and says so in ``direction``. ``same_story`` is symmetric and never directed. ``cites`` goes
+article -> source, ``published_by`` article -> outlet. Every edge carries its evidence, each side
+named by the end it is on (``coverage_source``, ``aligned[].target``: :func:`link_evidence`).
 """
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from typing import Any
 from ..model import Article, Link
 from .attributions import Attribution
 
-#: relation name -> edge kind
-EDGE_KIND = {"translation": "translates", "partial_translation": "partial_translation",
-             "rewrite": "rewrites", "same_story": "same_story"}
-DERIVATION = {"translates", "partial_translation", "rewrites"}
+#: relation name (trace.relations.RELATIONS) -> edge kind; ``unrelated`` draws no edge
+EDGE_KIND = {"copy": "copy", "partial_copy": "partial_copy", "translation": "translates",
+             "partial_translation": "partial_translation", "rewrite": "rewrites", "same_story": "same_story"}
+#: edges that say the source derives from the target (its origin)
+DERIVATION = {"copy", "partial_copy", "translates", "partial_translation", "rewrites"}
 
 
 @dataclass
@@ -211,12 +213,32 @@ def build_graph(articles: Sequence[Article],
         if kind in DERIVATION and direction == "a->b":  # b derived from a: b translates a
             src, dst = dst, src
         edge_dir = "source->target" if (kind in DERIVATION and direction in ("a->b", "b->a")) else "undetermined"
-        evidence = {"coverage_a": res.get("coverage_a"), "coverage_b": res.get("coverage_b"),
-                    "aligned": res.get("aligned", []), "reasons": res.get("reasons", []),
-                    "pair": [id_a, id_b]}
+        evidence = link_evidence(res, source_is_a=src == f"article:{id_a}")
         g.edges.append(Edge(src, dst, kind, float(res.get("score", 0.0)), edge_dir, evidence))
     g.timeline = timeline(list(by_id.values()), g.edges)
     return g
+
+
+def link_evidence(res: Mapping[str, Any], source_is_a: bool) -> dict[str, Any]:
+    """The evidence a link keeps of a compare result, each side named by the link's end it is on
+    (``coverage_source``, ``aligned[].target``, ``text_source``…). A compare result's a/b are the
+    order the pair was compared in, which a derivation link reverses when a is the origin."""
+    s, t = ("a", "b") if source_is_a else ("b", "a")
+    beads = []
+    for bead in res.get("aligned", []):
+        out = {"source": bead.get(s, []), "target": bead.get(t, [])}
+        for end, x in (("source", s), ("target", t)):
+            if f"{x}_spans" in bead:
+                out[f"{end}_spans"] = bead[f"{x}_spans"]
+            if f"text_{x}" in bead:
+                out[f"text_{end}"] = bead[f"text_{x}"]
+        out.update({k: bead[k] for k in ("score", "sim", "raw_sim") if k in bead})
+        beads.append(out)
+    ev: dict[str, Any] = {"coverage_source": res.get(f"coverage_{s}"), "coverage_target": res.get(f"coverage_{t}"),
+                          "aligned": beads, "unaligned_source": res.get(f"unaligned_{s}", []),
+                          "unaligned_target": res.get(f"unaligned_{t}", [])}
+    ev.update({k: res[k] for k in ("reasons", "features") if k in res})
+    return ev
 
 
 def timeline(articles: Sequence[Article], edges: Sequence[Edge] = ()) -> list[dict[str, Any]]:

@@ -33,11 +33,47 @@ def test_relations_seed_translation(seed_results):
     assert {"a", "b", "text_a", "text_b", "score"} <= set(first)
 
 
-@pytest.mark.parametrize("pair", [("000", "002"), ("001", "002")])
-def test_relations_seed_same_story_not_translation(seed_results, pair):
-    r = seed_results[pair]
-    assert r["relation"] in ("same_story", "rewrite"), r["reasons"]
-    assert r["score"] >= 0.5
+@pytest.mark.parametrize("pair", [("000", "002"), ("001", "002"), ("002", "000"), ("002", "001")])
+def test_relations_independent_reports_of_one_source_are_same_story(seeds, encoder, pair):
+    """002 (RT Arabic) and 001/000 all report Sputnik's sources, each in its own way: neither a rewrite
+    nor a translation of the other, and the reasons say which rule failed and that the source is shared."""
+    r = compare(seeds[pair[0]], seeds[pair[1]], encoder)
+    assert r["relation"] == "same_story", r["reasons"]
+    assert r["score"] >= 0.5 and r["direction"] == "undetermined"
+    why = " ".join(r["reasons"])
+    assert "neither covers the other" in why and "Both cite Sputnik" in why, why
+    assert min(r["coverage_a"], r["coverage_b"]) < 0.6
+
+
+def test_relations_a_file_compared_with_itself_is_a_copy(seeds, encoder):
+    for k in ("000", "002"):
+        r = compare(seeds[k], seeds[k], encoder)
+        assert r["relation"] == "copy", r["reasons"]
+        assert r["features"]["verbatim_short"] == 1.0
+
+
+def test_relations_a_copy_with_its_first_line_changed_is_a_copy(seeds, encoder):
+    original = seeds["002"]
+    lines = original.text.split("\n")
+    lines[0] = "الميادين :"  # another outlet's byline instead of "RT :"
+    lines[1] = "عاجل | " + lines[1][:40]  # and its own cut of the headline, over the same body
+    pipe = TextPipeline()
+    copy = pipe.transform(RawArticle(text="\n".join(lines), id="002-copy", outlet="Another Outlet",
+                                     published="2022-01-28"))
+    orig = pipe.transform(RawArticle(text=original.text, id="002", published="2022-01-27"))
+    r = compare(copy, orig, encoder)
+    assert r["relation"] == "copy", r["reasons"]
+    assert r["direction"] == "b->a" and any("published" in x for x in r["reasons"])  # the earlier is the origin
+
+
+def test_relations_translation_needs_two_languages(seeds, encoder):
+    """000 and 001 are a translation; were they in one language, the same beads (not verbatim) would be
+    a rewrite: one follows the other in its own words."""
+    a, b = seeds["000"], seeds["001"]
+    same = type(b)(**{**b.__dict__, "lang": a.lang})
+    r = compare(a, same, encoder)
+    assert r["relation"] == "rewrite", r["reasons"]
+    assert r["features"]["same_language"] is True and r["features"]["order_kept"] >= 0.8
 
 
 def test_relations_seed_different_event(seed_results):
@@ -79,6 +115,23 @@ def test_relations_tatoeba_partial_translation(encoder, lang, seed):
     r = compare(a, b, encoder)
     assert r["relation"] == "partial_translation", r["reasons"]
     assert abs(r["coverage_a"] - cov_a) <= 0.1 and abs(r["coverage_b"] - cov_b) <= 0.1, (r, cov_a, cov_b)
+
+
+def test_relations_tatoeba_excerpt_in_one_language_is_a_partial_copy(encoder):
+    """The derivative of a text in its own language (a third dropped, three sentences inserted) keeps
+    the kept sentences verbatim: a partial copy, never a (partial) translation."""
+    eng = _lines("ind", "eng")
+    rnd = random.Random(5)
+    src = eng[200:212]
+    out = [s for k, s in enumerate(src) if k % 3]
+    for i in (700, 710, 720):
+        out.insert(rnd.randrange(0, len(out) + 1), eng[i])
+    pipe = TextPipeline()
+    a = pipe.transform(RawArticle(text="\n".join(src), id="a"))
+    b = pipe.transform(RawArticle(text="\n".join(out), id="b"))
+    r = compare(a, b, encoder)
+    assert r["relation"] == "partial_copy", r["reasons"]
+    assert r["features"]["verbatim_beads"] == 8
 
 
 def test_relations_tatoeba_unrelated(encoder):

@@ -12,10 +12,8 @@ from ..store import SQLStore, StoredPassages
 from ..trace.align import Prepared, prepare
 from ..trace.attributions import Attribution, SourceRegistry, attributions_from_link, find_attributions
 from ..trace.compare import Unit, compare_vectors
-from ..trace.graph import EDGE_KIND
+from ..trace.graph import EDGE_KIND, link_evidence
 
-#: relation evidence kept on a link (the rest of compare_vectors' answer is for display)
-EVIDENCE_KEYS = ("coverage_a", "coverage_b", "aligned", "unaligned_a", "unaligned_b", "reasons", "features")
 #: story members kept prepared across batches (each new article of a story meets the same members)
 MEMBER_CACHE = 4096
 
@@ -85,16 +83,16 @@ class TraceService:
             kind = EDGE_KIND.get(res["relation"])
             if kind is None:
                 continue
-            evidence = {k: res[k] for k in EVIDENCE_KEYS if k in res}
+            # derivation edges point from the derived article to its origin ("000 translates 001")
+            src, dst, direction = art.id, mid, res["direction"]
+            if direction == "a->b":  # the new article is the origin; the member derives from it
+                src, dst = mid, art.id
+            evidence = link_evidence(res, source_is_a=src == art.id)
             join = item.join
             if join is not None and join.target == mid:
                 evidence["grouping"] = {**join.evidence, "joined": art.id, "matched": mid}
                 if kind != "same_story":  # the finer relation replaces the grouping link
                     self.store.delete_link(art.id, mid, "same_story")
-            # derivation edges point from the derived article to its origin ("000 translates 001")
-            src, dst, direction = art.id, mid, res["direction"]
-            if direction == "a->b":  # the new article is the origin; the member derives from it
-                src, dst = mid, art.id
             self.store.write_links([Link(source=src, target=dst, kind=kind, score=res["score"],
                                          direction="source->target" if direction in ("a->b", "b->a")
                                          else "undetermined", evidence=evidence)], story_id=art.story_id)

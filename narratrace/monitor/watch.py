@@ -68,7 +68,7 @@ class Watcher:
         report = self.nt.add(batch.records)
         res.ingest = report.summary()
         res.errors += [str(e) for e in report.errors]
-        res.links = self.nt.add_links(batch.links(report.duplicates))
+        res.links = self.nt.add_links(batch.links())
         # articles stored by a poll that died before it committed come back "unchanged": still new to us
         known = self.state.arrival_times(report.unchanged)
         res.new_articles = report.ingested + [a for a in report.unchanged if a not in known]

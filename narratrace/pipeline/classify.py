@@ -1,4 +1,4 @@
-"""Classify: new, new version, unchanged, duplicate or id clash. Run once per batch, under the write lock."""
+"""Classify: new, new version, unchanged, copy or id clash. Run once per batch, under the write lock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,21 +25,27 @@ class ClassifyService:
     """Decides what each article of a batch is against the store and the rest of the run.
 
     Called inside the write transaction, so what other writers stored since the batch was read is
-    seen; it is the only place these rules live.
+    seen; it is the only place these rules live. The same id with the same text is unchanged (ingest
+    is idempotent); the same text under another id is a **copy** (syndication, a re-post): stored as
+    its own article, with its own outlet, url and date, and linked by tracing to the first article
+    that had the text (``EncodedArticle.copy_of``, ``IngestReport.copies``).
     """
 
     def __init__(self, store: SQLStore) -> None:
         self.store = store
 
     def already_stored(self, items: Sequence[EncodedArticle]) -> set[int]:
-        """Positions whose text is stored already (unchanged or a duplicate): nothing to encode for them.
+        """Positions stored already with the same id and text (unchanged): nothing to encode for them.
 
-        A hint read before the lock, to spare the encoder; ``classify`` still decides."""
-        _, by_hash = self.store.existing([], [it.article.content_hash for it in items])
-        return {k for k, it in enumerate(items) if it.article.content_hash in by_hash}
+        A hint read before the lock, to spare the encoder; ``classify`` still decides. A copy (the text
+        under another id) is encoded: it is stored with its own passages and vectors."""
+        by_id, _ = self.store.existing([it.article.id for it in items], [])
+        return {k for k, it in enumerate(items)
+                if it.article.id in by_id and by_id[it.article.id][0] == it.article.content_hash}
 
     def classify(self, items: Sequence[EncodedArticle], report: IngestReport) -> list[EncodedArticle]:
-        """The items to write (``replace`` set on new versions); the rest is recorded in ``report``.
+        """The items to write (``replace`` set on new versions, ``copy_of`` on copies); the rest is
+        recorded in ``report``.
 
         Ids met earlier in this run, in any batch, keep their first text whatever the batch size, so a
         second run does not flip an article to the later text."""
@@ -67,11 +73,10 @@ class ClassifyService:
                     report.errors.append(id_clash(art, stored_origin))
                     continue
                 it.replace = True
-            elif h in by_hash or h in seen_hashes:
-                report.duplicates[art.id] = by_hash.get(h) or seen_hashes[h]
-                seen_ids[art.id] = h  # a later record with this id and another text is the second, not the first
-                continue
+            first = by_hash.get(h) or seen_hashes.get(h)  # the stored one is the earlier
+            if first is not None and first != art.id:
+                it.copy_of = report.copies[art.id] = first
             seen_ids[art.id] = h
-            seen_hashes[h] = art.id
+            seen_hashes.setdefault(h, art.id)
             keep.append(it)
         return keep

@@ -114,14 +114,16 @@ class SQLStore(IndexCache, ClaimTables, StoryIds):
     # ---------------------------------------------------------------- lookups
     def existing(self, ids: Iterable[str], hashes: Iterable[str]
                  ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-        """(id -> (content_hash, origin)) for known ids, (content_hash -> id) for known hashes."""
+        """(id -> (content_hash, origin)) for known ids, (content_hash -> id) for known hashes (the first
+        stored article of a text, when copies share it)."""
         by_id: dict[str, tuple[str, str]] = {}
         by_hash: dict[str, str] = {}
         for chunk in _chunks(list(ids), 500):
             q = f"SELECT id, content_hash, origin FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             by_id.update((i, (h, o or "")) for i, h, o in self._x(q, chunk).fetchall())
         for chunk in _chunks(list(hashes), 500):
-            q = f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))})"
+            q = (f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))}) "
+                 "ORDER BY rowid DESC")  # the first stored is assigned last, so it wins
             by_hash.update(dict(self._x(q, chunk).fetchall()))
         return by_id, by_hash
 

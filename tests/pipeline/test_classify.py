@@ -1,4 +1,4 @@
-"""ClassifyService: the one place that decides new / new version / unchanged / duplicate / id clash."""
+"""ClassifyService: the one place that decides new / new version / unchanged / copy / id clash."""
 from __future__ import annotations
 
 from narratrace import Narratrace
@@ -29,8 +29,10 @@ def test_classify_every_kind_of_record(new_db):
         report = IngestReport()
         with nt.store.transaction():
             keep = ClassifyService(nt.store).classify(items, report)
-    assert [(it.id, it.replace) for it in keep] == [("b", True), ("n", False)]
-    assert report.unchanged == ["a"] and report.duplicates == {"b2": "b", "n2": "n"}
+    # copies are kept, each pointing at the first article with its text (stored, else earlier in the run)
+    assert [(it.id, it.replace, it.copy_of) for it in keep] == [("b", True, None), ("b2", False, "b"),
+                                                               ("n", False, None), ("n2", False, "n")]
+    assert report.unchanged == ["a"] and report.copies == {"b2": "b", "n2": "n"}
     assert len(report.errors) == 1 and "already used by x.jsonl:3" in report.errors[0].message  # the clash
 
 
@@ -45,11 +47,21 @@ def test_classify_an_id_met_twice_in_one_run_keeps_the_first_text(new_db):
 
 
 def test_classify_the_pre_check_only_spares_the_encoder(new_db):
-    """already_stored is a hint read before the lock: texts stored under any id need no vectors."""
+    """already_stored is a hint read before the lock: the same id with the same text needs no vectors; a copy
+    (the text under another id) is stored with its own, so it is encoded."""
     with Narratrace(db=new_db("c"), encoder=HashingEncoder()) as nt:
         nt.add([RawArticle(id="a", text="Stored text.")])
-        items = _items(nt, RawArticle(id="z", text="Stored text."), RawArticle(id="y", text="Not stored."))
+        items = _items(nt, RawArticle(id="a", text="Stored text."), RawArticle(id="z", text="Stored text."),
+                       RawArticle(id="y", text="Not stored."))
         assert ClassifyService(nt.store).already_stored(items) == {0}
+
+
+def test_classify_the_same_id_and_text_again_is_unchanged_not_a_copy(new_db):
+    with Narratrace(db=new_db("c"), encoder=HashingEncoder()) as nt:
+        first = nt.add([RawArticle(id="a", text="One text.", origin="f.jsonl:1")])
+        again = nt.add([RawArticle(id="a", text="One text.", origin="f.jsonl:1")])
+        assert first.ingested == ["a"] and again.unchanged == ["a"] and not again.copies
+        assert nt.store.count_articles() == 1
 
 
 def test_classify_origin_file():

@@ -95,7 +95,7 @@ def test_crash_sigkill_midway_then_rerun(tmp_path: Path, corpus) -> None:
     summary = ingest_json(result)
     # every article is either already stored (unchanged) or stored now; none is stored twice
     assert summary["ingested"] + summary["unchanged"] == N_ARTICLES, summary
-    assert summary["unchanged"] == before and summary["duplicates"] == 0 and summary["errors"] == 0
+    assert summary["unchanged"] == before and summary["copies"] == 0 and summary["errors"] == 0
     final = check_store(db, config, sources)
     assert final["articles"] == N_ARTICLES
     con = sqlite3.connect(str(db))

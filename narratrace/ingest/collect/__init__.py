@@ -6,7 +6,7 @@ stores them with ``Narratrace.add`` (the same path as files) and then commits th
     state = CollectState(state_path("news.db"))
     batch = Collector(state, Fetcher(Politeness(delay=2))).poll(read_outlets("outlets.yaml"))
     report = nt.add(batch.records)
-    nt.add_links(batch.links(report.duplicates))
+    nt.add_links(batch.links())
     batch.commit()
 """
 from __future__ import annotations

@@ -46,9 +46,9 @@ class Batch:
     _items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _listing_urls: list[str] = field(default_factory=list)
 
-    def links(self, duplicates: dict[str, str] | None = None) -> list[Link]:
-        """Provenance links the records carry (Telegram forwards); pass ``IngestReport.duplicates``."""
-        return forward_links(self.records, duplicates)
+    def links(self) -> list[Link]:
+        """Provenance links the records carry (Telegram forwards)."""
+        return forward_links(self.records)
 
     def commit(self) -> None:
         """The records are stored: never fetch them again; remember the listings' validators."""

@@ -18,7 +18,9 @@ class IngestReport:
     ingested: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    duplicates: dict[str, str] = field(default_factory=dict)
+    #: copy id -> the article that had its text first (another id): stored as well, counted in ``ingested``
+    #: (or ``updated``), and linked to that article as ``copy`` (docs/ingest.md)
+    copies: dict[str, str] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     skipped_files: list[str] = field(default_factory=list)
@@ -31,5 +33,5 @@ class IngestReport:
 
     def summary(self) -> dict[str, Any]:
         return {"files": self.files, "ingested": len(self.ingested), "updated": len(self.updated),
-                "unchanged": len(self.unchanged), "duplicates": len(self.duplicates),
+                "unchanged": len(self.unchanged), "copies": len(self.copies),
                 "skipped_files": len(self.skipped_files), "errors": len(self.errors)}

@@ -101,13 +101,12 @@ def read_telegram(path: str | Path) -> Iterator[RawArticle | InputError]:
             )
 
 
-def forward_links(records: list[RawArticle], duplicates: dict[str, str] | None = None) -> list[Link]:
+def forward_links(records: list[RawArticle]) -> list[Link]:
     """A ``forwarded_from`` link for every forwarded message: article -> the original channel.
 
-    When a forward was not stored because its text duplicates a stored article, the link starts
-    at that article instead and its evidence says which channel forwarded it.
+    A forward whose text is stored already under another id is stored too, as a copy of it (linked
+    ``copy`` by ingest), so the link always starts at the forward's own article.
     """
-    duplicates = duplicates or {}
     out = []
     for rec in records:
         original = rec.meta.get("forwarded_from")
@@ -116,13 +115,8 @@ def forward_links(records: list[RawArticle], duplicates: dict[str, str] | None =
         evidence = {"channel": original, "forwarded_from_id": rec.meta.get("forwarded_from_id"),
                     "forwarded_by": rec.meta.get("channel"), "message_id": rec.meta.get("message_id"),
                     "date": rec.published, "field": "forwarded_from"}
-        source = rec.id
-        if rec.id in duplicates:
-            source = duplicates[rec.id]
-            evidence["duplicate_of"] = source
-            evidence["forward_message"] = rec.id
         target = {"id": channel_key(original, rec.meta.get("forwarded_from_id")), "name": original,
                   "kind": "telegram_channel"}
-        out.append(Link(source=source, target=target, kind="forwarded_from", score=1.0,
+        out.append(Link(source=rec.id, target=target, kind="forwarded_from", score=1.0,
                         direction="source->target", evidence={k: v for k, v in evidence.items() if v is not None}))
     return out

@@ -64,6 +64,8 @@ class TraceService:
             return
         limit = self.trace_members
         members = [m for m in self.store.story_article_ids(art.story_id, limit + 1) if m != art.id][:limit]
+        if item.copy_of and item.copy_of not in members:  # a copy is linked to the first holder of its text
+            members = [item.copy_of] + members[: limit - 1]
         mine = stored_passages(item)
         if not len(mine.vectors):
             return

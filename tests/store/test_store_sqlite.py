@@ -33,12 +33,12 @@ def test_store_reingest_is_idempotent(tmp_path):
         assert nt.store.count_passages(with_vectors=True) == 6
 
 
-def test_store_same_text_new_id_is_a_duplicate(tmp_path):
+def test_store_same_text_new_id_is_a_copy(tmp_path):
     with _project(tmp_path) as nt:
         nt.add(_raws(1))
         rep = nt.add([RawArticle(id="copy", text=_raws(1)[0].text)])
-        assert rep.duplicates == {"copy": "a0"}
-        assert nt.store.count_articles() == 1
+        assert rep.copies == {"copy": "a0"} and rep.ingested == ["copy"]
+        assert nt.store.count_articles() == 2
 
 
 def test_store_changed_text_updates_in_place(tmp_path):
@@ -134,13 +134,14 @@ def test_store_index_saved_before_later_batches_catches_up(tmp_path):
         assert set(nt.store.passage_owners(ids[:, 0]).values()) == {"late"}
 
 
-def test_store_id_first_seen_as_a_duplicate_keeps_its_first_text(tmp_path):
-    # found by hypothesis: a:"X", b:"X" (a duplicate), b:"Y" — a second run must not store b:"Y" then
+def test_store_id_first_seen_as_a_copy_keeps_its_first_text(tmp_path):
+    # found by hypothesis: a:"X", b:"X" (a copy), b:"Y" — a second run must not store b:"Y" then
     recs = [RawArticle(id="a", text="Same words here.", origin="g.jsonl:1"),
             RawArticle(id="b", text="Same words here.", origin="g.jsonl:2"),
             RawArticle(id="b", text="Other words.", origin="g.jsonl:3")]
     with _project(tmp_path) as nt:
         first = nt.add(recs)
         second = nt.add(recs)
-        assert first.ingested == ["a"] and first.duplicates == {"b": "a"} and len(first.errors) == 1
-        assert second.ingested == [] and second.updated == [] and nt.store.count_articles() == 1
+        assert first.ingested == ["a", "b"] and first.copies == {"b": "a"} and len(first.errors) == 1
+        assert second.ingested == [] and second.updated == [] and nt.store.count_articles() == 2
+        assert nt.store.get_article("b").text == "Same words here."

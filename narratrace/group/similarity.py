@@ -16,6 +16,7 @@ pairs and shipped in ``data/story_model.json``.
 """
 from __future__ import annotations
 
+import calendar
 import json
 import math
 from collections.abc import Sequence
@@ -146,19 +147,22 @@ def _passage_month(text: str) -> str | None:
 
 
 def _days(a: str | None, b: str | None) -> float | None:
-    """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour."""
+    """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour.
+
+    Never raises: a value that is not a possible date (``2021-02-30``, ``9999-12``, stored before ingest
+    checked dates) counts as undated."""
     def span(s: str) -> tuple[date, date] | None:
         try:
             parts = [int(x) for x in s[:10].split("-")]
-        except ValueError:
+            if len(parts) == 1:
+                return date(parts[0], 1, 1), date(parts[0], 12, 31)
+            if len(parts) == 2:
+                last = calendar.monthrange(parts[0], parts[1])[1] if 1 <= parts[1] <= 12 else 0
+                return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
+            return date(*parts[:3]), date(*parts[:3])
+        except (ValueError, TypeError, OverflowError, calendar.IllegalMonthError):
             return None
-        if len(parts) == 1:
-            return date(parts[0], 1, 1), date(parts[0], 12, 31)
-        if len(parts) == 2:
-            nxt = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
-            return date(parts[0], parts[1], 1), date.fromordinal(nxt.toordinal() - 1)
-        return date(*parts[:3]), date(*parts[:3])
-    if not a or not b:
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
         return None
     sa, sb = span(a), span(b)
     if not sa or not sb:

@@ -15,6 +15,7 @@ from ..errors import ConfigError, InputError
 from ..model import RawArticle
 from ..registry import readers
 from .decode import DEFAULT_MAX_BYTES, check_size
+from .values import checked
 
 __all__ = ["EXTENSIONS", "iter_records", "list_files", "read_file", "reader_name"]
 
@@ -180,7 +181,9 @@ def _checked(path: Path, name: str, records: Iterable[Any]) -> Iterator[Record]:
     """Pass a reader's output on; a reader that raises or yields junk costs one file, not the batch."""
     try:
         for item in records:
-            if isinstance(item, (RawArticle, InputError)):
+            if isinstance(item, RawArticle):
+                yield checked(item)  # a plugin reader's record meets the same checks as ours
+            elif isinstance(item, InputError):
                 yield item
             else:
                 yield InputError(str(path), f"reader {name!r} produced {type(item).__name__}, not RawArticle")

@@ -85,6 +85,9 @@ _TABLE[ord("\r")] = "\n"
 _TABLE_KEEP_BREAKS: dict[int, str | None] = {c: None for c in _DELETE if chr(c) not in _LINE_BREAKS + "\r"}
 _NEEDS_CLEAN = re.compile("[" + re.escape("".join(chr(c) for c in _DELETE) + _LINE_BREAKS + "\r") + "]")
 _ZW_RUNS = re.compile("([\u200c\u200d])\\1+")
+#: UTF-16 surrogates: in a Python string they are always unpaired (a JSON "\\ud83d" escape from a cut emoji,
+#: a file name decoded with surrogateescape) and cannot be encoded as UTF-8, so nothing can store them
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -139,6 +142,16 @@ def clean(text: str, keep_line_breaks: bool = False) -> str:
     if "\u200c\u200c" in text or "\u200d\u200d" in text:
         text = _ZW_RUNS.sub(r"\1", text)
     return text
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a lone UTF-16 surrogate (it would fail to encode as UTF-8 later)."""
+    return _SURROGATES.search(text) is not None
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, as a UTF-8 decoder does with bad bytes."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
 
 
 def is_blank(text: str) -> bool:

@@ -6,12 +6,12 @@ same way whatever its format.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import InputError
 from ..model import RawArticle
 from .decode import clean, is_blank
+from .values import checked
 
 #: RawArticle field -> accepted names, canonical first. Matched case-insensitively.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -75,17 +75,19 @@ def build(
             hint=f"give the article text in one of: {TEXT_NAMES}",
         )
     get = chosen.get
-    return RawArticle(
+    published = get("published", _NONE)[2]
+    # checked: an impossible date, a lone surrogate or NaN is repaired or dropped here, and recorded
+    return checked(RawArticle(
         text=text,
         id=_string(get("id", _NONE)[2]),
         title=_clean_string(get("title", _NONE)[2]),
         url=_string(get("url", _NONE)[2]),
         outlet=_outlet(get("outlet", _NONE)[2]),
-        published=_published(get("published", _NONE)[2]),
+        published=_clean_string(published) if isinstance(published, str) else published,
         lang=_string(get("lang", _NONE)[2]),
         meta=meta,
         origin=origin,
-    )
+    ))
 
 
 _NONE = (0, "", None)
@@ -123,15 +125,4 @@ def _outlet(value: Any) -> str | None:
     """Outlet name; NewsAPI-style ``{"id": ..., "name": ...}`` objects give their name."""
     if isinstance(value, dict):
         value = value.get("name") or value.get("title") or value.get("id")
-    return _clean_string(value)
-
-
-def _published(value: Any) -> str | None:
-    """ISO text as given; Unix timestamps (seconds or milliseconds) become ISO UTC."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if abs(value) > 1e11 else value
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC).isoformat().replace("+00:00", "Z")
-        except (OverflowError, OSError, ValueError):
-            return _clean_string(value)
     return _clean_string(value)

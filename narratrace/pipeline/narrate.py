@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from ..group.candidates import stored_passages
 from ..group.narratives import NarrativeTracker
@@ -9,6 +10,8 @@ from ..model import EncodedArticle
 from ..settings import NarrativesSettings
 from ..store import SQLStore
 from ..trace.claims import extract_claims
+from .failures import guarded
+from .report import IngestReport
 
 #: claim fields stored in their own columns; the rest goes to ``features``
 CLAIM_COLUMNS = ("article_id", "passage", "span", "text", "lang", "score")
@@ -23,17 +26,29 @@ class NarrateService:
         self.tracker = tracker
         self.claim_min_score = settings.claim_min_score
 
-    def narrate(self, items: Sequence[EncodedArticle]) -> None:
+    def narrate(self, items: Sequence[EncodedArticle], report: IngestReport) -> None:
+        """An article whose claims or narrative fail keeps the rest (undone alone, reported in ``report``)."""
         self.tracker.sync()  # another process may have written narratives since the last batch
+        failed = False
         for it in items:
-            art = it.article
-            claims = extract_claims(art, min_score=self.claim_min_score)
-            self.store.write_claims(art.id, [
-                {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
-                 "score": c.score, "features": {k: v for k, v in c.to_dict().items() if k not in CLAIM_COLUMNS}}
-                for c in claims])
-            self.tracker.assign(art, [c.passage for c in claims], stored_passages(it))
+            if not guarded(self.store, report, it, "stored without its claims and narrative: narrating it failed",
+                           partial(self._narrate_one, it)):
+                # the centroids in memory may hold part of the undone article: read them again (this
+                # transaction's earlier articles included), and tell other processes they changed
+                self.tracker.reset()
+                failed = True
         self.tracker.end_batch()
+        if failed:
+            self.store.bump_revision("narratives")
+
+    def _narrate_one(self, item: EncodedArticle) -> None:
+        art = item.article
+        claims = extract_claims(art, min_score=self.claim_min_score)
+        self.store.write_claims(art.id, [
+            {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
+             "score": c.score, "features": {k: v for k, v in c.to_dict().items() if k not in CLAIM_COLUMNS}}
+            for c in claims])
+        self.tracker.assign(art, [c.passage for c in claims], stored_passages(item))
 
     def reset(self) -> None:
         self.tracker.reset()

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, InputWarning, StoreError
 
 #: progress callback: (what, done, total); total may be 0 when unknown
 Progress = Callable[[str, int, int], None]
@@ -22,8 +22,12 @@ class IngestReport:
     #: (or ``updated``), and linked to that article as ``copy`` (docs/ingest.md)
     copies: dict[str, str] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
+    #: values repaired or dropped at the input boundary (an impossible date, a lone surrogate); stored anyway
+    warnings: list[InputWarning] = field(default_factory=list)
     files: int = 0
     skipped_files: list[str] = field(default_factory=list)
+    #: why the run stopped before the end (the disk is full); what is listed above was committed
+    stopped: StoreError | None = None
     #: id -> content hash of every record met in this run, across batches (the first one of an id wins)
     seen_ids: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -34,4 +38,5 @@ class IngestReport:
     def summary(self) -> dict[str, Any]:
         return {"files": self.files, "ingested": len(self.ingested), "updated": len(self.updated),
                 "unchanged": len(self.unchanged), "copies": len(self.copies),
-                "skipped_files": len(self.skipped_files), "errors": len(self.errors)}
+                "skipped_files": len(self.skipped_files), "errors": len(self.errors),
+                "warnings": len(self.warnings)}

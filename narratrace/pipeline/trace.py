@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from ..group.candidates import BatchCandidates, stored_passages
@@ -13,6 +14,8 @@ from ..trace.align import Prepared, prepare
 from ..trace.attributions import Attribution, SourceRegistry, attributions_from_link, find_attributions
 from ..trace.compare import Unit, compare_vectors
 from ..trace.graph import EDGE_KIND, link_evidence
+from .failures import guarded
+from .report import IngestReport
 
 #: story members kept prepared across batches (each new article of a story meets the same members)
 MEMBER_CACHE = 4096
@@ -50,12 +53,18 @@ class TraceService:
         self.reuse_scores = reuse_scores
         self._members: OrderedDict[tuple[str, int], tuple[Article, list[Attribution], Prepared]] = OrderedDict()
 
-    def trace(self, items: Sequence[EncodedArticle], candidates: BatchCandidates) -> None:
-        """Inside the batch transaction, after every item is written."""
+    def trace(self, items: Sequence[EncodedArticle], candidates: BatchCandidates, report: IngestReport) -> None:
+        """Inside the batch transaction, after every item is written. An article whose tracing fails keeps
+        its story and passages and loses only its links (undone alone, reported in ``report``)."""
         for it in items:
-            it.attributions = find_attributions(it.article, self.sources)
+            guarded(self.store, report, it, "stored without its citations: finding attributions failed",
+                    partial(self._attribute, it))
         for it in items:
-            self._trace_one(it, candidates)
+            guarded(self.store, report, it, "stored without its provenance links: tracing it failed",
+                    partial(self._trace_one, it, candidates))
+
+    def _attribute(self, item: EncodedArticle) -> None:
+        item.attributions = find_attributions(item.article, self.sources)
 
     def _trace_one(self, item: EncodedArticle, candidates: BatchCandidates) -> None:
         art = item.article

@@ -31,7 +31,8 @@ def open_store(target: str, settings: StoreSettings | None = None) -> SQLStore:
     file path is an SQLite file (created when missing).
 
     ``settings``: the ``[store]`` section (vector dtype, the ANN index's ``ann_ivf_from`` and
-    ``ann_nprobe``, store/ann.py); None takes defaults.toml's."""
+    ``ann_nprobe``, store/ann.py, and ``synchronous``, set on the open store); None takes defaults.toml's.
+    A store whose vectors are of another dtype than the setting is refused (``StoreError``)."""
     if settings is None:
         from ..settings import Settings
 
@@ -40,4 +41,10 @@ def open_store(target: str, settings: StoreSettings | None = None) -> SQLStore:
               "ann_nprobe": settings.ann_nprobe}
     factory = registry.stores.get(store_name(target))
     store: SQLStore = factory(str(target), **params)
+    try:
+        store.set_synchronous(settings.synchronous)
+        store.check_vector_dtype()
+    except BaseException:
+        store.close()
+        raise
     return store

@@ -117,14 +117,20 @@ class PassageIndex:
         return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
 
     def save(self, path: str | os.PathLike[str]) -> None:
+        """Write to ``<path>.tmp``, then rename: a crash never leaves a half-written index, and a failed
+        write (disk full) leaves no partial ``.tmp`` behind (faiss raises RuntimeError, the rename OSError)."""
         tmp = f"{path}.tmp"
-        self._faiss.write_index(self.index, tmp)
-        os.replace(tmp, path)  # atomic: a crash never leaves a half-written index
+        try:
+            self._faiss.write_index(self.index, tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], dim: int, nprobe: int = 16) -> PassageIndex | None:
         """The saved index, or None when it is missing or unreadable."""
-        if not Path(path).exists():
+        if not Path(path).is_file():  # missing, or a folder in its place: rebuilt from the database
             return None
         faiss = _faiss()
         obj = cls.__new__(cls)

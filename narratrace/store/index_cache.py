@@ -5,13 +5,15 @@ instead of rebuilt; a store of ``ann_ivf_from`` encoded passages or more is rebu
 """
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import StoreError
+from ..errors import IndexNotSaved, StoreError
 from .ann import PassageIndex
 from .sql import SQLBase
 
@@ -50,12 +52,17 @@ class IndexCache(SQLBase):
     ann_nprobe: int
 
     def index(self) -> PassageIndex:
-        """The ANN index, loaded or rebuilt from the database when missing or out of step."""
-        if self._index is None:
+        """The ANN index, loaded or rebuilt from the database when missing or out of step.
+
+        A loaded index first takes in what other processes committed since (a range read on the primary
+        key), so a long-running reader such as ``narratrace serve`` searches what a later ingest stored."""
+        if self._index is not None:
+            self._catch_up(self._index)
+        else:
             dim = int(self.get_meta("dim") or 0)
             if not dim:
                 raise StoreError("the store has no encoder yet", hint="ingest articles first")
-            idx = PassageIndex.load(self.index_path, dim, nprobe=self.ann_nprobe) if self.index_path else None
+            idx = self._load_saved(dim)
             if idx is not None:
                 # compared by the largest encoded rowid (an index read backwards), not by counting every
                 # passage: opening a store of millions must not scan it
@@ -97,6 +104,20 @@ class IndexCache(SQLBase):
                        (step,)).fetchall()
         return np.stack([np.frombuffer(r[0], dtype=self.vector_dtype) for r in rows]).astype(np.float32)
 
+    def _load_saved(self, dim: int) -> PassageIndex | None:
+        """The saved index file, if it is this store's: an index is saved with the ``store_uid`` of the
+        store it indexes, so one left beside a database swapped for another store is rebuilt, not used."""
+        path = self.index_path
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            saved_for = Path(f"{path}.uid").read_text("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None  # saved by a version that did not record its store, or lost: rebuilt once
+        if saved_for != self.store_uid():
+            return None
+        return PassageIndex.load(path, dim, nprobe=self.ann_nprobe)
+
     def rebuild_index(self, dim: int | None = None) -> PassageIndex:
         """Re-create the ANN index from the stored vectors (after a crash, a lost file, or many updates).
 
@@ -109,15 +130,57 @@ class IndexCache(SQLBase):
         self._add_stored(idx, "SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
         with self.transaction():
             self._set_meta("ann_tombstones", "0")
-        if self.index_path:
-            idx.save(self.index_path)
         self._index = idx
+        try:
+            self.save_index()
+        except IndexNotSaved as exc:  # a cache: searching goes on with the index in memory
+            self.index_error = exc
         return idx
 
     def discard_index(self) -> None:
         """Forget the in-memory index; the next use reloads or rebuilds it from the database."""
         self._index = None
 
+    #: why the index could not be saved the last time (None when it was): nothing is lost, see ``save_index``
+    index_error: IndexNotSaved | None = None
+
     def save_index(self) -> None:
-        if self._index is not None and self.index_path:
-            self._index.save(self.index_path)
+        """Write the index file and the store it belongs to; ``IndexNotSaved`` (no partial file left) when
+        the disk is full or the path is taken by a folder: the next open rebuilds it from the database."""
+        path = self.index_path
+        if self._index is None or not path:
+            return
+        uid = self.store_uid()
+        try:
+            if Path(path).exists() and not Path(path).is_file():
+                raise IsADirectoryError(f"{path} is not a file")
+            self._index.save(path)
+            tmp = Path(f"{path}.uid.tmp")
+            try:
+                tmp.write_text(uid + "\n", "ascii")
+                os.replace(tmp, f"{path}.uid")
+            finally:
+                tmp.unlink(missing_ok=True)
+        except (OSError, RuntimeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[-1][:200]
+            self.index_error = IndexNotSaved(
+                f"the ANN index could not be saved to {path}: {reason}",
+                hint="nothing is lost: it is rebuilt from the database on the next open; "
+                     "free disk space, or move what is in its place")
+            raise self.index_error from exc
+        self.index_error = None
+
+    def check_vector_dtype(self) -> None:
+        """A store keeps the vector type it was made with: ``[store] vector_dtype = "float32"`` on a float16
+        store would read every vector wrong, so it is refused here rather than deep in a search."""
+        dim = int(self.get_meta("dim") or 0)
+        if not dim:
+            return
+        row = self._x("SELECT length(vector) FROM passages WHERE vector IS NOT NULL LIMIT 1").fetchone()
+        if row is None:
+            return
+        stored = {2 * dim: "float16", 4 * dim: "float32"}.get(int(row[0]))
+        if stored is not None and stored != self.vector_dtype.name:
+            raise StoreError(f"{self.path} holds {stored} vectors, but [store] vector_dtype is "
+                             f"{self.vector_dtype.name!r}",
+                             hint=f'set vector_dtype = "{stored}" for this store (the setting applies to new stores)')

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreFull
 from ..paths import cache_dir
 from .base import SQLStore
 from .schema import to_postgres
@@ -223,9 +223,45 @@ class PostgresStore(SQLStore):
         if self.in_transaction:
             yield self.db
             return
-        with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock,))
-            yield self.db
+        try:
+            with self.db.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock,))
+                yield self.db
+        except Exception as exc:
+            fatal = self.fatal_error(exc)
+            if fatal is not None and fatal is not exc:
+                raise fatal from exc
+            raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside ``transaction()``: a part (one article of a batch) undone alone when it fails; without it
+        one failed statement would abort the whole transaction."""
+        with self.db.transaction():  # nested: psycopg makes it a SAVEPOINT
+            yield
+
+    def fatal_error(self, exc: BaseException) -> StoreError | None:
+        """Disk full (class 53: insufficient resources) and lost connections stop the run; a data error
+        in one article does not."""
+        if isinstance(exc, StoreError):
+            return exc
+        psycopg = self._psycopg
+        sqlstate = getattr(getattr(exc, "diag", None), "sqlstate", None) or ""
+        if isinstance(exc, psycopg.Error) and sqlstate.startswith("53"):
+            return StoreFull(f"{self.path}: {_scrub(str(exc).strip(), self.url)}",
+                             hint="free disk space on the database server (or raise its quota) and run the "
+                                  "same command again: what was committed is kept")
+        if isinstance(exc, psycopg.OperationalError):
+            return StoreError(f"{self.path}: {_scrub(str(exc).strip(), self.url)}",
+                              hint="is the PostgreSQL server still running? run the same command again")
+        return None
+
+    def set_synchronous(self, mode: str) -> None:
+        """``[store] synchronous``: OFF sets ``synchronous_commit = off`` for this session (commits return
+        before the server's WAL is flushed: the last ones may be lost in a server crash, never corrupted);
+        the other values keep the server's own setting (on by default, as safe as SQLite's FULL)."""
+        if mode.upper() == "OFF":
+            self.db.execute("SET synchronous_commit = off")
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import StoreError
 from .ann import PassageIndex
 
 
@@ -49,6 +50,31 @@ class SQLBase:
     def transaction(self) -> contextlib.AbstractContextManager[Any]:
         """A write transaction: stored whole or not at all; nested use joins the outer one."""
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside ``transaction()``: a part (one article of a batch) undone alone when it fails, so a bad
+        record never leaves half an article nor costs the batch (standard SQL; a backend may override)."""
+        self._savepoint_count = getattr(self, "_savepoint_count", 0) + 1
+        name = f"narratrace_part_{self._savepoint_count}"
+        self._x(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._x(f"ROLLBACK TO SAVEPOINT {name}")
+            self._x(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            self._x(f"RELEASE SAVEPOINT {name}")
+
+    def fatal_error(self, exc: BaseException) -> StoreError | None:
+        """The store's own failure behind ``exc`` (disk full, a lost connection, a damaged file), which
+        every later article would meet too, or None when ``exc`` is about one article's data."""
+        return exc if isinstance(exc, StoreError) else None
+
+    def set_synchronous(self, mode: str) -> None:
+        """``[store] synchronous`` (OFF, NORMAL, FULL, EXTRA): how hard a commit waits for the disk.
+        A backend without the choice keeps its own behaviour."""
 
     def _schema_missing(self, exc: Exception) -> bool:
         """Whether ``exc`` (raised reading the schema version) means: no tables yet."""

@@ -4,6 +4,7 @@ The ANN index (``store.index()``) is a rebuildable cache saved beside the databa
 """
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreFull
 from .base import SQLStore, StoredPassages
 
-__all__ = ["SQLiteStore", "StoredPassages"]
+__all__ = ["SYNCHRONOUS", "SQLiteStore", "StoredPassages"]
+
+#: ``[store] synchronous`` values (SQLite's PRAGMA synchronous), weakest first
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+# primary result codes (https://sqlite.org/rescode.html)
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
+DAMAGED_HINT = ("restore it from a backup, or salvage what is readable with `sqlite3 DB .recover | sqlite3 NEW.db`"
+                " and ingest into NEW.db")
 
 
 class SQLiteStore(SQLStore):
@@ -26,6 +34,7 @@ class SQLiteStore(SQLStore):
         self.vector_dtype = np.dtype(vector_dtype)
         self.ann_ivf_from, self.ann_nprobe = ann_ivf_from, ann_nprobe
         self._index = None
+        self._savepoints = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -41,6 +50,14 @@ class SQLiteStore(SQLStore):
     def _schema_missing(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.OperationalError) and "no such table" in str(exc)
 
+    def set_synchronous(self, mode: str) -> None:
+        """``[store] synchronous``: NORMAL (the default) may lose the last commits on power loss, never
+        the database's consistency; FULL syncs every commit to the disk (docs/reliability.md)."""
+        mode = mode.upper()
+        if mode not in SYNCHRONOUS:
+            raise StoreError(f"[store] synchronous = {mode!r} is not one of {', '.join(SYNCHRONOUS)}")
+        self.db.execute(f"PRAGMA synchronous={mode}")
+
     @property
     def in_transaction(self) -> bool:
         return self.db.in_transaction
@@ -51,16 +68,59 @@ class SQLiteStore(SQLStore):
 
         IMMEDIATE takes the write lock at BEGIN, so writers from several processes queue here (up to
         the 60 s busy timeout) instead of failing later on a lock upgrade. Nested use joins the outer
-        transaction.
+        transaction. A full disk or a damaged file comes out as ``StoreFull`` / ``StoreError``.
         """
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back by itself (disk full)
+                    self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+        except Exception as exc:
+            fatal = self.fatal_error(exc)
+            if fatal is not None and fatal is not exc:
+                raise fatal from exc
+            raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside ``transaction()``: a part (one article of a batch) undone alone when it fails."""
+        self._savepoints += 1
+        name = f"narratrace_part_{self._savepoints}"
+        self.db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute(f"ROLLBACK TO {name}")
+                self.db.execute(f"RELEASE {name}")
             raise
         else:
-            self.db.execute("COMMIT")
+            self.db.execute(f"RELEASE {name}")
+
+    def fatal_error(self, exc: BaseException) -> StoreError | None:
+        """The store's own failure behind ``exc`` (disk full, a damaged or locked file), which no other
+        article would escape, or None when ``exc`` is about one article's data."""
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return StoreFull(f"{self.path}: the disk is full ({exc.strerror})", hint=FULL_HINT)
+        if not (isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError):
+            return None
+        code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        text = str(exc)
+        if code == _SQLITE_FULL or "disk is full" in text:
+            return StoreFull(f"{self.path}: {text}", hint=FULL_HINT)
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+            return StoreError(f"{self.path} is damaged: {text}", hint=DAMAGED_HINT)
+        return StoreError(f"{self.path}: {text}", hint="another program may hold the database; try again")
+
+
+FULL_HINT = "free disk space and run the same command again: what was committed is kept, the rest is stored then"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +86,19 @@ def test_store_failed_batch_rolls_back(tmp_path, monkeypatch):
 
         monkeypatch.setattr(nt.store, "write_links", boom)
         monkeypatch.setattr(nt.pipeline.group.grouper, "assign", lambda side, src, **k: ("S1", object()))
-        with pytest.raises(RuntimeError):
+        # a failure of one article (issue 16): that article is undone alone and reported, the batch goes on
+        report = nt.add([RawArticle(id="new", text="Something else entirely."),
+                         RawArticle(id="next", text="A second new text, stored without links.")])
+        assert [e.message.split(": ")[1] for e in report.errors] == ["new", "next"]
+        assert nt.store.count_articles() == 2
+        assert nt.store.index().size == nt.store.count_passages(with_vectors=True)
+
+        # the store's own failure (an I/O error) costs the batch: rolled back whole, raised as a StoreError
+        def io_error(*a, **k):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(nt.store, "write_links", io_error)
+        with pytest.raises(StoreError, match="disk I/O error"):
             nt.add([RawArticle(id="new", text="Something else entirely.")])
         assert nt.store.count_articles() == 2
         assert nt.store.index().size == nt.store.count_passages(with_vectors=True)

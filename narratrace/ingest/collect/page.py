@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ...errors import InputError
 from ...model import RawArticle
 from ..html import read_html
+from ..values import check_published, checked
 from .fetch import normalise_url
 
 __all__ = ["Item", "article_id", "page_record"]
@@ -66,14 +67,14 @@ def page_record(item: Item, final_url: str, body: bytes) -> RawArticle | InputEr
         meta["collected_from"] = item.source
     if item.url != final_url:
         meta["listed_url"] = item.url
-    return replace(
+    return checked(replace(  # the listing's title and date meet the same checks as the page's
         found,
         id=article_id(canonical),
         url=canonical,
         title=found.title or item.title,
         outlet=item.outlet or outlet,
-        published=found.published or item.published,
+        published=check_published(found.published)[0] or item.published,
         lang=found.lang or item.lang,
         meta=meta,
         origin=canonical,
-    )
+    ))

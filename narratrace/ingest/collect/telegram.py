@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import InputError
 from ...model import Link, RawArticle
 from ..decode import clean
+from ..values import checked
 
 __all__ = ["channel_key", "forward_links", "is_telegram_export", "read_telegram", "item_key"]
 
@@ -91,14 +92,15 @@ def read_telegram(path: str | Path) -> Iterator[RawArticle | InputError]:
                         "edited", "from", "from_id", "author"):
                 if msg.get(key) not in (None, ""):
                     meta[key] = msg[key]
-            yield RawArticle(
+            # checked: a cut emoji's lone surrogate (common in exports) or a bad date is repaired or dropped
+            yield checked(RawArticle(
                 text=text,
                 id=f"tg-{chat_id}-{mid}",
                 outlet=name,
                 published=_date(msg),
                 meta=meta,
                 origin=f"{path}#{chat_id}/{mid}",
-            )
+            ))
 
 
 def forward_links(records: list[RawArticle]) -> list[Link]:

@@ -5,12 +5,15 @@ file only builds the app and maps library errors to exit codes.
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
 
-from ...errors import NarratraceError
+from ...errors import NarratraceError, StoreError
+from ...store.sqlite import DAMAGED_HINT
 from . import batch_cmds, collect_cmds, core, doctor, narrative_cmds, provenance, serve, trace_cmds
+from .common import terminal_safe
 
 app = typer.Typer(
     name="narratrace",
@@ -29,8 +32,12 @@ def main() -> None:
     try:
         app()
     except NarratraceError as exc:
-        typer.secho(str(exc), fg="red", err=True)
+        typer.secho(terminal_safe(str(exc)), fg="red", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.DatabaseError as exc:  # read outside a transaction: a damaged file is an E300, not a traceback
+        err = StoreError(f"the database cannot be read: {exc}", hint=DAMAGED_HINT)
+        typer.secho(str(err), fg="red", err=True)
+        sys.exit(err.exit_code)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +47,30 @@ def open_project(db: str | None, config: str | None, create: bool = False) -> An
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Strict JSON on stdout (a stable contract): NaN and infinities, which JSON has not, become null."""
+    sys.stdout.write(json.dumps(_finite(obj), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+#: control characters a terminal would obey (ESC starts colour, title and clear-screen sequences, C1 0x9b is
+#: CSI, a line break forges an output line): shown as escapes instead
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (from file names, ids, stored text) shown as ``\\x1b``, ``\\n``."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @contextmanager

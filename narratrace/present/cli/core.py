@@ -12,7 +12,16 @@ from rich.table import Table
 
 from ...model import Story
 from ...paths import DATA_DIR
-from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, progress_bar
+from .common import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    console,
+    open_project,
+    print_json,
+    progress_bar,
+    terminal_safe,
+)
 
 stdout = Console(width=160, highlight=False)
 
@@ -32,30 +41,50 @@ def print_stories(stories: list[Story], as_json: bool) -> None:
     for col in ("story", "articles", "languages", "outlets", "first seen", "last seen", "title"):
         table.add_column(col, overflow="fold")
     for s in stories:
-        table.add_row(s.id, "\n".join(s.article_ids), ", ".join(s.languages), ", ".join(s.outlets),
-                      s.first_seen or "", s.last_seen or "", (s.title or "")[:90])
+        cells = [s.id, "\n".join(terminal_safe(a) for a in s.article_ids), ", ".join(s.languages),
+                 ", ".join(s.outlets), s.first_seen or "", s.last_seen or "", (s.title or "")[:90]]
+        table.add_row(*(escape(c) if k == 1 else escape(terminal_safe(c)) for k, c in enumerate(cells)))
     stdout.print(table)
 
 
+def _echo(line: str) -> None:
+    """One output line of ``show``: ids and text from the input may hold control characters."""
+    typer.echo(terminal_safe(line))
+
+
 def ingest_cli(
-    paths: list[Path] = typer.Argument(..., help="Files or folders (.txt .html .jsonl .json .csv), read recursively."),
+    # readable=False: a file that cannot be read is reported by the reader (exit 2, the rest stored), not
+    # refused by click before anything is read
+    paths: list[Path] = typer.Argument(..., help="Files or folders (.txt .html .jsonl .json .csv), read recursively.",
+                                       readable=False),
     db: str | None = DbOption,
     config: str | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Read articles, group them into stories and store them. Exit code 2 if any file or record failed."""
+    """Read articles, group them into stories and store them. Exit code 2 if any file or record failed,
+    7 if the disk filled up (what was committed before is kept and summarised)."""
     with open_project(db, config, create=True) as nt:
         with progress_bar("ingesting") as progress:
             report = nt.ingest(paths, progress=progress)
+        for warning in report.warnings:
+            console.print(f"[yellow]warning[/yellow] {escape(terminal_safe(str(warning)))}", highlight=False,
+                          markup=True, soft_wrap=True)
         for err in report.errors:
-            # messages carry file names, ids and "[ingest]": escaped, or rich would eat or choke on them
-            console.print(f"[red]error[/red] {escape(str(err))}", highlight=False, markup=True, soft_wrap=True)
+            # messages carry file names, ids and "[ingest]": escaped, or rich would eat or choke on them;
+            # control characters from file names are shown, not obeyed by the terminal
+            console.print(f"[red]error[/red] {escape(terminal_safe(str(err)))}", highlight=False, markup=True,
+                          soft_wrap=True)
         summary = report.summary()
+        if report.stopped is not None:
+            summary["stopped"] = report.stopped.message
         if as_json:
-            print_json({**summary, "error_messages": [str(e) for e in report.errors], "db": nt.store.path})
+            print_json({**summary, "error_messages": [str(e) for e in report.errors],
+                        "warning_messages": [str(w) for w in report.warnings], "db": nt.store.path})
         else:
-            console.print(" · ".join(f"{k}: {v}" for k, v in summary.items()) + f"  (db: {nt.store.path})",
-                          highlight=False, markup=False)
+            console.print(terminal_safe(" · ".join(f"{k}: {v}" for k, v in summary.items())
+                                        + f"  (db: {nt.store.path})"), highlight=False, markup=False)
+    if report.stopped is not None:
+        raise typer.Exit(report.stopped.exit_code)
     if not report.ok:
         raise typer.Exit(2)
 
@@ -83,27 +112,27 @@ def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an ar
                 print_json({**story_json(story), "outlets": story.outlets,
                             "links": [lk.to_dict() for lk in links]})
                 return
-            typer.echo(f"story {story.id}: {story.title or ''}")
-            typer.echo(f"languages: {', '.join(story.languages)}   seen: {story.first_seen or '?'} … "
-                       f"{story.last_seen or '?'}")
+            _echo(f"story {story.id}: {story.title or ''}")
+            _echo(f"languages: {', '.join(story.languages)}   seen: {story.first_seen or '?'} … "
+                  f"{story.last_seen or '?'}")
             for art in nt.articles(story.article_ids):
-                typer.echo(f"  {art.id}  [{art.lang or '?'}]  {art.outlet or '?'}  {art.published or '?'}  "
-                           f"{(art.title or '')[:80]}")
+                _echo(f"  {art.id}  [{art.lang or '?'}]  {art.outlet or '?'}  {art.published or '?'}  "
+                      f"{(art.title or '')[:80]}")
             for lk in links:
                 target = lk.target["name"] if isinstance(lk.target, dict) else lk.target
-                typer.echo(f"  link {lk.source} -{lk.kind}-> {target}  score {lk.score:.2f}")
+                _echo(f"  link {lk.source} -{lk.kind}-> {target}  score {lk.score:.2f}")
             return
         art = nt.article(item_id)
         if as_json:
             print_json(art.to_dict())
             return
-        typer.echo(f"article {art.id}  [{art.lang or '?'}]  outlet: {art.outlet or '?'}  "
-                   f"published: {art.published or '?'}  story: {art.story_id}")
+        _echo(f"article {art.id}  [{art.lang or '?'}]  outlet: {art.outlet or '?'}  "
+              f"published: {art.published or '?'}  story: {art.story_id}")
         if art.title:
-            typer.echo(f"title: {art.title}")
+            _echo(f"title: {art.title}")
         for p in art.passages:
             mark = "" if p.matchable else f"  ({p.kind}{': ' + p.reason if p.reason else ''})"
-            typer.echo(f"  [{p.index}] [{p.lang or '?'}] {p.text[:100]}{mark}")
+            _echo(f"  [{p.index}] [{p.lang or '?'}] {p.text[:100]}{mark}")
 
 
 def demo_cli(db: str | None = typer.Option(None, "--db", help="Keep the demo database here "

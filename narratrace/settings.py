@@ -53,10 +53,12 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class TextSettings:
-    """``[text]``: passage size and the passage rule (how many are encoded)."""
+    """``[text]``: passage size and the passage rule (how many are encoded, which site lines are left out)."""
 
     max_passage_chars: int
     max_passages: int
+    site_boilerplate_articles: int
+    site_boilerplate_stories: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "an
              ("web", "search_slots")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
+                ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
                 ("factchecks", "clue_weight"), ("web", "search_wait_seconds")}
 #: scores and thresholds: probabilities or cosines compared with them lie in [0, 1] here
 UNIT_INTERVAL = {("stories", "join_threshold"), ("narratives", "claim_min_score"), ("narratives", "join_threshold"),

@@ -24,6 +24,7 @@ from ..settings import Settings
 from ..store import SQLStore
 from ..trace.attributions import default_sources
 from .analyse import AnalyseService
+from .boilerplate import SiteBoilerplate
 from .classify import ClassifyService
 from .encode import EncodeService
 from .factchecks import FactCheckMatcher
@@ -53,10 +54,11 @@ class IngestPipeline:
         means = language_means(encoder.vector_space)
         grouper = StoryGrouper.from_settings(settings.stories, means)
         tracker = NarrativeTracker(store, means, join_threshold=settings.narratives.join_threshold)
+        sites = SiteBoilerplate(store, settings.text)  # learned by write, consulted by the passage rule
         return cls(batch_size=settings.ingest.batch_size,
                    analyse=AnalyseService.from_settings(settings.text, settings.ingest),
-                   encode=EncodeService(encoder, settings.text), classify=ClassifyService(store),
-                   group=GroupService(grouper, store), write=WriteService(store, settings.store),
+                   encode=EncodeService(encoder, settings.text, sites), classify=ClassifyService(store),
+                   group=GroupService(grouper, store), write=WriteService(store, settings.store, sites),
                    trace=TraceService(store, default_sources(), settings.stories, means,
                                       reuse_scores=grouper.model is None),
                    narrate=NarrateService(store, tracker, settings.narratives),
@@ -89,6 +91,7 @@ class IngestPipeline:
             for batch in _batches(items, self.batch_size, report):
                 if encoded:
                     self._check_encoded(batch)
+                    self.encode.leave_out_site_boilerplate(batch)  # executors cannot see the store
                 skip = self.classify.already_stored(batch)
                 if len(skip) == len(batch):
                     self._store_batch(batch, report)  # nothing to encode; classify still reports each one

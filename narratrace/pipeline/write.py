@@ -9,14 +9,17 @@ import numpy as np
 from ..model import EncodedArticle
 from ..settings import StoreSettings
 from ..store import SQLStore
+from .boilerplate import SiteBoilerplate
 
 
 class WriteService:
     """Writes hand-off objects to the store and keeps what it wrote on them (rowids, the vectors as
     stored), so later services of the batch need not read them back."""
 
-    def __init__(self, store: SQLStore, settings: StoreSettings) -> None:
+    def __init__(self, store: SQLStore, settings: StoreSettings, site_boilerplate: SiteBoilerplate | None = None
+                 ) -> None:
         self.store = store
+        self.site_boilerplate = site_boilerplate
         self.index_save_seconds = settings.index_save_seconds
         self._next_rowid = 0
         self._index_dirty = False
@@ -34,6 +37,8 @@ class WriteService:
         self._next_rowid += len(art.passages)
         self.store.write_article(art, item.rowids, dict(zip(item.indices, item.vectors)), replace=item.replace,
                                  clues=dict(zip(item.indices, item.clues)))
+        if self.site_boilerplate is not None:  # its short lines count towards its site's boilerplate
+            self.site_boilerplate.record(item)
         item.stored_vectors = item.vectors.astype(self.store.vector_dtype).astype(np.float32)
         if item.join is not None:
             self.store.write_links([item.join], story_id=art.story_id)

@@ -25,6 +25,7 @@ from .ann import PassageIndex
 from .claims import ClaimTables
 from .index_cache import IndexCache
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
 from .story_ids import StoryIds
 
@@ -46,7 +47,7 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables, StoryIds):
+class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -138,6 +138,19 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX IF NOT EXISTS story_aliases_new ON story_aliases(new_id);
     ALTER TABLE stories ADD COLUMN founder TEXT;
+    """,
+    # issue 14: short lines a site repeats across articles of different stories, learned as its boilerplate
+    # and left out of encoding (store/site_lines.py); JSON lists of the content hashes and stories counted
+    6: """
+    CREATE TABLE IF NOT EXISTS site_lines (
+        line_hash TEXT NOT NULL,
+        site TEXT NOT NULL,
+        articles TEXT NOT NULL DEFAULT '[]',
+        stories TEXT NOT NULL DEFAULT '[]',
+        learned INTEGER NOT NULL DEFAULT 0,
+        example TEXT NOT NULL,
+        PRIMARY KEY(line_hash, site)
+    );
     """,
 }
 

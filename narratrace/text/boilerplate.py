@@ -4,13 +4,20 @@ Rules come from the language modules (``boilerplate_prefixes``, ``boilerplate_pa
 ``tail_patterns``, ``meta_prefixes``, ``meta_patterns``); a line is checked against the rules of its
 own language, the article's language and the shared defaults. Phrases are compared on match keys,
 so spelling variants need not be listed.
+
+What no rule lists (a site's "REKLAMA", "TAKE A FREE TRIAL Registered users can read up to 3 reports",
+«اضغط هنا») is learned from the store instead: ``site_of`` names the site an article belongs to,
+``site_lines`` gives the short lines that may be its template, keyed by ``line_hash`` of their match key
+(store/site_lines.py counts them; pipeline/boilerplate.py leaves learned ones out of encoding).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from ..model import BOILERPLATE, META
+from ..model import BOILERPLATE, META, Article, Passage
 from .lang import get_lang, language_cache
 from .lang.base import compile_patterns
 from .normalise import normalise
@@ -98,4 +105,35 @@ def split_tail(text: str, rules: Rules) -> tuple[int, str] | None:
     return None
 
 
-__all__ = ["Rules", "classify", "rules_for", "split_tail"]
+def site_of(article: Article) -> str | None:
+    """The site whose template a line may belong to: the outlet as named (case and spacing folded),
+    else the url's host without ``www.``; None when the article names neither (nothing is learned)."""
+    if article.outlet and article.outlet.strip():
+        return " ".join(article.outlet.casefold().split())
+    if article.url:
+        host = (urlsplit(article.url).hostname or "").casefold()
+        return host.removeprefix("www.") or None
+    return None
+
+
+def line_hash(key: str) -> str:
+    """A line's identity across articles: 16 hex digits of the sha1 of its match key."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def headline_key(article: Article) -> str:
+    """Which story an article tells, as site-boilerplate learning tells stories apart: its headline (the
+    title, or the first sentence the text stage took as one), hashed on its match key. Not the story
+    grouping: lines shared across a site's articles can join them into one story before they are learned.
+    A syndicated copy and a story's versions keep their headline; a template line sits under many."""
+    return line_hash(normalise(article.title or "") or article.content_hash)
+
+
+def site_lines(article: Article) -> list[tuple[Passage, str]]:
+    """(passage, line hash) of the matchable lines short enough to be a site's template (as rules judge
+    boilerplate: at most ``MAX_BOILERPLATE_CHARS``); a long paragraph is article text."""
+    return [(p, line_hash(p.key)) for p in article.matchable_passages()
+            if p.key.strip() and len(p.text) <= MAX_BOILERPLATE_CHARS]
+
+
+__all__ = ["Rules", "classify", "headline_key", "line_hash", "rules_for", "site_lines", "site_of", "split_tail"]

@@ -191,10 +191,12 @@ def _serve():
 
 
 def quick_politeness(**kw):
-    """Fast but still polite settings for the local server (no delay, short timeouts, one retry)."""
+    """Fast but still polite settings for the local server (no delay, short timeouts, one retry). The
+    server is on 127.0.0.1, a loopback address collect refuses unless allowed: allowed here by host."""
     from narratrace.ingest.collect import Politeness
 
-    values = {"delay": 0.0, "timeout": 0.5, "retries": 1, "backoff": 0.05, "workers": 4}
+    values = {"delay": 0.0, "timeout": 0.5, "retries": 1, "backoff": 0.05, "workers": 4,
+              "allowed_hosts": ["127.0.0.1"]}
     values.update(kw)
     return Politeness(**values)
 

@@ -82,7 +82,8 @@ def test_sinks_plugin_sink_selected_in_the_watch_config(memory_sink, new_db, tmp
     path = tmp_path / "watch.yaml"
     path.write_text(yaml.safe_dump({
         "interval": 0, "feeds": [site.base + "/feed.xml"],
-        "politeness": {"delay": 0, "timeout": 0.5, "retries": 1, "backoff": 0.01},
+        "politeness": {"delay": 0, "timeout": 0.5, "retries": 1, "backoff": 0.01,
+                           "allowed_hosts": ["127.0.0.1"]},
         "watchlists": [{"name": "sputnik", "sources": ["Sputnik"]}], "breaking": False,
         "alerts": {"console": False, "memory": {"fail_first": 1}, "memory_attempts": 5}}), "utf-8")
     cfg = load_config(path)

@@ -20,7 +20,8 @@ PERSIAN = ("خبرگزاری اسپوتنیک گزارش داد که نیروه�
 def _config(tmp_path, site, dead_port=None, **extra):
     feeds = [site.base + "/feed.xml"] + ([f"http://127.0.0.1:{dead_port}/feed.xml"] if dead_port else [])
     text = {"interval": 0, "feeds": feeds,
-            "politeness": {"delay": 0, "timeout": 0.5, "retries": 1, "backoff": 0.01},
+            "politeness": {"delay": 0, "timeout": 0.5, "retries": 1, "backoff": 0.01,
+                           "allowed_hosts": ["127.0.0.1"]},
             "watchlists": [{"name": "sputnik", "sources": ["Sputnik"]}],
             "breaking": {"window": 3600, "min_articles": 3, "growth": 2},
             "alerts": {"console": True, "jsonl": "alerts.jsonl", "webhook": site.base + "/hook",
@@ -157,7 +158,7 @@ def test_cli_collect_and_watch(new_db, tmp_path, site):
     db = new_db("cli")
     runner = CliRunner()
     res = runner.invoke(app, ["collect", site.base + "/urls.txt", "--db", db, "--config", str(settings),
-                              "--delay", "0", "--timeout", "1", "--json"])
+                              "--delay", "0", "--timeout", "1", "--allow-host", "127.0.0.1", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["ingest_ingested"] == 1 and out["failed"] == 1  # /missing.html

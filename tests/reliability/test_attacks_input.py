@@ -92,10 +92,10 @@ def test_attack_a_bad_date_already_stored_is_no_poison_pill(tmp_path, new_db):
     assert json.loads(res.stdout)["ingested"] == 3
     res = _invoke("compare", "date0", "later0", "--db", db, "--config", str(config), "--json")
     assert res.exit_code == 0, res.output
-    with Narratrace(db=db, settings=Settings.load(config)) as nt:
-        with TestClient(create_app(project=nt), base_url="http://127.0.0.1") as client:
-            assert client.get("/pair/date0/later0").status_code == 200
-            assert client.get("/api/compare", params={"a": "date0", "b": "later1"}).status_code == 200
+    with Narratrace(db=db, settings=Settings.load(config)) as nt, \
+            TestClient(create_app(project=nt), base_url="http://127.0.0.1") as client:
+        assert client.get("/pair/date0/later0").status_code == 200
+        assert client.get("/api/compare", params={"a": "date0", "b": "later1"}).status_code == 200
 
 
 @pytest.mark.parametrize("field", ["text", "title", "id", "outlet", "extra"])
@@ -146,8 +146,9 @@ def test_attack_show_json_is_strict_json_with_nan_and_infinity_in_metadata(tmp_p
     """L9: NaN / Infinity in the input's metadata are stored as null (named) and never printed."""
     config = write_config(tmp_path)
     data = tmp_path / "nan.jsonl"
-    data.write_text('{"id": "n1", "text": "%s", "score": NaN, "views": Infinity, "deep": [-Infinity, 1.5]}\n'
-                    % news_text(5).replace("\n", "\\n"), "utf-8")
+    text = json.dumps(news_text(5))
+    data.write_text(f'{{"id": "n1", "text": {text}, "score": NaN, "views": Infinity, "deep": [-Infinity, 1.5]}}\n',
+                    "utf-8")
     db = new_db("nan")
     res = _invoke("ingest", str(data), "--db", db, "--config", str(config), "--json")
     assert res.exit_code == 0, res.output

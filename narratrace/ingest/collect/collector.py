@@ -105,7 +105,8 @@ class Collector:
                 continue
             seen.add(url)
             batch._listing_urls.append(url)
-            body = self._read_listing(url, batch)
+            # a local file only when the user named it; what a listing points to goes through the fetcher
+            body = self._read_listing(url, batch, local_ok=url == src.url)
             if body is None:
                 continue
             listing: Listing = parse_listing(body, url, kind, self.max_items)
@@ -117,8 +118,8 @@ class Collector:
             items.extend(listing.items)
         return items
 
-    def _read_listing(self, url: str, batch: Batch) -> bytes | None:
-        if not url.startswith(("http://", "https://")):
+    def _read_listing(self, url: str, batch: Batch, local_ok: bool = True) -> bytes | None:
+        if local_ok and not url.startswith(("http://", "https://")) and "://" not in url:
             try:
                 return Path(url).read_bytes()
             except OSError as exc:
@@ -140,11 +141,13 @@ class Collector:
         return resp.body
 
     def _failed(self, exc: FetchError, batch: Batch) -> None:
+        """Robots.txt refusals are "blocked"; the rest, refused addresses included, "failed" with the reason."""
         if exc.reason == "forbidden by robots.txt":
             batch.blocked.append(exc.url)
         else:
             batch.failed.append((exc.url, exc.reason))
-        self.on_event("blocked" if exc.reason == "forbidden by robots.txt" else "failed", str(exc))
+        what = "blocked" if exc.reason == "forbidden by robots.txt" else "refused" if exc.refused else "failed"
+        self.on_event(what, str(exc))
 
     # ----------------------------------------------------------------- pages
     def _pages(self, items: list[Item], batch: Batch) -> None:

@@ -1,25 +1,24 @@
 """Polite HTTP fetching: robots.txt, per-host concurrency and delay, timeouts, retries, conditional GETs.
 
-Only the standard library (``urllib``): redirects are followed by hand so that every hop is
-checked against robots.txt and a loop ends after ``max_redirects`` hops. Nothing here prints
-or writes state; callers keep validators (ETag, Last-Modified) and pass them back.
+Only the standard library (``http.client``, through ``transport.exchange``): redirects are followed by
+hand so that every hop is checked against the address policy (no internal addresses, only http and
+https: ``transport.AddressPolicy``) and robots.txt, and a loop ends after ``max_redirects`` hops.
+Nothing here prints or writes state; callers keep validators (ETag, Last-Modified) and pass them back.
 """
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-__all__ = ["FetchError", "Fetcher", "Politeness", "Response", "host_of", "normalise_url"]
+from .transport import Address, AddressPolicy, FetchError, exchange
+
+__all__ = ["AddressPolicy", "FetchError", "Fetcher", "Politeness", "Response", "host_of", "normalise_url"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -30,7 +29,7 @@ class Politeness:
     """How gently to fetch. Every value can be set in a watch config's ``[politeness]`` table."""
 
     user_agent: str = "narratrace/0.1 (news tracing; +https://github.com/narratrace/narratrace)"
-    #: seconds before a connection or a read gives up
+    #: seconds one request may take in all (resolving, connecting, headers and body), not per read
     timeout: float = 15.0
     #: further attempts after a timeout, a connection error, 429 or 5xx
     retries: int = 2
@@ -48,6 +47,14 @@ class Politeness:
     robots: bool = True
     #: seconds a host's robots.txt is trusted before it is read again (a long watch sees changes)
     robots_ttl: float = 86400.0
+    #: fetch loopback, private, link-local, multicast and reserved addresses too (``[collect] allow_private``)
+    allow_private: bool = False
+    #: "host" or "host:port" fetched even when it has such an address (``[collect] allowed_hosts``)
+    allowed_hosts: list[str] = field(default_factory=list)
+
+    @property
+    def policy(self) -> AddressPolicy:
+        return AddressPolicy(self.allow_private, tuple(self.allowed_hosts))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> Politeness:
@@ -81,14 +88,6 @@ class Response:
         return self.headers.get("last-modified")
 
 
-class FetchError(Exception):
-    """A URL that could not be fetched; ``retryable`` says whether a later poll may try again."""
-
-    def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False) -> None:
-        self.url, self.reason, self.status, self.retryable = url, reason, status, retryable
-        super().__init__(f"{url}: {reason}")
-
-
 def host_of(url: str) -> str:
     """scheme://host:port, the unit of politeness and of robots.txt."""
     parts = urlsplit(url)
@@ -100,11 +99,6 @@ def normalise_url(url: str, base: str | None = None) -> str:
     url = urljoin(base, url.strip()) if base else url.strip()
     p = urlsplit(url)
     return urlunsplit((p.scheme.lower(), p.netloc.lower(), p.path or "/", p.query, ""))
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 class _Host:
@@ -128,7 +122,6 @@ class Fetcher:
         self._sleep = sleep
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
-        self._opener = urllib.request.build_opener(_NoRedirect(), urllib.request.ProxyHandler({}))
 
     def _host(self, url: str) -> _Host:
         key = host_of(url)
@@ -182,16 +175,20 @@ class Fetcher:
         """
         chain: list[str] = []
         current = url
+        policy = self.p.policy
         for _hop in range(self.p.max_redirects + 1):
             if current in chain:
                 raise FetchError(url, f"redirect loop via {current}")
             chain.append(current)
+            # every hop: only http(s), and only addresses the policy allows (checked after DNS resolution;
+            # the connection goes to these very addresses)
+            addresses = policy.resolve(current, self.p.timeout)
             if _check_robots and not self.allowed(current):
                 host = self._host(current)
                 if host.robots_state == "deny":  # robots.txt could not be read: try again later
                     raise FetchError(current, f"robots.txt unreachable ({host.robots_error})", retryable=True)
                 raise FetchError(current, "forbidden by robots.txt", status=None, retryable=False)
-            resp = self._attempts(current, etag if len(chain) == 1 else None,
+            resp = self._attempts(current, addresses, etag if len(chain) == 1 else None,
                                   last_modified if len(chain) == 1 else None)
             if resp.status in _REDIRECTS:
                 target = resp.headers.get("location")
@@ -203,20 +200,20 @@ class Fetcher:
             return resp
         raise FetchError(url, f"more than {self.p.max_redirects} redirects")
 
-    def _attempts(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+    def _attempts(self, url: str, addresses: list[Address], etag: str | None, last_modified: str | None) -> Response:
         delay = self.p.backoff
         for attempt in range(self.p.retries + 1):
             try:
-                return self._once(url, etag, last_modified)
+                return self._once(url, addresses, etag, last_modified)
             except FetchError as exc:
                 if not exc.retryable or attempt == self.p.retries:
                     raise
-                wait = max(delay, getattr(exc, "retry_after", 0.0))
+                wait = max(delay, exc.retry_after)
                 self._sleep(min(wait, 300.0))
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def _once(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+    def _once(self, url: str, addresses: list[Address], etag: str | None, last_modified: str | None) -> Response:
         host = self._host(url)
         headers = {"User-Agent": self.p.user_agent, "Accept-Encoding": "identity",
                    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -224,7 +221,6 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        req = urllib.request.Request(url, headers=headers)
         with host.slots:
             with host.lock:
                 now = time.monotonic()
@@ -232,32 +228,11 @@ class Fetcher:
                 host.next_start = start + max(self.p.delay, getattr(host, "crawl_delay", 0.0))
             if start > now:
                 self._sleep(start - now)
-            try:
-                with self._opener.open(req, timeout=self.p.timeout) as fh:
-                    body = fh.read(self.p.max_bytes + 1)
-                    status, hdrs = fh.status, fh.headers
-            except urllib.error.HTTPError as exc:
-                status, hdrs = exc.code, exc.headers
-                with contextlib.suppress(Exception):
-                    exc.close()
-                body = b""
-            except TimeoutError as exc:
-                raise FetchError(url, f"timed out after {self.p.timeout:g} s", retryable=True) from exc
-            except urllib.error.URLError as exc:
-                reason = exc.reason
-                if isinstance(reason, (socket.timeout, TimeoutError)):
-                    raise FetchError(url, f"timed out after {self.p.timeout:g} s", retryable=True) from exc
-                raise FetchError(url, f"connection failed: {reason}", retryable=True) from exc
-            except (OSError, ValueError) as exc:  # reset connections, bad URLs, http.client errors
-                raise FetchError(url, f"request failed: {type(exc).__name__}: {exc}",
-                                 retryable=isinstance(exc, OSError)) from exc
-        hmap = {k.lower(): v for k, v in (hdrs.items() if hdrs is not None else [])}
+            status, hmap, body = exchange(url, headers, addresses, self.p.timeout, self.p.max_bytes)
         if status in (200, 203, 304) or status in _REDIRECTS:
-            if len(body) > self.p.max_bytes:
-                raise FetchError(url, f"larger than {self.p.max_bytes} bytes", status)
             return Response(url, status, body, hmap)
         err = FetchError(url, f"HTTP {status}", status, retryable=status in _RETRY_STATUS)
-        err.retry_after = _retry_after(hmap.get("retry-after"))  # type: ignore[attr-defined]
+        err.retry_after = _retry_after(hmap.get("retry-after"))
         raise err
 
 

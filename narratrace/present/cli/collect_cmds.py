@@ -10,11 +10,25 @@ from rich.markup import escape
 
 from .common import ConfigOption, DbOption, console, open_project, print_json
 
+AllowPrivateOption = typer.Option(False, "--allow-private",
+                                  help="Also fetch loopback, private, link-local, multicast and reserved addresses "
+                                       "(refused by default: a feed could point at internal services).")
+AllowHostOption = typer.Option([], "--allow-host", metavar="HOST[:PORT]",
+                               help="Fetch this host (any port, or only PORT) even at such an address; repeatable.")
+
+
+def _allow(polite: Any, settings: Any, allow_private: bool, hosts: list[str]) -> None:
+    """What may be fetched: the watch config's politeness, [collect] and the flags together (any allows)."""
+    polite.allow_private = polite.allow_private or settings.collect.allow_private or allow_private
+    polite.allowed_hosts = [*polite.allowed_hosts, *settings.collect.allowed_hosts, *hosts]
+
 
 def _event(verbose: bool) -> Any:
     def on_event(what: str, detail: str) -> None:
         if what in ("failed", "error"):
             console.print(f"[yellow]{what}[/yellow] {escape(detail)}", highlight=False, soft_wrap=True)
+        elif what == "refused":
+            console.print(f"[yellow]refused[/yellow] {escape(detail)}", highlight=False, soft_wrap=True)
         elif what == "blocked":
             console.print(f"[dim]robots.txt forbids[/dim] {escape(detail)}", highlight=False, soft_wrap=True)
         elif verbose and what != "poll":
@@ -46,14 +60,20 @@ def collect_cli(
     config: str | None = ConfigOption,
     delay: float = typer.Option(1.0, "--delay", help="Seconds between two requests to one host."),
     per_host: int = typer.Option(1, "--per-host", help="Requests in flight at once to one host."),
-    timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a request gives up."),
+    timeout: float = typer.Option(15.0, "--timeout", help="Seconds one request may take in all (connect, headers "
+                                                          "and body) before it gives up."),
     retries: int = typer.Option(2, "--retries", help="Further attempts after a timeout, 429 or 5xx."),
     user_agent: str | None = typer.Option(None, "--user-agent",
                                              help="User-Agent header (also the agent robots.txt is read for)."),
+    allow_private: bool = AllowPrivateOption,
+    allow_host: list[str] = AllowHostOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every listing and page fetched."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Collect articles once from feeds, news sitemaps, URL lists and Telegram exports (never twice)."""
+    """Collect articles once from feeds, news sitemaps, URL lists and Telegram exports (never twice).
+
+    Only http and https are fetched, and never a loopback, private, link-local, multicast or reserved
+    address (checked after DNS resolution and on every redirect) unless --allow-private or --allow-host."""
     from ...ingest.collect import Politeness, source_of
     from ...monitor import WatchConfig, Watcher
     from ...monitor.config import Breaking
@@ -64,6 +84,7 @@ def collect_cli(
         polite.user_agent = user_agent
     cfg = WatchConfig(sources=sources, politeness=polite, breaking=Breaking(enabled=False))
     with open_project(db, config, create=True) as nt:
+        _allow(polite, nt.settings, allow_private, allow_host)
         watcher = Watcher(nt, cfg, alerts=False, on_event=_event(verbose))
         try:
             res = watcher.poll()
@@ -86,6 +107,8 @@ def watch_cli(
     once: bool = typer.Option(False, "--once", help="Poll once and stop."),
     max_polls: int | None = typer.Option(None, "--max-polls", help="Stop after this many polls."),
     interval: float | None = typer.Option(None, "--interval", help="Seconds between polls (overrides the config)."),
+    allow_private: bool = AllowPrivateOption,
+    allow_host: list[str] = AllowHostOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every listing and page fetched."),
     as_json: bool = typer.Option(False, "--json", help="Print each alert as a JSON line instead of a sentence."),
 ) -> None:
@@ -105,6 +128,7 @@ def watch_cli(
             _print_alert(alert)
 
     with open_project(db or cfg.db, config, create=True) as nt:
+        _allow(cfg.politeness, nt.settings, allow_private, allow_host)
         watcher = Watcher(nt, cfg, console=show, on_event=_event(verbose))
         try:
             for n, res in enumerate(watcher.run(polls), 1):

@@ -72,7 +72,9 @@ class TraceService:
         if not art.story_id:
             return
         limit = self.trace_members
-        members = [m for m in self.store.story_article_ids(art.story_id, limit + 1) if m != art.id][:limit]
+        first = self.store.story_article_ids(art.story_id, limit + 1)
+        members = [m for m in first if m != art.id][:limit]
+        members = [m for m in members if not _compared_earlier(m, art.id, first, limit, candidates)]
         if item.copy_of and item.copy_of not in members:  # a copy is linked to the first holder of its text
             members = [item.copy_of] + members[: limit - 1]
         mine = stored_passages(item)
@@ -98,12 +100,15 @@ class TraceService:
             src, dst, direction = art.id, mid, res["direction"]
             if direction == "a->b":  # the new article is the origin; the member derives from it
                 src, dst = mid, art.id
-            evidence = link_evidence(res, source_is_a=src == art.id)
-            join = item.join
-            if join is not None and join.target == mid:
-                evidence["grouping"] = {**join.evidence, "joined": art.id, "matched": mid}
+            join = _join_between(item, mid, candidates)
+            if join is not None:
                 if kind != "same_story":  # the finer relation replaces the grouping link
-                    self.store.delete_link(art.id, mid, "same_story")
+                    self.store.delete_link(join.source, join.target, "same_story")
+                else:  # one same_story link per pair: the grouping link's, with the relation's evidence
+                    src, dst = join.source, join.target
+            evidence = link_evidence(res, source_is_a=src == art.id)
+            if join is not None:
+                evidence["grouping"] = {**join.evidence, "joined": join.source, "matched": join.target}
             self.store.write_links([Link(source=src, target=dst, kind=kind, score=res["score"],
                                          direction="source->target" if direction in ("a->b", "b->a")
                                          else "undetermined", evidence=evidence)], story_id=art.story_id)
@@ -133,3 +138,26 @@ class TraceService:
     def reset(self) -> None:
         """A batch was rolled back: forget members that may be its articles."""
         self._members.clear()
+
+def _compared_earlier(member: str, article_id: str, first: list[str], limit: int,
+                      candidates: BatchCandidates) -> bool:
+    """Two articles of one batch are compared once: by the one traced first (written first), when the other
+    was among its members (``first``: the story's first ``limit`` + 1 articles, the list both read), so a
+    symmetric relation is not stored twice, once each way."""
+    order = list(candidates.pending)
+    if member not in candidates.pending or article_id not in candidates.pending:
+        return False
+    if order.index(member) > order.index(article_id):
+        return False
+    return article_id in [m for m in first if m != member][:limit]
+
+
+def _join_between(item: EncodedArticle, member: str, candidates: BatchCandidates) -> Link | None:
+    """The grouping link (same_story) that joined one of the two to the other, when there is one: the
+    article's own, or, for a later article of the batch (compared by this earlier one), the member's."""
+    if item.join is not None and item.join.target == member:
+        return item.join
+    other = candidates.batch_item(member)
+    if other is not None and other.join is not None and other.join.target == item.article.id:
+        return other.join
+    return None

@@ -139,6 +139,7 @@ class TraceService:
         """A batch was rolled back: forget members that may be its articles."""
         self._members.clear()
 
+
 def _compared_earlier(member: str, article_id: str, first: list[str], limit: int,
                       candidates: BatchCandidates) -> bool:
     """Two articles of one batch are compared once: by the one traced first (written first), when the other

@@ -7,6 +7,7 @@ Errors are yielded, never raised, so one bad file or record never stops a batch.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -61,18 +62,20 @@ def list_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], lis
     seen: set[str] = set()
     visited: set[tuple[int, int]] = set()
 
-    def add(path: Path) -> None:
+    def add(path: Path, named: bool = False) -> None:
         key = os.path.normpath(os.path.abspath(path))
         if key in seen:
             return
         seen.add(key)
-        (files if reader_name(path, names) is not None else skipped).append(path)
+        # a file named on the command line is read (or its problem reported: unknown type, a FIFO…),
+        # never skipped in silence; while walking, unknown types are skipped
+        (files if named or reader_name(path, names) is not None else skipped).append(path)
 
     for given in paths:
         root = Path(given)
         if not root.is_dir():
             if root.exists():
-                add(root)
+                add(root, named=True)
             else:
                 files.append(root)  # missing or a broken link: reading it says so
             continue
@@ -150,11 +153,17 @@ def read_file(path: str | os.PathLike[str], max_file_bytes: int = DEFAULT_MAX_BY
     if path.is_dir():
         yield InputError(where, "cannot read the folder", hint="check its permissions")
         return
+    kind = _special_kind(path)
+    if kind is not None:  # opening a FIFO would wait for a writer forever; a device never ends
+        yield InputError(where, f"not a regular file ({kind})", hint="give files, or folders of files")
+        return
     name = reader_name(path)
     if name is None:
+        compressed = path.suffix.lower() in COMPRESSED
         yield InputError(
             where, f"unknown file type {path.suffix or '(no extension)'!r}",
-            hint=f"readable: {', '.join(sorted(EXTENSIONS))}",
+            hint=(f"decompress it first ({COMPRESSED[path.suffix.lower()]} {path.name})" if compressed else
+                  f"readable: {', '.join(sorted(EXTENSIONS))}"),
         )
         return
     try:
@@ -175,6 +184,23 @@ def read_file(path: str | os.PathLike[str], max_file_bytes: int = DEFAULT_MAX_BY
         yield InputError(where, f"cannot read the file: {exc.strerror or exc}")
         return
     yield from _checked(path, name, reader(path, data))
+
+
+#: compressed files a user may name by mistake, and the command that unpacks each
+COMPRESSED = {".gz": "gunzip", ".bz2": "bunzip2", ".xz": "unxz", ".zst": "unzstd", ".zip": "unzip", ".7z": "7z x"}
+
+
+def _special_kind(path: Path) -> str | None:
+    """What a path that is not a regular file is (a FIFO, a socket, a device), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # reading it reports why
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return None
 
 
 def _checked(path: Path, name: str, records: Iterable[Any]) -> Iterator[Record]:

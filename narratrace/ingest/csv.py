@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..model import RawArticle
 from .decode import decode
 from .fields import TEXT_NAMES, build, field_of
+from .values import WARNINGS_KEY
 
 DELIMITERS = ",;\t|"
 
@@ -61,7 +62,8 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
             yield InputError(where, f"invalid CSV header: {exc}", line=reader.line_num)
             return
         if any(cell.strip() for cell in row):
-            header = _columns(row)
+            header, renamed = _columns(row)
+            header_line = reader.line_num
     if not any((found := field_of(name)) and found[0] == "text" for name in header):
         yield InputError(
             where, "no text column in the header",
@@ -90,14 +92,18 @@ def read_csv(path: Path, data: bytes) -> Iterator[RawArticle | InputError]:
             yield InputError(where, problem, line=start,
                              hint='close the quote; a quote inside a quoted field is written twice ("")')
             continue
-        record: dict[str, object] = {}
-        for name, cell in zip(header, row):
-            record.setdefault(name, cell)
+        record: dict[str, object] = dict(zip(header, row))  # names are unique (_columns): no cell is lost
         if len(row) > len(header):
             record["_extra"] = row[len(header):]
         item = build(record, where, start, f"{where}:{start}")
-        if isinstance(item, RawArticle) and meta:
+        if isinstance(item, RawArticle):
             item.meta.update(meta)
+            if renamed:  # said once, on the file's first record
+                item.meta.setdefault(WARNINGS_KEY, []).extend(
+                    {"field": f"header line {header_line}", "action": "repaired", "value": old,
+                     "reason": f"column {k} repeats the name {old!r}: its cells are kept as {new!r}"}
+                    for k, old, new in renamed)
+                renamed = []
         yield item
 
 
@@ -137,6 +143,22 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _columns(row: list[str]) -> list[str]:
-    """Header names, stripped; blank ones become column1, column2... so no cell is lost."""
-    return [name.strip() or f"column{i}" for i, name in enumerate(row, 1)]
+def _columns(row: list[str]) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """(header names, renamed): names stripped, blank ones become column1, column2…, and a name given again
+    (``id,title,text,title``) becomes ``title_2`` (the first one keeps its meaning), so no cell is lost.
+    ``renamed``: (column number, name, new name) of every repeat."""
+    names: list[str] = []
+    renamed: list[tuple[int, str, str]] = []
+    seen = {name.strip().lower() for name in row if name.strip()}
+    taken: set[str] = set()
+    for i, cell in enumerate(row, 1):
+        name = cell.strip() or f"column{i}"
+        if name.lower() in taken:
+            n = 2
+            while f"{name}_{n}".lower() in taken | seen:
+                n += 1
+            renamed.append((i, name, f"{name}_{n}"))
+            name = f"{name}_{n}"
+        taken.add(name.lower())
+        names.append(name)
+    return names, renamed

@@ -14,17 +14,35 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ...errors import InputError
+from ...errors import InputError, NotFound
 from .common import ConfigOption, DbOption
 
 stdout = Console(width=160, highlight=False)
 
 
 def _read(path: Path) -> str:
+    """A pairs file's text: decoded as ingest decodes (BOMs, UTF-16, legacy code pages)."""
+    from ...ingest.decode import decode
+
     try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read: {exc}") from exc
+        return decode(path.read_bytes(), path)[0]
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _record(path: Path) -> Any:
+    """A file to compare, read as ``narratrace ingest`` reads it: its reader when it has one (.txt, .html,
+    .jsonl…: the first record), else decoded text; legacy encodings such as Windows-1256 included."""
+    from ...ingest import read_file, reader_name
+    from ...model import RawArticle
+
+    if reader_name(path) is None:
+        return RawArticle(text=_read(path).strip(), id=path.stem, origin=str(path))
+    for item in read_file(path):
+        if isinstance(item, InputError):
+            raise item
+        return item
+    raise InputError(str(path), "no article in the file")
 
 
 def _public(res: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +81,16 @@ def compare_cli(
 
     if pairs is None and (file_a is None or file_b is None):
         raise typer.BadParameter("give two files, two stored article ids, or --pairs FILE.jsonl")
-    if pairs is None and file_a is not None and file_b is not None and not (file_a.is_file() and file_b.is_file()):
-        with open_project(db, config) as nt:  # stored ids: vectors come from the store, nothing is encoded
+    if pairs is None and file_a is not None and file_b is not None and file_a.is_file() != file_b.is_file():
+        missing = file_b if file_a.is_file() else file_a
+        raise InputError(str(missing), "no such file", hint="compare two files, or two stored article ids")
+    if pairs is None and file_a is not None and file_b is not None and not file_a.is_file():
+        try:
+            project = open_project(db, config)
+        except NotFound as exc:  # neither a file nor, without a database, a stored id
+            raise InputError(str(file_a), "no such file, and no database to find it in as a stored article id",
+                             hint=f"check the paths; for stored articles give --db ({exc.message})") from None
+        with project as nt:  # stored ids: vectors come from the store, nothing is encoded
             res = nt.compare(str(file_a), str(file_b))
         if as_json:
             sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
@@ -88,8 +114,7 @@ def compare_cli(
                 sys.stdout.flush()
             return
         assert file_a is not None and file_b is not None
-        res = nt.compare_records(RawArticle(text=_read(file_a), id=file_a.stem, origin=str(file_a)),
-                                 RawArticle(text=_read(file_b), id=file_b.stem, origin=str(file_b)))
+        res = nt.compare_records(_record(file_a), _record(file_b))
     if as_json:
         sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")
     else:

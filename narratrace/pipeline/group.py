@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from ..group import Side, StoryGrouper, story_id_for
 from ..group.candidates import BatchCandidates
-from ..group.similarity import passage_clues
+from ..group.similarity import passage_clues, same_story_score
 from ..group.stories import founder_key
-from ..model import EncodedArticle
+from ..model import EncodedArticle, Link
 from ..store import SQLStore
 
 
@@ -34,6 +34,65 @@ class GroupService:
         item.join = link
         item.clues = [passage_clues(t) for t in item.texts]
 
+    def merge_near_misses(self, items: Sequence[EncodedArticle], candidates: BatchCandidates) -> int:
+        """Re-examine the stories the batch touched: a story that one of its new articles scored well against
+        (a pair at or above the threshold, but the article joined elsewhere or founded its own) is merged
+        with the article's story when the two hold together as stories: the average same-story score over
+        up to ``story_members`` members of each reaches the threshold. This is what makes the partition
+        independent of the order articles came in: whichever came first, two stories that belong together
+        end as one. Cost: pairs between the few near-miss stories the batch met. Returns merges made."""
+        g, thr = self.grouper, self.grouper.join_threshold
+        parent: dict[str, str] = {}
+
+        def find(s: str) -> str:
+            while parent.get(s, s) != s:
+                s = parent[s]
+            return s
+
+        near: set[tuple[str, str]] = set()
+        for it in items:
+            own = it.article.story_id
+            for mid, (score, _) in sorted(it.scored.items()):
+                other = candidates.side(mid)[1] if score >= thr else None
+                if own and other and other != own:
+                    near.add((min(own, other), max(own, other)))
+        merged = 0
+        for a, b in sorted(near):
+            ra, rb = find(a), find(b)
+            if ra == rb:
+                continue
+            ma, mb = candidates.members(a, g.story_members), candidates.members(b, g.story_members)
+            candidates.prefetch(ma + mb)
+            scores = [(same_story_score(candidates.side(x)[0], candidates.side(y)[0], g.model, g.means), x, y)
+                      for x in ma for y in mb]
+            if not scores:
+                continue
+            linkage = sum(s[0][0] for s in scores) / len(scores)
+            if linkage < thr:
+                continue
+            (best, evidence), x, y = max(scores, key=lambda s: (s[0][0], s[1], s[2]))
+            parent[rb] = ra
+            merged += 1
+            evidence = dict(evidence, merged=True, linkage="average", story_score=round(linkage, 4),
+                            threshold=thr, stories=[a, b])
+            self.store.write_links([Link(source=x, target=y, kind="same_story", score=round(best, 4),
+                                         direction="undetermined", evidence=evidence)], story_id=a)
+        for sid in sorted(parent):
+            root = find(sid)
+            if root != sid:  # its members move to the root; settle_ids then names the union after its founder
+                founder = min(self._founder(root), self._founder(sid))
+                self.store.rename_story(sid, root, founder)
+                for it in items:
+                    if it.article.story_id == sid:
+                        it.article.story_id = root
+        return merged
+
+    def _founder(self, story_id: str) -> str:
+        stored = self.store.story_founder(story_id)
+        if stored:
+            return stored
+        return min(founder_key(aid, pub) for aid, pub in self.store.member_dates(story_id))
+
     def settle_ids(self, items: Sequence[EncodedArticle]) -> None:
         """After the batch is written: each story it touched is named after its earliest member
         (``founder_key``), so ids do not depend on arrival order; a renamed story keeps its old id as an
@@ -44,7 +103,7 @@ class GroupService:
                 touched[it.article.story_id].append(it)
         for sid, its in sorted(touched.items()):
             stored = self.store.story_founder(sid)
-            if stored is None:  # founded in this batch, or a store made before founders were recorded
+            if not stored:  # founded in this batch, or a store made before founders were recorded
                 keys = [founder_key(aid, pub) for aid, pub in self.store.member_dates(sid)]
             else:
                 keys = [stored] + [founder_key(it.id, it.article.published) for it in its]

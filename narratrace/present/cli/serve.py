@@ -1,11 +1,16 @@
 """``narratrace serve``: the web app and JSON API over a project (see docs/web.md)."""
 from __future__ import annotations
 
+import copy
 import secrets
+from typing import Any
 
 import typer
 
 from .common import ConfigOption, DbOption, console, open_project
+
+#: shorter tokens are accepted with a warning
+MIN_TOKEN_CHARS = 16
 
 
 def serve_cli(
@@ -22,8 +27,15 @@ def serve_cli(
     from ..web.app import create_app
     from ..web.security import is_loopback
 
+    if token is not None and not token.strip():  # NARRATRACE_TOKEN=" " must not open the server to "?token=%20"
+        console.print("warning: the token given is blank: ignored", highlight=False, markup=False)
+        token = None
+    token = token.strip() if token else None
     if not is_loopback(host) and not token:
         token = secrets.token_urlsafe(24)
+    elif token and len(token) < MIN_TOKEN_CHARS:
+        console.print(f"warning: a token of {len(token)} characters is easy to guess; use {MIN_TOKEN_CHARS} or more "
+                      "(or none: a random one is made)", highlight=False, markup=False)
     project = open_project(db, config)
     app = create_app(project=project, token=token)
     shown = f"[{host}]" if ":" in host else host
@@ -32,9 +44,21 @@ def serve_cli(
     if token:
         console.print(f"access token required; open {url}?token={token}", highlight=False, markup=False)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False,
+                    log_config=log_config())
     finally:
         project.close()
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the access token taken out of every line (the access log prints queries)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg.setdefault("filters", {})["redact_token"] = {"()": "narratrace.present.web.security.TokenRedactor"}
+    for handler in cfg["handlers"].values():
+        handler.setdefault("filters", []).append("redact_token")
+    return cfg
 
 
 def register(app: typer.Typer) -> None:

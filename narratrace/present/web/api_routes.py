@@ -11,8 +11,19 @@ router = APIRouter(prefix="/api")
 Json = dict[str, Any]
 
 
+#: the largest query the routes parse at all; ``[web] max_query_chars`` (checked by ``check_query``) is the limit
+MAX_QUERY_PARAM = 100_000
+
+
 def _svc(request: Request) -> WebService:
     return request.app.state.service
+
+
+def check_query(svc: WebService, q: str) -> None:
+    """A query's cost grows with its length: longer than ``[web] max_query_chars`` is refused (422)."""
+    if len(q) > svc.max_query_chars:
+        raise HTTPException(422, f"the query is {len(q)} characters long; at most {svc.max_query_chars} are "
+                                 "searched ([web] max_query_chars)")
 
 
 @router.get("/health", summary="Liveness and which optional features this narratrace has", tags=["meta"])
@@ -51,16 +62,18 @@ def story_links(request: Request, story_id: str) -> list[Json]:
     return [lk.to_dict() for lk in svc.links(story_id=story_id)]
 
 
-@router.get("/articles/{article_id}", summary="One article with its passages", tags=["articles"])
-def get_article(request: Request, article_id: str) -> Json:
-    return _svc(request).article(article_id).to_dict()
-
-
-@router.get("/articles/{article_id}/links", summary="Links from or to an article", tags=["articles"])
+@router.get("/articles/{article_id:path}/links", summary="Links from or to an article", tags=["articles"])
 def article_links(request: Request, article_id: str) -> list[Json]:
+    """Before the article route: with ids that may hold "/", ``…/links`` is this route's."""
     svc = _svc(request)
     svc.article(article_id)
     return [lk.to_dict() for lk in svc.links(article_id=article_id)]
+
+
+@router.get("/articles/{article_id:path}", summary="One article with its passages (any id, percent-encoded)",
+            tags=["articles"])
+def get_article(request: Request, article_id: str) -> Json:
+    return _svc(request).article(article_id).to_dict()
 
 
 @router.get("/compare", summary="Alignment and relation of two stored articles", tags=["articles"])
@@ -71,9 +84,12 @@ def compare(request: Request, a: str = Query(..., description="article id"),
 
 @router.get("/search", summary="Cross-lingual passage search", tags=["search"],
             responses={501: {"description": "this narratrace has no Narratrace.search"}})
-def search(request: Request, q: str = Query(..., max_length=2000), lang: str | None = None,
-           limit: int = Query(20, ge=1, le=200)) -> Json:
-    hits = _svc(request).search(q, lang=lang, limit=limit)
+def search(request: Request, q: str = Query(..., max_length=MAX_QUERY_PARAM,
+                                           description="at most [web] max_query_chars characters (2000)"),
+           lang: str | None = None, limit: int = Query(20, ge=1, le=200)) -> Json:
+    svc = _svc(request)
+    check_query(svc, q)
+    hits = svc.search(q, lang=lang, limit=limit)
     if hits is None:
         raise HTTPException(501, "search is not available: this narratrace has no Narratrace.search")
     return {"query": q, "lang": lang, "hits": hits}

@@ -39,13 +39,17 @@ def _templates() -> jinja2.Environment:
     return env
 
 
-def _error(request: Request, status: int, message: str, hint: str | None = None, code: str | None = None) -> Any:
+def _error(request: Request, status: int, message: str, hint: str | None = None, code: str | None = None,
+           headers: dict[str, str] | None = None) -> Any:
+    if status == 503:
+        headers = {"retry-after": "2", **(headers or {})}
     if request.url.path.startswith("/api/") or request.url.path == "/api":
-        return JSONResponse({"error": code or str(status), "message": message, "hint": hint}, status_code=status)
+        return JSONResponse({"error": code or str(status), "message": message, "hint": hint}, status_code=status,
+                            headers=headers)
     env = request.app.state.templates
     html = env.get_template("error.html").render(request=request, status=status, message=message, hint=hint,
                                                  features=request.app.state.service.features())
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def create_app(db: str | Path | None = None, *, project: Any = None, token: str | None = None,

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from .api_routes import MAX_QUERY_PARAM, check_query
 from .service import SORTS, WebService, direction
 
 router = APIRouter(include_in_schema=False)
@@ -41,9 +43,17 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
     return render(request, "story.html", titles=titles, **data)
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse)
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
+    """Any id, "/" included (URL-shaped ids): pages link to it percent-encoded (``article_url``)."""
     return render(request, "article.html", **_svc(request).article_page(article_id))
+
+
+@router.get("/pair", response_class=HTMLResponse)
+def pair_query_page(request: Request, a: str = Query(..., max_length=5000),
+                    b: str = Query(..., max_length=5000)) -> HTMLResponse:
+    """The side-by-side page for any two ids (the form pages link to: ``pair_url``)."""
+    return render(request, "pair.html", **_svc(request).pair(a, b))
 
 
 @router.get("/pair/{a_id}/{b_id}", response_class=HTMLResponse)
@@ -52,8 +62,10 @@ def pair_page(request: Request, a_id: str, b_id: str) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=2000), lang: str | None = None) -> HTMLResponse:
+def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM), lang: str | None = None
+                ) -> HTMLResponse:
     svc = _svc(request)
+    check_query(svc, q)
     hits = svc.search(q, lang=lang, limit=30) if q.strip() else []
     return render(request, "search.html", q=q, lang=lang or "", hits=hits, facets=svc.facets())
 
@@ -75,4 +87,22 @@ def template_globals() -> dict[str, Any]:
     def num(value: Any, digits: int = 3) -> str:
         return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "–"
 
-    return {"dir_of": direction, "pretty": pretty, "num": num}
+    return {"dir_of": direction, "pretty": pretty, "num": num, "article_url": article_url, "story_url": story_url,
+            "pair_url": pair_url}
+
+
+def article_url(article_id: str) -> str:
+    """The page of an article: the id percent-encoded whole ("/", "?", "#" and "%" included), so a
+    URL-shaped id such as ``https://news.example/2021/05/story-1`` opens its own page."""
+    return "/articles/" + quote(str(article_id), safe="")
+
+
+def story_url(story_id: str) -> str:
+    return "/stories/" + quote(str(story_id), safe="")
+
+
+def pair_url(a_id: str, b_id: str) -> str:
+    """``/pair/A/B``; ``/pair?a=A&b=B`` when an id holds "/" (the path form could not tell where A ends)."""
+    if "/" in str(a_id) or "/" in str(b_id):
+        return "/pair?" + urlencode({"a": a_id, "b": b_id})
+    return f"/pair/{quote(str(a_id), safe='')}/{quote(str(b_id), safe='')}"

@@ -6,15 +6,19 @@
 - With a token, every request must carry it: ``Authorization: Bearer …``, the
   ``X-Narratrace-Token`` header, or the ``narratrace_token`` cookie. Opening any page once
   with ``?token=…`` sets the cookie (HttpOnly, SameSite=Strict) and redirects to the same
-  address without the token, so it stays out of history and logs.
+  address without the token, so it stays out of history; ``TokenRedactor`` keeps it out of the
+  server's access log. The redirect only ever goes to a path of this server (``//evil.com``,
+  ``/\\evil.com`` are not followed off-site) and is percent-encoded (no header injection).
 """
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
@@ -83,11 +87,40 @@ async def _plain(send: Any, status: int, body: str, headers: list[tuple[bytes, b
     await send({"type": "http.response.body", "body": data})
 
 
+class TokenRedactor(logging.Filter):
+    """Replaces the value of every ``token=`` in a log record (uvicorn's access log prints each request
+    line with its query) by ``***``; ``narratrace serve`` puts it on uvicorn's handlers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+_TOKEN_PARAM = re.compile(r"((?:^|[?&;])token=)[^&;#\s]*", re.I)
+
+
+def redact(text: str) -> str:
+    """``text`` with every ``token=VALUE`` query parameter shown as ``token=***``."""
+    return _TOKEN_PARAM.sub(r"\1***", text) if "token=" in text.lower() else text
+
+
+def same_site_location(scope: Scope, query: str) -> bytes:
+    """Where the token redirect goes: this server's path as the request wrote it (percent-encoded), never
+    another host: leading slashes and backslashes are folded to one "/" (``//evil.com/`` is off-site)."""
+    raw = scope.get("raw_path") or quote(scope.get("path", "/")).encode()
+    path = "/" + raw.decode("latin-1").lstrip("/\\")
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")  # no CR, LF or other byte a header may not hold
+    return (scope.get("root_path", "") + path + (f"?{query}" if query else "")).encode("ascii", "replace")
+
+
 class TokenGate:
     """Rejects (401) any HTTP request that does not carry the access token."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
-        if not token:
+        if not token or not token.strip():
             raise ValueError("empty token")
         self.app = app
         self.token = token.encode()
@@ -111,9 +144,8 @@ class TokenGate:
                 await _plain(send, 401, "wrong access token\n")
                 return
             rest = urlencode([(k, v) for k, v in query if k != "token"])
-            location = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
             cookie = f"{COOKIE}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict"
-            await _plain(send, 303, "see other\n", [(b"location", location.encode("utf-8")),
+            await _plain(send, 303, "see other\n", [(b"location", same_site_location(scope, rest)),
                                                     (b"set-cookie", cookie.encode())])
             return
         auth = headers.get(b"authorization", b"")

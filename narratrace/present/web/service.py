@@ -12,8 +12,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ...errors import NarratraceError
 from ...model import Article, Link, Story
+from ...settings import Settings, WebSettings
 from ...text.lang import direction as direction  # "rtl"/"ltr" of a language, from its language module
+from .encode_queue import EncodeQueue, QueueTimeout
 
 SORTS = ("size", "spread", "recent")
 
@@ -41,12 +44,29 @@ def _date_until(value: str | None, bound: str) -> bool:
     return value[:n] <= bound[:n]
 
 
-class WebService:
-    """Thread-safe access to one project, shaped for the routes."""
+class SearchBusy(NarratraceError):
+    """Every encoding slot stayed taken for ``[web] search_wait_seconds``: try again shortly."""
 
-    def __init__(self, nt: Any) -> None:
+    code = "E503"
+    status = 503
+
+
+class WebService:
+    """Thread-safe access to one project, shaped for the routes.
+
+    Store calls go through one lock (one connection). Encoding a search query does not: it is the
+    expensive part (a 2,000-character query costs far more than a page), so it runs outside the lock in at
+    most ``[web] search_slots`` threads at once, the others waiting shortest first (``EncodeQueue``), and
+    pages, API calls and short searches of other users are not held up behind long ones."""
+
+    def __init__(self, nt: Any, settings: WebSettings | None = None) -> None:
         self.nt = nt
         self.lock = threading.RLock()
+        web = settings or getattr(getattr(nt, "settings", None), "web", None) or Settings().web
+        self.max_query_chars = web.max_query_chars
+        self.search_wait_seconds = web.search_wait_seconds
+        self._encodings = EncodeQueue(web.search_slots)
+        self._encoder_lock = threading.Lock()
 
     # ------------------------------------------------------------ features
     @property
@@ -160,11 +180,30 @@ class WebService:
 
     # ------------------------------------------------- search, narratives, claims
     def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]] | None:
-        """Search hits, or None when this narratrace has no ``Narratrace.search``."""
+        """Search hits, or None when this narratrace has no ``Narratrace.search``.
+
+        ``SearchBusy`` when no encoding slot frees up in time; the caller checks ``max_query_chars``."""
         if not self.has_search:
             return None
+        vector = self._encode(query) if query.strip() else None
         with self.lock:
-            return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit)]
+            if vector is None:
+                return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit)]
+            return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit, query_vector=vector)]
+
+    def _encode(self, query: str) -> Any:
+        """The query's vector, made in one of the encoding slots; None when the project cannot encode apart
+        from searching (a project without an ``encoder``)."""
+        if not hasattr(type(self.nt), "encoder"):
+            return None
+        try:
+            with self._encodings.slot(cost=len(query), timeout=self.search_wait_seconds):
+                with self._encoder_lock:  # loaded once, on first use (about a second), by one thread
+                    encoder = self.nt.encoder
+                return encoder.encode_queries([query])
+        except QueueTimeout:
+            raise SearchBusy(f"the server is busy with other searches (waited {self.search_wait_seconds:g} s)",
+                             hint="try again in a moment") from None
 
     def narratives(self, lang: str | None = None) -> list[dict[str, Any]] | None:
         if not self.has_narratives:

@@ -246,7 +246,7 @@ class PostgresStore(SQLStore):
         if isinstance(exc, StoreError):
             return exc
         psycopg = self._psycopg
-        sqlstate = getattr(getattr(exc, "diag", None), "sqlstate", None) or ""
+        sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "diag", None), "sqlstate", None) or ""
         if isinstance(exc, psycopg.Error) and sqlstate.startswith("53"):
             return StoreFull(f"{self.path}: {_scrub(str(exc).strip(), self.url)}",
                              hint="free disk space on the database server (or raise its quota) and run the "

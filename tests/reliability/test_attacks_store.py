@@ -246,3 +246,24 @@ def test_attack_sqlite_errors_are_the_stores_not_the_articles(tmp_path):
     assert store.fatal_error(sqlite3.IntegrityError("UNIQUE constraint failed")) is None
     assert store.fatal_error(ValueError("x")) is None
     store.close()
+
+
+def test_attack_postgres_disk_full_and_lost_connection_stop_the_run(pg_db):
+    """The same split on PostgreSQL: class 53 (disk full, out of memory) is StoreFull (exit 7), a lost
+    connection a StoreError; a data error is one article's."""
+    import psycopg
+
+    from narratrace.errors import StoreError, StoreFull
+    from narratrace.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_db("fatal"))
+    try:
+        assert isinstance(store.fatal_error(psycopg.errors.DiskFull("could not extend file")), StoreFull)
+        assert type(store.fatal_error(psycopg.OperationalError("server closed the connection"))) is StoreError
+        assert store.fatal_error(psycopg.errors.UniqueViolation("duplicate key")) is None
+        with store.transaction():  # a failed part leaves the transaction usable (a savepoint)
+            with pytest.raises(psycopg.errors.UndefinedTable), store.savepoint():
+                store._x("SELECT * FROM no_such_table")
+            assert store._x("SELECT count(*) FROM articles").fetchone()[0] == 0
+    finally:
+        store.close()

@@ -186,22 +186,31 @@ def test_attack_index_of_another_store_is_never_used(tmp_path, corpus):
     import shutil
 
     config = write_config(tmp_path)
-    a_folder, _ = corpus(4, name="a")
-    b_folder = tmp_path / "b"
-    b_folder.mkdir()
-    (b_folder / "other.txt").write_text("Volcano erupts near the island village; ash closes the airport.", "utf-8")
+    a_folder, _ = corpus(3, name="a")
+    b_first = tmp_path / "b1"
+    b_first.mkdir()
+    (b_first / "other.txt").write_text("Volcano erupts near the island village; ash closes the airport.", "utf-8")
+    b_more = tmp_path / "b2"
+    write_corpus(b_more, 8, start=20)
     a_db, b_db = tmp_path / "A.db", tmp_path / "B.db"
     assert run_cli("ingest", str(a_folder), "--db", str(a_db), "--config", str(config)).returncode == 0
-    assert run_cli("ingest", str(b_folder), "--db", str(b_db), "--config", str(config)).returncode == 0
+    # B holds more passages than A, its first ones where A's index has A's: an index compared by its largest
+    # rowid alone looked merely behind, was "caught up" and answered with A's vectors under B's rowids
+    for folder in (b_first, b_more):
+        assert run_cli("ingest", str(folder), "--db", str(b_db), "--config", str(config)).returncode == 0
     assert (tmp_path / "A.db.faiss").exists()
     shutil.copy(b_db, a_db)  # "swap the database, forget the .faiss"
     for extra in ("-wal", "-shm"):
         Path(f"{a_db}{extra}").unlink(missing_ok=True)
-    res = run_cli("search", "Volcano erupts near the island village", "--db", str(a_db), "--config", str(config),
-                  "--json", "--limit", "3")
-    assert res.returncode == 0, res.stderr
-    hits = json.loads(res.stdout)
-    assert hits and {h["article_id"] for h in hits} == {"other"}
+
+    def search(db: Path) -> list[tuple[str, int, float]]:
+        res = run_cli("search", "Volcano erupts near the island village", "--db", str(db), "--config", str(config),
+                      "--json", "--limit", "3")
+        assert res.returncode == 0, res.stderr
+        return [(h["article_id"], h["passage"], h["score"]) for h in json.loads(res.stdout)]
+
+    swapped, own = search(a_db), search(b_db)  # what B.db itself answers (the other store's index: 0.198)
+    assert swapped[0][:2] == own[0][:2] == ("other", 0) and abs(swapped[0][2] - own[0][2]) < 0.01, (swapped, own)
 
 
 def test_attack_synchronous_setting_reaches_the_store(tmp_path, new_db):

@@ -93,6 +93,7 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables):
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _split_sql(self._ddl(MIGRATIONS[version])):
                     self._x(stmt)
+                self._after_migration(version)  # what SQL cannot do (lexical.py: index what is stored)
                 self._set_meta("schema_version", str(version))
 
     @property
@@ -244,6 +245,7 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables):
         self._xmany(
             'INSERT INTO passages(rowid, article_rowid, idx, kind, lang, start, "end", text, key, sentences, reason, '
             "vector, clues) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self.write_passage_terms((rowids[p.index], p) for p in art.passages if p.index in rowids)
 
     def set_story(self, article_id: str, story_id: str) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

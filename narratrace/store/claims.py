@@ -1,4 +1,5 @@
-"""Narratives, claims, fact-checks and their matches: the tables of schema 2 onwards."""
+"""Narratives, claims, fact-checks and their matches: the tables of schema 2 onwards (the analyst's
+verdicts on matches: schema 7)."""
 from __future__ import annotations
 
 import json
@@ -8,10 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .sql import SQLBase, _chunks
+from ..errors import NotFound
+from .lexical import LexicalIndex, factcheck_text
+from .sql import _chunks
+
+#: what an analyst may say of a match
+VERDICTS = ("confirmed", "rejected")
 
 
-class ClaimTables(SQLBase):
+class ClaimTables(LexicalIndex):
     """Narrative centroids and membership, claims with their vectors, fact-checks, matches, revisions."""
 
     def _vec(self, blob: bytes) -> np.ndarray:
@@ -102,11 +108,12 @@ class ClaimTables(SQLBase):
         return self._x("SELECT rowid, text FROM claims WHERE vector IS NULL ORDER BY rowid").fetchall()
 
     def claims_by_rowid(self, rowids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """claim rowid -> {text, lang}: what matching needs, without reading every stored claim."""
+        """claim rowid -> {text, lang, article_id}: what matching needs, without reading every stored claim."""
         out: dict[int, dict[str, Any]] = {}
         for chunk in _chunks([int(r) for r in rowids], 500):
-            q = f"SELECT rowid, text, lang FROM claims WHERE rowid IN ({','.join('?' * len(chunk))})"
-            out.update({r[0]: {"rowid": r[0], "text": r[1], "lang": r[2]} for r in self._x(q, chunk)})
+            q = f"SELECT rowid, text, lang, article_id FROM claims WHERE rowid IN ({','.join('?' * len(chunk))})"
+            out.update({r[0]: {"rowid": r[0], "text": r[1], "lang": r[2], "article_id": r[3]}
+                        for r in self._x(q, chunk)})
         return out
 
     def set_claim_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
@@ -138,6 +145,8 @@ class ClaimTables(SQLBase):
             [(r["factcheck_id"], r["claim"], r.get("rating"), r.get("url"), r.get("lang"), r.get("date"),
               r.get("publisher"), r.get("claimant"), r.get("title"), r.get("origin", ""), r.get("format", ""),
               np.asarray(v, self.vector_dtype).tobytes(), now) for r, v in zip(records, vectors)])
+        self.write_factcheck_terms([r["factcheck_id"] for r in records],
+                                   [factcheck_text(r["claim"], r.get("title")) for r in records])
         self.bump_revision("factchecks")
 
     def factchecks(self, with_vectors: bool = False) -> tuple[list[dict[str, Any]], np.ndarray]:
@@ -187,3 +196,35 @@ class ClaimTables(SQLBase):
             "ORDER BY a.rowid, c.passage, c.start, m.score DESC").fetchall()
         return [{"article_id": r[0], "passage": r[1], "claim": r[2], "factcheck_id": r[3], "score": r[4],
                  "status": r[5], "evidence": json.loads(r[6])} for r in rows]
+
+    # ------------------------------------------------------ analysts' verdicts
+    def review_match(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int:
+        """Record an analyst's verdict ("confirmed" or "rejected") on the matches of an article's claims to
+        a fact-check, and set it on them now; re-matching keeps it (``match_reviews``). Returns how many
+        claim matches it covers. Call inside ``transaction()``."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+        rowids = [r[0] for r in self._x(
+            "SELECT m.claim_rowid FROM claim_matches m JOIN claims c ON c.rowid = m.claim_rowid "
+            "WHERE c.article_id = ? AND m.factcheck_id = ?", (article_id, factcheck_id)).fetchall()]
+        if not rowids:
+            raise NotFound(f"no claim of article {article_id!r} is matched to fact-check {factcheck_id!r}",
+                           hint="list the matches with `narratrace matches`")
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self._x("INSERT INTO match_reviews(article_id, factcheck_id, verdict, note, reviewed_at) VALUES(?,?,?,?,?) "
+                "ON CONFLICT(article_id, factcheck_id) DO UPDATE SET verdict=excluded.verdict, note=excluded.note, "
+                "reviewed_at=excluded.reviewed_at", (article_id, factcheck_id, verdict, note, now))
+        self._xmany("UPDATE claim_matches SET status=? WHERE claim_rowid=? AND factcheck_id=?",
+                    [(verdict, r, factcheck_id) for r in rowids])
+        return len(rowids)
+
+    def match_reviews(self, article_ids: Iterable[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        """(article id, fact-check id) -> {verdict, note, reviewed_at} of the reviewed matches (of these articles)."""
+        q = "SELECT article_id, factcheck_id, verdict, note, reviewed_at FROM match_reviews"
+        rows: list[tuple[Any, ...]] = []
+        if article_ids is None:
+            rows = self._x(q).fetchall()
+        else:
+            for chunk in _chunks(list(dict.fromkeys(article_ids)), 500):
+                rows += self._x(q + f" WHERE article_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return {(a, f): {"verdict": v, "note": n, "reviewed_at": t} for a, f, v, n, t in rows}

@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import StoreError, StoreFull
 from ..paths import cache_dir
 from .base import SQLStore
+from .lexical_postgres import PostgresLexical
 from .schema import to_postgres
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -139,7 +140,7 @@ def store_exists(url: str) -> bool:
         db.close()
 
 
-class PostgresStore(SQLStore):
+class PostgresStore(PostgresLexical, SQLStore):
     """All persistent state of a narratrace project in a PostgreSQL database (or one schema of it)."""
 
     def __init__(self, url: str, vector_dtype: str = "float16", ann_ivf_from: int = 1_000_000,

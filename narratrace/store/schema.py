@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -150,6 +150,28 @@ MIGRATIONS: dict[int, str] = {
         learned INTEGER NOT NULL DEFAULT 0,
         example TEXT NOT NULL,
         PRIMARY KEY(line_hash, site)
+    );
+    """,
+    # issue 15: the lexical index (store/lexical.py): the index terms of passages and fact-checks, which the
+    # backend indexes for BM25 (SQLite: FTS5 tables, PostgreSQL: GIN; made, and filled from what is stored,
+    # by LexicalIndex._after_migration); and the analyst's verdict on a fact-check match, kept per article
+    # and fact-check so that it outlives re-matching and a new version of the article
+    7: """
+    CREATE TABLE IF NOT EXISTS passage_terms (
+        rowid INTEGER PRIMARY KEY REFERENCES passages(rowid) ON DELETE CASCADE,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS factcheck_terms (
+        rowid INTEGER PRIMARY KEY REFERENCES factchecks(rowid) ON DELETE CASCADE,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS match_reviews (
+        article_id TEXT NOT NULL,
+        factcheck_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        note TEXT,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY(article_id, factcheck_id)
     );
     """,
 }

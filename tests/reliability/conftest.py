@@ -113,6 +113,10 @@ def check_store(db: Path, config: Path, sources: dict[str, Path] | None = None) 
     con = sqlite3.connect(str(db))
     try:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        # the lexical index is written in the articles' transaction: every text passage, and only those
+        con.execute("INSERT INTO passage_terms_fts(passage_terms_fts) VALUES('integrity-check')")
+        assert con.execute("SELECT count(*) FROM passages WHERE kind IN ('title', 'body') AND reason IS NULL AND "
+                           "rowid NOT IN (SELECT rowid FROM passage_terms)").fetchone()[0] == 0
         assert con.execute("SELECT id FROM articles GROUP BY id HAVING count(*) > 1").fetchall() == []
         dup = "SELECT content_hash FROM articles GROUP BY content_hash HAVING count(*) > 1"
         assert con.execute(dup).fetchall() == []

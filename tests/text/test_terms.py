@@ -1,0 +1,42 @@
+"""Index terms (text/terms.py): match keys split into words, Arabic-script clitics as extra forms, CJK bigrams."""
+from __future__ import annotations
+
+import pytest
+
+from narratrace.text.terms import key_terms, strip_clitics, text_terms
+
+
+@pytest.mark.parametrize(("word", "forms"), [
+    ("والحسکه", ["الحسکه", "حسکه"]),
+    ("بالحسکه", ["الحسکه", "حسکه"]),
+    ("للحسکه", ["حسکه"]),              # ل + ال written لل
+    ("وللحسکه", ["للحسکه", "حسکه"]),
+    ("الحسکه", ["حسکه"]),
+    ("کالعاده", ["العاده", "عاده"]),   # ک only before the article
+    ("کشور", []),                      # a Persian word, not ک + شور
+    ("والی", ["الی"]),                 # never fewer than three letters
+    ("حسکه", []),
+])
+def test_terms_clitic_forms(word, forms):
+    assert strip_clitics(word) == forms
+
+
+def test_terms_arabic_spellings_meet_in_one_term():
+    # folded by the match key (ة/ه, ك/ک, ي/ی), then stripped of clitics
+    a, b = text_terms("وبالحسكة"), text_terms("الحسکه")
+    assert "حسکه" in a and "حسکه" in b
+
+
+def test_terms_cjk_bigrams_and_latin_inside():
+    assert text_terms("哈塞克监狱") == ["哈塞", "塞克", "克监", "监狱"]
+    assert text_terms("中国COVID疫情") == ["中国", "covid", "疫情"]
+    assert text_terms("说") == ["说"]
+
+
+def test_terms_words_keep_their_combining_marks_and_lose_punctuation():
+    assert text_terms("हिन्दी भाषा") == ["हिन्दी", "भाषा"]
+    assert text_terms("Sputnik's 1,200 «troops»—ISIS_fighters") == ["sputnik", "s", "1", "200", "troops", "isis",
+                                                                      "fighters"]
+    assert key_terms("") == []
+    assert all(" " not in t and t for t in text_terms("۷۵۰ عضو «داعش» از زندان الصناعه"))
+    assert "750" in text_terms("۷۵۰ عضو")

@@ -32,6 +32,9 @@ NTREX = EVAL / "ntrex-dev"
 ECBPLUS = EVAL / "ecbplus-dev"
 #: every corpus the harness knows, in the order of its table
 CORPORA = ("seeds", "semeval-test", "ntrex-dev", "ecbplus-dev")
+#: corpora scored but never fitted on: the seeds are 5 articles, a check of the expected stories; weighed
+#: like a corpus of hundreds they would pick every threshold
+CHECK_ONLY = frozenset({"seeds"})
 #: the seeds' stories by file-name prefix (narratrace/data/samples/README.md)
 SEED_STORIES = {"000": "A", "001": "A", "002": "A", "003": "B", "004": "C"}
 

@@ -90,8 +90,8 @@ def run_pipeline(corpus: Corpus, settings: Settings, encoder: CachedEncoder, log
                     overall.append(o)
             run.pearson = {"pipeline": pearson_with_overall(scores, overall), "pairs": len(scores),
                            "seconds": round(time.perf_counter() - start, 1)}
-    say(f"  {corpus.name}: {len(corpus.records)} records in {seconds:.1f} s ({run.encoded} texts encoded), "
-        f"BCubed F1 {run.partition['f1']:.3f}")
+    scored = f", BCubed F1 {run.partition['f1']:.3f}" if corpus.gold else ""
+    say(f"  {corpus.name}: {len(corpus.records)} records in {seconds:.1f} s ({run.encoded} texts encoded){scored}")
     return run
 
 
@@ -120,4 +120,5 @@ def machine(encoder: CachedEncoder | None = None) -> dict[str, Any]:
     return {"cpu": cpu or "unknown", "cores": os.cpu_count(), "machine": platform.machine(),
             "platform": platform.platform(), "python": platform.python_version(),
             "commit": (commit or "unknown") + (" + uncommitted changes in narratrace/" if dirty else ""),
-            "package": str(package), "encoder": encoder.model_id if encoder else None}
+            "package": str(package),
+            "encoder": f"{encoder.config.get('backend', encoder.name)} ({encoder.vector_space})" if encoder else None}

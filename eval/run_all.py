@@ -44,7 +44,7 @@ from baselines import (  # noqa: E402
     tfidf_similarity,
     vector_similarity,
 )
-from corpora import CORPORA, Corpus, load  # noqa: E402
+from corpora import CHECK_ONLY, CORPORA, Corpus, load  # noqa: E402
 from harness import PipelineRun, cached_encoder, machine, run_pipeline  # noqa: E402
 from orders import order_test  # noqa: E402
 from scoring import leave_one_out, partition, pearson_with_overall  # noqa: E402
@@ -102,6 +102,11 @@ def grid_points(base: Settings, items: list[str]) -> list[tuple[str, dict[str, d
 
 
 # ------------------------------------------------------------------------------------ baselines
+def fit_corpora(names: list[str]) -> list[str]:
+    """The corpora a threshold or grid value may be fitted on (all of them when only checks ran)."""
+    return [c for c in names if c not in CHECK_ONLY] or names
+
+
 def _sweep(corpus: Corpus, ids: list[str], sim: np.ndarray, thresholds: tuple[float, ...]) -> dict[float, Any]:
     merges = average_link(sim, floor=min(thresholds))
     out = {}
@@ -131,7 +136,7 @@ def baselines(corpora: dict[str, Corpus], runs: dict[str, PipelineRun]) -> dict[
                 pearsons[cname] = pearson_with_overall([float(sim[ix[a], ix[b]]) for a, b, _ in kept],
                                                        [o for *_, o in kept])
         f1 = {t: {c: sweeps[c][t]["f1"] for c in corpora} for t in thresholds}
-        loco = leave_one_out(f1, list(corpora))
+        loco = leave_one_out(f1, list(corpora), fit_corpora(list(corpora)))
         results[name] = {c: {**loco[c], "bcubed": sweeps[c][loco[c]["choice"]], "pearson": pearsons.get(c),
                              "sweep_f1": {str(t): f1[t][c] for t in thresholds}} for c in corpora}
     return results
@@ -157,7 +162,8 @@ def _more(corpus: Corpus, run: PipelineRun, base: dict[str, dict[str, Any]]) -> 
                      f"{run.pearson['pairs']} pairs (e5 cosine {base['e5'][corpus.name]['pearson']:.3f}, "
                      f"TF-IDF cosine {base['tfidf'][corpus.name]['pearson']:.3f})")
     if run.partition["missing"]:
-        parts.append(f"{len(run.partition['missing'])} scored articles not stored")
+        n = len(run.partition["missing"])
+        parts.append(f"{n} scored article{'s' if n > 1 else ''} not stored (a story of its own)")
     return "; ".join(parts)
 
 
@@ -182,10 +188,11 @@ def table(corpora: dict[str, Corpus], runs: dict[str, PipelineRun], base: dict[s
 
 def grid_table(points: list[str], f1: dict[str, dict[str, float]], loco: dict[str, dict[str, Any]]) -> str:
     names = list(next(iter(f1.values())))
-    lines = ["| setting | " + " | ".join(names) + " | mean |", "|---|" + "---|" * (len(names) + 1)]
+    fit = fit_corpora(names)
+    lines = [f"| setting | {' | '.join(names)} | mean of {', '.join(fit)} |", "|---|" + "---|" * (len(names) + 1)]
     for p in points:
         cells = " | ".join(f"{f1[p][c]:.3f}" for c in names)
-        lines.append(f"| {p} | {cells} | {np.mean(list(f1[p].values())):.3f} |")
+        lines.append(f"| {p} | {cells} | {np.mean([f1[p][c] for c in fit]):.3f} |")
     lines.append("| **LOCO choice → held-out F1** | " + " | ".join(
         f"{loco[c]['choice']} → **{loco[c]['f1']:.3f}**" for c in names) + " | |")
     return "\n".join(lines)
@@ -241,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         runs_by_point[label] = {c: run_pipeline(corpus, point, encoder) for c, corpus in corpora.items()}
     labels = [label for label, _ in points]
     f1 = {p: {c: runs_by_point[p][c].partition["f1"] for c in names} for p in labels}
-    loco = leave_one_out(f1, names) if args.grid else None
+    loco = leave_one_out(f1, names, fit_corpora(names)) if args.grid else None
     runs = {c: runs_by_point[loco[c]["choice"] if loco else labels[0]][c] for c in names}
     # the e5 baseline reads the vectors of the first run (vectors do not depend on story settings)
     base_results = baselines(corpora, {c: runs_by_point[labels[0]][c] for c in names})
@@ -253,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- commit: {info['commit']} ({info['package']}); encoder {info['encoder']}")
     print(f"- settings: shipped defaults{''.join(f'; {s}' for s in sets)}"
           + (f"; grid {', '.join(args.grid)}" if args.grid else ""))
-    print("- baselines' thresholds and any grid value: leave-one-corpus-out (best mean F1 on the other corpora)\n")
+    print("- baselines' thresholds and any grid value: leave-one-corpus-out (best mean F1 on the other corpora"
+          f"{', never the seeds' if 'seeds' in names and len(fit_corpora(names)) < len(names) else ''})\n")
     print(table(corpora, runs, base_results, {c: loco[c]["choice"] for c in names} if loco else None))
     oracle = "; ".join(f"{c}: TF-IDF {base_results['tfidf'][c]['oracle_f1']:.3f} @ "
                        f"{base_results['tfidf'][c]['oracle_choice']}, e5 {base_results['e5'][c]['oracle_f1']:.3f} @ "

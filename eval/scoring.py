@@ -64,15 +64,18 @@ def pearson_with_overall(scores: Sequence[float], overall: Sequence[float]) -> f
     return float(np.corrcoef(np.asarray(scores, float), -np.asarray(overall, float))[0, 1])
 
 
-def leave_one_out(f1: Mapping[Hashable, Mapping[str, float]], corpora: Sequence[str]) -> dict[str, dict[str, Any]]:
+def leave_one_out(f1: Mapping[Hashable, Mapping[str, float]], corpora: Sequence[str],
+                  fit_corpora: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """For each corpus: the setting with the best mean F1 on the *other* corpora, and its F1 on this one.
 
-    ``f1``: setting -> corpus -> F1, settings in the order they were tried (ties keep the first). With a
-    single corpus there is nothing else to fit on: the choice is then the one with its best F1 (marked)."""
+    ``f1``: setting -> corpus -> F1, settings in the order they were tried (ties keep the first).
+    ``fit_corpora``: the corpora a choice may be fitted on (default: all). When no other corpus is left to
+    fit on, the choice is the corpus's own best, and ``fit_on`` says so."""
     out: dict[str, dict[str, Any]] = {}
     settings = list(f1)
+    fit = list(fit_corpora if fit_corpora is not None else corpora)
     for held in corpora:
-        others = [c for c in corpora if c != held] or [held]
+        others = [c for c in fit if c != held] or [held]
         best = max(settings, key=lambda s: (float(np.mean([f1[s][c] for c in others])), -settings.index(s)))
         oracle = max(settings, key=lambda s: (f1[s][held], -settings.index(s)))
         out[held] = {"choice": best, "f1": f1[best][held], "fit_on": others,

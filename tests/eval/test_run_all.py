@@ -59,6 +59,9 @@ def test_leave_one_out_never_scores_a_corpus_with_the_value_fitted_on_it() -> No
     assert loco["c1"]["choice"] == 1 and loco["c1"]["f1"] == 0.5
     assert loco["c1"]["oracle_choice"] == 2
     assert loco["c2"]["fit_on"] == ["c1", "c3"]
+    # a check-only corpus (c1 here) is scored but never fitted on: c2's choice is fitted on c3 alone
+    loco = leave_one_out(f1, ["c1", "c2", "c3"], fit_corpora=["c2", "c3"])
+    assert loco["c1"]["fit_on"] == ["c2", "c3"] and loco["c2"]["fit_on"] == ["c3"]
 
 
 def test_translation_links_and_partials_against_docs() -> None:

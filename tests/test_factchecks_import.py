@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from narratrace.errors import InputError
-from narratrace.trace.factchecks import clean_claim_text, clue_overlap, clues, read_factchecks
+from narratrace.trace.factcheck_readers import read_factchecks
+from narratrace.trace.factchecks import clean_claim_text, clue_overlap, clues
 
 REVIEW = {"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://fc.example/hasakah",
           "claimReviewed": "US forces freed ISIS prisoners from the Hasakah (Ghuwayran) prison",

@@ -11,7 +11,8 @@ from ..group.narratives import centre_by_language
 from ..settings import FactchecksSettings
 from ..store import SQLStore
 from ..text.langid import LanguageIdentifier
-from ..trace.factchecks import FactCheck, evidence_for, iter_valid, match_vectors, read_factchecks
+from ..trace.factcheck_readers import read_factchecks
+from ..trace.factchecks import FactCheck, evidence_for, iter_valid, match_vectors
 
 
 class FactCheckMatcher:

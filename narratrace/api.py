@@ -37,6 +37,7 @@ class Narratrace:
         self.store: SQLStore = open_store(self.db_path, self.settings.store)
         self._encoder = encoder
         self._pipeline: IngestPipeline | None = None
+        self._search: Any = None  # trace.search.PassageSearch, built on first use
 
     @property
     def encoder(self) -> Encoder:
@@ -154,27 +155,20 @@ class Narratrace:
         return compare_stored(items[0].article, items[1].article, stored_passages(items[0]),
                               stored_passages(items[1]), means=language_means(self.encoder.vector_space))
 
-    def search(self, query: str, lang: str | None = None, limit: int = 20,
-               query_vector: Any = None) -> list[dict[str, Any]]:
-        """Passages nearest a query in any language (E5 query prefix, ANN index), best first.
+    def search(self, query: str, lang: str | None = None, limit: int = 20, query_vector: Any = None,
+               mode: str = "hybrid", source: str | None = None) -> list[dict[str, Any]]:
+        """The articles best matching a query in any language, best first, each with its best passages and
+        the spans where the query's words occur (``trace.search``: BM25 and E5 fused; ``mode`` hybrid,
+        semantic, keyword or phrase; ``lang`` only passages in it; ``source`` only articles citing it).
 
         ``query_vector``: ``encoder.encode_queries([query])`` made by the caller (the web app encodes
         outside its store lock, a few at a time, so long queries do not hold up other requests)."""
-        if not query.strip() or not self.store.get_meta("dim") or not self.store.has_vectors():
-            return []
-        vec = self.encoder.encode_queries([query]) if query_vector is None else query_vector
-        index = self.store.index()
-        scores, ids = index.search(vec, min(index.size, limit * (10 if lang else 2) + 10))
-        info = self.store.passages_by_rowid([int(i) for i in ids[0] if i >= 0])
-        out = []
-        for s, i in zip(scores[0], ids[0]):
-            hit = info.get(int(i))
-            if hit is None or (lang and lang not in (hit["lang"], hit["article_lang"])):
-                continue
-            out.append({**hit, "score": round(float(s), 4)})
-            if len(out) >= limit:
-                break
-        return out
+        from .trace.search import PassageSearch
+
+        if self._search is None:
+            self._search = PassageSearch(self.store, lambda q: self.encoder.encode_queries([q]), self._means())
+        return self._search.search(query, lang=lang, limit=limit, mode=mode, source=source,
+                                   query_vector=query_vector)
 
     # ------------------------------------------------ narratives, claims, fact-checks
     def narratives(self, lang: str | None = None, min_articles: int | None = None) -> list[Any]:

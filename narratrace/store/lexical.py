@@ -24,6 +24,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..model import Passage
 from ..text.normalise import normalise
 from ..text.terms import key_terms, terms_string
@@ -120,6 +122,32 @@ class LexicalIndex(SQLBase):
         rows = self._x("SELECT source, target FROM links WHERE kind = 'cites'").fetchall()
         want = f'"id": "{source_id}"'
         return list(dict.fromkeys(s for s, t in rows if want in t))
+
+    # ------------------------------------------------------- reads for search
+    def search_passages(self, rowids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """passage rowid -> what a search result shows of it and what its filters check (missing rowids
+        left out)."""
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks([int(i) for i in rowids], 500):
+            q = ("SELECT p.rowid, a.id, p.idx, p.kind, coalesce(p.lang, a.lang), p.text, p.key, p.reason, a.title, "
+                 "a.outlet, a.url, a.published, a.lang, a.story_id FROM passages p "
+                 f"JOIN articles a ON a.rowid = p.article_rowid WHERE p.rowid IN ({','.join('?' * len(chunk))})")
+            for r in self._x(q, chunk):
+                out[int(r[0])] = dict(zip(("article_id", "passage", "kind", "lang", "text", "key", "reason", "title",
+                                           "outlet", "url", "published", "article_lang", "story_id"), r[1:]))
+        return out
+
+    def passage_vectors_by_rowid(self, rowids: Iterable[int]) -> tuple[dict[int, np.ndarray], dict[int, str | None]]:
+        """(rowid -> float32 vector, rowid -> language) of the encoded ones among these passages."""
+        vecs: dict[int, np.ndarray] = {}
+        langs: dict[int, str | None] = {}
+        for chunk in _chunks([int(i) for i in rowids], 500):
+            q = ("SELECT p.rowid, p.vector, coalesce(p.lang, a.lang) FROM passages p JOIN articles a ON "
+                 f"a.rowid = p.article_rowid WHERE p.vector IS NOT NULL AND p.rowid IN ({','.join('?' * len(chunk))})")
+            for r, blob, lang in self._x(q, chunk):
+                vecs[int(r)] = np.frombuffer(blob, dtype=self.vector_dtype).astype(np.float32)
+                langs[int(r)] = lang
+        return vecs, langs
 
     def _pruned(self, kind: str, query: TermQuery) -> TermQuery:
         """``query`` without the terms too common to matter (all of them kept if only those are left;

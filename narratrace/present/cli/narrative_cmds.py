@@ -153,21 +153,40 @@ def matches_cli(db: str | None = DbOption, config: str | None = ConfigOption, as
         stdout.print(f"    fact-check: {ev.get('factcheck_claim', '')[:200]}  {ev.get('url') or ''}", markup=False)
 
 
+def _marked(text: str, spans: list[list[int]], width: int = 240) -> str:
+    """``text`` (cut to ``width``) as rich markup with its highlighted spans in bold, the rest escaped."""
+    out, pos = [], 0
+    for s, e in spans:
+        if s >= width:
+            break
+        out += [escape(text[pos:s]), "[bold]", escape(text[s:min(e, width)]), "[/bold]"]
+        pos = min(e, width)
+    return "".join(out) + escape(text[pos:width])
+
+
 def search_cli(query: str = typer.Argument(..., help="Text in any language."),
                lang: str | None = typer.Option(None, "--lang", help="Only passages in this language."),
-               limit: int = typer.Option(20, "--limit", help="How many passages."),
+               limit: int = typer.Option(20, "--limit", help="How many articles."),
+               mode: str = typer.Option("hybrid", "--mode", help="hybrid (words and meaning), semantic (meaning "
+                                                                 "only), keyword (every word must occur) or "
+                                                                 "phrase (the words side by side)."),
+               source: str | None = typer.Option(None, "--source", help="Only articles citing this source "
+                                                                         "(any spelling: Sputnik, سبوتنيك)."),
                db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption) -> None:
-    """Passages nearest a query, across languages."""
+    """Articles matching a query across languages, best first, with their best passages."""
     with open_project(db, config) as nt:
-        hits = nt.search(query, lang=lang, limit=limit)
+        hits = nt.search(query, lang=lang, limit=limit, mode=mode, source=source)
     if as_json:
         print_json(hits)
         return
+    if not hits:
+        stdout.print("nothing found", markup=False)
     for h in hits:
         stdout.print(f"{h['score']:.3f}  [bold]{escape(h['article_id'])}[/bold] "
-                     + escape(f"[{h['passage']}] [{h['lang'] or '?'}] {h['outlet'] or ''} {h['published'] or ''}"),
-                     markup=True)
-        stdout.print(f"    {h['text'][:240]}", markup=False)
+                     + escape(f"[{h['article_lang'] or '?'}] {h['outlet'] or ''} {h['published'] or ''}  "
+                              f"{h['matched_passages']} passages found"), markup=True)
+        for p in h["passages"]:
+            stdout.print(f"    \\[{p['passage']}] " + _marked(p["text"], p["highlights"]), markup=True)
 
 
 def register(app: typer.Typer) -> None:

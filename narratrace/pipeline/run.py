@@ -116,6 +116,7 @@ class IngestPipeline:
 
     # ------------------------------------------------------------------ one batch
     def _store_batch(self, batch: list[EncodedArticle], report: IngestReport) -> None:
+        counted = len(report.ingested), len(report.updated), set(report.copies)
         try:
             with self.store.transaction():
                 todo = self.classify.classify(batch, report)  # under the write lock: other writers are seen
@@ -135,6 +136,11 @@ class IngestPipeline:
             self.write.batch_failed()
             self.narrate.reset()  # the centroids may hold the rolled-back articles
             self.trace.reset()
+            # nothing of the batch is stored: the report must not count it (a run stopped by a full disk
+            # reports what was committed)
+            del report.ingested[counted[0]:], report.updated[counted[1]:]
+            for key in set(report.copies) - counted[2]:
+                del report.copies[key]
             raise
         try:
             self.write.batch_committed()

@@ -60,9 +60,10 @@ def test_site_boilerplate_learned_after_enough_texts_and_stories(new_db):
             assert AD not in texts and PAYWALL not in texts and len(texts) == 3
             kept = {p.text: p for p in nt.article(aid).passages}
             assert kept[AD].kind == "body" and kept[AD].reason and "site boilerplate" in kept[AD].reason
-        # kept out of search: the paywall notice is found only in the articles it was learned from
-        hits = {h["article_id"] for h in nt.search(PAYWALL, limit=50) if h["text"] == PAYWALL}
-        assert hits == {f"gaz-{k}" for k in range(5)}
+        # kept out of search: once learned, the paywall notice is returned for no article, not even the
+        # five it was learned from (search drops learned site lines at query time)
+        found = [p["text"] for h in nt.search(PAYWALL, limit=50) for p in h["passages"]]
+        assert PAYWALL not in found
         # another outlet's articles are not affected by Gazeta's template
         nt.add([_article(7, outlet="Other Daily")])
         assert AD in _encoded(nt, "oth-7")

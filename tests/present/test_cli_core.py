@@ -70,3 +70,15 @@ def test_cli_read_commands_do_not_create_a_database(tmp_path):
         assert isinstance(result.exception, NotFound), (args, result.output)
         assert "ingest articles first" in str(result.exception)
         assert not db.exists()
+
+
+def test_cli_demo_keeps_its_database_when_asked_and_says_how_to_serve_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("NARRATRACE_CONFIG", str(tmp_path / "c.toml"))
+    # the plumbing encoder: this test is about the command, not the stories
+    (tmp_path / "c.toml").write_text('[encoder]\nbackend = "hashing"\n', "utf-8")
+    db = tmp_path / "demo.db"
+    result = runner.invoke(app, ["demo", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and f"narratrace serve --db {db}" in " ".join(result.output.split())
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0 and "narratrace demo --db" in result.output

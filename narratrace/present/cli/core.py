@@ -153,6 +153,13 @@ def demo_cli(db: str | None = typer.Option(None, "--db", help="Keep the demo dat
             if not as_json:
                 console.print(f"sample corpus: {report.files} articles from {corpus}", highlight=False)
             print_stories(nt.stories(), as_json)
+        if not as_json:
+            if tmp:
+                console.print("the database was temporary; keep one with `narratrace demo --db demo.db`",
+                              highlight=False)
+            else:
+                console.print(f"kept in {db}; browse it with `narratrace serve --db {db}` "
+                              "(web app on http://127.0.0.1:8000)", highlight=False, markup=False)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -107,6 +107,8 @@ class FactchecksSettings:
     encode_as: str
     max_matches: int
     clue_weight: float
+    dense_weight: float
+    first_bonus: float
 
 
 #: section name -> its typed class (the order of defaults.toml)
@@ -126,7 +128,8 @@ POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "an
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
-                ("factchecks", "clue_weight"), ("web", "search_wait_seconds")}
+                ("factchecks", "clue_weight"), ("factchecks", "dense_weight"), ("factchecks", "first_bonus"),
+                ("web", "search_wait_seconds")}
 #: scores and thresholds: probabilities or cosines compared with them lie in [0, 1] here
 UNIT_INTERVAL = {("stories", "join_threshold"), ("narratives", "claim_min_score"), ("narratives", "join_threshold"),
                  ("factchecks", "suggested"), ("factchecks", "confirmed")}

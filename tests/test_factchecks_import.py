@@ -92,16 +92,59 @@ def test_clues_are_script_independent():
     assert clue_overlap(clues("Prices rose in Jakarta"), en)[0] == 0.0
 
 
-def test_match_vectors_clue_bonus_only_across_languages():
+def test_match_score_clue_bonus_only_across_languages():
+    from narratrace.trace.factchecks import match_score
+
+    claim = clues("Pasukan AS membebaskan tahanan ISIS dari penjara Ghuwayran di Hasakah")
+    overlap, _ = clue_overlap(claim, clues("US forces freed ISIS prisoners from the Hasakah (Ghuwayran) prison"))
+    assert overlap == 1.0
+    assert match_score(0.55, overlap, same_language=False, clue_weight=0.25) == 0.8
+    assert match_score(0.55, overlap, same_language=True, clue_weight=0.25) == 0.55
+
+
+def test_fused_channels_trust_the_one_that_singles_a_candidate_out():
     import numpy as np
 
-    from narratrace.trace.factchecks import match_vectors
+    from narratrace.trace.factchecks import channel_stats, fuse_channels
 
-    v = np.array([[1.0, 0.0]], np.float32)
-    f = np.array([[0.55, (1 - 0.55 ** 2) ** 0.5]], np.float32)  # cosine 0.55: below "suggested" alone
-    claim = ["Pasukan AS membebaskan tahanan ISIS dari penjara Ghuwayran di Hasakah"]
-    fcs = ["US forces freed ISIS prisoners from the Hasakah (Ghuwayran) prison"]
-    across = match_vectors(v, f, 0.6, 0.7, 5, claim, fcs, 0.25, ["id"], ["en"])
-    same = match_vectors(v, f, 0.6, 0.7, 5, claim, fcs, 0.25, ["en"], ["en"])
-    assert across[0] and across[0][0][2] == "confirmed" and across[0][0][3]["clue_overlap"] == 1.0
-    assert same == [[]]
+    flat = {j: 0.80 + 0.001 * (j % 3) for j in range(100)}        # the dense channel cannot tell
+    sharp = {7: 9.0, 3: 2.0}                                       # BM25: one fact-check shares the words
+    fused = fuse_channels({"dense": (flat, channel_stats(np.array(list(flat.values())), 100)),
+                           "lexical": (sharp, channel_stats(np.array(list(sharp.values())), 100))},
+                          {"dense": 1.5, "lexical": 1.0})
+    assert max(fused, key=fused.get) == 7
+    assert channel_stats(np.array([]), 100) == (0.0, 1.0, 0.0)   # nothing matched: no say in the ranking
+
+
+def test_duplicate_key_ignores_quote_marks_case_and_spacing():
+    from narratrace.trace.factchecks import duplicate_key
+
+    assert duplicate_key('Did Trump "crash" a wedding?') == duplicate_key("did Trump  \u2018crash\u2019 a Wedding?")
+    assert duplicate_key("Did Trump crash a wedding?") != duplicate_key("Did Trump crash a party?")
+
+
+def test_html_page_with_embedded_claimreview(tmp_path):
+    page = ("<!doctype html><html><head><title>Fact check: freed prisoners? | Example</title>"
+            '<meta property="og:title" content="Did US forces free ISIS prisoners in Hasakah?">'
+            '<script type="application/ld+json">' + json.dumps({"@context": "https://schema.org",
+                                                                 "@graph": [{"@type": "WebPage"}, REVIEW]})
+            + "</script></head><body><p>...</p></body></html>")
+    [fc] = _read(tmp_path, "page.html", page)
+    assert fc.claim == REVIEW["claimReviewed"] and fc.rating == "False"
+    assert fc.title == "Did US forces free ISIS prisoners in Hasakah?"  # the review has none: the page's
+    assert fc.origin.startswith(str(tmp_path / "page.html") + "#script[0]")
+    # no suffix that tells: a page is still read as one
+    assert [f.claim for f in _read(tmp_path, "saved", page)] == [REVIEW["claimReviewed"]]
+    [err] = _read(tmp_path, "empty.html", "<html><body>No review here</body></html>")
+    assert isinstance(err, InputError) and "no ClaimReview" in str(err)
+
+
+def test_titles_from_every_format(tmp_path):
+    titled = dict(REVIEW, headline="Were ISIS prisoners freed?")
+    assert _read(tmp_path, "r.json", titled)[0].title == "Were ISIS prisoners freed?"
+    assert _read(tmp_path, "n.json", dict(titled, name="Review name"))[0].title == "Review name"
+    csv_text = "id,claim,title,language\nfc-1,Troops freed prisoners,Did troops free them?,en\n"
+    assert _read(tmp_path, "t.csv", csv_text)[0].title == "Did troops free them?"
+    tools = {"claims": [{"text": "Vaccines contain microchips",
+                         "claimReview": [{"url": "https://x", "title": "No, vaccines do not", "languageCode": "en"}]}]}
+    assert _read(tmp_path, "api.json", tools)[0].title == "No, vaccines do not"

@@ -160,6 +160,10 @@ class ClaimTables(LexicalIndex):
                 else np.zeros((0, dim), np.float32))
         return recs, vecs
 
+    def factcheck_rowids(self) -> dict[str, int]:
+        """fact-check id -> rowid (the lexical index's key)."""
+        return {i: int(r) for i, r in self._x("SELECT id, rowid FROM factchecks").fetchall()}
+
     def count_factchecks(self) -> int:
         return int(self._x("SELECT count(*) FROM factchecks").fetchone()[0])
 

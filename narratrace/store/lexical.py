@@ -95,14 +95,16 @@ class LexicalIndex(SQLBase):
 
     # ------------------------------------------------------------------ reads
     def lexical_search(self, kind: str, query: TermQuery, limit: int, lang: str | None = None,
-                       article_ids: Collection[str] | None = None) -> list[tuple[int, float]]:
+                       article_ids: Collection[str] | None = None,
+                       rowids: Collection[int] | None = None) -> list[tuple[int, float]]:
         """(rowid, BM25 score) of the best ``limit`` documents of ``kind`` ("passages", "factchecks"),
-        best first. For passages: ``lang`` keeps those in that language (the passage's or its article's),
-        ``article_ids`` those of these articles."""
+        best first. ``rowids``: only these documents (their scores as in the whole index). For passages:
+        ``lang`` keeps those in that language (the passage's or its article's), ``article_ids`` those of
+        these articles."""
         query = self._pruned(kind, query)
-        if not query.groups or limit <= 0 or (article_ids is not None and not article_ids):
+        if not query.groups or limit <= 0 or any(f is not None and not f for f in (article_ids, rowids)):
             return []
-        return self._bm25(kind, query, limit, lang, article_ids)
+        return self._bm25(kind, query, limit, _Filters(lang, article_ids, rowids))
 
     def document_frequencies(self, kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(documents indexed, term -> documents holding it) for ``terms`` (absent ones are 0)."""
@@ -164,11 +166,10 @@ class LexicalIndex(SQLBase):
         kept = [[t for t in g if t not in common] for g in groups]
         return TermQuery([g for g in kept if g], False)
 
-    def _bm25(self, kind: str, query: TermQuery, limit: int, lang: str | None,
-              article_ids: Collection[str] | None) -> list[tuple[int, float]]:
+    def _bm25(self, kind: str, query: TermQuery, limit: int, filters: _Filters) -> list[tuple[int, float]]:
         table, _ = KINDS[kind]
         fts = _FTS.format(terms=table)
-        join, where, args = _passage_filter(kind, lang, article_ids)
+        join, where, args = filters.sql(kind)
         q = (f"SELECT f.rowid, -bm25({fts}) AS s FROM {fts} f {join} WHERE {fts} MATCH ? {where} "
              "ORDER BY s DESC, f.rowid LIMIT ?")
         rows = self._x(q, [_fts_query(query), *args, int(limit)]).fetchall()
@@ -219,21 +220,32 @@ def _fts_query(query: TermQuery) -> str:
     return " OR ".join(f'"{t}"' for t in query.terms)
 
 
-def _passage_filter(kind: str, lang: str | None, article_ids: Collection[str] | None
-                    ) -> tuple[str, str, list[Any]]:
-    """(JOIN, AND ... conditions, their parameters) restricting passages by language and article."""
-    if kind != "passages" or (lang is None and article_ids is None):
-        return "", "", []
-    join = "JOIN passages p ON p.rowid = f.rowid JOIN articles a ON a.rowid = p.article_rowid"
-    where, args = "", []
-    if lang is not None:
-        where += " AND (p.lang = ? OR a.lang = ?)"
-        args += [lang, lang]
-    if article_ids is not None:
-        ids = sorted(article_ids)
-        where += f" AND a.id IN ({','.join('?' * len(ids))})"
-        args += ids
-    return join, where, args
+@dataclass
+class _Filters:
+    """What a lexical search keeps: documents by rowid; passages by language and article."""
+
+    lang: str | None = None
+    article_ids: Collection[str] | None = None
+    rowids: Collection[int] | None = None
+
+    def sql(self, kind: str) -> tuple[str, str, list[Any]]:
+        """(JOIN, AND ... conditions, their parameters) over the terms table ``f``."""
+        join, where, args = "", "", list[Any]()
+        if self.rowids is not None:
+            ids = sorted(int(r) for r in self.rowids)
+            where += f" AND f.rowid IN ({','.join('?' * len(ids))})"
+            args += ids
+        if kind != "passages" or (self.lang is None and self.article_ids is None):
+            return join, where, args
+        join = "JOIN passages p ON p.rowid = f.rowid JOIN articles a ON a.rowid = p.article_rowid"
+        if self.lang is not None:
+            where += " AND (p.lang = ? OR a.lang = ?)"
+            args += [self.lang, self.lang]
+        if self.article_ids is not None:
+            aids = sorted(self.article_ids)
+            where += f" AND a.id IN ({','.join('?' * len(aids))})"
+            args += aids
+        return join, where, args
 
 
 def bm25_scores(query_terms: Sequence[str], docs: Iterable[tuple[int, str]], n_docs: int, avg_len: float,

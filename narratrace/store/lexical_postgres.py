@@ -9,10 +9,10 @@ documents are read only through the terms that are not common (when any are left
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from .lexical import COMMON_SHARE, KINDS, LexicalIndex, TermQuery, _passage_filter, bm25_scores
+from .lexical import COMMON_SHARE, KINDS, LexicalIndex, TermQuery, _Filters, bm25_scores
 
 #: the tsvector both the index and the queries use (the same expression, so the index serves them)
 TSV = "to_tsvector('simple'::regconfig, f.terms)"
@@ -55,8 +55,7 @@ class PostgresLexical(LexicalIndex):
             out[t] = known[t]
         return n, out
 
-    def _bm25(self, kind: str, query: TermQuery, limit: int, lang: str | None,
-              article_ids: Collection[str] | None) -> list[tuple[int, float]]:
+    def _bm25(self, kind: str, query: TermQuery, limit: int, filters: _Filters) -> list[tuple[int, float]]:
         table = KINDS[kind][0]
         n, avg_len, _ = self._stats(table)
         _, df = self.document_frequencies(kind, query.terms)
@@ -64,7 +63,7 @@ class PostgresLexical(LexicalIndex):
             tsq = " & ".join("(" + " | ".join(_lexeme(t) for t in g) + ")" for g in query.groups)
         else:
             tsq = " | ".join(_lexeme(t) for t in query.terms)
-        join, where, args = _passage_filter(kind, lang, article_ids)
+        join, where, args = filters.sql(kind)
         rows: list[Any] = self._x(f"SELECT f.rowid, f.terms FROM {table} f {join} WHERE {TSV} @@ ?::tsquery {where} "
                                   "LIMIT ?", [tsq, *args, MAX_CANDIDATES]).fetchall()
         scored = bm25_scores(query.terms, ((int(r), t) for r, t in rows), n, avg_len, df)

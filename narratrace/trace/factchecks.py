@@ -1,26 +1,16 @@
-"""Fact-checks: reading them as fact-checkers publish them, and matching claims to them.
+"""Fact-checks and how a claim is matched to them (the readers are in ``factcheck_readers``).
 
 Lives in ``trace`` (not ``ingest``) because fact-checks are not articles: they never
 enter the text pipeline or story grouping; they are evidence a claim is linked to,
-like a cited source. Three input formats, each record keeping its ``origin``:
+like a cited source.
 
-* **ClaimReview** (schema.org JSON-LD as embedded in fact-check pages): a single
-  object, a list, or an ``@graph``; nested objects are searched for ``@type``
-  ClaimReview.
-* **Fact-check search services**: the JSON of the Google Fact Check Tools API
-  (``{"claims": [{"text", "claimant", "claimDate", "claimReview": [...]}]}``), one
-  record per review.
-* **CSV** with columns ``id, claim, rating, url, language, date, publisher`` (a
-  ``text`` column is read as ``claim``); the ``id`` column is kept as ``factcheck_id``.
-
-A ``.jsonl`` file may hold any of the JSON shapes, one per line.
-
-Matching is the cosine of language-centred E5 vectors, plus a bonus for places,
-organisations, names and numbers shared across languages (``match_vectors``). A claim
-and a fact-check claim are the same kind of text (one sentence stating something), so
-both are encoded on the same side (``[factchecks] encode_as``: "passage" by default,
-measured with ``eval/clef_claims.py``, docs/narratives.md). Scores at or above
-``suggested`` are reported; at or above ``confirmed`` they are confirmed.
+Matching (``pipeline.factchecks.FactCheckMatcher``) ranks the stored fact-checks for a claim by two
+channels, fused per claim (``fuse_channels``): the E5 cosine of the claim and the fact-check's title
+and claim (both encoded as passages, ``[factchecks] encode_as``), and BM25 over the same text in the
+store's lexical index. Copies of one fact-check (``duplicate_key``) are shown once. Whether a ranked
+fact-check is reported, and as suggested or confirmed, is read from ``match_score`` (language-centred
+cosine plus shared clues across languages) against ``[factchecks] suggested`` and ``confirmed``;
+an analyst's verdict overrides it. Measurements: eval/factcheck_retrieval.py, docs/retrieval.md.
 """
 from __future__ import annotations
 
@@ -33,6 +23,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..group.features import name_keys, number_weight, numbers
+from ..text.normalise import normalise
 
 _URL = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S+")
 _TWEET_TAIL = re.compile(r"\s*[—–-]\s*[^—–\n]{0,80}\(@\w+\)\s*[A-Z][a-z]+ \d{1,2}, \d{4}\s*$")
@@ -120,47 +111,55 @@ def clue_overlap(claim: dict[str, float], factcheck: dict[str, float]) -> tuple[
     return min(1.0, sum(factcheck[k] for k in shared) / FULL_OVERLAP), shared
 
 
-def match_vectors(claim_vecs: np.ndarray, fc_vecs: np.ndarray, suggested: float, confirmed: float,
-                  limit: int = 10, claim_texts: list[str] | None = None, fc_texts: list[str] | None = None,
-                  clue_weight: float = 0.0, claim_langs: list[str | None] | None = None,
-                  fc_langs: list[str | None] | None = None) -> list[list[tuple[int, float, str, dict[str, Any]]]]:
-    """For each claim: (fact-check row, score, status, parts) at or above ``suggested``, best first.
+def match_score(centred_cosine: float, overlap: float, same_language: bool, clue_weight: float,
+                ranked_first: bool = False, first_bonus: float = 0.0) -> float:
+    """The score a match's status is read from (``[factchecks] suggested``, ``confirmed``): the pair's
+    language-centred cosine (comparable across languages), plus ``clue_weight`` x clue overlap for a pair
+    in two languages (or of unknown language), where no word is shared (a same-language pair shares its
+    words already: the bonus lowered MAP@5 on CLEF 2020), plus ``first_bonus`` for the fact-check the
+    fused ranking puts first for the claim: the cosine alone tells the right fact-check from its near
+    misses badly, the ranking well (docs/retrieval.md)."""
+    bonus = (0.0 if same_language else clue_weight * overlap) + (first_bonus if ranked_first else 0.0)
+    return round(centred_cosine + bonus, 4)
 
-    Vectors should be language-centred (``group.narratives.centre_by_language``) so that scores of
-    same-language and cross-language pairs are comparable. For a pair in two languages (or of
-    unknown language) score = cosine + ``clue_weight`` x clue overlap (places, organisations,
-    names, numbers shared across scripts); a same-language pair is scored by its cosine alone,
-    since the encoder already sees the shared words (the bonus lowered MAP@5 on CLEF 2020,
-    docs/narratives.md).
-    """
-    if not len(claim_vecs) or not len(fc_vecs):
-        return [[] for _ in range(len(claim_vecs))]
-    use_clues = clue_weight > 0 and claim_texts is not None and fc_texts is not None
-    fc_clues: dict[int, dict[str, float]] = {}
-    out = []
-    for start in range(0, len(claim_vecs), 512):
-        S = claim_vecs[start : start + 512] @ fc_vecs.T
-        for r, row in enumerate(S):
-            idx = np.flatnonzero(row >= suggested - (clue_weight if use_clues else 0.0))
-            hits = []
-            cc = clues(claim_texts[start + r]) if use_clues and len(idx) else {}  # type: ignore[index]
-            for j in idx:
-                cos = float(row[j])
-                overlap = 0.0
-                shared: list[str] = []
-                same_lang = (claim_langs is not None and fc_langs is not None and claim_langs[start + r] is not None
-                             and claim_langs[start + r] == fc_langs[int(j)])
-                if use_clues and not same_lang:
-                    if int(j) not in fc_clues:
-                        fc_clues[int(j)] = clues(fc_texts[int(j)])  # type: ignore[index]
-                    overlap, shared = clue_overlap(cc, fc_clues[int(j)])
-                score = round(cos + clue_weight * overlap, 4)
-                status = status_of(score, suggested, confirmed)
-                if status:
-                    hits.append((int(j), score, status, {"cosine": round(cos, 4), "clue_overlap": round(overlap, 3),
-                                                         "shared_clues": shared}))
-            hits.sort(key=lambda h: -h[1])
-            out.append(hits[:limit])
+
+#: quote marks a fact-check collection varies in between copies of one fact-check
+_QUOTES = re.compile("[\"'‘’‚‛“”„‟«»‹›`´]")
+
+
+def duplicate_key(text: str) -> str:
+    """Fact-checks with the same key are copies of one (the same title and claim but for quote marks,
+    case and spacing): matching shows the first stored for all of them."""
+    return " ".join(_QUOTES.sub(" ", normalise(text)).split())
+
+
+def channel_stats(top_scores: np.ndarray, depth: int) -> tuple[float, float, float]:
+    """(mean, spread, confidence) of one channel's ``depth`` best scores for one claim (missing ones
+    count as 0: the score of a fact-check that shares nothing with the claim). The confidence is how
+    far the best stands above the rest, in spreads: a channel that singles one fact-check out is sure,
+    one whose best scores are level is not."""
+    scores = np.zeros(depth, np.float64)
+    top = np.sort(np.asarray(top_scores, np.float64))[::-1][:depth]
+    scores[: len(top)] = top
+    mean, spread = float(scores.mean()), float(scores.std())
+    if spread < 1e-9:
+        return mean, 1.0, 0.0
+    return mean, spread, max((float(scores[0]) - mean) / spread, 0.0)
+
+
+def fuse_channels(channels: dict[str, tuple[dict[int, float], tuple[float, float, float]]],
+                  weights: dict[str, float]) -> dict[int, float]:
+    """Candidate -> fused score: for each channel, its weight x its confidence x the candidate's score in
+    spreads above the channel's mean (each channel's scores on a common scale, each trusted as much as
+    it is sure for this claim). ``channels``: name -> ({candidate: score}, ``channel_stats``); a
+    candidate missing from a channel has that channel's score 0."""
+    cands = {c for scores, _ in channels.values() for c in scores}
+    out = dict.fromkeys(cands, 0.0)
+    for name, (scores, (mean, spread, confidence)) in channels.items():
+        w = weights.get(name, 1.0) * confidence
+        if w:
+            for c in cands:
+                out[c] += w * (scores.get(c, 0.0) - mean) / spread
     return out
 
 

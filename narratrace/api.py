@@ -202,6 +202,13 @@ class Narratrace:
         """Fact-checks matched to the claims of the stored articles, best first within each claim."""
         return self.store.claim_matches()
 
+    def review_match(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int:
+        """An analyst's verdict, "confirmed" or "rejected", on the matches of an article's claims to a
+        fact-check: stored, shown as their status, kept when matching runs again. Returns how many
+        claim matches it covers (``NotFound`` when there are none)."""
+        with self.store.transaction():
+            return self.store.review_match(article_id, factcheck_id, verdict, note)
+
     # ------------------------------------------------------------- lifecycle
     def close(self) -> None:
         """Save the ANN index if batches were added since its last save, then close the store.

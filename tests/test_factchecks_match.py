@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from narratrace.errors import NotFound
 from narratrace.present.cli.app import app
 
 SEED_IDS = ["000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36",
@@ -131,3 +132,86 @@ def test_match_new_article_matched_at_ingest(fc_project):
             "penjara Ghuwayran di Hasakah dan membawa mereka dengan helikopter.")
     nt.add([RawArticle(text=text, id="new-hasakah", origin="test")])
     assert any(m["article_id"] == "new-hasakah" for m in nt.matches())
+
+
+@pytest.fixture
+def reviewed(fc_project, tmp_path, real_encoder, test_databases):
+    """A private copy of the fact-check project (its matches get reviewed)."""
+    from narratrace import Narratrace
+
+    nt0, _, _ = fc_project
+    nt = Narratrace(db=test_databases.copy(nt0.db_path, tmp_path, "reviewed"), encoder=real_encoder)
+    yield nt
+    nt.close()
+
+
+def _status(nt, article_id, factcheck_id):
+    return {m["status"] for m in nt.matches() if m["article_id"] == article_id and m["factcheck_id"] == factcheck_id}
+
+
+def test_review_confirm_and_reject_survive_rematching(reviewed, tmp_path, real_encoder):
+    from narratrace import Narratrace
+    from narratrace.settings import Settings
+
+    nt = reviewed
+    hasakah = nt.store.factchecks()[0][0]["factcheck_id"]
+    assert _status(nt, SEED_IDS[0], hasakah) and _status(nt, SEED_IDS[1], hasakah)
+    assert nt.review_match(SEED_IDS[0], hasakah, "rejected", note="about another prison") >= 1
+    assert nt.review_match(SEED_IDS[1], hasakah, "confirmed") >= 1
+    assert _status(nt, SEED_IDS[0], hasakah) == {"rejected"} and _status(nt, SEED_IDS[1], hasakah) == {"confirmed"}
+    review = next(m["evidence"]["review"] for m in nt.matches() if m["article_id"] == SEED_IDS[0])
+    assert review["verdict"] == "rejected" and review["note"] == "about another prison"
+    # matching runs again with thresholds nothing reaches: the verdicts stay, the other suggestions go
+    strict = Settings.load(factchecks={"suggested": 0.99, "confirmed": 0.995})
+    with Narratrace(db=nt.db_path, settings=strict, encoder=real_encoder) as again:
+        again.pipeline.factchecks.match_new_claims(rematch_all=True)
+        assert _status(again, SEED_IDS[0], hasakah) == {"rejected"}
+        assert _status(again, SEED_IDS[1], hasakah) == {"confirmed"}
+        assert {m["status"] for m in again.matches()} == {"rejected", "confirmed"}
+
+
+def test_cli_matches_confirm_reject_and_unknown_pair(reviewed):
+    nt = reviewed
+    hasakah = nt.store.factchecks()[0][0]["factcheck_id"]
+    res = runner.invoke(app, ["matches", "confirm", SEED_IDS[2], hasakah, "--db", nt.db_path, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["verdict"] == "confirmed" and json.loads(res.output)["matches"] >= 1
+    res = runner.invoke(app, ["matches", "reject", SEED_IDS[2], "clef-1", "--db", nt.db_path])
+    # CliRunner calls the app directly; narratrace.present.cli.app.main maps NotFound to its exit code
+    assert isinstance(res.exception, NotFound) and "clef-1" in str(res.exception)
+    listed = runner.invoke(app, ["matches", "--db", nt.db_path])
+    assert listed.exit_code == 0 and "confirmed (analyst)" in listed.output
+
+
+def test_cli_factchecks_import_html_page_with_claimreview(reviewed, tmp_path):
+    nt = reviewed
+    review = dict(HASAKAH, url="https://factcheck.example/page", claimReviewed="ISIS fighters left al-Sinaa prison "
+                  "in al-Hasakah with US help", name="Did US troops help ISIS fighters out of al-Sinaa prison?")
+    page = tmp_path / "review.html"
+    page.write_text("<!doctype html><html><head><title>Fact check</title><script type=\"application/ld+json\">"
+                    + json.dumps(review) + "</script></head><body>...</body></html>", encoding="utf-8")
+    res = runner.invoke(app, ["factchecks", "import", str(page), "--db", nt.db_path, "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["imported"] == 1 and out["matches"] > 0
+    stored = {r["factcheck_id"]: r for r in nt.store.factchecks()[0]}
+    assert stored[out["ids"][0]]["title"] == review["name"] and stored[out["ids"][0]]["format"] == "claimreview"
+
+
+def test_api_review_route_confirms_and_refuses_forms(reviewed):
+    from fastapi.testclient import TestClient
+
+    from narratrace.present.web.app import create_app
+
+    nt = reviewed
+    hasakah = nt.store.factchecks()[0][0]["factcheck_id"]
+    with TestClient(create_app(project=nt), base_url="http://127.0.0.1") as c:
+        body = {"article_id": SEED_IDS[0], "factcheck_id": hasakah, "verdict": "rejected", "note": "other prison"}
+        r = c.post("/api/matches/review", json=body)
+        assert r.status_code == 200 and r.json()["matches"] >= 1
+        assert _status(nt, SEED_IDS[0], hasakah) == {"rejected"}
+        form = c.post("/api/matches/review", content=json.dumps(body), headers={"content-type": "text/plain"})
+        assert form.status_code in (415, 422)
+        assert c.post("/api/matches/review", json={**body, "verdict": "maybe"}).status_code == 422
+        missing = c.post("/api/matches/review", json={**body, "factcheck_id": "nope"})
+        assert missing.status_code == 404

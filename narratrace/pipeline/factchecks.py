@@ -213,12 +213,6 @@ class FactCheckMatcher:
             return [[] for _ in texts]
         return self.match(texts, self.encode_claims(texts), [self.detect_lang(t) for t in texts])
 
-    def review(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int:
-        """An analyst confirms or rejects the match of an article's claims to a fact-check; kept when
-        matching runs again. Returns how many claim matches it covers."""
-        with self.store.transaction():
-            return self.store.review_match(article_id, factcheck_id, verdict, note)
-
     # ------------------------------------------------------------------ import
     def import_file(self, path: str | Path) -> dict[str, Any]:
         """Read ClaimReview JSON-LD, an HTML page embedding it, Fact Check Tools JSON or CSV; store, then

@@ -195,11 +195,18 @@ class ClaimTables(LexicalIndex):
 
     def claim_matches(self) -> list[dict[str, Any]]:
         rows = self._x(
-            "SELECT c.article_id, c.passage, c.text, m.factcheck_id, m.score, m.status, m.evidence "
-            "FROM claim_matches m JOIN claims c ON c.rowid = m.claim_rowid JOIN articles a ON a.id = c.article_id "
-            "ORDER BY a.rowid, c.passage, c.start, m.score DESC").fetchall()
-        return [{"article_id": r[0], "passage": r[1], "claim": r[2], "factcheck_id": r[3], "score": r[4],
-                 "status": r[5], "evidence": json.loads(r[6])} for r in rows]
+            "SELECT c.article_id, c.passage, c.text, m.factcheck_id, m.score, m.status, m.evidence, r.verdict, r.note, "
+            "r.reviewed_at FROM claim_matches m JOIN claims c ON c.rowid = m.claim_rowid "
+            "JOIN articles a ON a.id = c.article_id LEFT JOIN match_reviews r ON r.article_id = c.article_id AND "
+            "r.factcheck_id = m.factcheck_id ORDER BY a.rowid, c.passage, c.start, m.score DESC").fetchall()
+        out = []
+        for r in rows:
+            evidence = json.loads(r[6])
+            if r[7] is not None:  # the analyst's verdict as it is now, also before matching ran again
+                evidence["review"] = {"verdict": r[7], "note": r[8], "reviewed_at": r[9]}
+            out.append({"article_id": r[0], "passage": r[1], "claim": r[2], "factcheck_id": r[3], "score": r[4],
+                        "status": r[5], "evidence": evidence})
+        return out
 
     # ------------------------------------------------------ analysts' verdicts
     def review_match(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int:

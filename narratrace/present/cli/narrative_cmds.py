@@ -135,9 +135,15 @@ def factchecks_match_cli(text: str | None = typer.Argument(None, help="A claim i
                          f"{ev.get('factcheck_claim', '')[:110]}  {ev.get('url') or ''}", markup=False)
 
 
-def matches_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
-                ) -> None:
-    """Fact-checks matched to the claims of the stored articles."""
+matches_app = typer.Typer(help="Fact-checks matched to the claims of the stored articles; confirm or reject them.")
+
+
+@matches_app.callback(invoke_without_command=True)
+def matches_cli(ctx: typer.Context, db: str | None = DbOption, config: str | None = ConfigOption,
+                as_json: bool = JsonOption) -> None:
+    """Fact-checks matched to the claims of the stored articles (status suggested, confirmed or rejected)."""
+    if ctx.invoked_subcommand is not None:
+        return
     with open_project(db, config) as nt:
         items = nt.matches()
     if as_json:
@@ -146,11 +152,44 @@ def matches_cli(db: str | None = DbOption, config: str | None = ConfigOption, as
         return
     for m in items:
         ev = m["evidence"]
+        by = " (analyst)" if ev.get("review") else ""
         stdout.print(f"[bold]{escape(m['article_id'])}[/bold] "
-                     + escape(f"{m['status']} {m['score']:.3f} {m['factcheck_id']} [{ev.get('rating') or '?'}]"),
+                     + escape(f"{m['status']}{by} {m['score']:.3f} {m['factcheck_id']} [{ev.get('rating') or '?'}]"),
                      markup=True)
         stdout.print(f"    claim:      {m['claim'][:200]}", markup=False)
         stdout.print(f"    fact-check: {ev.get('factcheck_claim', '')[:200]}  {ev.get('url') or ''}", markup=False)
+
+
+def _review(verdict: str, article: str, factcheck: str, note: str | None, db: str | None, config: str | None,
+            as_json: bool) -> None:
+    with open_project(db, config) as nt:
+        n = nt.review_match(article, factcheck, verdict, note)
+    if as_json:
+        print_json({"article_id": article, "factcheck_id": factcheck, "verdict": verdict, "matches": n})
+    else:
+        console.print(f"{verdict} the match of {n} claim(s) of {escape(article)} to {escape(factcheck)}; "
+                      "kept when matching runs again", highlight=False)
+
+
+_ARTICLE = typer.Argument(..., help="The article whose claims matched (an id from `narratrace matches`).")
+_FACTCHECK = typer.Argument(..., help="The fact-check id.")
+_NOTE = typer.Option(None, "--note", help="Why (kept with the verdict).")
+
+
+@matches_app.command("confirm")
+def matches_confirm_cli(article: str = _ARTICLE, factcheck: str = _FACTCHECK, note: str | None = _NOTE,
+                        db: str | None = DbOption, config: str | None = ConfigOption,
+                        as_json: bool = JsonOption) -> None:
+    """Confirm that the article's claims are the ones the fact-check checked."""
+    _review("confirmed", article, factcheck, note, db, config, as_json)
+
+
+@matches_app.command("reject")
+def matches_reject_cli(article: str = _ARTICLE, factcheck: str = _FACTCHECK, note: str | None = _NOTE,
+                       db: str | None = DbOption, config: str | None = ConfigOption,
+                       as_json: bool = JsonOption) -> None:
+    """Reject the match: the fact-check is about something else. It stays shown as rejected."""
+    _review("rejected", article, factcheck, note, db, config, as_json)
 
 
 def _marked(text: str, spans: list[list[int]], width: int = 240) -> str:
@@ -193,5 +232,5 @@ def register(app: typer.Typer) -> None:
     app.command("narratives")(narratives_cli)
     app.command("claims")(claims_cli)
     app.add_typer(factchecks_app, name="factchecks")
-    app.command("matches")(matches_cli)
+    app.add_typer(matches_app, name="matches")
     app.command("search")(search_cli)

@@ -202,6 +202,14 @@ class Narratrace:
         """Fact-checks matched to the claims of the stored articles, best first within each claim."""
         return self.store.claim_matches()
 
+    def confirmed_claimreviews(self) -> list[dict[str, Any]]:
+        """Confirmed matches as schema.org ClaimReview objects (``trace.factchecks.claimreviews``)."""
+        from .trace.factchecks import claimreviews
+
+        found = [m for m in self.matches() if m["status"] == "confirmed"]
+        fcs = {r["factcheck_id"]: r for r in self.store.factchecks()[0]}
+        return claimreviews(found, fcs, {a.id: a for a in self.articles({m["article_id"] for m in found})})
+
     def review_match(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int:
         """An analyst's verdict, "confirmed" or "rejected", on the matches of an article's claims to a
         fact-check: stored, shown as their status, kept when matching runs again. Returns how many

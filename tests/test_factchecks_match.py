@@ -215,3 +215,23 @@ def test_api_review_route_confirms_and_refuses_forms(reviewed):
         assert c.post("/api/matches/review", json={**body, "verdict": "maybe"}).status_code == 422
         missing = c.post("/api/matches/review", json={**body, "factcheck_id": "nope"})
         assert missing.status_code == 404
+
+
+def test_cli_matches_export_claimreview_of_confirmed_matches(reviewed):
+    nt = reviewed
+    hasakah = nt.store.factchecks()[0][0]["factcheck_id"]
+    nt.review_match(SEED_IDS[1], hasakah, "confirmed")
+    nt.review_match(SEED_IDS[0], hasakah, "rejected")
+    res = runner.invoke(app, ["matches", "export", "--db", nt.db_path])
+    assert res.exit_code == 0, res.output
+    reviews = json.loads(res.output)
+    (review,) = [r for r in reviews if r["identifier"] == hasakah]
+    assert review["@type"] == "ClaimReview" and review["claimReviewed"] == HASAKAH["claimReviewed"]
+    assert review["reviewRating"]["alternateName"] == "Unproven" and review["url"] == HASAKAH["url"]
+    where = {a["identifier"] for a in review["itemReviewed"]["appearance"]}
+    assert SEED_IDS[1] in where and SEED_IDS[0] not in where  # the rejected article is left out
+    # what narratrace exports, it reads back
+    from narratrace.trace.factcheck_readers import from_json
+
+    (back,) = list(from_json(review))
+    assert back.claim == HASAKAH["claimReviewed"] and back.rating == "Unproven"

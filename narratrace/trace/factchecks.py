@@ -169,6 +169,36 @@ def evidence_for(claim: str, fc: FactCheck, parts: dict[str, Any]) -> dict[str, 
             "publisher": fc.publisher, "factcheck_lang": fc.lang, "origin": fc.origin, **parts}
 
 
+def claimreviews(matches: Iterable[dict[str, Any]], factchecks: dict[str, dict[str, Any]],
+                 articles: dict[str, Any]) -> list[dict[str, Any]]:
+    """Confirmed matches as schema.org ClaimReview objects, one per fact-check: the fact-checker's review
+    (url, rating, author, date) with the stored articles making the claim as the claim's ``appearance``
+    (url or id, title, the claim sentences), so another tool can read what narratrace found.
+    ``matches``: ``claim_matches`` rows; ``factchecks``: id -> stored record; ``articles``: id -> Article."""
+    by_fc: dict[str, dict[str, list[str]]] = {}
+    for m in matches:
+        if m["status"] == "confirmed" and m["factcheck_id"] in factchecks:
+            by_fc.setdefault(m["factcheck_id"], {}).setdefault(m["article_id"], []).append(m["claim"])
+    out = []
+    for fid, arts in by_fc.items():
+        fc = factchecks[fid]
+        appearance = []
+        for aid, sentences in arts.items():
+            art = articles.get(aid)
+            appearance.append({"@type": "CreativeWork", "identifier": aid, "url": getattr(art, "url", None),
+                               "headline": getattr(art, "title", None), "inLanguage": getattr(art, "lang", None),
+                               "text": list(dict.fromkeys(sentences))})
+        review: dict[str, Any] = {"@context": "https://schema.org", "@type": "ClaimReview", "identifier": fid,
+                                  "url": fc.get("url"), "claimReviewed": fc["claim"], "name": fc.get("title"),
+                                  "datePublished": fc.get("date"), "inLanguage": fc.get("lang"),
+                                  "reviewRating": {"@type": "Rating", "alternateName": fc.get("rating")},
+                                  "author": {"@type": "Organization", "name": fc.get("publisher")},
+                                  "itemReviewed": {"@type": "Claim", "author": fc.get("claimant"),
+                                                   "appearance": appearance}}
+        out.append(review)
+    return out
+
+
 def iter_valid(items: Iterable[FactCheck | InputError]) -> tuple[list[FactCheck], list[InputError]]:
     good: list[FactCheck] = []
     bad: list[InputError] = []

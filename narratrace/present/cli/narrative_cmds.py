@@ -160,6 +160,13 @@ def matches_cli(ctx: typer.Context, db: str | None = DbOption, config: str | Non
         stdout.print(f"    fact-check: {ev.get('factcheck_claim', '')[:200]}  {ev.get('url') or ''}", markup=False)
 
 
+@matches_app.command("export")
+def matches_export_cli(db: str | None = DbOption, config: str | None = ConfigOption) -> None:
+    """Confirmed matches as schema.org ClaimReview JSON: each fact-check with the articles making its claim."""
+    with open_project(db, config) as nt:
+        print_json(nt.confirmed_claimreviews())
+
+
 def _review(verdict: str, article: str, factcheck: str, note: str | None, db: str | None, config: str | None,
             as_json: bool) -> None:
     with open_project(db, config) as nt:

@@ -151,7 +151,7 @@ class Narratrace:
             items.append(item)
         pipe.encode.encode(items)
         for it in items:  # the vectors as a store keeps them, so the scores are those of stored articles
-            it.stored_vectors = it.vectors.astype(self.store.vector_dtype).astype("float32")  # type: ignore[union-attr]
+            it.stored_vectors = pipe.write.as_stored(it.vectors)  # type: ignore[arg-type]
         return compare_stored(items[0].article, items[1].article, stored_passages(items[0]),
                               stored_passages(items[1]), means=language_means(self.encoder.vector_space))
 

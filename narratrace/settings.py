@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import math
 import os
 import tomllib
@@ -139,6 +140,12 @@ CHOICES = {("factchecks", "encode_as"): ("passage", "query"), ("store", "vector_
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
+    return copy.deepcopy(_packaged_defaults())
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_defaults() -> dict[str, dict[str, Any]]:
+    """defaults.toml, read and checked once per process (TextPipeline() and open_store() ask for it)."""
     values = tomllib.loads((PACKAGE_DIR / "defaults.toml").read_text("utf-8"))
     for name, cls in SECTIONS.items():  # the file and the typed sections must name the same keys
         keys = {f.name for f in dataclasses.fields(cls)}

@@ -88,9 +88,10 @@ class GroupService:
         return merged
 
     def _founder(self, story_id: str) -> str:
-        stored = self.store.story_founder(story_id)
-        if stored:
-            return stored
+        return self.store.story_founder(story_id) or self._founder_of_members(story_id)
+
+    def _founder_of_members(self, story_id: str) -> str:
+        """For a story founded in this batch, or made before founders were recorded: read its members."""
         return min(founder_key(aid, pub) for aid, pub in self.store.member_dates(story_id))
 
     def settle_ids(self, items: Sequence[EncodedArticle]) -> None:
@@ -103,11 +104,8 @@ class GroupService:
                 touched[it.article.story_id].append(it)
         for sid, its in sorted(touched.items()):
             stored = self.store.story_founder(sid)
-            if not stored:  # founded in this batch, or a store made before founders were recorded
-                keys = [founder_key(aid, pub) for aid, pub in self.store.member_dates(sid)]
-            else:
-                keys = [stored] + [founder_key(it.id, it.article.published) for it in its]
-            founder = min(keys)
+            founder = min([stored or self._founder_of_members(sid)]
+                          + [founder_key(it.id, it.article.published) for it in its])
             new_id = story_id_for(founder.split("\t", 1)[1])
             if new_id != sid:
                 self.store.rename_story(sid, new_id, founder)

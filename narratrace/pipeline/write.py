@@ -39,9 +39,14 @@ class WriteService:
                                  clues=dict(zip(item.indices, item.clues)))
         if self.site_boilerplate is not None:  # its short lines count towards its site's boilerplate
             self.site_boilerplate.record(item)
-        item.stored_vectors = item.vectors.astype(self.store.vector_dtype).astype(np.float32)
+        item.stored_vectors = self.as_stored(item.vectors)
         if item.join is not None:
             self.store.write_links([item.join], story_id=art.story_id)
+
+    def as_stored(self, vectors: np.ndarray) -> np.ndarray:
+        """The vectors as the store keeps and returns them (its dtype, read back as float32): what tracing
+        and ``compare`` score, so a fresh pair and a stored one get the same numbers."""
+        return vectors.astype(self.store.vector_dtype).astype(np.float32)
 
     def batch_committed(self) -> None:
         """Writing the whole index costs time linear in the store: during a long run it is saved at most

@@ -229,9 +229,7 @@ class PostgresStore(PostgresLexical, SQLStore):
                 self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock,))
                 yield self.db
         except Exception as exc:
-            fatal = self.fatal_error(exc)
-            if fatal is not None and fatal is not exc:
-                raise fatal from exc
+            self._raise_fatal(exc)
             raise
 
     @contextmanager

@@ -72,6 +72,13 @@ class SQLBase:
         every later article would meet too, or None when ``exc`` is about one article's data."""
         return exc if isinstance(exc, StoreError) else None
 
+    def _raise_fatal(self, exc: Exception) -> None:
+        """In a transaction's ``except``: raise the store's own failure behind ``exc`` in its place (the
+        caller re-raises ``exc`` when there is none)."""
+        fatal = self.fatal_error(exc)
+        if fatal is not None and fatal is not exc:
+            raise fatal from exc
+
     def set_synchronous(self, mode: str) -> None:
         """``[store] synchronous`` (OFF, NORMAL, FULL, EXTRA): how hard a commit waits for the disk.
         A backend without the choice keeps its own behaviour."""

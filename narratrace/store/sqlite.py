@@ -84,9 +84,7 @@ class SQLiteStore(SQLStore):
             else:
                 self.db.execute("COMMIT")
         except Exception as exc:
-            fatal = self.fatal_error(exc)
-            if fatal is not None and fatal is not exc:
-                raise fatal from exc
+            self._raise_fatal(exc)
             raise
 
     @contextmanager

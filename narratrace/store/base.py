@@ -90,7 +90,7 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables):
             self._x(self._ddl("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
             current = self._stored_version()
             self._check_version(current)
-            for version in range(current + 1, SCHEMA_VERSION + 1):
+            for version in sorted(v for v in MIGRATIONS if v > current):
                 for stmt in _split_sql(self._ddl(MIGRATIONS[version])):
                     self._x(stmt)
                 self._after_migration(version)  # what SQL cannot do (lexical.py: index what is stored)

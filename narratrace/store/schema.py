@@ -1,4 +1,4 @@
-"""Schema and migrations, in SQLite's dialect. Bump ``SCHEMA_VERSION`` and append a migration; never edit old ones.
+"""Schema and migrations, in SQLite's dialect. Append a migration (a new number); never edit old ones.
 
 PostgreSQL runs the same migrations through ``to_postgres``, a mechanical translation: keep new
 migrations within what it handles (it refuses the rest, and tests/store translates every migration).
@@ -6,8 +6,6 @@ migrations within what it handles (it refuses the rest, and tests/store translat
 from __future__ import annotations
 
 import re
-
-SCHEMA_VERSION = 7
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -175,6 +173,9 @@ MIGRATIONS: dict[int, str] = {
     );
     """,
 }
+
+#: the newest migration's number: what a store opened by this narratrace is brought to
+SCHEMA_VERSION = max(MIGRATIONS)
 
 
 #: SQLite constructs ``to_postgres`` does not translate: a migration using one fails loudly, not oddly

@@ -115,8 +115,8 @@ class Narratrace:
     def article(self, article_id: str) -> Article:
         return self.store.get_article(article_id)
 
-    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
-        return self.store.articles(ids)
+    def articles(self, ids: Iterable[str] | None = None, with_passages: bool = False) -> list[Article]:
+        return self.store.articles(ids, with_passages=with_passages)
 
     def links(self, story_id: str | None = None, article_id: str | None = None) -> list[Link]:
         return self.store.links(story_id=story_id, article_id=article_id)

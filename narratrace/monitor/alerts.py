@@ -9,6 +9,7 @@ of related and unrelated texts overlap), plus a literal match on normalised text
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -190,7 +191,8 @@ class AlertEngine:
             out.append({"type": "new_story", "key": f"new_story:{sid}", **info})
         b = self.breaking
         if b.enabled:
-            times = self.state.arrival_times(story.article_ids)
+            times = event_times(self.state.arrival_times(story.article_ids),
+                                {a.id: a.published for a in self.nt.articles(story.article_ids)})
             recent = [a for a, t in times.items() if now - b.window < t <= now]
             before = [a for a, t in times.items() if now - 2 * b.window < t <= now - b.window]
             if len(recent) >= b.min_articles and len(recent) >= b.growth * len(before):
@@ -198,3 +200,41 @@ class AlertEngine:
                             "in_window": len(recent), "previous_window": len(before), "window_seconds": b.window,
                             "article_ids": sorted(recent)})
         return out
+
+
+def latest_instant(published: str | None) -> float | None:
+    """The last moment (epoch seconds, UTC when no offset is given) that a publication date of any
+    precision allows: ``2019-10`` ends with October 2019, ``2019-10-14`` at its midnight, a full
+    timestamp is itself; None for no date or one that cannot be read."""
+    if not published:
+        return None
+    text = published.strip()
+    try:
+        if len(text) == 4:
+            end = datetime(int(text) + 1, 1, 1, tzinfo=UTC)
+        elif len(text) == 7:
+            y, m = int(text[:4]), int(text[5:7])
+            if not 1 <= m <= 12:
+                return None
+            end = datetime(y + m // 12, m % 12 + 1, 1, tzinfo=UTC)
+        elif len(text) == 10:
+            end = datetime.fromisoformat(text).replace(tzinfo=UTC) + timedelta(days=1)
+        else:
+            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+    except ValueError:
+        return None
+    return end.timestamp() - 1e-3
+
+
+def event_times(arrivals: dict[str, float], published: dict[str, str | None]) -> dict[str, float]:
+    """When each article happened for "breaking": its publication time, never later than its arrival.
+
+    A first poll over old articles fetches them all at once; counting arrivals would make every old story
+    "breaking". An article dated to the day (or month) counts at its arrival if that falls inside the date,
+    else at the date's end; an undated one at its arrival."""
+    out = {}
+    for aid, arrived in arrivals.items():
+        bound = latest_instant(published.get(aid))
+        out[aid] = arrived if bound is None else min(arrived, bound)
+    return out

@@ -45,8 +45,9 @@ class Watchlist:
 
 @dataclass
 class Breaking:
-    """A story is breaking when ``min_articles`` of its articles arrived within ``window`` seconds and that
-    is at least ``growth`` times as many as in the window before."""
+    """A story is breaking when ``min_articles`` of its articles appeared within ``window`` seconds and that
+    is at least ``growth`` times as many as in the window before; an article appears when it was published
+    (at its arrival when undated, or when it arrived within its publication date: ``alerts.event_times``)."""
 
     window: float = 3600.0
     min_articles: int = 3

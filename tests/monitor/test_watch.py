@@ -167,3 +167,29 @@ def test_cli_collect_and_watch(new_db, tmp_path, site):
     assert res.exit_code == 0, res.output
     # 004 was collected by `collect` (no alerts there); the feed brings 000-003, which all cite Sputnik
     assert res.stdout.count("ALERT source [sputnik] Sputnik") == 4
+
+
+def test_breaking_counts_publication_time_not_arrival(new_db, hashing_settings):
+    """A first poll over old articles is not breaking: they arrive together but were published years ago."""
+    from narratrace.monitor.alerts import event_times, latest_instant
+
+    with Narratrace(db=new_db("old"), settings=hashing_settings) as nt:
+        old = [RawArticle(text=f"Archive report {i} about event {i} {'y' * i}.", id=f"o{i}",
+                          published=f"2019-10-1{i}") for i in range(4)]
+        ids = nt.add(old).ingested
+        with nt.store.transaction():
+            for aid in ids:
+                nt.store.set_story(aid, "Sold")
+        state = CollectState(state_path(nt.db_path))
+        engine = AlertEngine(nt, state, [], Breaking(window=3600, min_articles=3, growth=2.0))
+        t0 = 1_900_000_000.0
+        state.arrived([(a, "Sold") for a in ids], at=t0 - 10)
+        assert not [a for a in engine.evaluate(t0) if a["type"] == "breaking"]
+        state.close()
+    day = latest_instant("2019-10-14")
+    assert day is not None and latest_instant("2019-10-13") < day < latest_instant("2019-10")  # type: ignore[operator]
+    assert latest_instant("2019-13") is None and latest_instant("garbage") is None and latest_instant(None) is None
+    # dated today, arrived today: the arrival counts (a day's date cannot place it in a one-hour window)
+    assert event_times({"a": 100.0}, {"a": "1970-01-01"}) == {"a": 100.0}
+    assert event_times({"a": 200_000.0}, {"a": "1970-01-01"})["a"] < 86_400
+    assert event_times({"a": 5.0}, {"a": None}) == {"a": 5.0}

@@ -79,6 +79,9 @@ def test_attack_unsupported_file_named_explicitly_is_an_error_not_a_silent_skip(
     assert out["ingested"] == 1 and out["skipped_files"] == 0
     walked = _invoke("ingest", str(tmp_path), "--db", new_db("walk"), "--config", str(config), "--json")
     assert walked.exit_code == 0 and json.loads(walked.stdout)["skipped_files"] >= 1, walked.output
+    assert str(path) in json.loads(walked.stdout)["skipped_file_names"]
+    shown = _invoke("ingest", str(tmp_path), "--db", new_db("walk2"), "--config", str(config))
+    assert f"skipped {path}" in " ".join(shown.output.split()), shown.output  # the summary names the file
 
 
 def test_attack_unreadable_file_named_explicitly_costs_that_file_only(tmp_path, new_db, monkeypatch):

@@ -24,6 +24,8 @@ from .common import (
 )
 
 stdout = Console(width=160, highlight=False)
+#: skipped files named one per line; --json lists them all
+SKIPPED_SHOWN = 20
 
 
 def story_json(story: Story) -> dict[str, object]:
@@ -66,6 +68,12 @@ def ingest_cli(
     with open_project(db, config, create=True) as nt:
         with progress_bar("ingesting") as progress:
             report = nt.ingest(paths, progress=progress)
+        for skipped in report.skipped_files[:SKIPPED_SHOWN]:
+            console.print(f"[dim]skipped[/dim] {escape(terminal_safe(skipped))} (hidden, or of a type no reader "
+                          "takes)", highlight=False, markup=True, soft_wrap=True)
+        if len(report.skipped_files) > SKIPPED_SHOWN:
+            console.print(f"[dim]skipped[/dim] … and {len(report.skipped_files) - SKIPPED_SHOWN} more (--json lists "
+                          "them all)", highlight=False, markup=True)
         for warning in report.warnings:
             console.print(f"[yellow]warning[/yellow] {escape(terminal_safe(str(warning)))}", highlight=False,
                           markup=True, soft_wrap=True)
@@ -78,7 +86,8 @@ def ingest_cli(
         if report.stopped is not None:
             summary["stopped"] = report.stopped.message
         if as_json:
-            print_json({**summary, "error_messages": [str(e) for e in report.errors],
+            print_json({**summary, "skipped_file_names": report.skipped_files,
+                        "error_messages": [str(e) for e in report.errors],
                         "warning_messages": [str(w) for w in report.warnings], "db": nt.store.path})
         else:
             console.print(terminal_safe(" · ".join(f"{k}: {v}" for k, v in summary.items())

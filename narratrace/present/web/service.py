@@ -135,7 +135,7 @@ class WebService:
     def story_page(self, story_id: str) -> dict[str, Any]:
         with self.lock:
             story = self.nt.story(story_id)
-            arts = {a.id: a for a in self.nt.articles(story.article_ids)}
+            arts = {a.id: a for a in self.nt.articles(story.article_ids, with_passages=True)}  # the count column
             links = self.nt.links(story_id=story_id)
             graph = self.nt.graph(story_id).to_json()
         order = [t["id"] for t in graph["graph"]["timeline"]]

@@ -1,6 +1,8 @@
 """JSON API and HTML pages through starlette's TestClient, over the five seeds ingested with the real encoder."""
 from __future__ import annotations
 
+import re
+
 from narratrace.present.web.service import align_rows
 
 A, B, C = "000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36"
@@ -116,6 +118,9 @@ def test_web_pages_story_shows_languages_articles_graph_and_links(client):
     assert f'data-graph-url="/api/stories/{story}/graph"' in html
     assert f'href="/pair/{A}/{B}"' in html
     assert "<script" not in html.split("</head>")[1]  # no inline script in the body
+    # the articles table counts each article's stored passages (it said 0 for every article)
+    counts = re.findall(r'<tr data-article="[^"]+">.*?<td class="num">(\d+)</td>', html, re.S)
+    assert len(counts) == 3 and all(int(n) > 0 for n in counts), counts
 
 
 def test_web_pages_pair_marks_rtl_unaligned_boilerplate_and_scores(client):

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import NotFound, StoreError
 from ..model import Article, Link, Passage, Story
 from .ann import PassageIndex
+from .annotations import AnnotationTables
 from .claims import ClaimTables
 from .index_cache import IndexCache
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -47,7 +48,7 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables):
+class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and

@@ -172,6 +172,51 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY(article_id, factcheck_id)
     );
     """,
+    # issue 17: analysts' annotations (store/annotations.py): tags and notes on stories, articles and entities,
+    # verdicts on provenance links, and hand merges and splits of stories (articles put together share a pin;
+    # pins kept apart are never merged by grouping). Keyed by ids without foreign keys, so a new version of an
+    # article keeps them; a story's follow its renames through story_aliases
+    9: """
+    CREATE TABLE IF NOT EXISTS annotations (
+        rowid INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target_kind, target_id);
+    CREATE INDEX IF NOT EXISTS annotations_value ON annotations(kind, value);
+    CREATE TABLE IF NOT EXISTS link_reviews (
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        note TEXT,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY(source, target, kind)
+    );
+    CREATE TABLE IF NOT EXISTS story_pins (
+        article_id TEXT PRIMARY KEY,
+        pin TEXT NOT NULL,
+        pinned_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS story_pins_pin ON story_pins(pin);
+    CREATE TABLE IF NOT EXISTS story_apart (
+        pin_a TEXT NOT NULL,
+        pin_b TEXT NOT NULL,
+        PRIMARY KEY(pin_a, pin_b)
+    );
+    CREATE TABLE IF NOT EXISTS story_edits (
+        rowid INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        stories TEXT NOT NULL DEFAULT '[]',
+        articles TEXT NOT NULL DEFAULT '[]',
+        note TEXT,
+        edited_at TEXT NOT NULL
+    );
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

@@ -128,6 +128,13 @@ class Narratrace:
         story = self.story(story_id)  # a retired id gives the story it became
         return graph_from_links(self.articles(story.article_ids), self.links(story_id=story.id), story.id)
 
+    @property
+    def outlets(self) -> Any:
+        """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``list``, ``profile``, ``volume``)."""
+        from .store.outlets import OutletProfiles
+
+        return OutletProfiles(self.store)
+
     def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
         """Alignment and relation of two stored articles, from their stored passage vectors."""
         from .trace.compare import compare_stored

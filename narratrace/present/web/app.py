@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ...errors import NarratraceError
-from . import api_routes, pages
+from . import api_routes, outlet_routes, pages
 from .security import SecurityHeaders, TokenGate
 from .service import WebService
 
@@ -36,6 +36,7 @@ def _templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals.update(pages.template_globals())
+    env.globals.update(outlet_routes.template_globals())
     return env
 
 
@@ -71,6 +72,7 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
     app.state.templates = _templates()
     app.include_router(api_routes.router)
     app.include_router(pages.router)
+    app.include_router(outlet_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC), follow_symlink=False), name="static")
 
     @app.exception_handler(NarratraceError)

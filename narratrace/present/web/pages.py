@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .api_routes import MAX_QUERY_PARAM, check_query
+from .charts import volume_of
 from .service import SORTS, WebService, direction
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,8 @@ def stories_page(request: Request, lang: str | None = None, outlet: str | None =
 def story_page(request: Request, story_id: str) -> HTMLResponse:
     data = _svc(request).story_page(story_id)
     titles = {a.id: (a.title or a.id) for a in data["articles"]}
-    return render(request, "story.html", titles=titles, **data)
+    chart = volume_of(_svc(request).nt, lock=_svc(request).lock, story_id=data["story"].id)
+    return render(request, "story.html", titles=titles, chart=chart, **data)
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
@@ -72,7 +74,10 @@ def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM)
 
 @router.get("/narratives", response_class=HTMLResponse)
 def narratives_page(request: Request) -> HTMLResponse:
-    return render(request, "narratives.html", narratives=_svc(request).narratives())
+    svc = _svc(request)
+    found = svc.narratives()
+    charts = {n["id"]: volume_of(svc.nt, lock=svc.lock, narrative_id=n["id"], height=130) for n in found or []}
+    return render(request, "narratives.html", narratives=found, charts=charts)
 
 
 @router.get("/claims", response_class=HTMLResponse)

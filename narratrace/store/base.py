@@ -29,6 +29,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
 from .story_ids import StoryIds
+from .story_pages import STORY_PAGES_VERSION
 
 _ARTICLE_COLS = 'rowid, id, content_hash, title, url, outlet, published, lang, origin, text, meta, provenance, story_id'
 
@@ -153,6 +154,11 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
                     chunk).fetchall()
         return [self._article(r, with_passages) for r in rows]
 
+    def _after_migration(self, version: int) -> None:
+        super()._after_migration(version)  # the lexical index (lexical.py)
+        if version == STORY_PAGES_VERSION:
+            self._build_story_summaries()
+
     def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
         rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row
         art = Article(id=aid, text=text, title=title, url=url, outlet=outlet, published=published, lang=lang,
@@ -217,7 +223,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         """
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if replace:
-            old = self._x("SELECT rowid FROM articles WHERE id=?", (art.id,)).fetchone()
+            old = self._x("SELECT rowid, story_id, lang, outlet, published FROM articles WHERE id=?",
+                          (art.id,)).fetchone()
             if old:
                 n_old = self._x("SELECT count(*) FROM passages WHERE article_rowid=? AND vector IS NOT NULL",
                                         (old[0],)).fetchone()[0]
@@ -225,6 +232,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
                 self._x("DELETE FROM passages WHERE article_rowid=?", (old[0],))
                 self._x("DELETE FROM links WHERE source=? OR target=?", (art.id, art.id))
                 self._x("DELETE FROM articles WHERE rowid=?", (old[0],))
+                if old[1]:
+                    self._member_removed(old[1], old[0], *old[2:])
         if art.story_id:
             self._x("INSERT INTO stories(id, created_at) VALUES(?, ?) ON CONFLICT DO NOTHING", (art.story_id, now))
         cur = self._x(
@@ -234,6 +243,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
              json.dumps(art.meta, ensure_ascii=False, default=str), json.dumps(art.provenance, ensure_ascii=False),
              art.story_id, now))
         arowid = cur.fetchone()[0]
+        if art.story_id:
+            self._member_added(art.story_id, arowid, art.title, art.lang, art.outlet, art.published)
         rows = []
         clues = clues or {}
         for p in art.passages:
@@ -251,7 +262,13 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
     def set_story(self, article_id: str, story_id: str) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._x("INSERT INTO stories(id, created_at) VALUES(?, ?) ON CONFLICT DO NOTHING", (story_id, now))
+        old = self._x("SELECT rowid, story_id, title, lang, outlet, published FROM articles WHERE id=?",
+                      (article_id,)).fetchone()
         self._x("UPDATE articles SET story_id=? WHERE id=?", (story_id, article_id))
+        if old and old[1] != story_id:  # the story lists' summaries follow (store/story_pages.py)
+            if old[1]:
+                self._member_removed(old[1], old[0], *old[3:])
+            self._member_added(story_id, old[0], *old[2:])
 
     def write_links(self, links: Iterable[Link], story_id: str | None = None) -> None:
         """Upsert links (unique on source, target, kind). Call inside ``transaction()``."""

@@ -217,6 +217,46 @@ MIGRATIONS: dict[int, str] = {
         edited_at TEXT NOT NULL
     );
     """,
+    # issue 17: story lists paged in SQL (store/story_pages.py): a summary row per story (one index per sort),
+    # a row per language, outlet and month a story has articles in (with how many), and per value the number
+    # of stories that have it; kept in the transactions that write and move articles, filled for a store made
+    # before by StoryPages._build_story_summaries (after this migration). articles(story_id, published) finds
+    # a story's first and last dates again when an article leaves it
+    10: """
+    CREATE TABLE IF NOT EXISTS story_summaries (
+        story_id TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        n_languages INTEGER NOT NULL DEFAULT 0,
+        n_outlets INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT,
+        last_seen TEXT,
+        recent TEXT NOT NULL DEFAULT '',
+        first_rowid INTEGER,
+        title TEXT,
+        folded TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS story_summaries_size ON story_summaries(size DESC, n_languages DESC, story_id);
+    CREATE INDEX IF NOT EXISTS story_summaries_spread
+        ON story_summaries(n_languages DESC, n_outlets DESC, size DESC, story_id);
+    CREATE INDEX IF NOT EXISTS story_summaries_recent ON story_summaries(recent DESC, size DESC, story_id);
+    CREATE TABLE IF NOT EXISTS story_facets (
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY(story_id, kind, value)
+    );
+    CREATE INDEX IF NOT EXISTS story_facets_value ON story_facets(kind, folded, story_id);
+    CREATE TABLE IF NOT EXISTS story_facet_counts (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        stories INTEGER NOT NULL,
+        PRIMARY KEY(kind, value)
+    );
+    CREATE INDEX IF NOT EXISTS articles_story_published ON articles(story_id, published);
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

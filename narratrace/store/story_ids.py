@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import time
 
-from .sql import SQLBase
+from .story_pages import StoryPages
 
 #: aliases followed at most this deep (a story renamed again and again)
 MAX_ALIAS_HOPS = 16
 
 
-class StoryIds(SQLBase):
+class StoryIds(StoryPages):
     """A story's id is made from its founder (its earliest member); when the founder changes the story is
     renamed and the retired id is kept as an alias, so saved links and ids keep working."""
 
@@ -33,6 +33,7 @@ class StoryIds(SQLBase):
         self._x("INSERT INTO stories(id, created_at, founder) SELECT ?, created_at, ? FROM stories WHERE id=? "
                 "ON CONFLICT(id) DO UPDATE SET founder=excluded.founder", (new, founder, old))
         self._x("UPDATE articles SET story_id=? WHERE story_id=?", (new, old))
+        self._story_moved(old, new)  # the story lists' summaries (store/story_pages.py)
         self._x("UPDATE links SET story_id=? WHERE story_id=?", (new, old))
         if self._x("SELECT 1 FROM narrative_stories WHERE story_id=?", (new,)).fetchone():
             self._x("DELETE FROM narrative_stories WHERE story_id=?", (old,))

@@ -1,0 +1,219 @@
+"""Story lists in SQL (store/story_pages.py, schema 10): every page, total, sort and facet equals a brute-force
+computation over ``store.stories()`` (which reads every member), on SQLite and PostgreSQL; the summaries stay
+equal to a recomputation after writes, re-ingests, moves, renames and merges, and migration 10 builds them
+for a store made before it."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from narratrace.model import Article, Passage, Story
+from narratrace.store import open_store
+from narratrace.store.story_pages import SORTS, StoryFilters, fold, month_of
+
+LANGS = ["en", "ar", "fa", "id"]
+OUTLETS = ["Defa Press", "BBC Persian", "Al Jazeera", "Kompas", "defa.ir", None]
+DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
+TITLES = ["Prison break in Hasakah", "Flood in Lagos", None, "Ölpreis steigt", "ISTANBUL talks", "Prison riot"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(request, tmp_path):
+    """``new_store()``: a fresh store on each backend (PostgreSQL skipped when no server is up)."""
+    opened = []
+
+    def make(name: str = "pages") -> Any:
+        if request.param == "sqlite":
+            target = str(tmp_path / f"{name}-{len(opened)}.db")
+        else:
+            target = request.getfixturevalue("pg_db")(name)
+        store = open_store(target)
+        opened.append(store)
+        return store
+
+    yield make
+    for s in opened:
+        s.close()
+
+
+def article(aid: str, story: str | None, lang: str | None, outlet: str | None, published: str | None,
+            title: str | None) -> Article:
+    text = f"Text of {aid}."
+    return Article(id=aid, text=text, title=title, outlet=outlet, published=published, lang=lang, story_id=story,
+                   passages=[Passage(0, text, 0, len(text), kind="body", lang=lang, key=text.lower())])
+
+
+def write(store, arts: list[Article], replace: bool = False) -> None:
+    with store.transaction():
+        for a in arts:
+            start = store.next_passage_rowid()
+            store.write_article(a, {p.index: start + k for k, p in enumerate(a.passages)}, {}, replace=replace)
+
+
+def random_articles(seed: int, n: int = 60, stories: int = 14) -> list[Article]:
+    rng = random.Random(seed)
+    return [article(f"a{seed}-{i:03d}", f"S{rng.randrange(stories):02d}", rng.choice(LANGS + [None]),
+                    rng.choice(OUTLETS), rng.choice(DATES), rng.choice(TITLES)) for i in range(n)]
+
+
+# ------------------------------------------------------------------ brute force
+def _from(value: str | None, bound: str) -> bool:
+    n = min(len(value or ""), len(bound))
+    return bool(value) and value[:n] >= bound[:n]  # type: ignore[index]
+
+
+def _until(value: str | None, bound: str) -> bool:
+    n = min(len(value or ""), len(bound))
+    return bool(value) and value[:n] <= bound[:n]  # type: ignore[index]
+
+
+def brute_force(store, f: StoryFilters, sort: str) -> tuple[list[Story], dict[str, dict[str, int]]]:
+    """Stories passing ``f`` in ``sort`` order, and their facets, from every member read in Python."""
+    stories = store.stories()
+    months: dict[str, set[str]] = {}
+    for a in store.articles():
+        if a.story_id:
+            months.setdefault(a.story_id, set()).add(month_of(a.published or None))
+    keep = []
+    for s in stories:
+        if fold(f.lang) and fold(f.lang) not in [fold(x) for x in s.languages]:
+            continue
+        if fold(f.outlet) and not any(fold(f.outlet) in fold(o) for o in s.outlets):
+            continue
+        if (f.since or "").strip() and not _from(s.last_seen, f.since.strip()):
+            continue
+        if (f.until or "").strip() and not _until(s.first_seen, f.until.strip()):
+            continue
+        needle = fold(f.q)
+        if needle and not (needle in fold(s.id) or needle in fold(s.title) or any(needle in fold(o) for o in s.outlets)
+                           or (f.q or "").strip() in s.article_ids):
+            continue
+        keep.append(s)
+    keys = {"size": lambda s: (-len(s.article_ids), -len(s.languages), s.id),
+            "spread": lambda s: (-len(s.languages), -len(s.outlets), -len(s.article_ids), s.id)}
+    if sort == "recent":  # latest date first, then size; ties by id (a stable sort keeps the id order)
+        keep.sort(key=lambda s: s.id)
+        keep.sort(key=lambda s: (s.last_seen or s.first_seen or "", len(s.article_ids)), reverse=True)
+    else:
+        keep.sort(key=keys[sort])
+    facets: dict[str, dict[str, int]] = {"languages": {}, "outlets": {}, "months": {}}
+    for s in keep:
+        for kind, values in (("languages", s.languages), ("outlets", s.outlets), ("months", months[s.id])):
+            for v in values:
+                facets[kind][v] = facets[kind].get(v, 0) + 1
+    return keep, facets
+
+
+def assert_page_matches(store, f: StoryFilters, sort: str, limit: int, offset: int) -> None:
+    expected, facets = brute_force(store, f, sort)
+    page = store.story_page(f, sort=sort, limit=limit, offset=offset, facet_size=1000)
+    assert page.total == len(expected)
+    assert [s.id for s in page.items] == [s.id for s in expected[offset: offset + limit]]
+    for got, want in zip(page.items, expected[offset: offset + limit]):
+        assert got.size == len(want.article_ids) and got.title == want.title
+        assert sorted(got.languages) == sorted(want.languages) and sorted(got.outlets) == sorted(want.outlets)
+        assert (got.first_seen, got.last_seen) == (want.first_seen, want.last_seen)
+    assert {k: dict(v) for k, v in page.facets.items()} == facets
+
+
+def assert_summaries_recomputed(store) -> None:
+    """The kept summaries, facets and per-value counts equal what the stored members give now."""
+    for sort in SORTS:
+        assert_page_matches(store, StoryFilters(), sort, 1000, 0)
+    counts = {(k, v): n for k, v, n in store._x("SELECT kind, value, stories FROM story_facet_counts").fetchall()}
+    rows = store._x("SELECT kind, value, count(*) FROM story_facets GROUP BY kind, value").fetchall()
+    assert counts == {(k, v): n for k, v, n in rows}
+    spread = {r[0]: (r[1], r[2]) for r in store._x("SELECT story_id, n_languages, n_outlets FROM story_summaries")}
+    assert spread == {s.id: (len(s.languages), len(s.outlets)) for s in store.stories()}
+
+
+# ------------------------------------------------------------------ tests
+def test_story_pages_equal_brute_force_for_every_sort_and_page(new_store):
+    store = new_store()
+    write(store, random_articles(1))
+    for sort in SORTS:
+        for limit, offset in [(5, 0), (5, 5), (4, 12), (20, 0), (3, 40)]:
+            assert_page_matches(store, StoryFilters(), sort, limit, offset)
+    assert store.story_page(limit=5, offset=5).page == 2 and store.story_page(limit=5).pages == 3
+
+
+def test_story_filters_equal_brute_force(new_store):
+    store = new_store()
+    write(store, random_articles(1))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(lang=st.sampled_from([None, "", "en", "AR", "xx"]),
+           outlet=st.sampled_from([None, "defa", "DEFA", "persian", "zz", "a"]),
+           since=st.sampled_from([None, "2021", "2021-02", "2021-02-04", "2020-12-31", "2030"]),
+           until=st.sampled_from([None, "2021", "2021-02-03", "2020", "2021-03"]),
+           q=st.sampled_from([None, "prison", "s0", "PERSIAN", "öl", "a1-005", "nothing", "_", "%"]),
+           sort=st.sampled_from(sorted(SORTS)), offset=st.integers(0, 6))
+    def check(lang, outlet, since, until, q, sort, offset):
+        assert_page_matches(store, StoryFilters(lang, outlet, since, until, q), sort, 4, offset)
+
+    check()
+
+
+def test_summaries_follow_reingest_moves_renames_and_merges(new_store):
+    store = new_store()
+    arts = random_articles(2, n=40, stories=6)
+    write(store, arts)
+    assert_summaries_recomputed(store)
+    # re-ingest: new versions (other outlet, date, language, title; some in another story) replace the old
+    rng = random.Random(5)
+    changed = [article(a.id, rng.choice(["S00", "S01", "S09", None]), rng.choice(LANGS), rng.choice(OUTLETS),
+                       rng.choice(DATES), rng.choice(TITLES)) for a in arts[::3]]
+    write(store, changed, replace=True)
+    assert_summaries_recomputed(store)
+    # moves of single articles, the founder (first stored) of a story among them
+    with store.transaction():
+        first = store._x("SELECT id FROM articles WHERE story_id='S02' ORDER BY rowid LIMIT 1").fetchone()[0]
+        store.set_story(first, "S03")
+        store.set_story(arts[1].id, "S-new")
+        store.set_story(arts[2].id, arts[2].story_id or "S00")  # to its own story: nothing changes
+    assert_summaries_recomputed(store)
+    # a rename to a new id, then a merge into a story that has members
+    with store.transaction():
+        store.rename_story("S04", "S-renamed", "founder")
+        store.rename_story("S05", "S00", "founder")
+    assert_summaries_recomputed(store)
+    assert {s.id for s in store.story_page(limit=100).items} == {s.id for s in store.stories()}
+
+
+def test_story_page_items_and_facets_of_an_empty_or_impossible_filter(new_store):
+    store = new_store()
+    assert store.story_page().total == 0
+    write(store, random_articles(3, n=10, stories=3))
+    page = store.story_page(StoryFilters(outlet="no such outlet"))
+    assert page.total == 0 and page.items == [] and page.facets == {"languages": [], "outlets": [], "months": []}
+    months = [v for v, _ in store.story_page().facets["months"]]
+    assert months == sorted(months, key=lambda m: (m == "undated", m))  # time order, undated last
+
+
+def test_migration_10_builds_summaries_of_a_store_made_before(new_store, tmp_path):
+    store = new_store("migrate")
+    write(store, random_articles(4))
+    expected = store.story_page(limit=1000)
+    with store.transaction():
+        for table in ("story_summaries", "story_facets", "story_facet_counts"):
+            store._x(f"DELETE FROM {table}")
+        store._set_meta("schema_version", "9")
+    assert store.story_page().total == 0
+    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    try:
+        assert again.schema_version >= 10
+        assert again.story_page(limit=1000) == expected
+        assert_summaries_recomputed(again)
+    finally:
+        again.close()
+
+
+def test_story_page_refuses_an_unknown_sort(new_store):
+    from narratrace.errors import InputError
+
+    with pytest.raises(InputError):
+        new_store().story_page(sort="loudest")

@@ -21,6 +21,7 @@ from .embed import Encoder, encoder_from_settings
 from .group import language_means
 from .model import Article, EncodedArticle, Link, RawArticle, Story
 from .pipeline import IngestPipeline, IngestReport, Progress
+from .pipeline.annotate import Annotations
 from .settings import Settings
 from .store import SQLStore, open_store
 
@@ -52,6 +53,11 @@ class Narratrace:
         if self._pipeline is None:
             self._pipeline = IngestPipeline.build(self.store, self.encoder, self.settings)
         return self._pipeline
+
+    @property
+    def annotations(self) -> Annotations:
+        """Tags, notes, link verdicts, stories merged and split by hand (``pipeline.annotate.Annotations``)."""
+        return Annotations(self.store)
 
     def _means(self) -> dict[str, Any] | None:
         """Language means of the store's vector space (of the encoder's, for a store still empty)."""

@@ -30,6 +30,9 @@ class GroupService:
         """Set the article's ``story_id``, the ``join`` link when it joined a story, the candidates'
         scores (tracing reuses them) and the passages' clues (stored beside them for later candidates)."""
         story_id, link = self.grouper.assign(side, candidates, scored=item.scored)
+        pinned = self.store.pinned_story(item.id) if item.replace else None
+        if pinned and pinned != story_id:  # a new version of an article placed by hand stays where it was put
+            story_id, link = pinned, None
         item.article.story_id = story_id
         item.join = link
         item.clues = [passage_clues(t) for t in item.texts]
@@ -59,8 +62,9 @@ class GroupService:
         merged = 0
         for a, b in sorted(near):
             ra, rb = find(a), find(b)
-            if ra == rb:
-                continue
+            if ra == rb or self.store.kept_apart({s for p in near for s in p if find(s) == ra},
+                                                 {s for p in near for s in p if find(s) == rb}):
+                continue  # one story already, or an analyst split them apart (pipeline/annotate.py)
             ma, mb = candidates.members(a, g.story_members), candidates.members(b, g.story_members)
             candidates.prefetch(ma + mb)
             scores = [(same_story_score(candidates.side(x)[0], candidates.side(y)[0], g.model, g.means), x, y)

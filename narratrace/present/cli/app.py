@@ -12,7 +12,7 @@ import typer
 
 from ...errors import NarratraceError, StoreError
 from ...store.sqlite import DAMAGED_HINT
-from . import batch_cmds, collect_cmds, core, doctor, narrative_cmds, provenance, serve, trace_cmds
+from . import annotate_cmds, batch_cmds, collect_cmds, core, doctor, narrative_cmds, provenance, serve, trace_cmds
 from .common import terminal_safe
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
 
 for module in (core, trace_cmds, provenance, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
     module.register(app)
+annotate_cmds.register(app)  # after core and provenance: stories and links get subcommands
 
 
 def main() -> None:

@@ -24,11 +24,12 @@ from .pipeline import IngestPipeline, IngestReport, Progress
 from .pipeline.annotate import Annotations
 from .settings import Settings
 from .store import SQLStore, open_store
+from .trace.exports import CorpusExports
 
 __all__ = ["IngestReport", "Narratrace", "Progress"]
 
 
-class Narratrace:
+class Narratrace(CorpusExports):
     """A narratrace project: a store plus the pipeline that fills it."""
 
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,

@@ -100,6 +100,13 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    """``[export]``: how whole-corpus exports read the store (``trace.exports``)."""
+
+    batch_size: int
+
+
+@dataclass(frozen=True)
 class FactchecksSettings:
     """``[factchecks]``: matching claims to imported fact-checks."""
 
@@ -116,7 +123,7 @@ class FactchecksSettings:
 SECTIONS: dict[str, type[Any]] = {
     "store": StoreSettings, "encoder": EncoderSettings, "ingest": IngestSettings, "text": TextSettings,
     "stories": StoriesSettings, "narratives": NarrativesSettings, "factchecks": FactchecksSettings,
-    "collect": CollectSettings, "web": WebSettings,
+    "collect": CollectSettings, "web": WebSettings, "export": ExportSettings,
 }
 
 #: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
@@ -125,7 +132,7 @@ POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ing
             ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
 POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "ann_k"), ("stories", "max_candidates"),
              ("narratives", "min_articles"), ("factchecks", "max_matches"), ("web", "max_query_chars"),
-             ("web", "search_slots")}
+             ("web", "search_slots"), ("export", "batch_size")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
@@ -168,6 +175,7 @@ class Settings:
     factchecks: FactchecksSettings
     collect: CollectSettings
     web: WebSettings
+    export: ExportSettings
 
     def __init__(self, values: dict[str, dict[str, Any]] | None = None) -> None:
         self._values = values if values is not None else _defaults()

@@ -1,4 +1,5 @@
-"""Propagation graph and timeline of one story, with exports (JSON node-link, CSV edges, GEXF 1.3).
+"""Propagation graph and timeline of one story, with exports (JSON node-link, flat CSV, dynamic GEXF 1.3:
+written by ``export_formats``, as whole-corpus exports are).
 
 Inputs are plain values so the store, the CLI and tests can all call it:
 articles, pairwise relations (the dicts :func:`narratrace.trace.compare.compare`
@@ -13,11 +14,7 @@ named by the end it is on (``coverage_source``, ``aligned[].target``: :func:`lin
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,52 +65,12 @@ class StoryGraph:
                            "direction": e.direction, "evidence": e.evidence} for e in self.edges]}
 
     def to_csv(self) -> str:
-        """One row per edge; evidence as a JSON cell."""
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["source", "target", "kind", "score", "direction", "evidence"])
-        for e in self.edges:
-            w.writerow([e.source, e.target, e.kind, f"{e.score:.4f}", e.direction,
-                        json.dumps(e.evidence, ensure_ascii=False)])
-        return buf.getvalue()
+        """One row per pair of nodes, evidence in flat columns (``export_formats.CSV_COLUMNS``)."""
+        return export_csv(self)
 
     def to_gexf(self) -> str:
-        """GEXF 1.3 (Gephi). ElementTree escapes markup; characters XML forbids are dropped."""
-        root = ET.Element("gexf", {"xmlns": "http://gexf.net/1.3", "version": "1.3",
-                                   "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-                                   "xsi:schemaLocation": "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"})
-        meta = ET.SubElement(root, "meta")
-        ET.SubElement(meta, "creator").text = "narratrace"
-        ET.SubElement(meta, "description").text = _xml_text(f"story {self.story_id or ''}")
-        g = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
-        node_keys = ["kind", "lang", "outlet", "published"]
-        edge_keys = ["kind", "direction", "evidence"]
-        na = ET.SubElement(g, "attributes", {"class": "node"})
-        for i, k in enumerate(node_keys):
-            ET.SubElement(na, "attribute", {"id": str(i), "title": k, "type": "string"})
-        ea = ET.SubElement(g, "attributes", {"class": "edge"})
-        for i, k in enumerate(edge_keys):
-            ET.SubElement(ea, "attribute", {"id": str(i), "title": k, "type": "string"})
-        nodes = ET.SubElement(g, "nodes")
-        for n in self.nodes.values():
-            el = ET.SubElement(nodes, "node", {"id": _xml_text(n.id), "label": _xml_text(n.label)})
-            vals = ET.SubElement(el, "attvalues")
-            row = {"kind": n.kind, **n.attrs}
-            for i, k in enumerate(node_keys):
-                if row.get(k) is not None:
-                    ET.SubElement(vals, "attvalue", {"for": str(i), "value": _xml_text(str(row[k]))})
-        edges = ET.SubElement(g, "edges")
-        for j, e in enumerate(self.edges):
-            el = ET.SubElement(edges, "edge", {"id": str(j), "source": _xml_text(e.source),
-                                               "target": _xml_text(e.target), "label": e.kind,
-                                               "weight": f"{max(e.score, 1e-6):.4f}"})
-            vals = ET.SubElement(el, "attvalues")
-            row = {"kind": e.kind, "direction": e.direction,
-                   "evidence": json.dumps(e.evidence, ensure_ascii=False)[:4000]}
-            for i, k in enumerate(edge_keys):
-                ET.SubElement(vals, "attvalue", {"for": str(i), "value": _xml_text(row[k])})
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        """GEXF 1.3 with time attributes (Gephi's timeline), one edge per pair of nodes."""
+        return export_gexf(self)
 
     def links(self) -> list[Link]:
         """Edges as model ``Link`` objects; a ``cites`` link's target is {"id", "name"}."""
@@ -127,27 +84,31 @@ class StoryGraph:
         return out
 
 
-# The built-in exporters (registry.BUILTINS["exporters"], hookspecs.Exporter): a graph -> one format's text.
+# The built-in exporters (registry.BUILTINS["exporters"], hookspecs.Exporter): a graph -> one format's text,
+# written by trace.export_formats, as whole-corpus exports are (one edge per pair of nodes, with every kind)
+def _export(fmt: str, graph: StoryGraph) -> str:
+    from .export_formats import WRITERS, story_rows
+
+    nodes, edges = story_rows(graph)
+    head: dict[str, Any] = {"exported_by": "narratrace", "what": "graph", "story_id": graph.story_id}
+    if fmt == "json":
+        head["timeline"] = graph.timeline
+    return "".join(WRITERS[fmt](nodes, edges, head))
+
+
 def export_json(graph: StoryGraph) -> str:
-    """Node-link JSON (networkx.node_link_data layout) with the timeline."""
-    return json.dumps(graph.to_json(), ensure_ascii=False, indent=2) + "\n"
+    """Node-link JSON (``networkx.node_link_graph(data, edges="links")``), the timeline in ``graph``."""
+    return _export("json", graph)
 
 
 def export_csv(graph: StoryGraph) -> str:
-    """One CSV row per edge (source, target, kind, score, direction, evidence as JSON)."""
-    return graph.to_csv()
+    """One CSV row per pair of nodes, evidence in flat columns (no JSON cell)."""
+    return _export("csv", graph)
 
 
 def export_gexf(graph: StoryGraph) -> str:
-    """GEXF 1.3, for Gephi."""
-    return graph.to_gexf()
-
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(s: str) -> str:
-    return _XML_BAD.sub("", s)
+    """GEXF 1.3 for Gephi, dynamic: nodes and edges start when their articles were published."""
+    return _export("gexf", graph)
 
 
 def _slug(s: str) -> str:

@@ -75,8 +75,9 @@ def test_graph_exports_json_csv_gexf():
     g = _graph()
     data = json.loads(json.dumps(g.to_json(), ensure_ascii=False))
     assert data["directed"] and len(data["links"]) == len(g.edges)
-    rows = list(csv.DictReader(io.StringIO(g.to_csv())))
-    assert len(rows) == len(g.edges) and json.loads(rows[0]["evidence"]) is not None
+    rows = list(csv.DictReader(io.StringIO(g.to_csv())))  # one row per pair, flat evidence (no JSON cell)
+    assert len(rows) == len(g.edges) and "evidence" not in rows[0]
+    assert next(r for r in rows if r["kind"] == "translates")["coverage_source"] == "0.5000"
     xml = g.to_gexf()
     root = ET.fromstring(xml.encode("utf-8"))  # valid XML despite <, &, quotes and a control char
     ns = {"g": "http://gexf.net/1.3"}

@@ -12,7 +12,18 @@ import typer
 
 from ...errors import NarratraceError, StoreError
 from ...store.sqlite import DAMAGED_HINT
-from . import annotate_cmds, batch_cmds, collect_cmds, core, doctor, narrative_cmds, provenance, serve, trace_cmds
+from . import (
+    annotate_cmds,
+    batch_cmds,
+    collect_cmds,
+    core,
+    doctor,
+    export_cmds,
+    narrative_cmds,
+    provenance,
+    serve,
+    trace_cmds,
+)
 from .common import terminal_safe
 
 app = typer.Typer(
@@ -23,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (core, trace_cmds, provenance, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
+for module in (core, trace_cmds, provenance, export_cmds, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
     module.register(app)
 annotate_cmds.register(app)  # after core and provenance: stories and links get subcommands
 

@@ -1,13 +1,11 @@
-"""Store-backed provenance commands: trace, links, export."""
+"""Store-backed provenance commands: trace, links (export is in export_cmds.py)."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from ... import registry
 from ...errors import NotFound
 from .common import ConfigOption, DbOption, JsonOption, open_project, print_json
 
@@ -80,25 +78,6 @@ def links_cli(story: str | None = typer.Option(None, "--story", help="Only the l
             sys.stdout.write(f"{lk.source} -{lk.kind}-> {target}  score {lk.score:.2f}  {lk.direction}\n")
 
 
-def export_cli(item_id: str = typer.Argument(..., help="A story id, or an article id (its story)."),
-               fmt: str = typer.Option("json", "--format", "-f", help="A registered exporter: json (node-link), "
-                                       "csv (edges), gexf (Gephi) or a plugin's."),
-               output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-               db: str | None = DbOption, config: str | None = ConfigOption) -> None:
-    """Export a story's propagation graph for other tools (Gephi reads GEXF)."""
-    if fmt not in registry.exporters.names():
-        raise typer.BadParameter(f"--format must be one of {', '.join(registry.exporters.names())}")
-    exporter = registry.exporters.get(fmt)
-    with open_project(db, config) as nt:
-        graph = nt.graph(_story_id(nt, item_id))
-    text = exporter(graph)
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-
-
 def register(app: typer.Typer) -> None:
     app.command("trace")(trace_cli)
     app.command("links")(links_cli)
-    app.command("export")(export_cli)

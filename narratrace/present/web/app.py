@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ...errors import NarratraceError
-from . import api_routes, outlet_routes, pages
+from . import api_routes, export_routes, outlet_routes, pages
 from .security import SecurityHeaders, TokenGate
 from .service import WebService
 
@@ -71,6 +71,7 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
     app.state.service = WebService(project)
     app.state.templates = _templates()
     app.include_router(api_routes.router)
+    app.include_router(export_routes.router)
     app.include_router(pages.router)
     app.include_router(outlet_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC), follow_symlink=False), name="static")

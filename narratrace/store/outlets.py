@@ -36,8 +36,9 @@ class OutletProfiles:
 
         ``q``: only outlets whose name holds it (case ignored for ASCII letters)."""
         where, args = "a.outlet IS NOT NULL AND a.outlet <> ''", []
-        if q and q.strip():
-            where, args = where + " AND lower(a.outlet) LIKE ?", ["%" + _like(q.strip().lower()) + "%"]
+        q = (q or "").replace("\x00", "")
+        if q.strip():
+            where, args = where + " AND lower(a.outlet) LIKE ? ESCAPE '\\'", ["%" + _like(q.strip().lower()) + "%"]
         total = self._rows(f"SELECT count(DISTINCT a.outlet) FROM articles a WHERE {where}", args)[0][0]
         rows = self._rows(
             "SELECT a.outlet, count(*), count(DISTINCT a.lang), min(a.published), max(a.published) FROM articles a "
@@ -55,7 +56,8 @@ class OutletProfiles:
         """Everything the outlet page shows, as plain values (JSON as it is).
 
         ``NotFound`` when no stored article names this outlet (names are matched exactly)."""
-        head = self._rows("SELECT count(*), min(published), max(published) FROM articles WHERE outlet = ?", [name])
+        head = ([] if "\x00" in name else  # no stored text holds NUL (PostgreSQL refuses it in a query)
+                self._rows("SELECT count(*), min(published), max(published) FROM articles WHERE outlet = ?", [name]))
         if not head or not head[0][0]:
             raise NotFound(f"no stored article is from the outlet {name!r}",
                            hint="outlet names are matched exactly; list them with /api/outlets or nt.outlets.list()")

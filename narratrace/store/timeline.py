@@ -11,6 +11,7 @@ dropped, so a chart's bars always add up to the scope's articles.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,13 +41,22 @@ class DatedCounts:
     def add(self, date: str | None, n: int) -> None:
         """Count ``n`` articles published on ``date`` (as stored: a timestamp is cut to its day)."""
         day = (date or "").strip()[:10]
-        if _DATE.fullmatch(day):
+        if _DATE.fullmatch(day) and (len(day) < 10 or _real_day(day)):
             self.dates[day] = self.dates.get(day, 0) + int(n)
         else:
             self.undated += int(n)
 
     def to_dict(self) -> dict[str, Any]:
         return {"dates": dict(sorted(self.dates.items())), "undated": self.undated, "total": self.total}
+
+
+def _real_day(day: str) -> bool:
+    """``2021-02-30`` has the shape of a date but is none."""
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
 
 
 class Timeline:

@@ -24,8 +24,11 @@ from typing import Any
 #: link kinds from most to least specific: the first kind of a pair gives its edge's direction and evidence
 KIND_ORDER = ("copy", "translates", "partial_copy", "partial_translation", "rewrites", "forwarded_from", "cites",
               "same_story", "published_by")
-#: node attributes every format writes (GEXF declares them as strings), in this order
-NODE_FIELDS = ("kind", "lang", "outlet", "published", "story_id", "narrative_id", "url", "source_id", "source_kind")
+#: node attributes every format writes (GEXF declares them as strings), in this order; ``tags``, ``notes`` and
+#: ``story_tags`` (analysts' annotations of the article and of its story) are lists (GEXF: joined by ";", notes
+#: by " | ")
+NODE_FIELDS = ("kind", "lang", "outlet", "published", "story_id", "narrative_id", "url", "source_id", "source_kind",
+               "tags", "notes", "story_tags")
 #: text chunks handed to a file or an HTTP response are about this long
 CHUNK_CHARS = 1 << 16
 
@@ -55,10 +58,12 @@ class ExportLink:
     direction: str
     evidence: dict[str, Any]
     story_id: str | None = None
+    #: an analyst's verdict on the link ({"verdict", "note", "reviewed_at"}), None when there is none
+    review: dict[str, Any] | None = None
 
     def record(self) -> dict[str, Any]:
         return {"source": self.source, "target": self.target, "kind": self.kind, "score": self.score,
-                "direction": self.direction, "evidence": self.evidence}
+                "direction": self.direction, "evidence": self.evidence, "review": self.review}
 
 
 @dataclass
@@ -102,7 +107,7 @@ class ExportEdge:
         p = self.primary
         return {"source": p.source, "target": p.target, "kind": p.kind, "kinds": self.kinds,
                 "reverse_kinds": self.reverse_kinds, "score": p.score, "direction": p.direction,
-                "start": self.start, "story_id": p.story_id, "evidence": p.evidence,
+                "start": self.start, "story_id": p.story_id, "evidence": p.evidence, "review": p.review,
                 "other_links": [lk.record() for lk in self.links[1:]]}
 
 
@@ -137,6 +142,8 @@ EDGE_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("direction", "string", "source->target (the source derives from or cites the target) or undetermined"),
     ("start", "string", "when the pair appeared: the later publication date of its articles (YYYY-MM-DD)"),
     ("story_id", "string", "the story the link belongs to"),
+    ("verdict", "string", "an analyst's verdict on the primary link: confirmed or rejected (empty: none)"),
+    ("verdict_note", "string", "the analyst's note with it"),
     ("coverage_source", "double", "share of the source's passages aligned with the target"),
     ("coverage_target", "double", "share of the target's passages aligned with the source"),
     ("aligned_pairs", "integer", "number of aligned passage groups"),
@@ -174,6 +181,7 @@ def flat_fields(edge: ExportEdge) -> dict[str, Any]:
         "kind": p.kind, "kinds": _join(edge.kinds), "reverse_kinds": _join(edge.reverse_kinds),
         "kind_scores": _join(f"{lk.kind}:{float(lk.score):.4f}" for lk in edge.links), "score": p.score,
         "direction": p.direction, "start": edge.start, "story_id": p.story_id,
+        "verdict": (p.review or {}).get("verdict"), "verdict_note": (p.review or {}).get("note"),
         "coverage_source": ev.get("coverage_source"), "coverage_target": ev.get("coverage_target"),
         "reason": (ev.get("reasons") or [None])[0],
         "anchors": _join(ev.get("features", {}).get("anchors", [])) or None,
@@ -271,6 +279,8 @@ def write_csv(nodes: Iterable[ExportNode], edges: Iterable[ExportEdge], graph: d
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
     if isinstance(value, float):
         return f"{value:.4f}" if math.isfinite(value) else ""
     return str(value)
@@ -300,9 +310,17 @@ def gexf_date(published: str | None) -> str | None:
 
 
 def _attvalues(values: Iterable[tuple[str, Any]]) -> str:
-    inner = "".join(f"<attvalue for={xml_attr(k)} value={xml_attr(_cell(v))}/>" for k, v in values
-                    if v is not None and v != "")
+    cells = ((k, _cell(v)) for k, v in values)
+    inner = "".join(f"<attvalue for={xml_attr(k)} value={xml_attr(c)}/>" for k, c in cells if c != "")
     return f"<attvalues>{inner}</attvalues>" if inner else ""
+
+
+def _node_value(node: ExportNode, key: str) -> Any:
+    """A node attribute as GEXF holds it: lists joined by ";" (notes, which may hold ";", by " | ")."""
+    if key == "kind":
+        return node.kind
+    value = node.attrs.get(key)
+    return " | ".join(map(str, value)) if key == "notes" and isinstance(value, list) else value
 
 
 def write_gexf(nodes: Iterable[ExportNode], edges: Iterable[ExportEdge], graph: dict[str, Any]) -> Iterator[str]:
@@ -327,7 +345,7 @@ def write_gexf(nodes: Iterable[ExportNode], edges: Iterable[ExportEdge], graph: 
             start = gexf_date(n.attrs.get("published")) if n.kind == "article" else None
             when = f' start="{start}"' if start else ""
             yield (f"<node id={xml_attr(n.id)} label={xml_attr(n.label)}{when}>"
-                   f"{_attvalues((k, n.kind if k == 'kind' else n.attrs.get(k)) for k in NODE_FIELDS)}</node>\n")
+                   f"{_attvalues((k, _node_value(n, k)) for k in NODE_FIELDS)}</node>\n")
         yield "</nodes>\n<edges>\n"
         for i, e in enumerate(edges):
             flat = flat_fields(e)

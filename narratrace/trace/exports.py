@@ -185,13 +185,26 @@ def _outlets_kept(kinds: tuple[str, ...]) -> bool:
     return not kinds or "published_by" in kinds
 
 
+def _annotated(store: SQLStore, batch: list[ExportArticle]) -> Iterator[ExportNode]:
+    """The article nodes of a batch with the analysts' tags and notes on them and on their stories."""
+    notes = store.annotations_for("article", [a.id for a in batch])
+    stories = store.annotations_for("story", list({a.story_id for a in batch if a.story_id}))
+    for a in batch:
+        node = _article_node(a)
+        mine = notes.get(a.id, [])
+        node.attrs.update({"tags": [x["value"] for x in mine if x["kind"] == "tag"],
+                           "notes": [x["value"] for x in mine if x["kind"] == "note"],
+                           "story_tags": [x["value"] for x in stories.get(a.story_id or "", []) if x["kind"] == "tag"]})
+        yield node
+
+
 def _nodes(reads: ExportReads, tracker: _Tracker) -> Iterator[ExportNode]:
     """Pass 1: the kept articles, then (per batch) the outlets and sources they reach first."""
     seen: set[str] = set()
     for batch in reads.article_batches():
         extra: list[ExportNode] = []
+        yield from _annotated(reads.store, batch)
         for a in batch:
-            yield _article_node(a)
             if a.outlet and _outlets_kept(reads.kinds):
                 oid = f"outlet:{outlet_slug(a.outlet)}"
                 if oid not in seen:
@@ -227,9 +240,13 @@ def _edges(reads: ExportReads, tracker: _Tracker) -> Iterator[ExportEdge]:
                 links.append(ExportLink(f"article:{a.id}", oid, "published_by", 1.0, "source->target",
                                         {"field": "outlet", "from": a.provenance.get("outlet", "metadata")},
                                         a.story_id))
-        for row in reads.links_touching(batch):
+        rows = [row for row in reads.links_touching(batch)
+                if min(row.source_end["rowid"], (row.target_end or row.source_end)["rowid"]) >= first]
+        reviews = reads.store.link_reviews_for({row.source for row in rows}) if rows else {}
+        for row in rows:
             link = _link(row, ends)
-            if link is not None and min(row.source_end["rowid"], (row.target_end or row.source_end)["rowid"]) >= first:
+            if link is not None:
+                link.review = reviews.get((row.source, row.target, row.kind))
                 links.append(link)
         yield from merge_pairs(links, partial(_end_of, ends))
         tracker.step(len(batch))

@@ -184,6 +184,12 @@ class Narratrace(CorpusExports):
         return self._search.search(query, lang=lang, limit=limit, mode=mode, source=source,
                                    query_vector=query_vector)
 
+    @property
+    def entities(self) -> Any:
+        """Entities in any script (``pipeline.entities.Entities``): find, get, articles, list, cited_by, rebuild."""
+        from .pipeline.entities import Entities
+        return Entities(self.store, self.settings.entities)
+
     # ------------------------------------------------ narratives, claims, fact-checks
     def narratives(self, lang: str | None = None, min_articles: int | None = None) -> list[Any]:
         """Narratives (``group.narratives.Narrative``), largest first; labels in ``lang`` when it has passages."""

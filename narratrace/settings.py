@@ -107,6 +107,15 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class EntitiesSettings:
+    """``[entities]``: the entity layer's lists and when a name found in the corpus becomes an entity."""
+
+    file: str
+    min_city_population: int
+    discover_min_articles: int
+
+
+@dataclass(frozen=True)
 class FactchecksSettings:
     """``[factchecks]``: matching claims to imported fact-checks."""
 
@@ -124,6 +133,7 @@ SECTIONS: dict[str, type[Any]] = {
     "store": StoreSettings, "encoder": EncoderSettings, "ingest": IngestSettings, "text": TextSettings,
     "stories": StoriesSettings, "narratives": NarrativesSettings, "factchecks": FactchecksSettings,
     "collect": CollectSettings, "web": WebSettings, "export": ExportSettings,
+    "entities": EntitiesSettings,
 }
 
 #: sizes and counts that must be at least 1 (a zero or negative limit refuses everything or loops)
@@ -132,12 +142,13 @@ POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ing
             ("encoder", "batch_size"), ("text", "max_passage_chars"), ("text", "max_passages")}
 POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "ann_k"), ("stories", "max_candidates"),
              ("narratives", "min_articles"), ("factchecks", "max_matches"), ("web", "max_query_chars"),
-             ("web", "search_slots"), ("export", "batch_size")}
+             ("web", "search_slots"), ("export", "batch_size"), ("entities", "discover_min_articles")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
                 ("factchecks", "clue_weight"), ("factchecks", "dense_weight"), ("factchecks", "first_bonus"),
                 ("web", "search_wait_seconds")}
+NOT_NEGATIVE |= {("entities", "min_city_population")}
 #: scores and thresholds: probabilities or cosines compared with them lie in [0, 1] here
 UNIT_INTERVAL = {("stories", "join_threshold"), ("narratives", "claim_min_score"), ("narratives", "join_threshold"),
                  ("factchecks", "suggested"), ("factchecks", "confirmed")}
@@ -176,6 +187,7 @@ class Settings:
     collect: CollectSettings
     web: WebSettings
     export: ExportSettings
+    entities: EntitiesSettings
 
     def __init__(self, values: dict[str, dict[str, Any]] | None = None) -> None:
         self._values = values if values is not None else _defaults()

@@ -2,7 +2,8 @@
 
 Per batch of ``[ingest] batch_size`` records::
 
-    analyse -> encode -> | write transaction: classify -> (group -> write) per article -> trace -> narrate |
+    analyse -> encode -> | write transaction: classify -> (group -> write) per article -> trace -> narrate
+                           -> entities |
     -> fact-check matching of the new claims
 
 One ``EncodedArticle`` per article passes through; no service reads back what an earlier one of
@@ -27,6 +28,7 @@ from .analyse import AnalyseService
 from .boilerplate import SiteBoilerplate
 from .classify import ClassifyService
 from .encode import EncodeService
+from .entities import EntityService
 from .factchecks import FactCheckMatcher
 from .failures import guarded
 from .group import GroupService
@@ -42,11 +44,11 @@ class IngestPipeline:
 
     def __init__(self, *, batch_size: int, analyse: AnalyseService, encode: EncodeService, classify: ClassifyService,
                  group: GroupService, write: WriteService, trace: TraceService, narrate: NarrateService,
-                 factchecks: FactCheckMatcher) -> None:
+                 factchecks: FactCheckMatcher, entities: EntityService) -> None:
         self.batch_size = batch_size
         self.analyse, self.encode, self.classify = analyse, encode, classify
         self.group, self.write, self.trace, self.narrate = group, write, trace, narrate
-        self.factchecks = factchecks
+        self.factchecks, self.entities = factchecks, entities
 
     @classmethod
     def build(cls, store: SQLStore, encoder: Encoder, settings: Settings) -> IngestPipeline:
@@ -62,7 +64,8 @@ class IngestPipeline:
                    trace=TraceService(store, default_sources(), settings.stories, means,
                                       reuse_scores=grouper.model is None),
                    narrate=NarrateService(store, tracker, settings.narratives),
-                   factchecks=FactCheckMatcher(store, encoder, settings.factchecks, means))
+                   factchecks=FactCheckMatcher(store, encoder, settings.factchecks, means),
+                   entities=EntityService(store, settings.entities))
 
     @property
     def store(self) -> SQLStore:
@@ -122,6 +125,7 @@ class IngestPipeline:
                 todo = self.classify.classify(batch, report)  # under the write lock: other writers are seen
                 if not todo:
                     return
+                self.entities.before_write(todo)
                 self.encode.encode(todo)  # texts the pre-check found stored, that another writer removed since
                 self.store.sync_index()
                 candidates = BatchCandidates(self.store)
@@ -132,9 +136,11 @@ class IngestPipeline:
                 self.group.settle_ids(stored)
                 self.trace.trace(stored, candidates, report)
                 self.narrate.narrate(stored, report)
+                self.entities.record(stored, report)
         except BaseException:
             self.write.batch_failed()
             self.narrate.reset()  # the centroids may hold the rolled-back articles
+            self.entities.reset()
             self.trace.reset()
             # nothing of the batch is stored: the report must not count it (a run stopped by a full disk
             # reports what was committed)

@@ -24,6 +24,7 @@ from ..model import Article, Link, Passage, Story
 from .ann import PassageIndex
 from .annotations import AnnotationTables
 from .claims import ClaimTables
+from .entities import EntityTables
 from .index_cache import IndexCache
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .site_lines import SiteLineTables
@@ -49,7 +50,7 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables):
+class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, EntityTables):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and

@@ -217,6 +217,68 @@ MIGRATIONS: dict[int, str] = {
         edited_at TEXT NOT NULL
     );
     """,
+    # issue 17: the entity layer (store/entities.py, text/entities.py): canonical entities and the spellings they
+    # are found by (key: the text stage's form key; skeleton: the cross-script name key), their mentions in
+    # articles with spans (a candidate name waits with entity_rowid NULL until its name_key recurs), and per
+    # entity and article one row with the article's language, outlet and date, which the entity and source
+    # pages are paged, filtered and counted on. Filled as articles are stored; `narratrace entities rebuild`
+    # fills a store made before
+    8: """
+    CREATE TABLE IF NOT EXISTS entities (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        articles INTEGER NOT NULL DEFAULT 0,
+        cited INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS entities_articles ON entities(articles DESC, rowid);
+    CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind, articles DESC, rowid);
+    CREATE TABLE IF NOT EXISTS entity_names (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        form TEXT NOT NULL,
+        skeleton TEXT NOT NULL DEFAULT '',
+        script TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(entity_rowid, key)
+    );
+    CREATE INDEX IF NOT EXISTS entity_names_key ON entity_names(key);
+    CREATE INDEX IF NOT EXISTS entity_names_skeleton ON entity_names(skeleton);
+    CREATE TABLE IF NOT EXISTS entity_mentions (
+        rowid INTEGER PRIMARY KEY,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        entity_rowid INTEGER REFERENCES entities(rowid) ON DELETE CASCADE,
+        passage INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        surface TEXT NOT NULL,
+        script TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT 'mention',
+        cue TEXT,
+        context TEXT,
+        name_key TEXT NOT NULL DEFAULT '',
+        UNIQUE(article_rowid, passage, start)
+    );
+    CREATE INDEX IF NOT EXISTS entity_mentions_entity ON entity_mentions(entity_rowid, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_mentions_candidates ON entity_mentions(name_key) WHERE entity_rowid IS NULL;
+    CREATE TABLE IF NOT EXISTS entity_articles (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        mentions INTEGER NOT NULL,
+        cited INTEGER NOT NULL DEFAULT 0,
+        lang TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(entity_rowid, article_rowid)
+    );
+    CREATE INDEX IF NOT EXISTS entity_articles_time ON entity_articles(entity_rowid, published DESC, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_cited
+        ON entity_articles(entity_rowid, cited, published DESC, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_article ON entity_articles(article_rowid);
+    """,
     # issue 17: story lists paged in SQL (store/story_pages.py): a summary row per story (one index per sort),
     # a row per language, outlet and month a story has articles in (with how many), and per value the number
     # of stories that have it; kept in the transactions that write and move articles, filled for a store made

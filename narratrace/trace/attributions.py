@@ -3,7 +3,8 @@
 Why a registry and cue lists rather than a model: no NER model for Arabic,
 Persian or Indonesian installs without a download (STACK-NOTES), and the
 sources that matter for provenance are few and recurrent (agencies, ministries,
-named officials). Both lists are data files (``sources.toml``, ``cues.toml``)
+named officials). Both lists are data files (``text/data/sources.toml``, shared with the
+entity layer, and ``cues.toml``)
 that users extend. Matching runs on a normalised copy of the text with an
 offset map back to the original, so spans always point into ``Passage.text``.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article
+from ..text.gazetteer import registry_sources
 from ..text.lang import language_cache, phrases
 from ..text.normalise import DIGIT_FOLDS, DROPPED, LETTER_FOLDS
 from ..text.segment import split_sentences as segment_sentences
@@ -194,16 +196,7 @@ def _read_toml(path: str | Path | None, name: str) -> dict[str, Any]:
 
 def load_registry(extra: str | Path | None = None, extra_cues: str | Path | None = None) -> SourceRegistry:
     """The built-in registry, extended by a user's sources file and cue file (same layout)."""
-    data = _read_toml(None, "sources.toml").get("sources", {})
-    if extra:
-        for sid, entry in _read_toml(extra, "").get("sources", {}).items():
-            if sid in data:
-                merged = dict(data[sid])
-                merged["aliases"] = list(data[sid].get("aliases", [])) + list(entry.get("aliases", []))
-                merged.update({k: v for k, v in entry.items() if k != "aliases"})
-                data[sid] = merged
-            else:
-                data[sid] = entry
+    data = registry_sources(extra)  # text/data/sources.toml: the entity layer reads the same file
     cues = _read_toml(None, "cues.toml").get("cues", {})
     if extra_cues:
         for lang, lists in _read_toml(extra_cues, "").get("cues", {}).items():

@@ -8,7 +8,7 @@ claim_min_score``) are claims. No model is needed, so the same rules run for Ara
 Persian, Indonesian and English.
 
 Places and organisations come from a light gazetteer: the source registry
-(``trace/sources.toml``, reused from ``trace.attributions``) and the lists below,
+(``text/data/sources.toml``, reused from ``trace.attributions``) and the lists below,
 matched on the same normalised text as attributions, so «الحسكة», «حسکه» and
 "al-Hasakah" all resolve to one place. Other capitalised or Arabic-script names are
 kept as script-independent skeleton keys (``group.features.name_keys``).

@@ -18,6 +18,7 @@ from . import (
     collect_cmds,
     core,
     doctor,
+    entity_cmds,
     export_cmds,
     narrative_cmds,
     provenance,
@@ -37,6 +38,7 @@ app = typer.Typer(
 for module in (core, trace_cmds, provenance, export_cmds, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
     module.register(app)
 annotate_cmds.register(app)  # after core and provenance: stories and links get subcommands
+entity_cmds.register(app)
 
 
 def main() -> None:

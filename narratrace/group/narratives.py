@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -267,12 +267,16 @@ def _month(date: str | None) -> str | None:
 
 
 def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None = None, min_articles: int = 2,
-             label_passages: int = 3, label_terms: int = 5) -> list[Narrative]:
-    """Every narrative with at least ``min_articles`` articles, largest first, labelled."""
+             label_passages: int = 3, label_terms: int = 5, narrative_ids: Collection[str] | None = None
+             ) -> list[Narrative]:
+    """Every narrative with at least ``min_articles`` articles, largest first, labelled; ``narrative_ids``:
+    only these (a page of them: store/narrative_pages.py reads just their members and centroids)."""
     members: dict[str, list[tuple[str, str | None, list[int]]]] = defaultdict(list)
-    for nid, aid, sid, _score, ps in store.narrative_members():
+    rows = store.narrative_members() if narrative_ids is None else store.narrative_members_of(narrative_ids)
+    for nid, aid, sid, _score, ps in rows:
         members[nid].append((aid, sid, ps))
-    ids, sums, _w = store.narrative_centroids()
+    ids, sums = (store.narrative_centroids()[:2] if narrative_ids is None
+                 else store.narrative_centroids_of(narrative_ids))
     centroid = {nid: sums[k] / max(1e-12, float(np.linalg.norm(sums[k]))) for k, nid in enumerate(ids)}
     out = []
     for nid, mem in members.items():

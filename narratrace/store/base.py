@@ -26,6 +26,7 @@ from .annotations import AnnotationTables
 from .claims import ClaimTables
 from .entities import EntityTables
 from .index_cache import IndexCache
+from .narrative_pages import NarrativePages
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
@@ -50,7 +51,7 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, EntityTables):
+class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, NarrativePages, EntityTables):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and

@@ -387,7 +387,7 @@ def _facet_values(lang: str | None, outlet: str | None, published: str | None) -
     out = [("lang", lang)] if lang else []
     if outlet:
         out.append(("outlet", outlet))
-    return [*out, ("month", month_of(published))]  # type: ignore[list-item]
+    return [*out, ("month", month_of(published))]
 
 
 def _folded(story_id: str, title: str | None) -> str:

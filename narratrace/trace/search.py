@@ -41,6 +41,7 @@ from ..group.narratives import centre_by_language
 from ..model import Article
 from ..store import SQLStore
 from ..store.lexical import TermQuery
+from ..store.story_pages import Page, count_facets
 from ..text.boilerplate import MAX_BOILERPLATE_CHARS, line_hash, site_of
 from ..text.langid import LanguageIdentifier
 from .attributions import SourceRegistry, default_sources
@@ -84,13 +85,20 @@ class PassageSearch:
 
         ``lang``: only passages in that language; ``source``: only articles citing that source (a
         registry name or alias, any script: "Sputnik", «سبوتنيك»)."""
+        return self.search_page(query, lang, limit, 0, mode, source, query_vector).items
+
+    def search_page(self, query: str, lang: str | None = None, limit: int = 20, offset: int = 0,
+                    mode: str = "hybrid", source: str | None = None, query_vector: Any = None) -> Page:
+        """``search`` a page at a time: the ranked articles from ``offset`` on, how many the ranking holds
+        (``total``: the channels' candidates bound it) and the facets (language, outlet, month) of them all."""
+        empty = Page(0, [], limit, offset, count_facets([]))
         if mode not in MODES:
             raise InputError("search", f"unknown search mode {mode!r}", hint=f"use one of {', '.join(MODES)}")
         if not query.strip() or limit <= 0:
-            return []
+            return empty
         article_ids = self._citing(source) if source else None
         if article_ids is not None and not article_ids:
-            return []
+            return empty
         filtered = lang is not None or article_ids is not None
         k = FILTERED_CANDIDATES if filtered else CANDIDATES
         cands: dict[int, _Candidate] = {}
@@ -111,7 +119,7 @@ class PassageSearch:
         rankings = {name: [r for r in ranked if r in keep] for name, ranked in rankings.items()}
         fused = fuse(rankings, WEIGHTS)
         best = sum(WEIGHTS[name] for name in rankings) / (RRF_K + 1)
-        return self._grouped(fused, best, cands, info, terms, limit)
+        return self._grouped(fused, best, cands, info, terms, limit, offset)
 
     # ------------------------------------------------------------------ channels
     def _dense(self, query: str, query_vector: Any, k: int, cands: dict[int, _Candidate]) -> list[int]:
@@ -189,15 +197,18 @@ class PassageSearch:
         return {r for r, pair in pairs.items() if pair in learned}
 
     def _grouped(self, fused: dict[int, float], best: float, cands: dict[int, _Candidate],
-                 info: dict[int, dict[str, Any]], terms: list[str], limit: int) -> list[dict[str, Any]]:
+                 info: dict[int, dict[str, Any]], terms: list[str], limit: int, offset: int = 0) -> Page:
         by_article: dict[str, list[int]] = {}
         for rowid in sorted(fused, key=lambda r: (-fused[r], r)):
             by_article.setdefault(info[rowid]["article_id"], []).append(rowid)
         weight = sum(ARTICLE_WEIGHTS)
         score = {aid: sum(w * fused[r] for w, r in zip(ARTICLE_WEIGHTS, rowids)) / weight / best
                  for aid, rowids in by_article.items()}
+        ranked = sorted(score, key=lambda a: (-score[a], a))
+        heads = [info[by_article[aid][0]] for aid in ranked]
+        facets = count_facets((h["article_lang"], h["outlet"], h["published"]) for h in heads)
         out = []
-        for aid in sorted(score, key=lambda a: (-score[a], a))[:limit]:
+        for aid in ranked[offset: offset + limit]:
             rowids = by_article[aid]
             passages = []
             for rowid in rowids[:PASSAGES_PER_ARTICLE]:
@@ -213,7 +224,7 @@ class PassageSearch:
                         "story_id": head["story_id"], "score": round(score[aid], 4), "passage": first["passage"],
                         "lang": first["lang"], "text": first["text"], "highlights": first["highlights"],
                         "matched_passages": len(rowids), "passages": passages})
-        return out
+        return Page(len(ranked), out, limit, offset, facets)
 
 
 __all__ = ["MODES", "PassageSearch"]

@@ -32,7 +32,8 @@ def health(request: Request) -> Json:
     return {"ok": True, "features": _svc(request).features()}
 
 
-@router.get("/stories", summary="Stories, filtered and sorted", tags=["stories"])
+@router.get("/stories", summary="Stories, filtered, sorted and paged in SQL, with the total and facet counts",
+            tags=["stories"])
 def list_stories(request: Request,
                  lang: str | None = Query(None, description="keep stories with an article in this language"),
                  outlet: str | None = Query(None, description="keep stories with an outlet containing this"),
@@ -40,9 +41,14 @@ def list_stories(request: Request,
                  until: str | None = Query(None, description="ISO date (partial ok): first seen on or before"),
                  q: str | None = Query(None, description="text in the title, outlets or ids"),
                  sort: Literal["size", "spread", "recent"] = "size",
-                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
-    found = _svc(request).stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort)
-    return {"total": len(found), "stories": [s.to_dict() for s in found[offset : offset + limit]]}
+                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9)) -> Json:
+    """``stories``: the page (summaries: size, languages and outlets most articles first, first and last
+    seen; member ids at ``/api/stories/{id}``); ``total``: stories passing the filters; ``facets``: their
+    languages, outlets (30 with the most stories) and months, each ``{value, count}``."""
+    found = _svc(request).stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
+                                  limit=limit, offset=offset).to_dict()
+    items = found.pop("items")
+    return {**found, "stories": items}
 
 
 @router.get("/stories/{story_id}", summary="One story", tags=["stories"])
@@ -87,22 +93,32 @@ def compare(request: Request, a: str = Query(..., description="article id"),
             responses={501: {"description": "this narratrace has no Narratrace.search"}})
 def search(request: Request, q: str = Query(..., max_length=MAX_QUERY_PARAM,
                                            description="at most [web] max_query_chars characters (2000)"),
-           lang: str | None = None, limit: int = Query(20, ge=1, le=200)) -> Json:
+           lang: str | None = None, limit: int = Query(20, ge=1, le=200),
+           offset: int = Query(0, ge=0, le=10_000)) -> Json:
+    """``hits`` from ``offset`` on; ``total``: the articles the ranking holds (its candidates bound it);
+    ``facets``: their languages, outlets and months."""
     svc = _svc(request)
     check_query(svc, q)
-    hits = svc.search(q, lang=lang, limit=limit)
-    if hits is None:
+    found = svc.search_page(q, lang=lang, limit=limit, offset=offset)
+    if found is None:
         raise HTTPException(501, "search is not available: this narratrace has no Narratrace.search")
-    return {"query": q, "lang": lang, "hits": hits}
+    page = found.to_dict()
+    items = page.pop("items")
+    return {"query": q, "lang": lang, **page, "hits": items}
 
 
-@router.get("/narratives", summary="Narratives, largest first", tags=["narratives"],
+@router.get("/narratives", summary="Narratives, largest first, paged", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
-def narratives(request: Request, lang: str | None = Query(None, description="label language")) -> list[Json]:
-    found = _svc(request).narratives(lang=lang)
+def narratives(request: Request, lang: str | None = Query(None, description="label language"),
+               limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9)) -> Json:
+    """``narratives`` from ``offset`` on (only these are read and labelled); ``total``: all of them."""
+    found = _svc(request).narratives(lang=lang, limit=limit, offset=offset)
     if found is None:
         raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
-    return found
+    page = found.to_dict()
+    page.pop("facets")
+    items = page.pop("items")
+    return {**page, "narratives": items}
 
 
 @router.get("/claims", summary="Check-worthy claims with their fact-check matches", tags=["narratives"],

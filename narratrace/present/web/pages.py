@@ -25,16 +25,23 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
 
 
+#: the largest ?page= the list pages take (a deeper page is a slow OFFSET and no one reads it)
+MAX_PAGE = 100_000
+
+
 @router.get("/", response_class=HTMLResponse)
 def stories_page(request: Request, lang: str | None = None, outlet: str | None = None,
                  since: str | None = None, until: str | None = None, q: str | None = None,
-                 sort: str = "size") -> HTMLResponse:
+                 sort: str = "size", page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
+    """One page of stories (``[web] page_size``), filtered and sorted in SQL, with facet counts."""
     svc = _svc(request)
     sort = sort if sort in SORTS else "size"
-    found = svc.stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort)
+    found = svc.stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
+                        offset=(page - 1) * svc.page_size)
     filters = {"lang": lang or "", "outlet": outlet or "", "since": since or "", "until": until or "",
                "q": q or "", "sort": sort}
-    return render(request, "stories.html", stories=found, facets=svc.facets(), filters=filters, sorts=SORTS)
+    return render(request, "stories.html", stories=found.items, listing=found, page=page, per_page=svc.page_size,
+                  facets=svc.facets(), filters=filters, sorts=SORTS)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -64,20 +71,26 @@ def pair_page(request: Request, a_id: str, b_id: str) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM), lang: str | None = None
-                ) -> HTMLResponse:
+def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM), lang: str | None = None,
+                page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
+    """One page of the ranked articles, with how many the ranking holds and their facets."""
     svc = _svc(request)
     check_query(svc, q)
-    hits = svc.search(q, lang=lang, limit=30) if q.strip() else []
-    return render(request, "search.html", q=q, lang=lang or "", hits=hits, facets=svc.facets())
+    found = svc.search_page(q, lang=lang, offset=(page - 1) * svc.page_size) if q.strip() else None
+    hits = None if not svc.has_search else (found.items if found is not None else [])
+    return render(request, "search.html", q=q, lang=lang or "", hits=hits, listing=found, page=page,
+                  per_page=svc.page_size, facets=svc.facets())
 
 
 @router.get("/narratives", response_class=HTMLResponse)
-def narratives_page(request: Request) -> HTMLResponse:
+def narratives_page(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
+    """One page of narratives, largest first: only these are read and labelled."""
     svc = _svc(request)
-    found = svc.narratives()
+    listing = svc.narratives(offset=(page - 1) * svc.page_size)
+    found = None if listing is None else listing.items
     charts = {n["id"]: volume_of(svc.nt, lock=svc.lock, narrative_id=n["id"], height=130) for n in found or []}
-    return render(request, "narratives.html", narratives=found, charts=charts)
+    return render(request, "narratives.html", narratives=found, charts=charts, listing=listing, page=page,
+                  per_page=svc.page_size)
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -93,7 +106,14 @@ def template_globals() -> dict[str, Any]:
         return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "–"
 
     return {"dir_of": direction, "pretty": pretty, "num": num, "article_url": article_url, "story_url": story_url,
-            "pair_url": pair_url}
+            "pair_url": pair_url, "list_url": list_url}
+
+
+def list_url(path: str, params: dict[str, Any], **changes: Any) -> str:
+    """A list page's URL with its filters ``params`` changed by ``changes`` (empty values dropped, and the
+    page number, which a new filter sends back to 1): facet links keep the other filters."""
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "") and k != "page"}
+    return path + ("?" + urlencode(merged) if merged else "")
 
 
 def article_url(article_id: str) -> str:

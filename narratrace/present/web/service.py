@@ -15,6 +15,7 @@ from typing import Any
 from ...errors import NarratraceError
 from ...model import Article, Link, Story
 from ...settings import Settings, WebSettings
+from ...store.story_pages import Page
 from ...text.lang import direction as direction  # "rtl"/"ltr" of a language, from its language module
 from .encode_queue import EncodeQueue, QueueTimeout
 
@@ -27,21 +28,6 @@ def _plain(obj: Any) -> Any:
     if is_dataclass(obj) and not isinstance(obj, type):
         return asdict(obj)
     return obj
-
-
-def _date_from(value: str | None, bound: str) -> bool:
-    """Is a partial ISO date (``2021-02``) on or after ``bound`` (compared on the shorter precision)?"""
-    if not value:
-        return False
-    n = min(len(value), len(bound))
-    return value[:n] >= bound[:n]
-
-
-def _date_until(value: str | None, bound: str) -> bool:
-    if not value:
-        return False
-    n = min(len(value), len(bound))
-    return value[:n] <= bound[:n]
 
 
 class SearchBusy(NarratraceError):
@@ -65,6 +51,7 @@ class WebService:
         web = settings or getattr(getattr(nt, "settings", None), "web", None) or Settings().web
         self.max_query_chars = web.max_query_chars
         self.search_wait_seconds = web.search_wait_seconds
+        self.page_size = web.page_size
         self._encodings = EncodeQueue(web.search_slots)
         self._encoder_lock = threading.Lock()
 
@@ -87,46 +74,24 @@ class WebService:
 
     # ------------------------------------------------------------- stories
     def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,
-                until: str | None = None, q: str | None = None, sort: str = "size") -> list[Story]:
-        """Stories filtered (language, outlet, date range, text in title/outlets/ids) and sorted.
+                until: str | None = None, q: str | None = None, sort: str = "size", limit: int | None = None,
+                offset: int = 0) -> Page:
+        """A page of stories filtered, sorted and counted in SQL (``Narratrace.pages.stories``), with the
+        total and the facets (languages, outlets, months) of every story that passes the filters.
 
         A date filter keeps stories whose [first_seen, last_seen] overlaps the range; undated
         stories are left out when a date bound is given. ``spread`` counts languages, then outlets.
         """
         with self.lock:
-            items = self.nt.stories()
-        lang = (lang or "").strip().lower()
-        outlet = (outlet or "").strip().casefold()
-        needle = (q or "").strip().casefold()
-        out = []
-        for s in items:
-            if lang and lang not in [x.lower() for x in s.languages]:
-                continue
-            if outlet and not any(outlet in o.casefold() for o in s.outlets):
-                continue
-            if since and not _date_from(s.last_seen or s.first_seen, since.strip()):
-                continue
-            if until and not _date_until(s.first_seen or s.last_seen, until.strip()):
-                continue
-            if needle:
-                hay = " ".join([s.id, s.title or "", *s.outlets, *s.article_ids]).casefold()
-                if needle not in hay:
-                    continue
-            out.append(s)
-        if sort == "spread":
-            out.sort(key=lambda s: (-len(s.languages), -len(s.outlets), -len(s.article_ids), s.id))
-        elif sort == "recent":
-            out.sort(key=lambda s: (s.last_seen or s.first_seen or "", len(s.article_ids)), reverse=True)
-        else:
-            out.sort(key=lambda s: (-len(s.article_ids), -len(s.languages), s.id))
-        return out
+            return self.nt.pages.stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
+                                         limit=self.page_size if limit is None else limit, offset=offset)
 
     def facets(self) -> dict[str, list[str]]:
-        """Languages and outlets present, for the filter menus."""
+        """Languages and outlets present (outlets with the most stories first), for the filter menus: the
+        counts kept per value, no scan."""
         with self.lock:
-            items = self.nt.stories()
-        return {"languages": sorted({x for s in items for x in s.languages}),
-                "outlets": sorted({x for s in items for x in s.outlets}, key=str.casefold)}
+            found = self.nt.pages.stories(limit=0).facets
+        return {"languages": sorted(v for v, _ in found["languages"]), "outlets": [v for v, _ in found["outlets"]]}
 
     def story(self, story_id: str) -> Story:
         with self.lock:
@@ -180,16 +145,28 @@ class WebService:
 
     # ------------------------------------------------- search, narratives, claims
     def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[dict[str, Any]] | None:
-        """Search hits, or None when this narratrace has no ``Narratrace.search``.
+        """Search hits, or None when this narratrace has no ``Narratrace.search``."""
+        page = self.search_page(query, lang=lang, limit=limit)
+        return None if page is None else page.items
+
+    def search_page(self, query: str, lang: str | None = None, limit: int | None = None, offset: int = 0
+                    ) -> Page | None:
+        """A page of search hits with the ranking's total and facets (``Narratrace.pages.search``), or
+        None when this narratrace has no ``Narratrace.search``.
 
         ``SearchBusy`` when no encoding slot frees up in time; the caller checks ``max_query_chars``."""
         if not self.has_search:
             return None
+        limit = self.page_size if limit is None else limit
         vector = self._encode(query) if query.strip() else None
         with self.lock:
-            if vector is None:
-                return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit)]
-            return [dict(h) for h in self.nt.search(query, lang=lang or None, limit=limit, query_vector=vector)]
+            pages = getattr(self.nt, "pages", None)
+            if pages is None:  # a narratrace with search but no paged lists
+                hits = [dict(h) for h in self.nt.search(query, lang=lang or None, limit=offset + limit)]
+                return Page(len(hits), hits[offset:], limit, offset)
+            page = pages.search(query, lang=lang or None, limit=limit, offset=offset, query_vector=vector)
+        page.items = [dict(h) for h in page.items]
+        return page
 
     def _encode(self, query: str) -> Any:
         """The query's vector, made in one of the encoding slots; None when the project cannot encode apart
@@ -205,11 +182,16 @@ class WebService:
             raise SearchBusy(f"the server is busy with other searches (waited {self.search_wait_seconds:g} s)",
                              hint="try again in a moment") from None
 
-    def narratives(self, lang: str | None = None) -> list[dict[str, Any]] | None:
+    def narratives(self, lang: str | None = None, limit: int | None = None, offset: int = 0) -> Page | None:
+        """A page of narratives, largest first (only the page's are read and labelled), or None when this
+        narratrace has none."""
         if not self.has_narratives:
             return None
         with self.lock:
-            return [_plain(n) for n in self.nt.narratives(lang=lang or None)]
+            page = self.nt.pages.narratives(lang=lang or None, limit=self.page_size if limit is None else limit,
+                                            offset=offset)
+        page.items = [_plain(n) for n in page.items]
+        return page
 
     def claims(self, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]] | None:
         if not self.has_claims:

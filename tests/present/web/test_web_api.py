@@ -9,16 +9,18 @@ A, B, C = "000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36"
 
 
 def seed_story(client):
-    stories = client.get("/api/stories").json()["stories"]
-    return next(s for s in stories if A in s["article_ids"])
+    (story,) = client.get("/api/stories", params={"q": A}).json()["stories"]  # an article id finds its story
+    return story
 
 
 def test_web_api_stories_lists_seed_story_with_three_languages(client):
     body = client.get("/api/stories").json()
     assert body["total"] == len(body["stories"]) >= 3
     story = seed_story(client)
-    assert sorted(story["article_ids"]) == [A, B, C]
+    assert story["size"] == 3
+    assert sorted(client.get(f"/api/stories/{story['id']}").json()["article_ids"]) == [A, B, C]
     assert set(story["languages"]) == {"id", "fa", "ar"}
+    assert {f["value"]: f["count"] for f in body["facets"]["languages"]}["fa"] >= 1
 
 
 def test_web_api_stories_filters(client):

@@ -1,0 +1,74 @@
+"""Paged lists for notebooks and the web app: stories, narratives and search results, each a ``Page``
+(``total``, ``items``, ``facets``), filtered, sorted and cut in SQL where the store can do it.
+
+    page = nt.pages.stories(lang="ar", since="2021-02", sort="recent", limit=20, offset=20)
+    page.total, [s.id for s in page.items], page.facets["outlets"][:5]
+    nt.pages.narratives(limit=10).items        # labelled narratives (group.narratives.Narrative)
+    nt.pages.search("prison break", limit=10, offset=10).total
+
+Stories: ``store.story_pages`` (one query per page, one count, one facet query over the stories that
+pass). Narratives: counted and ordered in SQL, only the page's narratives labelled. Search: the hybrid
+ranking (``trace.search``) is made once per query and cut to the page; its total is how many articles it
+ranks (its candidates bound it), its facets those of all of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..embed import Encoder
+from ..group.narratives import describe
+from ..settings import Settings
+from ..store import SQLStore
+from ..store.story_pages import Page, StoryFilters
+from .search import PassageSearch
+
+__all__ = ["Page", "Pages", "StoryFilters"]
+
+
+class Pages:
+    """Paged queries over one project: ``Narratrace.pages``."""
+
+    def __init__(self, store: SQLStore, encoder: Callable[[], Encoder], means: Callable[[], Any],
+                 settings: Settings) -> None:
+        self.store = store
+        self._encoder = encoder  # the project's, loaded on first use (a second)
+        self._means = means
+        self.min_articles = settings.narratives.min_articles
+        self._passage_search: PassageSearch | None = None
+
+    @property
+    def passage_search(self) -> PassageSearch:
+        """The hybrid search over this store (``trace.search``), made on first use."""
+        if self._passage_search is None:
+            self._passage_search = PassageSearch(self.store, lambda q: self._encoder().encode_queries([q]),
+                                                 self._means())
+        return self._passage_search
+
+    def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,
+                until: str | None = None, q: str | None = None, sort: str = "size", limit: int = 20,
+                offset: int = 0, facets: bool = True) -> Page:
+        """Stories (``StorySummary``) with an article in ``lang``, an outlet containing ``outlet``, dates
+        overlapping ``since``..``until`` (partial ISO dates), ``q`` in the id, title or an outlet (or
+        exactly an article id); sorted by size, spread (languages, then outlets) or recent."""
+        return self.store.story_page(StoryFilters(lang, outlet, since, until, q), sort=sort, limit=limit,
+                                     offset=offset, facets=facets)
+
+    def narratives(self, lang: str | None = None, limit: int = 20, offset: int = 0,
+                   min_articles: int | None = None) -> Page:
+        """Narratives (``group.narratives.Narrative``), most articles first, labelled in ``lang`` where
+        they have passages in it; only those of the page are read and labelled."""
+        if not self.store.get_meta("dim"):
+            return Page(0, [], limit, offset)
+        least = self.min_articles if min_articles is None else min_articles
+        total, ids = self.store.narrative_page(least, limit, offset)
+        items = describe(self.store, self._means(), lang=lang, min_articles=least, narrative_ids=ids) if ids else []
+        order = {nid: k for k, nid in enumerate(ids)}
+        return Page(total, sorted(items, key=lambda n: order.get(n.id, len(order))), limit, offset)
+
+    def search(self, query: str, lang: str | None = None, limit: int = 20, offset: int = 0, mode: str = "hybrid",
+               source: str | None = None, query_vector: Any = None) -> Page:
+        """Search hits (``Narratrace.search``'s dicts) from ``offset`` on, with the ranking's total and
+        facets; ``query_vector``: the query already encoded (the web app encodes outside its lock)."""
+        return self.passage_search.search_page(query, lang=lang, limit=limit, offset=offset, mode=mode,
+                                               source=source, query_vector=query_vector)

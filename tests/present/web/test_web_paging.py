@@ -1,0 +1,129 @@
+"""Paged lists in the web app: stories, narratives and search results come a page at a time (``[web]
+page_size``) with the total, facet counts and paging controls that keep the filters; the API pages with
+limit/offset and says the same as the pages."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from narratrace import Narratrace
+from narratrace.embed.hashing import HashingEncoder
+from narratrace.group.stories import story_id_for
+from narratrace.model import RawArticle
+from narratrace.settings import Settings
+
+PER_PAGE = 4
+CITIES = ["Lagos", "Osaka", "Quito", "Bergen", "Lyon", "Accra", "Porto", "Cebu", "Brno", "Pune", "Malmo"]
+EVENTS = ["flood", "strike", "fire", "drought", "recount", "heatwave", "spill", "ruling", "blackout"]
+
+
+def _raws() -> list[RawArticle]:
+    """Articles about unrelated events (one story each), in three languages, outlets and months; every
+    one says "council", so a search ranks them all."""
+    out = []
+    for i, (city, event) in enumerate((c, e) for c in CITIES for e in EVENTS[:2]):
+        lang = ["en", "id", "de"][i % 3]
+        out.append(RawArticle(id=f"p{i:02d}", title=f"{event.title()} in {city}", lang=lang,
+                              outlet=["Daily Wire Service", "Kompas", "Der Bote"][i % 3],
+                              published=f"2021-{1 + i % 4:02d}-{1 + i:02d}",
+                              text=f"{event.title()} in {city}: the council met {i} times about the {event}.\n\n"
+                                   f"Residents of {city} number {1000 + 37 * i} and the {event} lasted {i} days.",
+                              origin=f"paging:{i}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    settings = Settings.load(None, web={"page_size": PER_PAGE}, narratives={"min_articles": 1})
+    nt = Narratrace(db=tmp_path_factory.mktemp("paging") / "paging.db", settings=settings, encoder=HashingEncoder())
+    report = nt.add(_raws())
+    assert len(report.ingested) == len(_raws()), report.summary()
+    with nt.store.transaction():  # one story per article (the shared wording groups some; moves are tested too)
+        for raw in _raws():
+            nt.store.set_story(raw.id, story_id_for(raw.id))
+    stories = [s.id for s in nt.stories()]
+    with nt.store.transaction():  # narratives of one story each, so there are pages of them
+        for k, sid in enumerate(stories):
+            nt.store.save_narrative(f"N-{k:02d}", sid, np.ones(nt.encoder.dim, np.float32), 1.0)
+            nt.store.set_story_narrative(sid, f"N-{k:02d}", None)
+    yield nt
+    nt.close()
+
+
+@pytest.fixture(scope="module")
+def web(project):
+    from starlette.testclient import TestClient
+
+    from narratrace.present.web.app import create_app
+
+    with TestClient(create_app(project=project), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def _story_ids(html: str) -> list[str]:
+    return re.findall(r'<div class="muted small">(S[0-9a-f]{10})</div>', html)
+
+
+def _pager_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="pager".*?</nav>', html, re.S)
+    assert nav, "no paging controls"
+    return [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', nav.group(0))]
+
+
+def test_stories_page_is_paged_with_total_facets_and_controls(web, project):
+    total = len(project.stories())
+    assert total > 2 * PER_PAGE
+    first, second = web.get("/").text, web.get("/?page=2").text
+    ids1, ids2 = _story_ids(first), _story_ids(second)
+    assert len(ids1) == len(ids2) == PER_PAGE and not set(ids1) & set(ids2)
+    assert f"1–{PER_PAGE} of {total} stories" in first and f"{PER_PAGE + 1}–{2 * PER_PAGE} of {total}" in second
+    assert "/?sort=size&page=2" in _pager_links(first) and 'rel="prev"' in second
+    api = web.get("/api/stories", params={"limit": PER_PAGE, "offset": PER_PAGE}).json()
+    assert [s["id"] for s in api["stories"]] == ids2 and api["total"] == total
+    langs = {f["value"]: f["count"] for f in api["facets"]["languages"]}
+    assert langs == {"en": 8, "id": 7, "de": 7} and sum(f["count"] for f in api["facets"]["months"]) == total
+    assert 'class="facet-count">8<' in first  # the counts are shown beside the values
+
+
+def test_stories_pager_keeps_the_filters(web):
+    html = web.get("/", params={"lang": "en", "sort": "recent", "q": "in"}).text
+    assert "1–4 of 8 stories" in html
+    links = _pager_links(html)
+    assert links and all("lang=en" in h and "sort=recent" in h and "q=in" in h for h in links)
+    page2 = web.get(links[-2]).text  # the page-number link before "next"
+    assert _story_ids(page2) and not set(_story_ids(page2)) & set(_story_ids(html))
+    # a facet link changes one filter, keeps the others and goes back to page 1
+    facet = re.search(r'href="([^"]*outlet=Kompas[^"]*)"', web.get("/?q=in&page=2").text).group(1)
+    assert "q=in" in facet and "page=" not in facet
+
+
+def test_narratives_page_is_paged(web, project):
+    every = project.narratives(min_articles=1)  # all of them described, in describe's order
+    api = web.get("/api/narratives", params={"limit": PER_PAGE}).json()
+    assert api["total"] == len(every) >= len(project.stories()) and len(api["narratives"]) == PER_PAGE
+    page2 = web.get("/api/narratives", params={"limit": PER_PAGE, "offset": PER_PAGE}).json()["narratives"]
+    assert [n["id"] for n in api["narratives"] + page2] == [n.id for n in every[: 2 * PER_PAGE]]
+    assert api["narratives"][0] == every[0].to_dict()
+    html1, html2 = web.get("/narratives").text, web.get("/narratives?page=2").text
+    assert _pager_links(html1) and f"1–{PER_PAGE} of {api['total']} narratives" in html1
+    labels = [re.findall(r'<h2 dir="auto">(.*?)</h2>', h) for h in (html1, html2)]
+    assert len(labels[0]) == len(labels[1]) == PER_PAGE and labels[0] != labels[1]
+
+
+def test_search_page_is_paged_over_the_ranking(web):
+    body = web.get("/api/search", params={"q": "council", "limit": PER_PAGE}).json()
+    assert body["total"] > PER_PAGE and len(body["hits"]) == PER_PAGE
+    rest = web.get("/api/search", params={"q": "council", "limit": PER_PAGE, "offset": PER_PAGE}).json()
+    assert not {h["article_id"] for h in rest["hits"]} & {h["article_id"] for h in body["hits"]}
+    assert sum(f["count"] for f in body["facets"]["languages"]) == body["total"]
+    html = web.get("/search", params={"q": "council", "page": 2}).text
+    assert f"of {body['total']} articles" in html and "q=council" in _pager_links(html)[0]
+    assert re.findall(r'href="/articles/(p\d\d)"', html)[:PER_PAGE] == [h["article_id"] for h in rest["hits"]]
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(web):
+    html = web.get("/?page=999").text
+    assert _story_ids(html) == [] and "No story matches" in html
+    assert web.get("/?page=0").status_code == 422

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .sql import SQLBase, _chunks
+from .timeline import DatedCounts
 
 _ENTITY_COLS = "e.rowid, e.id, e.kind, e.name, e.origin, e.meta, e.articles, e.cited"
 #: facet name -> its SQL expression over entity_articles
@@ -263,3 +264,12 @@ class EntityTables(SQLBase):
         """(rowid, id) of the next ``limit`` articles after ``rowid``, in storage order (a rebuild's pages)."""
         return [(int(r[0]), r[1]) for r in self._x("SELECT rowid, id FROM articles WHERE rowid > ? ORDER BY rowid "
                                                    "LIMIT ?", (int(rowid), int(limit))).fetchall()]
+
+    def entity_dates(self, rowid: int, cited: bool = False) -> DatedCounts:
+        """An entity's articles (citing ones: ``cited``) per publication date, for its volume chart."""
+        out = DatedCounts()
+        cond = " AND cited > 0" if cited else ""
+        for day, n in self._x("SELECT substr(published, 1, 10), count(*) FROM entity_articles WHERE entity_rowid = ?"
+                              f"{cond} GROUP BY 1", (int(rowid),)).fetchall():
+            out.add(day, n)
+        return out

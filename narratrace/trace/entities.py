@@ -17,6 +17,7 @@ from ..errors import NotFound
 from ..group.features import name_key
 from ..store import SQLStore
 from ..store.entities import EntityPage, StoredEntity
+from ..store.timeline import DatedCounts
 from ..text.entities import CONNECTORS
 from ..text.entity_keys import TOKEN, bare_key, first_word_variants, form_key, word_key
 from ..text.gazetteer import KINDS
@@ -99,6 +100,10 @@ class EntityIndex:
         items, total, kinds = self.store.entity_list(kind=kind, limit=limit, offset=offset)
         return {"total": total, "limit": limit, "offset": offset, "kinds": kinds,
                 "items": [e.to_dict() for e in items]}
+
+    def timeline(self, name_or_id: str, cited: bool = False) -> DatedCounts:
+        """The entity's articles (``cited``: those citing it) per publication date, undated ones counted."""
+        return self.store.entity_dates(self.resolve(name_or_id).rowid, cited=cited)
 
     def of_article(self, article_id: str) -> builtins.list[dict[str, Any]]:
         """The entities an article mentions: {id, name, kind, mentions, cited}."""

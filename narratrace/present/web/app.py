@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ...errors import NarratraceError
-from . import api_routes, export_routes, outlet_routes, pages
+from . import api_routes, entity_routes, export_routes, outlet_routes, pages
 from .security import SecurityHeaders, TokenGate
 from .service import WebService
 
@@ -37,6 +37,7 @@ def _templates() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.globals.update(pages.template_globals())
     env.globals.update(outlet_routes.template_globals())
+    env.globals.update(entity_routes.template_globals())
     return env
 
 
@@ -74,6 +75,7 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
     app.include_router(export_routes.router)
     app.include_router(pages.router)
     app.include_router(outlet_routes.router)
+    app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC), follow_symlink=False), name="static")
 
     @app.exception_handler(NarratraceError)

@@ -97,6 +97,8 @@ class WebSettings:
     max_query_chars: int
     search_slots: int
     search_wait_seconds: float
+    max_body_bytes: int
+    max_upload_bytes: int
     page_size: int
 
 
@@ -144,6 +146,7 @@ POSITIVE = {("ingest", "max_file_bytes"), ("ingest", "max_article_chars"), ("ing
 POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "ann_k"), ("stories", "max_candidates"),
              ("narratives", "min_articles"), ("factchecks", "max_matches"), ("web", "max_query_chars"),
              ("web", "search_slots"), ("export", "batch_size"), ("entities", "discover_min_articles")}
+POSITIVE |= {("web", "max_body_bytes"), ("web", "max_upload_bytes")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),

@@ -205,7 +205,8 @@ def test_api_review_route_confirms_and_refuses_forms(reviewed):
 
     nt = reviewed
     hasakah = nt.store.factchecks()[0][0]["factcheck_id"]
-    with TestClient(create_app(project=nt), base_url="http://127.0.0.1") as c:
+    with TestClient(create_app(project=nt, write_token="review-token-0123456789"), base_url="http://127.0.0.1",
+                    headers={"Authorization": "Bearer review-token-0123456789"}) as c:  # every write needs it
         body = {"article_id": SEED_IDS[0], "factcheck_id": hasakah, "verdict": "rejected", "note": "other prison"}
         r = c.post("/api/matches/review", json=body)
         assert r.status_code == 200 and r.json()["matches"] >= 1

@@ -172,7 +172,8 @@ class Annotations:
         outside = [a for a in part if a not in set(members)]
         if not part or outside:
             raise InputError(sid, f"does not hold {', '.join(map(repr, outside))}" if outside
-                             else "no article to split off", hint=f"pick articles of the story (`narratrace show {sid}`)")
+                             else "no article to split off",
+                             hint=f"pick articles of the story (`narratrace show {sid}`)")
         rest = [m for m in members if m not in set(part)]
         if not rest:
             raise InputError(sid, "splitting off every article leaves nothing behind",

@@ -37,12 +37,17 @@ def serve_cli(
         console.print(f"warning: a token of {len(token)} characters is easy to guess; use {MIN_TOKEN_CHARS} or more "
                       "(or none: a random one is made)", highlight=False, markup=False)
     project = open_project(db, config)
-    app = create_app(project=project, token=token)
+    write_token = token or secrets.token_urlsafe(24)  # every write needs one, also on loopback
+    app = create_app(project=project, token=token, write_token=write_token)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     console.print(f"narratrace web app on {url}  (db: {project.store.path})", highlight=False)
     if token:
         console.print(f"access token required; open {url}?token={token}", highlight=False, markup=False)
+    else:
+        console.print(f"pages and reads are open on this machine; writes (tags, notes, merges, reviews, ingest) "
+                      f"need the write token: open {url}?token={write_token} once in the browser, or send "
+                      "'Authorization: Bearer TOKEN'", highlight=False, markup=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False,
                     log_config=log_config())

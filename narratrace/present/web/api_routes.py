@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
 
 from .service import WebService
 
@@ -130,25 +129,3 @@ def claims(request: Request, article_id: str | None = None) -> list[Json]:
         raise HTTPException(501, "claims are not available: this narratrace has no Narratrace.claims")
     return [c for c in found if article_id is None or c["article_id"] == article_id]
 
-
-class MatchReview(BaseModel):
-    """An analyst's verdict on the matches of an article's claims to a fact-check."""
-
-    article_id: str = Field(max_length=1000)
-    factcheck_id: str = Field(max_length=1000)
-    verdict: Literal["confirmed", "rejected"]
-    note: str | None = Field(None, max_length=10_000)
-
-
-@router.post("/matches/review", summary="Confirm or reject a fact-check match (kept when matching runs again)",
-             tags=["narratives"], responses={404: {"description": "no claim of the article is matched to it"},
-                                             415: {"description": "the body is not application/json"},
-                                             501: {"description": "this narratrace has no Narratrace.review_match"}})
-def review_match(request: Request, review: MatchReview) -> Json:
-    # JSON only: a cross-site form cannot send it without the browser asking this server first (CORS)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise HTTPException(415, "send the review as application/json")
-    n = _svc(request).review_match(review.article_id, review.factcheck_id, review.verdict, review.note)
-    if n is None:
-        raise HTTPException(501, "reviews are not available: this narratrace has no Narratrace.review_match")
-    return {**review.model_dump(), "matches": n}

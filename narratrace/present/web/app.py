@@ -10,6 +10,7 @@ it loads its script from a CDN), HTML pages at ``/``, ``/stories/ID``, ``/articl
 """
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ...errors import NarratraceError
-from . import api_routes, entity_routes, export_routes, outlet_routes, pages
+from ...settings import Settings
+from . import api_routes, entity_routes, export_routes, outlet_routes, pages, write_routes
 from .security import SecurityHeaders, TokenGate
 from .service import WebService
+from .write_guard import WriteGuard
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -38,6 +41,7 @@ def _templates() -> jinja2.Environment:
     env.globals.update(pages.template_globals())
     env.globals.update(outlet_routes.template_globals())
     env.globals.update(entity_routes.template_globals())
+    env.globals.update(write_routes.template_globals())
     return env
 
 
@@ -55,10 +59,12 @@ def _error(request: Request, status: int, message: str, hint: str | None = None,
 
 
 def create_app(db: str | Path | None = None, *, project: Any = None, token: str | None = None,
-               allowed_hosts: list[str] | None = None) -> Any:
+               allowed_hosts: list[str] | None = None, write_token: str | None = None) -> Any:
     """The web app over ``project`` (a ``Narratrace``) or over a new one opened on ``db``.
 
     ``token``: when set, every request must carry it (see ``security.TokenGate``).
+    ``write_token``: what every write must carry, also on loopback (``write_guard.WriteGuard``); default
+    ``token``, else a random one (``fastapi_app(app).state.write_token``; ``narratrace serve`` prints it).
     ``allowed_hosts``: Host header values accepted (default: loopback names when there is no
     token, which stops DNS-rebinding pages from reading the API; anything when there is one).
     """
@@ -68,10 +74,13 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
     app = FastAPI(title="narratrace", version="0.1.0", openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,
                   description="Stories, provenance links, alignments, search and narratives of a narratrace "
-                              "project. Read-only.")
+                              "project. Writes (ingest, fact-check import, annotations, hand merges and "
+                              "splits, link and match reviews) need the write token, also on 127.0.0.1: "
+                              "`Authorization: Bearer TOKEN` (docs/web.md).")
     app.state.service = WebService(project)
     app.state.templates = _templates()
     app.include_router(api_routes.router)
+    app.include_router(write_routes.router)
     app.include_router(export_routes.router)
     app.include_router(pages.router)
     app.include_router(outlet_routes.router)
@@ -92,7 +101,10 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
 
     hosts = allowed_hosts if allowed_hosts is not None else (["*"] if token else LOOPBACK_HOSTS)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
-    inner: Any = app
+    app.state.write_token = write_token or token or secrets.token_urlsafe(24)
+    web = project.settings.web if hasattr(project, "settings") else Settings().web
+    inner: Any = WriteGuard(app, app.state.write_token, web.max_body_bytes, web.max_upload_bytes,
+                            upload_paths=write_routes.UPLOAD_PATHS, token_param=not token)
     if token:
         inner = TokenGate(inner, token)
     outer = SecurityHeaders(inner)

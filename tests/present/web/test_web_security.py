@@ -162,7 +162,11 @@ def test_web_serve_cli_requires_a_token_off_loopback(seeds, monkeypatch):
 
     calls.clear()
     res = CliRunner().invoke(cli, ["serve", "--db", str(seeds.db_path)])
-    assert res.exit_code == 0 and "token" not in res.output
+    assert res.exit_code == 0 and "access token required" not in res.output  # reads are open on loopback
+    write_token = res.output.split("?token=")[1].split()[0]  # writes are not (test_web_write.py)
     asgi, kw = calls[0]
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8000
     assert TestClient(asgi, base_url="http://127.0.0.1").get("/api/health").status_code == 200
+    loopback = TestClient(asgi, base_url="http://127.0.0.1")
+    assert loopback.post("/api/annotations/delete", json={"id": 1}).status_code == 401
+    assert loopback.get(f"/?token={write_token}", follow_redirects=False).status_code == 303  # the printed one

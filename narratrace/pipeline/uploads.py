@@ -1,0 +1,62 @@
+"""Records sent as bytes rather than files (the web API's ``POST /api/ingest``), read by the reader their
+name's extension picks, exactly as ingest reads a file of that name.
+
+The name is the records' origin (``api.jsonl:12``): a later upload under the same name is the same file, so
+an article sent again with another text is stored as its new version, as re-ingesting an edited file does.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import ConfigError, InputError
+from ..ingest import EXTENSIONS, reader_name
+from ..ingest.decode import check_size
+from ..ingest.values import checked
+from ..model import RawArticle
+from ..registry import readers
+from .report import IngestReport
+from .run import IngestPipeline
+
+
+def read_upload(data: bytes, name: str, max_file_bytes: int) -> Iterator[RawArticle | InputError]:
+    """The records of ``data`` as the file ``name`` would give them; errors are yielded, never raised."""
+    path = Path(name)
+    kind = reader_name(path)
+    if kind is None:
+        yield InputError(name, f"unknown file type {path.suffix or '(no extension)'!r}",
+                         hint=f"name the upload with one of {', '.join(sorted(EXTENSIONS))}")
+        return
+    try:
+        reader = readers.get(kind)
+    except ConfigError as exc:
+        yield InputError(name, f"no reader for {kind!r}: {exc.message}", hint=exc.hint)
+        return
+    try:
+        if getattr(reader, "streams", False):  # JSON Lines: the size limit applies to each line, as for files
+            items = reader(path, io.BytesIO(data), max_file_bytes)
+        elif (err := check_size(path, len(data), max_file_bytes)) is not None:
+            yield err
+            return
+        else:
+            items = reader(path, data)
+        for item in items:
+            if isinstance(item, RawArticle):
+                yield checked(item)
+            elif isinstance(item, InputError):
+                yield item
+            else:
+                yield InputError(name, f"reader {kind!r} produced {type(item).__name__}, not RawArticle")
+    except InputError as err:
+        yield err
+    except Exception as exc:  # a reader bug costs this upload, not the server
+        yield InputError(name, f"reader {kind!r} failed: {type(exc).__name__}: {exc}")
+
+
+def ingest_upload(pipeline: IngestPipeline, data: bytes, name: str, max_file_bytes: int) -> IngestReport:
+    """Analyse, encode, group and store the records of one upload; bad records are in the report."""
+    report = IngestReport(files=1)
+    pipeline.ingest(read_upload(data, name, max_file_bytes), report)
+    pipeline.finish(report)
+    return report

@@ -28,6 +28,7 @@ from typing import Any
 from ..model import Article
 from .entity_keys import bare_key, first_word_variants, form_key, tokens, word_key
 from .gazetteer import DATA, Entity, listed_entities, script_of
+from .months import month_names
 
 #: longest spelling matched, in words
 MAX_WORDS = 6
@@ -237,7 +238,7 @@ class EntityFinder:
             if words > MAX_CANDIDATE_WORDS or any(ch.isdigit() for ch in text[s:e]):
                 continue
             if words == 1 and (_sentence_start(text, s) or keys[run[0]] in lower or len(text[s:e]) < 3
-                               or (text[s:e].isupper() and len(text[s:e]) <= 2)):
+                               or (text[s:e].isupper() and len(text[s:e]) <= 2) or keys[run[0]] in _months()):
                 continue
             out.append(Mention(None, passage, s, e, text[s:e], script=script_of(text[s:e])))
         for m in _QUOTED.finditer(text):
@@ -249,6 +250,11 @@ class EntityFinder:
             s, e = toks[inner[0]][0], toks[inner[-1]][1]
             out.append(Mention(None, passage, s, e, text[s:e], script="arabic"))
         return out
+
+
+def _months() -> set[str]:
+    """Month names of every language module (capitalised, and never names of people or places)."""
+    return set(month_names("gregorian")) | set(month_names("jalali"))
 
 
 def _sentence_start(text: str, start: int) -> bool:

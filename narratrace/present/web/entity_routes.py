@@ -25,6 +25,8 @@ Json = dict[str, Any]
 _NAME = Query(None, max_length=500)
 _LANG = Query(None, max_length=20, description="only articles in this language")
 _OUTLET = Query(None, max_length=500, description="only articles of this outlet")
+_PAGE = Query(1, ge=1, le=1_000_000)
+_PER_PAGE = Query(PER_PAGE, ge=1, le=200)
 _MONTH = Query(None, max_length=7, pattern=r"^(\d{4}-\d{2})?$", description="only articles of this month, YYYY-MM")
 
 
@@ -56,7 +58,8 @@ def _page(svc: WebService, name: str, cited: bool, page: int, per_page: int, lan
                       month=month)
         dates = svc.nt.entities.timeline(ent["id"], cited=cited)
     what = f"articles {'citing' if cited else 'mentioning'} {ent['name']}"
-    filters = {"lang": lang or "", "outlet": outlet or "", "month": month or ""}
+    filters = {"lang": lang or "", "outlet": outlet or "", "month": month or "",
+               "per_page": str(per_page) if per_page != PER_PAGE else ""}
     return {"entity": ent, "found": found, "chart": volume_chart(dates, what=what), "filters": filters,
             "page": page, "per_page": per_page, "cited": cited}
 
@@ -125,11 +128,11 @@ def entities_page(request: Request, kind: str | None = Query(None, max_length=20
 
 @router.get("/entities/{name}", response_class=HTMLResponse, include_in_schema=False)
 def entity_page(request: Request, name: str, lang: str | None = _LANG, outlet: str | None = _OUTLET,
-                month: str | None = _MONTH, page: int = Query(1, ge=1, le=1_000_000)) -> HTMLResponse:
-    return render(request, "entity.html", **_page(_svc(request), name, False, page, PER_PAGE, lang, outlet, month))
+                month: str | None = _MONTH, page: int = _PAGE, per_page: int = _PER_PAGE) -> HTMLResponse:
+    return render(request, "entity.html", **_page(_svc(request), name, False, page, per_page, lang, outlet, month))
 
 
 @router.get("/sources/{name}", response_class=HTMLResponse, include_in_schema=False)
 def source_page(request: Request, name: str, lang: str | None = _LANG, outlet: str | None = _OUTLET,
-                month: str | None = _MONTH, page: int = Query(1, ge=1, le=1_000_000)) -> HTMLResponse:
-    return render(request, "source.html", **_page(_svc(request), name, True, page, PER_PAGE, lang, outlet, month))
+                month: str | None = _MONTH, page: int = _PAGE, per_page: int = _PER_PAGE) -> HTMLResponse:
+    return render(request, "source.html", **_page(_svc(request), name, True, page, per_page, lang, outlet, month))

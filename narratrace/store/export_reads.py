@@ -74,7 +74,9 @@ class ArticleFilter:
     ``stories``, ``articles``, ``narratives``: ids; ``langs``: language codes; ``outlet``: text the outlet
     contains (case-insensitive for Latin letters); ``since`` / ``until``: ISO dates, partial allowed, compared
     at the shorter of the two precisions (``2021-02`` is on or after ``2021-02-15``), undated articles left
-    out; ``sources``: articles citing one of these sources (registry id or name)."""
+    out; ``sources``: articles citing one of these sources (registry id or name, or an entity the entity layer
+    saw cited: ``source_rowids``); ``entities``: articles mentioning one of these entities (in any script; the
+    names as given, resolved to ``entity_rowids`` by ``trace.exports``)."""
 
     stories: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
@@ -84,6 +86,9 @@ class ArticleFilter:
     until: str | None = None
     narratives: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    entity_rowids: tuple[int, ...] = ()
+    source_rowids: tuple[int, ...] = ()
 
     def where(self, a: str) -> tuple[str, list[Any]]:
         """The SQL condition on the articles table under alias ``a`` and its parameters."""
@@ -116,10 +121,21 @@ class ArticleFilter:
         if self.sources:
             cond = " OR ".join("c.target LIKE ? ESCAPE '\\' OR lower(c.target) LIKE ? ESCAPE '\\'"
                                for _ in self.sources)
-            parts.append(f"{a}.id IN (SELECT c.source FROM links c WHERE c.kind = 'cites' AND ({cond}))")
+            # correlated: read through the links' source index per article, not a scan of every link per batch
+            cited = f"EXISTS (SELECT 1 FROM links c WHERE c.source = {a}.id AND c.kind = 'cites' AND ({cond}))"
             for s in self.sources:
                 params += [f'%"id": {_like(json.dumps(s, ensure_ascii=False))}%',
                            f'%"name": {_like(json.dumps(s.lower(), ensure_ascii=False))}%']
+            if self.source_rowids:
+                cited += (f" OR EXISTS (SELECT 1 FROM entity_articles ea WHERE ea.article_rowid = {a}.rowid AND "
+                          f"ea.entity_rowid IN ({_marks(self.source_rowids)}) AND ea.cited > 0)")
+                params += self.source_rowids
+            parts.append(f"({cited})")
+        if self.entities:
+            ids = self.entity_rowids or (-1,)  # names that resolved to nothing keep nothing
+            parts.append(f"EXISTS (SELECT 1 FROM entity_articles ee WHERE ee.article_rowid = {a}.rowid AND "
+                         f"ee.entity_rowid IN ({_marks(ids)}))")
+            params += ids
         return (" AND ".join(parts) or "1=1"), params
 
 

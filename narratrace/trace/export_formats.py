@@ -311,7 +311,7 @@ def gexf_date(published: str | None) -> str | None:
 
 def _attvalues(values: Iterable[tuple[str, Any]]) -> str:
     cells = ((k, _cell(v)) for k, v in values)
-    inner = "".join(f"<attvalue for={xml_attr(k)} value={xml_attr(c)}/>" for k, c in cells if c != "")
+    inner = "".join(f'<attvalue for="{k}" value={xml_attr(c)}/>' for k, c in cells if c != "")  # k: our names
     return f"<attvalues>{inner}</attvalues>" if inner else ""
 
 

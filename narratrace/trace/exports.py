@@ -19,6 +19,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,7 +37,7 @@ WHAT = ("graph", "claims")
 FORMATS = {"graph": tuple(WRITERS), "claims": ("csv", "jsonl", "json")}
 #: filter keyword -> ``ArticleFilter`` field; the list-valued ones take one value or several
 LIST_FILTERS = {"story": "stories", "article": "articles", "lang": "langs", "narrative": "narratives",
-                "source": "sources"}
+                "source": "sources", "entity": "entities"}
 TEXT_FILTERS = ("outlet", "since", "until")
 #: a ``since`` / ``until`` value: an ISO date, possibly partial
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -58,7 +59,7 @@ def _values(name: str, value: Any) -> tuple[str, ...]:
 
 
 def article_filter(**filters: Any) -> ArticleFilter:
-    """An ``ArticleFilter`` from keywords: story, article, lang, narrative, source (a value or a list), outlet,
+    """An ``ArticleFilter`` from keywords: story, article, lang, narrative, source, entity (a value or a list), outlet,
     since, until (text). Unknown keywords and malformed dates are errors that name them."""
     unknown = set(filters) - set(LIST_FILTERS) - set(TEXT_FILTERS)
     if unknown:
@@ -73,9 +74,22 @@ def article_filter(**filters: Any) -> ArticleFilter:
     return ArticleFilter(**args)
 
 
+def with_entities(store: SQLStore, filt: ArticleFilter) -> ArticleFilter:
+    """``filt`` with its entity names (any script or spelling, or ids) resolved by the entity layer: an unknown
+    entity is an error (``NotFound``); a source the entity layer knows is matched as it saw it cited too."""
+    if not filt.entities and not filt.sources:
+        return filt
+    from .entities import EntityIndex
+
+    index = EntityIndex(store)
+    entity_rowids = tuple(dict.fromkeys(index.resolve(name).rowid for name in filt.entities))
+    source_rowids = tuple(dict.fromkeys(e.rowid for s in filt.sources for e in index.find(s)))
+    return replace(filt, entity_rowids=entity_rowids, source_rowids=source_rowids)
+
+
 def describe(what: str, kinds: tuple[str, ...], filt: ArticleFilter) -> dict[str, Any]:
     """The export's own description, written at its head: what it holds and the filters that made it."""
-    given = {k: v for k, v in filt.__dict__.items() if v}
+    given = {k: v for k, v in filt.__dict__.items() if v and not k.endswith("_rowids")}
     return {"exported_by": "narratrace", "what": what, "filters": given, "kinds": list(kinds)}
 
 
@@ -96,7 +110,7 @@ class CorpusExporter:
             raise InputError("export", f"unknown {what} format {fmt!r}",
                              hint=f"choose one of: {', '.join(FORMATS[what])}")
         kinds = _values("kind", kind)
-        reads = ExportReads(self.store, article_filter(**filters), kinds, self.batch_size)
+        reads = ExportReads(self.store, with_entities(self.store, article_filter(**filters)), kinds, self.batch_size)
         head = describe(what, kinds, reads.filter)
         if what == "claims":
             return _claims(fmt, reads, head, progress)
@@ -139,8 +153,8 @@ class CorpusExports:
         store ``[export] batch_size`` articles at a time; returns the characters written.
 
         ``fmt``: json, jsonl, csv or gexf (``what="claims"``: csv, jsonl, json). Filters (``article_filter``):
-        story, article, lang, narrative, source (one or several), outlet, since, until; ``kind``: link kinds
-        kept; ``progress(what, done, total)``."""
+        story, article, lang, narrative, source, entity (one or several), outlet, since, until; ``kind``: link
+        kinds kept; ``progress(what, done, total)``."""
         return CorpusExporter(self.store, self.settings.export.batch_size).write(fmt, out, **filters)
 
     def export_stream(self, fmt: str, **filters: Any) -> Iterator[str]:
@@ -318,7 +332,7 @@ def media_type(fmt: str) -> str:
 def filename(fmt: str, what: str = "graph", **filters: Any) -> str:
     """A download's file name, ASCII only: ``narratrace-<what>-<first filter values>.<fmt>``."""
     bits = [what]
-    for k in ("story", "narrative", "lang", "outlet", "source", "since", "until"):
+    for k in ("story", "narrative", "entity", "lang", "outlet", "source", "since", "until"):
         bits += [str(v) for v in _values(k, filters.get(k))[:2]]
     if filters.get("article"):
         bits.append("selection")

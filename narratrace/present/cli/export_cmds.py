@@ -38,6 +38,8 @@ def export_cli(
     narrative: list[str] = typer.Option([], "--narrative", help="Only articles of this narrative (repeatable)."),
     source: list[str] = typer.Option([], "--source", help="Only articles citing this source, by registry id or "
                                      "name (repeatable)."),
+    entity: list[str] = typer.Option([], "--entity", help="Only articles mentioning this entity, its name in any "
+                                     "script or its id (repeatable)."),
     what: str = typer.Option("graph", "--what", help="graph (articles, outlets, sources and their links) or "
                              "claims (check-worthy claims with their fact-check matches)."),
     fmt: str = typer.Option("json", "--format", "-f", help="json (node-link), jsonl, csv (one row per pair, flat "
@@ -51,7 +53,7 @@ def export_cli(
     from ...trace.exports import FORMATS
 
     filters: dict[str, Any] = {"story": story, "article": article, "lang": lang, "outlet": outlet, "since": since,
-                               "until": until, "narrative": narrative, "source": source}
+                               "until": until, "narrative": narrative, "source": source, "entity": entity}
     filtered = any(filters.values())
     if item_id is None and not all_ and not filtered:
         raise typer.BadParameter("give a story (or article) id, --all, or a filter such as --lang or --story")

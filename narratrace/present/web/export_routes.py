@@ -18,7 +18,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the export, as an attachment", "content": {
         "application/json": {}, "application/x-ndjson": {}, "text/csv": {}, "application/gexf+xml": {}}},
     400: {"description": "a filter value is malformed (a date that is not YYYY[-MM[-DD]])"},
-    404: {"description": "a story given is unknown"},
+    404: {"description": "a story or an entity given is unknown"},
     501: {"description": "this narratrace has no Narratrace.export_stream"}}
 
 
@@ -53,12 +53,13 @@ def export_corpus(
     until: str | None = Query(None, max_length=10, description="published on or before, YYYY[-MM[-DD]]"),
     narrative: list[str] = Query([], description="narrative ids (repeatable)"),
     source: list[str] = Query([], description="articles citing this source: registry id or name (repeatable)"),
+    entity: list[str] = Query([], description="articles mentioning this entity: name in any script, or id"),
     kind: list[str] = Query([], description="link kinds kept (repeatable): translates, cites, published_by..."),
 ) -> StreamingResponse:
     if what == "claims" and format == "gexf":
         raise HTTPException(422, "claims export as csv, jsonl or json")
     filters = {"story": story, "article": article, "lang": lang, "outlet": outlet, "since": since, "until": until,
-               "narrative": narrative, "source": source}
+               "narrative": narrative, "source": source, "entity": entity}
     return _download(_svc(request), format, what, kind, filters)
 
 

@@ -5,10 +5,11 @@
   ``X-Narratrace-Token`` header, or the ``narratrace_token`` cookie (HttpOnly, SameSite=Strict), which
   opening any page once with ``?token=…`` sets (``narratrace serve`` prints that address).
 - A write authenticated by the cookie alone comes from a browser: it must come from this origin (an
-  ``Origin`` header naming another is refused), and an HTML form post must carry the page's CSRF token in
-  its ``csrf_token`` field, equal to the ``narratrace_csrf`` cookie (random per browser session, set on the
-  first page, SameSite=Strict). Other bodies a page elsewhere could send without asking first
-  (``multipart/form-data``, ``text/plain``) are refused; JSON needs that ask (CORS), which is never granted.
+  ``Origin`` header naming another is refused; browsers send "null" under the pages' no-referrer policy),
+  and an HTML form post must carry the page's CSRF token in its ``csrf_token`` field, equal to the
+  ``narratrace_csrf`` cookie (random per browser session, set on the first page, SameSite=Strict). Other
+  bodies a page elsewhere could send without asking first (``multipart/form-data``, ``text/plain``) are
+  refused; JSON needs that ask (CORS), which is never granted.
 - A body longer than ``[web] max_body_bytes`` (``max_upload_bytes`` for the upload routes) gets 413,
   before the route reads any of it.
 """
@@ -130,7 +131,7 @@ def _browser_refusal(scope: Scope, headers: dict[bytes, bytes], kind: str, body:
     """(status, why) a cookie-authenticated write is refused, or None: another origin (403), a body a form
     cannot be (415), or a form without this session's CSRF token (403)."""
     origin = headers.get(b"origin")
-    if origin is not None:
+    if origin is not None and origin != b"null":  # "null": the pages' no-referrer policy hides it (CSRF decides)
         here = f"{scope.get('scheme', 'http')}://{headers.get(b'host', b'').decode('latin-1')}"
         if origin.decode("latin-1").rstrip("/").lower() != here.lower():
             return 403, "a write from another site is refused"

@@ -137,7 +137,7 @@ class Narratrace(CorpusExports):
 
     @property
     def outlets(self) -> Any:
-        """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``list``, ``profile``, ``volume``)."""
+        """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``listing``, ``profile``, ``volume``)."""
         from .store.outlets import OutletProfiles
 
         return OutletProfiles(self.store)

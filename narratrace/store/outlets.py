@@ -4,7 +4,7 @@ whom it copies or translates and who copies or translates it, and its stories.
 Every answer is a handful of ``GROUP BY`` rows (the outlet's articles are never loaded), so a profile costs
 the same on a store of five articles and of a million. ``Narratrace.outlets`` returns one of these:
 
-    nt.outlets.list(limit=20)                 # {"total": ..., "outlets": [{"name", "articles", ...}]}
+    nt.outlets.listing(limit=20)              # {"total": ..., "outlets": [{"name", "articles", ...}]}
     nt.outlets.profile("RT")                  # volume, languages, cites, derives_from, derived_by, stories
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ class OutletProfiles:
     def _rows(self, q: str, args: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self.store._x(q, args).fetchall())
 
-    def list(self, limit: int = 100, offset: int = 0, q: str | None = None) -> dict[str, Any]:
+    def listing(self, limit: int = 100, offset: int = 0, q: str | None = None) -> dict[str, Any]:
         """Outlets with most articles first: name, articles, languages, first and last publication date.
 
         ``q``: only outlets whose name holds it (case ignored for ASCII letters)."""
@@ -60,7 +60,8 @@ class OutletProfiles:
                 self._rows("SELECT count(*), min(published), max(published) FROM articles WHERE outlet = ?", [name]))
         if not head or not head[0][0]:
             raise NotFound(f"no stored article is from the outlet {name!r}",
-                           hint="outlet names are matched exactly; list them with /api/outlets or nt.outlets.list()")
+                           hint="outlet names are matched exactly; list them with /api/outlets or "
+                                "nt.outlets.listing()")
         n, first, last = head[0]
         langs = self._rows("SELECT lang, count(*) FROM articles WHERE outlet = ? GROUP BY lang "
                            "ORDER BY count(*) DESC, lang", [name])

@@ -98,7 +98,8 @@ def test_counts_follow_a_retired_story_id(store):
 def profile_corpus() -> tuple[list[Article], list[Link]]:
     arts = [article("rt1", "S1", "RT Arabic", "2021-02-03", "ar"), article("rt2", "S1", "RT Arabic", None, "ar"),
             article("rt3", "S2", "RT Arabic", "2021-02-10", "en"),
-            article("df1", "S1", "Defa Press", "2021-02-02", "fa"), article("df2", "S2", "Defa Press", "2021-02-09", "fa"),
+            article("df1", "S1", "Defa Press", "2021-02-02", "fa"),
+            article("df2", "S2", "Defa Press", "2021-02-09", "fa"),
             article("pw1", "S1", "Purna Warta", "2021-02-04", "id"), article("x1", "S2", None, "2021-02-11", "id")]
     links = [Link("pw1", "rt1", "translates", 0.9, "source->target"),     # Purna Warta translates RT
              Link("rt1", "df1", "translates", 0.8, "source->target"),     # RT translates Defa Press, twice
@@ -121,7 +122,8 @@ def test_outlet_profile(store):
     assert p["articles"] == 3 and p["first_published"] == "2021-02-03" and p["last_published"] == "2021-02-10"
     assert p["languages"] == [{"lang": "ar", "articles": 2}, {"lang": "en", "articles": 1}]
     assert p["volume"] == {"dates": {"2021-02-03": 1, "2021-02-10": 1}, "undated": 1, "total": 3}
-    assert [(c["source_id"], c["name"], c["articles"]) for c in p["cites"]] == [("sputnik", "Sputnik", 2), ("sohr", "SOHR", 1)]
+    cited = [(c["source_id"], c["name"], c["articles"]) for c in p["cites"]]
+    assert cited == [("sputnik", "Sputnik", 2), ("sohr", "SOHR", 1)]
     # it translates Defa Press (two translations, one partial), it is translated by Purna Warta and copied by x1
     assert [(d["outlet"], d["kind"], d["links"]) for d in p["derives_from"]] == [
         ("Defa Press", "translates", 2), ("Defa Press", "partial_translation", 1)]
@@ -141,11 +143,12 @@ def test_outlet_list_pages_filters_and_counts(store):
     arts = random_articles()
     write(store, arts)
     named = Counter(a.outlet for a in arts if a.outlet)
-    found = OutletProfiles(store).list(limit=2)
+    found = OutletProfiles(store).listing(limit=2)
     assert found["total"] == len(named)
-    assert [(o["name"], o["articles"]) for o in found["outlets"]] == sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-    rest = OutletProfiles(store).list(limit=10, offset=2)["outlets"]
+    expected = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+    assert [(o["name"], o["articles"]) for o in found["outlets"]] == expected
+    rest = OutletProfiles(store).listing(limit=10, offset=2)["outlets"]
     assert len(rest) == len(named) - 2
     # the filter is a substring, % and _ taken literally
-    assert [o["name"] for o in OutletProfiles(store).list(q="%_")["outlets"]] == ["50%_off"]
-    assert [o["name"] for o in OutletProfiles(store).list(q="press")["outlets"]] == ["Defa Press"]
+    assert [o["name"] for o in OutletProfiles(store).listing(q="%_")["outlets"]] == ["50%_off"]
+    assert [o["name"] for o in OutletProfiles(store).listing(q="press")["outlets"]] == ["Defa Press"]

@@ -29,8 +29,9 @@ from ...store.timeline import DatedCounts, Timeline
 SVG_NS = "http://www.w3.org/2000/svg"
 #: the unit is the finest whose number of bars stays readable: a day up to two months, a week up to two years
 MAX_DAYS, MAX_WEEKS = 62, 106
-WIDTH, HEIGHT = 640, 180
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 36
+WIDTH, HEIGHT = 640, 190
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 22, 36
+MAX_BAR_PX = 48  # a lone bar stays a bar, not a slab
 CHAR_PX = 6.2  # width of one character of an axis label (10px sans-serif), to keep labels apart
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -217,8 +218,11 @@ def summary_of(unit: str, buckets: list[Bucket], total: int, what: str) -> str:
     parts = [f"{_n(total, what)}"]
     if dated:
         peak = max(dated, key=lambda b: b.count)
-        parts.append(f"per {unit} from {dated[0].label} to {dated[-1].label}, at most {peak.count} "
-                     f"({peak.title.split(':')[0]})")
+        if len(dated) == 1:
+            parts.append(f"{dated[0].count} {'on' if unit == 'day' else 'in'} {dated[0].title.split(':')[0]}")
+        else:
+            parts.append(f"per {unit} from {dated[0].label} to {dated[-1].label}, at most {peak.count} "
+                         f"({peak.title.split(':')[0]})")
     parts += [f"{b.count} " + ("with a partial date" if b.kind == "partial" else "undated")
               for b in buckets if b.kind != "date"]
     return "; ".join(parts) + "."
@@ -254,7 +258,7 @@ def _draw(chart: VolumeChart, width: int, height: int) -> ET.Element:
     longest = max((len(b.label) for b in dated), default=0) * CHAR_PX
     extra_slot = min(plot_w / max(len(extra), 1), 120) if not dated else 64
     gap = longest / 2 + 8 if dated and extra else 0  # the last date's label clears the first extra bar
-    date_w = plot_w - len(extra) * extra_slot - gap
+    date_w = plot_w - len(extra) * extra_slot - gap if dated else 0.0
     slot = date_w / len(dated) if dated else 0
     top = _nice_max(max(b.count for b in chart.buckets))
     axis = _el(svg, "g", class_="axis")
@@ -271,9 +275,11 @@ def _draw(chart: VolumeChart, width: int, height: int) -> ET.Element:
         if b.kind == "date":
             x, w = LEFT + i * slot, slot
         else:
-            x, w = LEFT + date_w + gap + (i - len(dated)) * extra_slot, extra_slot
+            lead = date_w + gap if dated else (plot_w - len(extra) * extra_slot) / 2  # alone: centred
+            x, w = LEFT + lead + (i - len(dated)) * extra_slot, extra_slot
         h = plot_h * b.count / top
-        bar = _el(bars, "rect", x=f"{x + w * 0.1:.2f}", y=f"{base - h:.2f}", width=f"{max(w * 0.8, 1):.2f}",
+        bw = max(min(w * 0.8, MAX_BAR_PX), 1)
+        bar = _el(bars, "rect", x=f"{x + (w - bw) / 2:.2f}", y=f"{base - h:.2f}", width=f"{bw:.2f}",
                   height=f"{h:.2f}", class_=f"bar bar-{b.kind}", data_count=b.count, data_label=b.label)
         _el(bar, "title", b.title)
         if b.kind == "date" and i % every:

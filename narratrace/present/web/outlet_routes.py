@@ -45,7 +45,7 @@ def profiles(svc: WebService) -> OutletProfiles:
 
 def outlet_list(svc: WebService, page: int = 1, per_page: int = PER_PAGE, q: str | None = None) -> Json:
     with svc.lock:
-        return profiles(svc).list(limit=per_page, offset=(max(page, 1) - 1) * per_page, q=q)
+        return profiles(svc).listing(limit=per_page, offset=(max(page, 1) - 1) * per_page, q=q)
 
 
 def outlet_profile(svc: WebService, name: str, stories: int = 50, examples: int = 3) -> Json:
@@ -58,7 +58,7 @@ def outlet_profile(svc: WebService, name: str, stories: int = 50, examples: int 
 def api_outlets(request: Request, q: str | None = Query(None, max_length=500, description="text in the name"),
                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
     with _svc(request).lock:
-        return profiles(_svc(request)).list(limit=limit, offset=offset, q=q)
+        return profiles(_svc(request)).listing(limit=limit, offset=offset, q=q)
 
 
 @router.get("/api/outlets/{name:path}", summary="One outlet's profile: volume per date, languages, cited sources, "

@@ -59,10 +59,10 @@ def build_synthetic_story(nt: Any, n: int = 50, seed: int = 7) -> str:
     report = nt.add(records)
     if not report.ok:
         raise RuntimeError(f"synthetic ingest failed: {report.errors}")
-    ids = [r.id for r in records]
+    ids = [str(r.id) for r in records]
     store = nt.store
     story_id = store.get_article(ids[0], with_passages=False).story_id
-    dated = [r.id for r in sorted(records, key=lambda r: (r.published is None, r.published or "", r.id))]
+    dated = [str(r.id) for r in sorted(records, key=lambda r: (r.published is None, r.published or "", r.id))]
     with store.transaction():
         for aid in ids:
             store.set_story(aid, story_id)

@@ -36,7 +36,7 @@ def resolve_sources(names: list[str], registry: SourceRegistry) -> dict[str, str
         src = registry.sources.get(name) or registry.resolve(name)
         if src is None:
             raise ConfigError(f"unknown source {name!r} in a watchlist",
-                              hint="use a name or id from narratrace/trace/sources.toml, or extend the registry")
+                              hint="use a name or id from narratrace/text/data/sources.toml, or extend the registry")
         out[name] = src.id
     return out
 

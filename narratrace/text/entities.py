@@ -117,7 +117,9 @@ class EntityFinder:
         cased = any(ch.isupper() for ch in form) or not any(ch.islower() for ch in form)
         self._acronym[key] = self._acronym.get(key, True) and acronym
         self._capitals[key] = self._capitals.get(key, True) and cased
-        bare = bare_key(key) if listed else None  # a package list's «الخبر» is not «خبر» (news)
+        # "al-Hasakah" is also written "Hasakah"; but «الجزيرة» (Al Jazeera) without its article is "island",
+        # and a package list's «الخبر» (Khobar) "news": only Latin spellings of the lists lose their article
+        bare = bare_key(key) if listed and script_of(form) == "latin" else None
         if bare and len(bare) >= 3:
             self._bare.setdefault(bare, n)
 

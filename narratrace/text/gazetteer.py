@@ -167,8 +167,11 @@ def country_entities() -> Iterator[Entity]:
                      {"country": c.alpha_2})
 
 
-#: countries whose own names are written in Arabic script: only their cities keep their Arabic-script
-#: spellings from geonames (elsewhere they are transliterations that are also words: Surrey «سوري» "Syrian")
+#: countries whose own names are written in Arabic script: their cities of ``NATIVE_ARABIC_MIN`` people keep
+#: their Arabic-script spellings from geonames, other countries' of ``FOREIGN_ARABIC_MIN`` (news writes «لندن»,
+#: «بكين»); smaller towns' are too often words as well (Surrey «سوري» "Syrian", Tyre «صور» "pictures",
+#: Berkane «البركان» "the volcano")
+NATIVE_ARABIC_MIN, FOREIGN_ARABIC_MIN = 250_000, 1_000_000
 ARABIC_SCRIPT_COUNTRIES = frozenset({"AE", "AF", "BH", "DZ", "EG", "IQ", "IR", "JO", "KW", "LB", "LY", "MA", "MR",
                                      "OM", "PK", "PS", "QA", "SA", "SD", "SO", "SY", "TN", "YE"})
 
@@ -181,9 +184,9 @@ def city_entities(min_population: int) -> Iterator[Entity]:
     for c in sorted(cities, key=lambda c: (-int(c["population"]), int(c["geonameid"]))):
         if int(c["population"]) < min_population:
             break
-        native = c["countrycode"] in ARABIC_SCRIPT_COUNTRIES
+        arabic_from = NATIVE_ARABIC_MIN if c["countrycode"] in ARABIC_SCRIPT_COUNTRIES else FOREIGN_ARABIC_MIN
         forms = [f for f in dict.fromkeys([c["name"], *c.get("alternatenames", [])])
-                 if _good_form(f) and (native or script_of(f) != "arabic")]
+                 if _good_form(f) and (int(c["population"]) >= arabic_from or script_of(f) != "arabic")]
         yield Entity(f"geonames:{c['geonameid']}", c["name"], "place", forms, "cities",
                      {"geonames": int(c["geonameid"]), "country": c["countrycode"],
                       "population": int(c["population"])})

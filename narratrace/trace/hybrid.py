@@ -2,7 +2,7 @@
 
 * ``query_groups``: the lexical side of a query, one group of alternative terms per query word (the
   word and its forms without Arabic-script clitics, ``text.terms``), and for each place, organisation
-  or source it names (the gazetteer and the source registry, trace/claims.py, trace/sources.toml) its
+  or source it names (the gazetteer and the source registry, trace/claims.py, text/data/sources.toml) its
   one-word spellings in the other scripts: "Sputnik" also looks for «سبوتنيك» and «اسپوتنیک», «داعش»
   for "ISIS" and "Daesh". Words find words in their own language; names cross scripts.
 * ``fuse``: weighted reciprocal rank fusion of ranked lists (Cormack et al., 2009): a document earns

@@ -162,7 +162,7 @@ class PassageSearch:
         src = self.sources.resolve(source) or self.sources.sources.get(source.strip().lower())
         if src is None:
             raise InputError("search", f"{source!r} is not a source of the registry",
-                             hint="name a source of trace/sources.toml (any of its spellings), e.g. Sputnik")
+                             hint="name a source of text/data/sources.toml (any of its spellings), e.g. Sputnik")
         return set(self.store.citing_articles(src.id))
 
     # ------------------------------------------------------------------ results

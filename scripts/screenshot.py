@@ -4,9 +4,9 @@
     .venv/bin/python scripts/screenshot.py [--db /tmp/web.db] [--out docs] [--only story,outlet]
 
 Pages: the seed story (graph, timeline, volume chart, aligned paragraphs), the outlet list, the narratives
-with their charts, the graph of a 50-article synthetic story and an outlet's profile in it, and, when the
-web app serves them, an entity page, a source page and the stories list with its paging controls (a page
-is skipped, saying so, when its route does not exist yet).
+with their charts, the graph of a 50-article synthetic story and an outlet's profile in it, the al-Hasakah
+entity page, the entity list, Sputnik's source page and the stories list with its paging controls (a page
+the app does not answer with 200 is skipped, saying so).
 
 Builds the seed database from narratrace/data/samples when it does not exist (the encoder takes a few
 seconds to a minute), and the synthetic story with the hashing encoder in a temporary database; serves each
@@ -33,15 +33,13 @@ GRAPH_DRAWN = ("const g = document.getElementById('graph');"
 
 @dataclass
 class Shot:
-    """One screenshot: ``path`` on the ``app`` ("seeds" or "busy"); ``follow``: then open the first link
-    matching this CSS selector; ``needs``: a route prefix the app must serve (else the shot is skipped)."""
+    """One screenshot: ``path`` on the ``app`` ("seeds", "busy" or "paged"; skipped when it does not answer
+    200: a page not built yet); ``graph``: wait for the propagation graph; ``scroll_to``: a CSS selector."""
 
     name: str
     path: str
     app: str = "seeds"
     height: int = 1100
-    follow: str | None = None
-    needs: str | None = None
     graph: bool = False
     scroll_to: str | None = None
 
@@ -52,16 +50,11 @@ SHOTS = [
     Shot("outlets", "/outlets", height=520),
     Shot("narratives", "/narratives", height=1000),
     Shot("graph", "/stories/{busy}", app="busy", height=900, graph=True, scroll_to=".graph-section"),
-    Shot("entity", "/entities", follow="main a[href^='/entities/']", needs="/entities"),
-    Shot("source", "/sources/sputnik", needs="/sources/"),
+    Shot("entity", "/entities/al-Hasakah"),
+    Shot("entities", "/entities", height=900),
+    Shot("source", "/sources/sputnik"),
     Shot("stories", "/", app="paged", height=900),
 ]
-
-
-def _routes(asgi: Any) -> list[str]:
-    from narratrace.present.web.app import fastapi_app
-
-    return [str(getattr(r, "path", "")) for r in fastapi_app(asgi).routes]
 
 
 def _ok(url: str) -> bool:
@@ -85,11 +78,10 @@ def _paged(nt: Any) -> Any:
     return app
 
 
-def take(browser: Any, shot: Shot, servers: dict[str, Any], apps: dict[str, Any], values: dict[str, str],
-         out_dir: Path) -> bool:
+def take(browser: Any, shot: Shot, servers: dict[str, Any], values: dict[str, str], out_dir: Path) -> bool:
     """Photograph one page; False when it should have rendered and did not (a skipped page is no failure)."""
-    if shot.app not in servers or (shot.needs and not any(r.startswith(shot.needs) for r in _routes(apps[shot.app]))):
-        print(f"skipped {shot.name}: the web app has no {shot.needs or shot.app} pages yet", file=sys.stderr)
+    if shot.app not in servers:
+        print(f"skipped {shot.name}: the web app has no {shot.app} variant", file=sys.stderr)
         return True
     base = servers[shot.app].url
     url = base + shot.path.format(**values)
@@ -98,13 +90,6 @@ def take(browser: Any, shot: Shot, servers: dict[str, Any], apps: dict[str, Any]
         return True
     browser.set_window_size(browser_width(browser), shot.height)
     browser.get(url)
-    if shot.follow:
-        href = browser.execute(f"const a = document.querySelector({shot.follow!r});"
-                               "return a ? a.getAttribute('href') : null")
-        if not href:
-            print(f"skipped {shot.name}: no link {shot.follow} on {url}", file=sys.stderr)
-            return True
-        browser.get(base + href)
     if shot.graph:
         state = browser.wait_for(GRAPH_DRAWN)
         if state in (None, "error", "no graph"):
@@ -160,7 +145,7 @@ def main() -> int:
             browser = stack.enter_context(Chromium(width=args.width, height=1100))
             for shot in SHOTS:
                 if not wanted or shot.name in wanted:
-                    failed += not take(browser, shot, servers, apps, values, Path(args.out))
+                    failed += not take(browser, shot, servers, values, Path(args.out))
     except WebDriverError as exc:
         print(f"cannot drive chromium: {exc}", file=sys.stderr)
         return 2

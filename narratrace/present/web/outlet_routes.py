@@ -81,9 +81,4 @@ def outlets_page(request: Request, q: str | None = Query(None, max_length=500),
 def outlet_page(request: Request, name: str) -> HTMLResponse:
     profile = outlet_profile(_svc(request), name)
     chart = volume_chart(profile["volume"], what=f"articles from {name}")
-    return render(request, "outlet.html", outlet=profile, chart=chart, source_pages=_has_route(request, "/sources/"))
-
-
-def _has_route(request: Request, prefix: str) -> bool:
-    """Whether the app serves pages under ``prefix`` (the source pages are another module's)."""
-    return any(str(getattr(r, "path", "")).startswith(prefix) for r in request.app.routes)
+    return render(request, "outlet.html", outlet=profile, chart=chart)

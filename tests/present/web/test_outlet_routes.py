@@ -46,7 +46,7 @@ def test_outlet_page_shows_chart_links_and_stories(client):
     assert root.get("data-undated") == "1" and "undated" in "".join(root.itertext())
     assert 'href="/outlets/Defa%20Press"' in html  # whom it translates, linked to its page
     assert f'href="/pair/{A}/{B}"' in html
-    assert "/stories/" in html and "Sputnik" in html
+    assert "/stories/" in html and 'href="/sources/sputnik"' in html  # whom it cites, linked to the source page
     assert client.get("/outlets/nobody").status_code == 404
     listing = client.get("/outlets").text
     assert listing.count('class="outlet-link"') == 4 and 'href="/outlets/Islam%20Times"' in listing

@@ -24,6 +24,7 @@ from .pipeline import IngestPipeline, IngestReport, Progress
 from .pipeline.annotate import Annotations
 from .settings import Settings
 from .store import SQLStore, open_store
+from .store.outlets import OutletProfiles
 from .trace.exports import CorpusExports
 
 __all__ = ["IngestReport", "Narratrace", "Progress"]
@@ -136,10 +137,8 @@ class Narratrace(CorpusExports):
         return graph_from_links(self.articles(story.article_ids), self.links(story_id=story.id), story.id)
 
     @property
-    def outlets(self) -> Any:
+    def outlets(self) -> OutletProfiles:
         """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``listing``, ``profile``, ``volume``)."""
-        from .store.outlets import OutletProfiles
-
         return OutletProfiles(self.store)
 
     def compare(self, a_id: str, b_id: str) -> dict[str, Any]:

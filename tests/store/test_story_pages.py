@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narratrace.model import Article, Passage, Story
-from narratrace.store import open_store
+from narratrace.store import open_store, story_pages
 from narratrace.store.story_pages import SORTS, StoryFilters, fold, month_of
 
 LANGS = ["en", "ar", "fa", "id"]
@@ -71,8 +71,10 @@ def _until(value: str | None, bound: str) -> bool:
     return bool(value) and value[:n] <= bound[:n]  # type: ignore[index]
 
 
-def brute_force(store, f: StoryFilters, sort: str) -> tuple[list[Story], dict[str, dict[str, int]]]:
-    """Stories passing ``f`` in ``sort`` order, and their facets, from every member read in Python."""
+def brute_force(store, f: StoryFilters, sort: str, facets_of: int | None = None
+                ) -> tuple[list[Story], dict[str, dict[str, int]]]:
+    """Stories passing ``f`` in ``sort`` order, and the facets of the first ``facets_of`` of them (all by
+    default), from every member read in Python."""
     stories = store.stories()
     months: dict[str, set[str]] = {}
     for a in store.articles():
@@ -101,7 +103,7 @@ def brute_force(store, f: StoryFilters, sort: str) -> tuple[list[Story], dict[st
     else:
         keep.sort(key=keys[sort])
     facets: dict[str, dict[str, int]] = {"languages": {}, "outlets": {}, "months": {}}
-    for s in keep:
+    for s in keep[:facets_of]:
         for kind, values in (("languages", s.languages), ("outlets", s.outlets), ("months", months[s.id])):
             for v in values:
                 facets[kind][v] = facets[kind].get(v, 0) + 1
@@ -109,8 +111,9 @@ def brute_force(store, f: StoryFilters, sort: str) -> tuple[list[Story], dict[st
 
 
 def assert_page_matches(store, f: StoryFilters, sort: str, limit: int, offset: int) -> None:
-    expected, facets = brute_force(store, f, sort)
     page = store.story_page(f, sort=sort, limit=limit, offset=offset, facet_size=1000)
+    expected, facets = brute_force(store, f, sort, page.facets_of)
+    assert page.facets_of == min(page.total, story_pages.FACET_STORIES) or page.facets_of == page.total
     assert page.total == len(expected)
     assert [s.id for s in page.items] == [s.id for s in expected[offset: offset + limit]]
     for got, want in zip(page.items, expected[offset: offset + limit]):
@@ -210,6 +213,31 @@ def test_migration_10_builds_summaries_of_a_store_made_before(new_store, tmp_pat
         assert_summaries_recomputed(again)
     finally:
         again.close()
+
+
+def test_facets_of_a_long_filtered_list_count_its_first_stories(new_store, monkeypatch):
+    """Past FACET_STORIES stories a filtered list's facets count its first ones (in the list's order) and
+    say how many; a filter every story passes, and no filter, are counted exactly from the kept counts."""
+    monkeypatch.setattr(story_pages, "FACET_STORIES", 3)
+    store = new_store()
+    write(store, random_articles(6, n=90, stories=20))
+    every = store.story_page().total
+    checked = 0
+    for f in (StoryFilters(lang="ar"), StoryFilters(since="2021-02-15"), StoryFilters(q="prison"),
+              StoryFilters(outlet="defa", until="2021-02")):
+        for sort in SORTS:
+            page = store.story_page(f, sort=sort, limit=2, facet_size=1000)
+            if 3 < page.total < every:
+                assert page.facets_of == 3
+                checked += 1
+            assert_page_matches(store, f, sort, 2, 0)
+    assert checked >= 6
+    assert_page_matches(store, StoryFilters(), "size", 2, 0)
+    assert store.story_page().facets_of == store.story_page().total
+    everyone = new_store("one-language")
+    write(everyone, [article(f"e{i}", f"S{i % 5}", "en", "Kompas", "2021-02", None) for i in range(12)])
+    page = everyone.story_page(StoryFilters(lang="EN"))
+    assert page.total == page.facets_of == 5 and page.facets["languages"] == [("en", 5)]
 
 
 def test_story_page_refuses_an_unknown_sort(new_store):

@@ -34,10 +34,11 @@ def _raws() -> list[RawArticle]:
     return out
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def paging_project(folder) -> Narratrace:
+    """22 one-article stories (and a narrative each) in three languages, outlets and months, with
+    ``[web] page_size`` = PER_PAGE: several pages of everything (the browser test uses it too)."""
     settings = Settings.load(None, web={"page_size": PER_PAGE}, narratives={"min_articles": 1})
-    nt = Narratrace(db=tmp_path_factory.mktemp("paging") / "paging.db", settings=settings, encoder=HashingEncoder())
+    nt = Narratrace(db=folder / "paging.db", settings=settings, encoder=HashingEncoder())
     report = nt.add(_raws())
     assert len(report.ingested) == len(_raws()), report.summary()
     with nt.store.transaction():  # one story per article (the shared wording groups some; moves are tested too)
@@ -48,6 +49,12 @@ def project(tmp_path_factory):
         for k, sid in enumerate(stories):
             nt.store.save_narrative(f"N-{k:02d}", sid, np.ones(nt.encoder.dim, np.float32), 1.0)
             nt.store.set_story_narrative(sid, f"N-{k:02d}", None)
+    return nt
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    nt = paging_project(tmp_path_factory.mktemp("paging"))
     yield nt
     nt.close()
 

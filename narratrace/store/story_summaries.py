@@ -1,0 +1,204 @@
+"""The story summaries behind the story lists (schema 10), kept right in the transactions that change
+story membership.
+
+``write_article`` (an article stored, or replaced), ``set_story`` (one article moved) and ``rename_story``
+(a story renamed, or merged into another) call the hooks here inside their transaction: an article added
+to a story counts in its summary (size, first and last seen, the title of its first stored member) and in
+its facet rows (language, outlet, month: how many of its articles have each), and a value a story gains or
+loses changes the per-value story count. Most changes are a few single-row statements; an article that
+leaves a story re-reads the story's first or last date through ``articles(story_id, published)`` only when
+it held one, and a merge counts the merged story again from its members. ``_build_story_summaries`` makes
+all of them from the stored articles (migration 10, for a store made before).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .sql import SQLBase
+
+#: the schema version whose migration adds the summaries and fills them from what is stored
+STORY_PAGES_VERSION = 10
+UNDATED = "undated"
+
+
+def fold(text: str | None) -> str:
+    """What filters compare: case folded (``İ``, ``ß`` and Greek sigma too, which SQL's lower() misses)."""
+    return (text or "").strip().casefold()
+
+
+def month_of(published: str | None) -> str:
+    """The month facet of a publication date: ``2021-02`` (a year alone stays a year), or "undated"."""
+    return published[:7] if published else UNDATED
+
+
+class StorySummaries(SQLBase):
+    """The upkeep of story_summaries, story_facets and story_facet_counts (call inside ``transaction()``)."""
+
+    def _member_added(self, story_id: str, rowid: int, title: str | None, lang: str | None, outlet: str | None,
+                      published: str | None) -> None:
+        """An article (``rowid``) now belongs to ``story_id``: count it in the story's summary and facets."""
+        published = published or None
+        row = self._x("SELECT size, first_seen, last_seen, first_rowid, title FROM story_summaries WHERE story_id=?",
+                      (story_id,)).fetchone()
+        if row is None:
+            self._x("INSERT INTO story_summaries(story_id, size, n_languages, n_outlets, first_seen, last_seen, "
+                    "recent, first_rowid, title, folded) VALUES(?, 1, 0, 0, ?, ?, ?, ?, ?, ?)",
+                    (story_id, published, published, published or "", rowid, title, _folded(story_id, title)))
+        else:
+            size, first, last, first_rowid, old_title = row
+            first = min(filter(None, [first, published]), default=None)
+            last = max(filter(None, [last, published]), default=None)
+            if first_rowid is None or rowid < first_rowid:
+                first_rowid, old_title = rowid, title
+            self._x("UPDATE story_summaries SET size=?, first_seen=?, last_seen=?, recent=?, first_rowid=?, title=?, "
+                    "folded=? WHERE story_id=?", (size + 1, first, last, last or first or "", first_rowid, old_title,
+                                                 _folded(story_id, old_title), story_id))
+        for kind, value in _facet_values(lang, outlet, published):
+            self._facet_step(story_id, kind, value, +1)
+
+    def _member_removed(self, story_id: str, rowid: int, lang: str | None, outlet: str | None,
+                        published: str | None) -> None:
+        """An article left ``story_id`` (replaced, deleted or moved; call after its row changed)."""
+        published = published or None
+        row = self._x("SELECT size, first_seen, last_seen, first_rowid FROM story_summaries WHERE story_id=?",
+                      (story_id,)).fetchone()
+        for kind, value in _facet_values(lang, outlet, published):
+            self._facet_step(story_id, kind, value, -1)
+        if row is None:
+            return
+        size, first, last, first_rowid = row
+        if size <= 1:
+            self._x("DELETE FROM story_summaries WHERE story_id=?", (story_id,))
+            return
+        if published is not None and published in (first, last):
+            first, last = self._member_date(story_id, "ASC"), self._member_date(story_id, "DESC")
+        title_sql, title_args = "", []
+        if rowid == first_rowid:
+            head = self._x("SELECT rowid, title FROM articles WHERE story_id=? ORDER BY rowid LIMIT 1",
+                           (story_id,)).fetchone()
+            title_sql, title_args = ", first_rowid=?, title=?, folded=?", [head[0], head[1], _folded(story_id, head[1])]
+        self._x(f"UPDATE story_summaries SET size=?, first_seen=?, last_seen=?, recent=?{title_sql} WHERE story_id=?",
+                [size - 1, first, last, last or first or "", *title_args, story_id])
+
+    def _member_date(self, story_id: str, order: str) -> str | None:
+        row = self._x("SELECT published FROM articles WHERE story_id=? AND published > '' "
+                      f"ORDER BY published {order} LIMIT 1", (story_id,)).fetchone()
+        return row[0] if row else None
+
+    def _story_moved(self, old: str, new: str) -> None:
+        """Every member of ``old`` now belongs to ``new`` (a rename, or a merge when ``new`` had members)."""
+        if old == new:
+            return
+        if self._x("SELECT 1 FROM story_summaries WHERE story_id=?", (new,)).fetchone() is None:
+            title = self._x("SELECT title FROM story_summaries WHERE story_id=?", (old,)).fetchone()
+            self._x("UPDATE story_summaries SET story_id=?, folded=? WHERE story_id=?",
+                    (new, _folded(new, title[0] if title else None), old))
+            self._x("UPDATE story_facets SET story_id=? WHERE story_id=?", (new, old))
+            return
+        for sid in (old, new):
+            self._drop_summary(sid)
+        self._write_summaries(self._x("SELECT story_id, rowid, title, lang, outlet, published FROM articles "
+                                      "WHERE story_id=? ORDER BY rowid", (new,)).fetchall())
+
+    def _facet_step(self, story_id: str, kind: str, value: str, step: int) -> None:
+        """One article more (+1) or less (-1) with this facet value in the story; a value the story gains
+        or loses changes the per-value story count and the story's number of languages or outlets."""
+        if step > 0:
+            n = self._x("INSERT INTO story_facets(story_id, kind, value, folded, articles) VALUES(?, ?, ?, ?, 1) "
+                        "ON CONFLICT(story_id, kind, value) DO UPDATE SET articles = story_facets.articles + 1 "
+                        "RETURNING articles", (story_id, kind, value, fold(value))).fetchone()[0]
+            if n != 1:
+                return
+        else:
+            row = self._x("UPDATE story_facets SET articles = articles - 1 WHERE story_id=? AND kind=? AND value=? "
+                          "RETURNING articles", (story_id, kind, value)).fetchone()
+            if row is None or row[0] > 0:
+                return
+            self._x("DELETE FROM story_facets WHERE story_id=? AND kind=? AND value=?", (story_id, kind, value))
+        self._count_value(kind, value, step)
+        if kind in ("lang", "outlet"):
+            col = "n_languages" if kind == "lang" else "n_outlets"
+            self._x(f"UPDATE story_summaries SET {col} = {col} + ? WHERE story_id=?", (step, story_id))
+
+    def _count_value(self, kind: str, value: str, step: int) -> None:
+        n = self._x("INSERT INTO story_facet_counts(kind, value, folded, stories) VALUES(?, ?, ?, ?) "
+                    "ON CONFLICT(kind, value) DO UPDATE SET stories = story_facet_counts.stories + ? "
+                    "RETURNING stories", (kind, value, fold(value), step, step)).fetchone()[0]
+        if n <= 0:
+            self._x("DELETE FROM story_facet_counts WHERE kind=? AND value=?", (kind, value))
+
+    def _drop_summary(self, story_id: str) -> None:
+        for kind, value in self._x("SELECT kind, value FROM story_facets WHERE story_id=?", (story_id,)).fetchall():
+            self._count_value(kind, value, -1)
+        self._x("DELETE FROM story_facets WHERE story_id=?", (story_id,))
+        self._x("DELETE FROM story_summaries WHERE story_id=?", (story_id,))
+
+    def _write_summaries(self, rows: Iterable[tuple[Any, ...]], counts: bool = True) -> None:
+        """Summaries and facets of whole stories from their members' (story_id, rowid, title, lang, outlet,
+        published) rows, grouped by story and in rowid order within one; ``counts``: update the per-value
+        story counts too (the migration counts them once at the end instead)."""
+        summaries, facet_rows = [], []
+        for sid, members in _grouped(rows):
+            dates = sorted(p for *_, p in members if p)
+            langs, outlets, months = {}, {}, {}  # type: dict[str, int], dict[str, int], dict[str, int]
+            for _sid, _rowid, _title, lang, outlet, published in members:
+                for kind, value in _facet_values(lang, outlet, published or None):
+                    bucket = langs if kind == "lang" else outlets if kind == "outlet" else months
+                    bucket[value] = bucket.get(value, 0) + 1
+            first, last = (dates[0], dates[-1]) if dates else (None, None)
+            title = members[0][2]
+            summaries.append((sid, len(members), len(langs), len(outlets), first, last, last or first or "",
+                              members[0][1], title, _folded(sid, title)))
+            for kind, bucket in (("lang", langs), ("outlet", outlets), ("month", months)):
+                facet_rows += [(sid, kind, v, fold(v), n) for v, n in bucket.items()]
+        self._xmany("INSERT INTO story_summaries(story_id, size, n_languages, n_outlets, first_seen, last_seen, "
+                    "recent, first_rowid, title, folded) VALUES(?,?,?,?,?,?,?,?,?,?)", summaries)
+        self._xmany("INSERT INTO story_facets(story_id, kind, value, folded, articles) VALUES(?,?,?,?,?)", facet_rows)
+        if counts:
+            for _sid, kind, value, _f, _n in facet_rows:
+                self._count_value(kind, value, +1)
+
+    def _build_story_summaries(self) -> None:
+        """Every summary, facet and count again from the stored articles (migration 10 runs it)."""
+        for table in ("story_summaries", "story_facets", "story_facet_counts"):
+            self._x(f"DELETE FROM {table}")
+        pending: list[tuple[Any, ...]] = []
+        for batch in self._scan("SELECT story_id, rowid, title, lang, outlet, published FROM articles "
+                                "WHERE story_id IS NOT NULL ORDER BY story_id, rowid"):
+            pending += batch
+            cut = len(pending)
+            while cut > 0 and pending[cut - 1][0] == pending[-1][0]:
+                cut -= 1  # the last story may go on in the next batch
+            self._write_summaries(pending[:cut], counts=False)
+            pending = pending[cut:]
+        self._write_summaries(pending, counts=False)
+        self._x("INSERT INTO story_facet_counts(kind, value, folded, stories) "
+                "SELECT kind, value, min(folded), count(*) FROM story_facets GROUP BY kind, value")
+
+
+def _facet_values(lang: str | None, outlet: str | None, published: str | None) -> list[tuple[str, str]]:
+    """The (kind, value) facets one article gives its story: its language and outlet when known, its month."""
+    out = [("lang", lang)] if lang else []
+    if outlet:
+        out.append(("outlet", outlet))
+    return [*out, ("month", month_of(published))]
+
+
+def _folded(story_id: str, title: str | None) -> str:
+    """What the text filter searches in a summary: the story id and the title."""
+    return fold(f"{story_id}\n{title or ''}")
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[str, list[tuple[Any, ...]]]]:
+    """Consecutive rows of one story (``rows`` ordered by story) as (story id, its rows)."""
+    sid: str | None = None
+    members: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row[0] != sid and members:
+            yield sid, members  # type: ignore[misc]
+            members = []
+        sid = row[0]
+        members.append(row)
+    if members:
+        yield sid, members  # type: ignore[misc]

@@ -11,8 +11,8 @@ A page is one ``SELECT ... ORDER BY ... LIMIT ? OFFSET ?`` on an index of the su
 one ``count(*)`` and, for the facets of a filtered list, one ``GROUP BY`` over the facet rows of its
 stories (of its first ``FACET_STORIES``; a list every story is on is counted from the kept counts).
 Filters: a language, an outlet (substring, any case), a date range that overlaps [first seen, last seen]
-(a partial date compares on its own precision; undated stories are left out), and text: a substring of
-the story id, its title or an outlet, or exactly an article id.
+(a partial date compares on its own precision; undated stories are left out), text (a substring of the
+story id, its title or an outlet, or exactly an article id) and an entity (an article mentions it).
 """
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class StoryFilters:
     since: str | None = None
     until: str | None = None
     q: str | None = None
+    entity: str | None = None  # an entity id (store/entities.py): stories with an article mentioning it
 
     def active(self) -> bool:
         return any((v or "").strip() for v in asdict(self).values())
@@ -205,6 +206,10 @@ class StoryPages(StorySummaries):
             conds.append("(CASE WHEN length(s.first_seen) >= ? THEN substr(s.first_seen, 1, ?) <= CAST(? AS TEXT) "
                          "ELSE s.first_seen <= substr(CAST(? AS TEXT), 1, length(s.first_seen)) END)")
             args += [len(bound), len(bound), bound, bound]
+        if (f.entity or "").strip():
+            conds.append("s.story_id IN (SELECT a.story_id FROM entity_articles ea JOIN entities e ON "
+                         "e.rowid = ea.entity_rowid JOIN articles a ON a.rowid = ea.article_rowid WHERE e.id = ?)")
+            args.append(f.entity.strip())  # type: ignore[union-attr]
         if fold(f.q):
             text = ["s.folded LIKE ? ESCAPE '\\'", "s.story_id IN (SELECT story_id FROM articles WHERE id = ?)"]
             text_args: list[Any] = [_like(fold(f.q)), (f.q or "").strip()]

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..embed import Encoder
+from ..errors import NotFound
 from ..group.narratives import describe
 from ..settings import Settings
 from ..store import SQLStore
 from ..store.story_pages import Page, StoryFilters
+from .entities import EntityIndex
 from .search import PassageSearch
 
 __all__ = ["Page", "Pages", "StoryFilters"]
@@ -47,12 +49,22 @@ class Pages:
 
     def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,
                 until: str | None = None, q: str | None = None, sort: str = "size", limit: int = 20,
-                offset: int = 0, facets: bool = True) -> Page:
+                offset: int = 0, facets: bool = True, entity: str | None = None) -> Page:
         """Stories (``StorySummary``) with an article in ``lang``, an outlet containing ``outlet``, dates
         overlapping ``since``..``until`` (partial ISO dates), ``q`` in the id, title or an outlet (or
-        exactly an article id); sorted by size, spread (languages, then outlets) or recent."""
-        return self.store.story_page(StoryFilters(lang, outlet, since, until, q), sort=sort, limit=limit,
+        exactly an article id), an article mentioning ``entity`` (an id, or a name in any script: none
+        pass when no entity has it); sorted by size, spread (languages, then outlets) or recent."""
+        if entity and entity.strip():
+            entity = self.entity_id(entity.strip())
+        return self.store.story_page(StoryFilters(lang, outlet, since, until, q, entity), sort=sort, limit=limit,
                                      offset=offset, facets=facets)
+
+    def entity_id(self, name_or_id: str) -> str:
+        """The id of the entity this id or name (any script or spelling) is, itself when none is."""
+        try:
+            return str(EntityIndex(self.store).resolve(name_or_id).id)
+        except NotFound:
+            return name_or_id
 
     def narratives(self, lang: str | None = None, limit: int = 20, offset: int = 0,
                    min_articles: int | None = None) -> Page:

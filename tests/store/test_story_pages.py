@@ -54,6 +54,16 @@ def write(store, arts: list[Article], replace: bool = False) -> None:
             store.write_article(a, {p.index: start + k for k, p in enumerate(a.passages)}, {}, replace=replace)
 
 
+def mention(store, entity_id: str, article_ids: list[str]) -> None:
+    """These articles mention entity ``entity_id`` (made when new) once, in their first passage."""
+    with store.transaction():
+        rowid = store.upsert_entity(entity_id, "place", entity_id.title(), "test", {}, [])
+        for aid in article_ids:
+            store.write_mentions(store.article_rowid(aid), [(rowid, 0, 0, 4, "Text", "Latn", "mention", None, None,
+                                                            "")])
+        store.recount_entities([rowid])
+
+
 def random_articles(seed: int, n: int = 60, stories: int = 14) -> list[Article]:
     rng = random.Random(seed)
     return [article(f"a{seed}-{i:03d}", f"S{rng.randrange(stories):02d}", rng.choice(LANGS + [None]),
@@ -90,6 +100,12 @@ def brute_force(store, f: StoryFilters, sort: str, facets_of: int | None = None
             continue
         if (f.until or "").strip() and not _until(s.first_seen, f.until.strip()):
             continue
+        if (f.entity or "").strip():
+            mentioning = {r[0] for r in store._x(
+                "SELECT a.id FROM entity_mentions m JOIN entities e ON e.rowid = m.entity_rowid "
+                "JOIN articles a ON a.rowid = m.article_rowid WHERE e.id = ?", (f.entity.strip(),)).fetchall()}
+            if not mentioning & set(s.article_ids):
+                continue
         needle = fold(f.q)
         if needle and not (needle in fold(s.id) or needle in fold(s.title) or any(needle in fold(o) for o in s.outlets)
                            or (f.q or "").strip() in s.article_ids):
@@ -146,7 +162,10 @@ def test_story_pages_equal_brute_force_for_every_sort_and_page(new_store):
 
 def test_story_filters_equal_brute_force(new_store):
     store = new_store()
-    write(store, random_articles(1))
+    arts = random_articles(1)
+    write(store, arts)
+    mention(store, "lagos", [a.id for a in arts[::7]])
+    mention(store, "osaka", [arts[3].id])
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(lang=st.sampled_from([None, "", "en", "AR", "xx"]),
@@ -154,9 +173,10 @@ def test_story_filters_equal_brute_force(new_store):
            since=st.sampled_from([None, "2021", "2021-02", "2021-02-04", "2020-12-31", "2030"]),
            until=st.sampled_from([None, "2021", "2021-02-03", "2020", "2021-03"]),
            q=st.sampled_from([None, "prison", "s0", "PERSIAN", "öl", "a1-005", "nothing", "_", "%"]),
+           entity=st.sampled_from([None, "lagos", "osaka", "nowhere"]),
            sort=st.sampled_from(sorted(SORTS)), offset=st.integers(0, 6))
-    def check(lang, outlet, since, until, q, sort, offset):
-        assert_page_matches(store, StoryFilters(lang, outlet, since, until, q), sort, 4, offset)
+    def check(lang, outlet, since, until, q, entity, sort, offset):
+        assert_page_matches(store, StoryFilters(lang, outlet, since, until, q, entity), sort, 4, offset)
 
     check()
 

@@ -40,12 +40,15 @@ def list_stories(request: Request,
                  until: str | None = Query(None, description="ISO date (partial ok): first seen on or before"),
                  q: str | None = Query(None, description="text in the title, outlets or ids"),
                  sort: Literal["size", "spread", "recent"] = "size",
-                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9)) -> Json:
+                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
+                 entity: str | None = Query(None, max_length=500,
+                                            description="an entity id or name (any script) an article mentions")
+                 ) -> Json:
     """``stories``: the page (summaries: size, languages and outlets most articles first, first and last
     seen; member ids at ``/api/stories/{id}``); ``total``: stories passing the filters; ``facets``: their
     languages, outlets (30 with the most stories) and months, each ``{value, count}``."""
     found = _svc(request).stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
-                                  limit=limit, offset=offset).to_dict()
+                                  limit=limit, offset=offset, entity=entity).to_dict()
     items = found.pop("items")
     return {**found, "stories": items}
 

@@ -32,14 +32,15 @@ MAX_PAGE = 100_000
 @router.get("/", response_class=HTMLResponse)
 def stories_page(request: Request, lang: str | None = None, outlet: str | None = None,
                  since: str | None = None, until: str | None = None, q: str | None = None,
-                 sort: str = "size", page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
+                 sort: str = "size", page: int = Query(1, ge=1, le=MAX_PAGE),
+                 entity: str | None = Query(None, max_length=500)) -> HTMLResponse:
     """One page of stories (``[web] page_size``), filtered and sorted in SQL, with facet counts."""
     svc = _svc(request)
     sort = sort if sort in SORTS else "size"
     found = svc.stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
-                        offset=(page - 1) * svc.page_size)
+                        offset=(page - 1) * svc.page_size, entity=entity)
     filters = {"lang": lang or "", "outlet": outlet or "", "since": since or "", "until": until or "",
-               "q": q or "", "sort": sort}
+               "q": q or "", "sort": sort, "entity": entity or ""}
     return render(request, "stories.html", stories=found.items, listing=found, page=page, per_page=svc.page_size,
                   facets=svc.facets(), filters=filters, sorts=SORTS)
 

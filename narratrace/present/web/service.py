@@ -75,16 +75,18 @@ class WebService:
     # ------------------------------------------------------------- stories
     def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,
                 until: str | None = None, q: str | None = None, sort: str = "size", limit: int | None = None,
-                offset: int = 0) -> Page:
+                offset: int = 0, entity: str | None = None) -> Page:
         """A page of stories filtered, sorted and counted in SQL (``Narratrace.pages.stories``), with the
         total and the facets (languages, outlets, months) of every story that passes the filters.
 
         A date filter keeps stories whose [first_seen, last_seen] overlaps the range; undated
         stories are left out when a date bound is given. ``spread`` counts languages, then outlets.
+        ``entity``: an entity id or name (any script): stories with an article mentioning it.
         """
         with self.lock:
             return self.nt.pages.stories(lang=lang, outlet=outlet, since=since, until=until, q=q, sort=sort,
-                                         limit=self.page_size if limit is None else limit, offset=offset)
+                                         limit=self.page_size if limit is None else limit, offset=offset,
+                                         entity=entity)
 
     def facets(self) -> dict[str, list[str]]:
         """Languages and outlets present (outlets with the most stories first), for the filter menus: the

@@ -134,3 +134,14 @@ def test_a_page_past_the_end_is_empty_not_an_error(web):
     html = web.get("/?page=999").text
     assert _story_ids(html) == [] and "No story matches" in html
     assert web.get("/?page=0").status_code == 422
+
+
+def test_stories_filtered_by_an_entity_named_in_any_spelling(web, project):
+    (lagos,) = project.entities.find("Lagos")
+    expected = {s.id for s in project.stories() if any(a.startswith(("p00", "p01")) for a in s.article_ids)}
+    for name in ("Lagos", lagos.id):
+        body = web.get("/api/stories", params={"entity": name}).json()
+        assert body["total"] == 2 and {s["id"] for s in body["stories"]} == expected
+    html = web.get("/", params={"entity": "Lagos", "sort": "recent"}).text
+    assert set(_story_ids(html)) == expected and 'name="entity" value="Lagos"' in html
+    assert web.get("/api/stories", params={"entity": "Atlantis"}).json()["total"] == 0

@@ -169,29 +169,52 @@ CSV_COLUMNS = ("source", "target", *(f[0] for f in EDGE_FIELDS),
                *(f"source_{k}" for k in END_FIELDS), *(f"target_{k}" for k in END_FIELDS))
 
 
-def _join(values: Iterable[Any]) -> str:
-    return ";".join(str(v) for v in values)
+def _join(values: Any) -> str:
+    """A list as one ";"-separated cell (a lone value as itself: evidence is whatever a tracer stored)."""
+    if isinstance(values, (list, tuple)) or hasattr(values, "__next__"):
+        return ";".join(str(v) for v in values)
+    return "" if values is None else str(values)
+
+
+def _typed(kind: str, value: Any) -> Any:
+    """A field's value as its declared GEXF type (a number that is not one becomes None), lists joined."""
+    if value is None or value == "":
+        return None
+    if kind in ("double", "integer"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(number):
+            return None
+        return number if kind == "double" else int(number)
+    return _join(value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def flat_fields(edge: ExportEdge) -> dict[str, Any]:
     """``EDGE_FIELDS`` of an edge (None where a field does not apply), from its primary link's evidence."""
     p = edge.primary
-    ev = p.evidence or {}
+    ev = _dict(p.evidence)
+    reasons = ev.get("reasons")
     row: dict[str, Any] = {
         "kind": p.kind, "kinds": _join(edge.kinds), "reverse_kinds": _join(edge.reverse_kinds),
         "kind_scores": _join(f"{lk.kind}:{float(lk.score):.4f}" for lk in edge.links), "score": p.score,
         "direction": p.direction, "start": edge.start, "story_id": p.story_id,
         "verdict": (p.review or {}).get("verdict"), "verdict_note": (p.review or {}).get("note"),
         "coverage_source": ev.get("coverage_source"), "coverage_target": ev.get("coverage_target"),
-        "reason": (ev.get("reasons") or [None])[0],
-        "anchors": _join(ev.get("features", {}).get("anchors", [])) or None,
+        "reason": reasons[0] if isinstance(reasons, list) and reasons else reasons,
+        "anchors": _join(_dict(ev.get("features")).get("anchors")) or None,
     }
     aligned = ev.get("aligned")
     if isinstance(aligned, list):
         row["aligned_pairs"] = len(aligned)
-        first = aligned[0] if aligned and isinstance(aligned[0], dict) else {}
-        row.update({"first_source_passages": _join(first.get("source", [])) if first else None,
-                    "first_target_passages": _join(first.get("target", [])) if first else None,
+        first = _dict(aligned[0]) if aligned else {}
+        row.update({"first_source_passages": _join(first.get("source")) or None,
+                    "first_target_passages": _join(first.get("target")) or None,
                     "first_source_text": first.get("text_source"), "first_target_text": first.get("text_target"),
                     "first_pair_score": first.get("score")})
     if p.kind == "cites":
@@ -199,8 +222,8 @@ def flat_fields(edge: ExportEdge) -> dict[str, Any]:
         row.update({"cited_source_id": target.get("source_id"), "cited_source_name": target.get("label"),
                     "cue": ev.get("cue"), "cue_kind": ev.get("cue_kind"), "mention": ev.get("surface"),
                     "claim": ev.get("claim"), "claim_passage": ev.get("passage"),
-                    "attributions": 1 + len(ev.get("more") or [])})
-    return {name: row.get(name) for name, _, _ in EDGE_FIELDS}
+                    "attributions": 1 + len(ev.get("more") or []) if isinstance(ev.get("more") or [], list) else 1})
+    return {name: _typed(kind, row.get(name)) for name, kind, _ in EDGE_FIELDS}
 
 
 def _finite(obj: Any) -> Any:

@@ -307,3 +307,16 @@ def test_exports_download_names_are_ascii():
     name = filename("csv", "graph", outlet='قناة "x"/../\r\n', lang=["ar"])
     assert name.isascii() and "/" not in name and '"' not in name and "\n" not in name and name.endswith(".csv")
     assert gexf_date("2021") == "2021-01-01" and gexf_date(None) is None and gexf_date("soon") is None
+
+
+def test_exports_docs_list_every_column_and_attribute():
+    from pathlib import Path
+
+    from narratrace.trace.export_formats import END_FIELDS, NODE_FIELDS
+    from narratrace.trace.exports import CLAIM_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text("utf-8")
+    for name, kind, _ in EDGE_FIELDS:
+        assert f"| `{name}` | {kind} |" in doc, name
+    for name in [*NODE_FIELDS, *(f"source_{k}" for k in END_FIELDS), *CLAIM_COLUMNS]:
+        assert f"`{name}`" in doc, name

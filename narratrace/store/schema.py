@@ -278,6 +278,7 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX IF NOT EXISTS entity_articles_cited
         ON entity_articles(entity_rowid, cited, published DESC, article_rowid);
     CREATE INDEX IF NOT EXISTS entity_articles_article ON entity_articles(article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_facets ON entity_articles(entity_rowid, lang, outlet, published, cited);
     """,
     # issue 17: story lists paged in SQL (store/story_pages.py): a summary row per story (one index per sort),
     # a row per language, outlet and month a story has articles in (with how many), and per value the number

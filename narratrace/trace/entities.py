@@ -71,13 +71,15 @@ class EntityIndex:
             raise NotFound(f"no entity is called {name_or_id!r}", hint=NOT_FOUND_HINT)
         return found[0]
 
-    def get(self, name_or_id: str) -> dict[str, Any]:
-        """An entity with every spelling (listed and seen, with scripts) and its facet counts."""
+    def get(self, name_or_id: str, facets: bool = True) -> dict[str, Any]:
+        """An entity with every spelling (listed and seen, with scripts); ``facets``: with the counts of its
+        articles and citing articles by language, outlet and month (one index range each, linear in them)."""
         ent = self.resolve(name_or_id)
-        page = self.store.entity_articles(ent.rowid, limit=0)
-        cited = self.store.entity_articles(ent.rowid, limit=0, cited=True)
-        return {**ent.to_dict(), "names": self.store.entity_names(ent.rowid), "facets": page.facets,
-                "cited_facets": cited.facets}
+        out = {**ent.to_dict(), "names": self.store.entity_names(ent.rowid)}
+        if facets:
+            out["facets"] = self.store.entity_articles(ent.rowid, limit=0).facets
+            out["cited_facets"] = self.store.entity_articles(ent.rowid, limit=0, cited=True).facets
+        return out
 
     def articles(self, name_or_id: str, limit: int = 50, offset: int = 0, lang: str | None = None,
                  outlet: str | None = None, month: str | None = None) -> EntityPage:

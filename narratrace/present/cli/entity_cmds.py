@@ -64,7 +64,7 @@ def entity_cli(name: str = typer.Argument(..., help="A name in any script or spe
                db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption) -> None:
     """Show one entity: its spellings in every script, and the articles mentioning (or citing) it."""
     with open_project(db, config) as nt:
-        ent = nt.entities.get(name)
+        ent = nt.entities.get(name, facets=False)
         query = nt.entities.cited_by if cited else nt.entities.articles
         page = query(ent["id"], limit=limit, offset=offset, lang=lang, outlet=outlet, month=month)
     if as_json:
@@ -75,7 +75,7 @@ def entity_cli(name: str = typer.Argument(..., help="A name in any script or spe
     seen = [n["form"] for n in ent["names"] if n["seen"]]
     out.write(terminal_safe(f"written: {' · '.join(seen) or '-'}") + "\n")
     for facet in ("lang", "outlet", "month"):
-        counts = ent["cited_facets" if cited else "facets"].get(facet, {})
+        counts = page.facets.get(facet, {})
         out.write(terminal_safe(f"{facet}: " + ", ".join(f"{k or 'undated'} {n}" for k, n in counts.items())) + "\n")
     what = "citing" if cited else "mentioning"
     out.write(f"{page.total} articles {what} it; showing {offset + 1}-{offset + len(page.items)}\n"

@@ -52,7 +52,7 @@ def _page(svc: WebService, name: str, cited: bool, page: int, per_page: int, lan
           outlet: str | None, month: str | None) -> Json:
     """An entity with one page of its (citing) articles, its facets and its volume chart."""
     with svc.lock:
-        ent = svc.nt.entities.get(name)
+        ent = svc.nt.entities.get(name, facets=False)  # the page's own query counts the facets
         query = svc.nt.entities.cited_by if cited else svc.nt.entities.articles
         found = query(ent["id"], limit=per_page, offset=(page - 1) * per_page, lang=lang, outlet=outlet,
                       month=month)

@@ -155,18 +155,9 @@ class Narratrace(CorpusExports):
         from .group.candidates import stored_passages
         from .trace.compare import compare_stored
 
-        pipe = self.pipeline
-        items = []
-        for rec in (a, b):
-            item = pipe.analyse(rec)
-            if not isinstance(item, EncodedArticle):
-                raise item
-            items.append(item)
-        pipe.encode.encode(items)
-        for it in items:  # the vectors as a store keeps them, so the scores are those of stored articles
-            it.stored_vectors = pipe.write.as_stored(it.vectors)  # type: ignore[arg-type]
-        return compare_stored(items[0].article, items[1].article, stored_passages(items[0]),
-                              stored_passages(items[1]), means=language_means(self.encoder.vector_space))
+        x, y = self.pipeline.as_if_stored([a, b])
+        return compare_stored(x.article, y.article, stored_passages(x), stored_passages(y),
+                              means=language_means(self.encoder.vector_space))
 
     def search(self, query: str, lang: str | None = None, limit: int = 20, query_vector: Any = None,
                mode: str = "hybrid", source: str | None = None) -> list[dict[str, Any]]:

@@ -78,6 +78,21 @@ class IngestPipeline:
         self.ingest_encoded((self._analyse(r, report) if not isinstance(r, InputError) else r for r in records),
                             report, encoded=False)
 
+    def as_if_stored(self, records: list[RawArticle]) -> list[EncodedArticle]:
+        """Records analysed and encoded as ingest would store them, vectors as the store keeps them, without
+        storing anything (``Narratrace.compare_records``: one verdict for files and stored articles).
+        Raises the ``InputError`` of a record that cannot be read."""
+        items = []
+        for rec in records:
+            item = self.analyse(rec)
+            if not isinstance(item, EncodedArticle):
+                raise item
+            items.append(item)
+        self.encode.encode(items)
+        for it in items:
+            it.stored_vectors = self.write.as_stored(it.vectors)  # type: ignore[arg-type]
+        return items
+
     def _analyse(self, record: RawArticle | Article, report: IngestReport) -> EncodedArticle | InputError:
         if isinstance(record, RawArticle):
             record = checked(record)  # records made in Python (a notebook, a collector) meet the readers' checks

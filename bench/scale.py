@@ -16,6 +16,13 @@ encoding time is measured and subtracted. Each add is profiled (exclusive wall t
 with time.perf_counter; no library code is changed), and its CPU time is reported beside the wall time, since
 other processes on a shared 2-core machine inflate wall time. The index file is written once after the adds
 (``add`` no longer writes it per call): that time is reported apart.
+
+Read paths (issue 17): after the adds, the web app (``create_app`` over the same ``Narratrace``, through
+starlette's TestClient: routing, SQL and the rendered HTML) is timed on the story list (first page, three
+filters, the deepest page), the JSON story list, story pages, entity pages and search pages, ``--reads``
+requests each after one warm-up; search is also timed at the Python API with a precomputed
+``query_vector`` (its encoding excluded). The bulk load writes each article's mentions of its people and
+city (synthetic entities, ``write_mentions``), so entity pages list thousands of articles at 1M.
 """
 from __future__ import annotations
 
@@ -50,11 +57,15 @@ from narratrace.embed import Encoder  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
 from narratrace.group.stories import story_id_for  # noqa: E402
 from narratrace.model import BODY, TITLE, Article, Passage  # noqa: E402
+from narratrace.pipeline.entities import EntityService  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 from narratrace.store.ann import PassageIndex  # noqa: E402
 from narratrace.store.sqlite import SQLiteStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the meta value a finished bulk load leaves; a store of an older bulk load (without entity mentions) is
+#: made again
+BULK_MARK = "{n}:summaries+entities"
 _REF = re.compile(r"\bref (\d+)\b")
 
 PEOPLE = ["Maria Keller", "Ahmed Rahimi", "John Okafor", "Elena Petrova", "Luis Ortega", "Yuki Tanaka",
@@ -118,11 +129,44 @@ def make_article(aid: str, story: int, topic: int, variant: int) -> Article:
 
 
 # ------------------------------------------------------------------ bulk load
+def bench_entities(store: SQLiteStore) -> dict[str, int]:
+    """The synthetic entities (people and cities of the texts): name -> entity rowid."""
+    with store.transaction():
+        return {name: store.upsert_entity(f"bench-{kind}-{k}", kind, name, "bench/scale.py", {}, [])
+                for kind, names in (("person", PEOPLE), ("place", CITIES)) for k, name in enumerate(names)}
+
+
+def write_bench_mentions(store: SQLiteStore, arts: list[Article], rowid_of: dict[str, int]) -> None:
+    """Each occurrence of a synthetic person or city in these stored articles, as a mention, and their
+    entity_articles rows (as ``write_mentions`` leaves them), in two bulk inserts (inside a transaction)."""
+    ids = [a.id for a in arts]
+    arowid = dict(store.db.execute(f"SELECT id, rowid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+                                   ids).fetchall())
+    mentions, per_article = [], []
+    for a in arts:
+        seen: dict[int, int] = {}
+        for p in a.passages:
+            for name, rowid in rowid_of.items():
+                at = p.text.find(name)
+                if at >= 0:
+                    mentions.append((arowid[a.id], rowid, p.index, at, at + len(name), name, "Latn", "mention",
+                                     None, None, ""))
+                    seen[rowid] = seen.get(rowid, 0) + 1
+        per_article += [(rowid, arowid[a.id], n, 0, a.lang or "", a.outlet or "", a.published or "")
+                        for rowid, n in seen.items()]
+    store._xmany('INSERT INTO entity_mentions(article_rowid, entity_rowid, passage, start, "end", surface, script, '
+                 "role, cue, context, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?)", mentions)
+    store._xmany("INSERT INTO entity_articles(entity_rowid, article_rowid, mentions, cited, lang, outlet, published) "
+                 "VALUES(?,?,?,?,?,?,?)", per_article)
+
+
 def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_stories: int, topics: int,
               per_narrative: int, chunk: int = 5000) -> dict[str, float]:
-    """Articles start..stop-1 written straight through the store API, then the ANN index rebuilt."""
+    """Articles start..stop-1 written straight through the store API (with their summaries, kept by
+    ``write_article``, and their entity mentions), then the ANN index rebuilt."""
     rng = np.random.default_rng(start + 1)
     store.bind_encoder(enc.vector_space, enc.dim)
+    entities = bench_entities(store)
     t0 = time.perf_counter()
     next_rowid = store.next_passage_rowid()
     for lo in range(start, stop, chunk):
@@ -139,6 +183,7 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
                 store.write_article(a, rowids, {p.index: vecs[off + k] for k, p in enumerate(a.passages)},
                                     clues={p.index: passage_clues(p.text) for p in a.passages})
                 off += len(a.passages)
+            write_bench_mentions(store, arts, entities)
             # narratives: one per `per_narrative` articles (an assumption: real stores found a narrative for
             # many stories); each story of the chunk is mapped to one
             for i in range(lo // per_narrative, hi // per_narrative):
@@ -147,6 +192,8 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
             for s in {int(x) for x in stories}:
                 store.set_story_narrative(story_id_for(f"seed-story-{s}"),
                                           f"N-bulk-{s % max(1, hi // per_narrative)}", None)
+    with store.transaction():
+        store.recount_entities(entities.values())
     t_write = time.perf_counter() - t0
     t1 = time.perf_counter()
     store.discard_index()
@@ -203,6 +250,7 @@ STAGES = [  # (label, owner, attribute)
     ("claims + narratives", pipeline_mod.NarrateService, "narrate"),
     ("narrative centroids load (SQLite)", narratives_mod.NarrativeTracker, "_load"),
     ("fact-check matching", pipeline_mod.FactCheckMatcher, "match_new_claims"),
+    ("entity mentions", EntityService, "record"),
     ("index save (faiss.write_index, whole index)", SQLiteStore, "save_index"),
 ]
 SAVE = "index save (faiss.write_index, whole index)"
@@ -260,6 +308,61 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
             "adds": len(arts), "first_add_s": first_add_s}
 
 
+def _search_query(k: int) -> str:
+    return f"{EVENTS[k % len(EVENTS)]} in {CITIES[(k * 7) % len(CITIES)]}: residents affected, districts closed"
+
+
+def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict[str, list[float]]:
+    """Milliseconds of each read path, ``reads`` requests each after one warm-up (web pages through the
+    ASGI app, as a browser gets them; search also at the Python API, its encoding excluded)."""
+    from starlette.testclient import TestClient
+
+    from narratrace.present.web.app import create_app
+
+    rng = np.random.default_rng(seed)
+    app = create_app(project=nt)
+    out: dict[str, list[float]] = {}
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        per_page = nt.settings.web.page_size
+        total = client.get("/api/stories", params={"limit": 1}).json()["total"]
+        stories = [r[0] for r in nt.store.db.execute("SELECT story_id FROM story_summaries").fetchall()]
+        entities = [r[0] for r in nt.store.db.execute("SELECT id FROM entities ORDER BY rowid").fetchall()]
+        month = [f"2024-{1 + k % 12:02d}" for k in range(12)]
+        paths: dict[str, Callable[[int], str]] = {
+            "stories, first page (`/`)": lambda k: "/",
+            "stories, outlet + month (`/?outlet=outlet7.example&since=2024-03&until=2024-03`)":
+                lambda k: f"/?outlet=outlet{k % 50}.example&since={month[k % 12]}&until={month[k % 12]}",
+            "stories, text in titles (`/?q=Lagos`)": lambda k: f"/?q={CITIES[k % len(CITIES)]}",
+            "stories, a language every story has (`/?lang=en`: facets over all)": lambda k: "/?lang=en",
+            "stories, deepest page (`/?page=LAST`)": lambda k: f"/?page={-(-total // per_page)}",
+            "stories JSON, 100 a page, deep (`/api/stories?offset=…`)":
+                lambda k: f"/api/stories?offset={int(rng.integers(0, max(1, total - 100)))}",
+            "story page (`/stories/ID`)": lambda k: f"/stories/{stories[int(rng.integers(0, len(stories)))]}",
+            "entity page (`/entities/ID`: a person or a city)": lambda k: f"/entities/{entities[k % len(entities)]}",
+            "search page (`/search?q=…`, TopicEncoder encoding included)": lambda k: f"/search?q={_search_query(k)}",
+            "narratives page (`/narratives`)": lambda k: "/narratives",
+        }
+        for label, url in paths.items():
+            first = client.get(url(0))
+            assert first.status_code == 200, (url(0), first.status_code, first.text[:300])
+            times = []
+            for k in range(1, reads + 1):
+                t0 = time.perf_counter()
+                r = client.get(url(k))
+                times.append((time.perf_counter() - t0) * 1e3)
+                assert r.status_code == 200, (url(k), r.status_code)
+            out[label] = times
+        times = []
+        nt.pages.search(_search_query(0), query_vector=enc.encode_queries([_search_query(0)]))
+        for k in range(1, reads + 1):
+            vec = enc.encode_queries([_search_query(k)])
+            t0 = time.perf_counter()
+            nt.pages.search(_search_query(k), query_vector=vec)
+            times.append((time.perf_counter() - t0) * 1e3)
+        out["search, Python API (`nt.pages.search(q, query_vector=…)`: encoding excluded)"] = times
+    return out
+
+
 def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n_pass = store.count_passages(with_vectors=True)
@@ -301,6 +404,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000", help="store sizes N (articles), ascending")
     ap.add_argument("--adds", type=int, default=200, help="timed single-article adds per N")
+    ap.add_argument("--reads", type=int, default=40, help="timed requests per read path and N")
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--topics", type=int, default=300)
     ap.add_argument("--articles-per-story", type=int, default=10)
@@ -352,7 +456,7 @@ def main() -> int:
         reuse = False
         if db.exists():
             probe = SQLiteStore(db)
-            reuse = probe.get_meta("bench_bulk_done") == str(n)
+            reuse = probe.get_meta("bench_bulk_done") == BULK_MARK.format(n=n)
             probe.close()
         if not reuse:
             for p in work.glob(f"scale-{n}.db*"):
@@ -365,7 +469,7 @@ def main() -> int:
             print(f"[bulk] loading {n} articles into {db}", file=sys.stderr, flush=True)
             load = bulk_load(nt.store, enc, 0, n, n_stories, args.topics, args.articles_per_narrative)
             with nt.store.transaction():
-                nt.store._set_meta("bench_bulk_done", str(n))
+                nt.store._set_meta("bench_bulk_done", BULK_MARK.format(n=n))
         load["kind"] = nt.store.index().kind
         print(f"[bulk] {load}", file=sys.stderr, flush=True)
         # the timed adds start from the saved index and the stored narratives, as a new process would
@@ -376,6 +480,8 @@ def main() -> int:
         t0 = time.perf_counter()
         nt.pipeline.finish()  # once, after the adds (a run saves at its end and every [store] index_save_seconds)
         load["save_s"] = time.perf_counter() - t0
+        prof.reset()
+        res["reads"] = time_reads(nt, enc, args.reads, seed=len(results) + 7)
         prof.reset()
         sz = sizes_of(db, nt.store)
         nt.close()
@@ -414,6 +520,25 @@ def main() -> int:
     for lb in labels:
         cells = [f"{r['breakdown'][lb][0]:.2f} / {r['breakdown'][lb][1]:.2f}" for _, r, *_ in results]
         say(f"| {lb} | " + " | ".join(cells) + " |")
+    say()
+
+    reads = [(n, r["reads"]) for n, r, *_ in results]
+    say("Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
+        f"its ASGI app, {args.reads} requests each after one warm-up; the last column is p95 at the largest N "
+        "divided by p95 at the smallest, measured in this run):")
+    say()
+    say("| read path | " + " | ".join(f"N = {n:,}" for n, _ in reads) + " | p95 ratio |")
+    say("|---|" + "---|" * (len(reads) + 1))
+    for label in reads[0][1]:
+        cells = [f"{pct(r[label], 50):.1f} / {pct(r[label], 95):.1f}" for _, r in reads]
+        ratio = pct(reads[-1][1][label], 95) / max(pct(reads[0][1][label], 95), 1e-9)
+        say(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+    say()
+    n_top, r_top = results[-1][0], results[-1][1]
+    slowest = max(reads[-1][1], key=lambda lb: pct(reads[-1][1][lb], 95))
+    say(f"At N = {n_top:,}: slowest read path p95 **{pct(reads[-1][1][slowest], 95):.0f} ms** ({slowest}; "
+        f"target < 300 ms); add p95 **{r_top['p95']:.1f} ms** wall, {r_top['cpu_p95']:.1f} ms CPU, excluding "
+        f"encoding (target < 50 ms).")
     say()
 
     if args.write:

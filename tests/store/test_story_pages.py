@@ -265,3 +265,36 @@ def test_story_page_refuses_an_unknown_sort(new_store):
 
     with pytest.raises(InputError):
         new_store().story_page(sort="loudest")
+
+
+def test_narrative_page_orders_and_counts_as_describe_would(new_store):
+    """narrative_page's total and order (most articles, earliest date, id) equal a count over
+    ``narrative_members`` (an article belongs to its narrative and to its story's)."""
+    import numpy as np
+
+    store = new_store("narratives")
+    store.bind_encoder("test-space", 4)
+    arts = random_articles(7, n=50, stories=12)
+    write(store, arts)
+    rng = random.Random(3)
+    with store.transaction():
+        for k in range(6):
+            store.save_narrative(f"N{k}", arts[k].id, np.ones(4, np.float32), 1.0)
+        for sid in sorted({a.story_id for a in arts})[:9]:
+            store.set_story_narrative(sid, f"N{rng.randrange(6)}", None)
+        for a in arts[::4]:  # assigned one by one, some inside a story of the same narrative
+            store.set_article_narrative(a.id, f"N{rng.randrange(6)}", 0.5, [0])
+    dates = {a.id: a.published or None for a in store.articles()}
+    members: dict[str, set[str]] = {}
+    for nid, aid, *_ in store.narrative_members():
+        members.setdefault(nid, set()).add(aid)
+    for least in (1, 3, 8):
+        kept = [n for n, m in members.items() if len(m) >= least]
+        first = {n: min((dates[a] for a in members[n] if dates[a]), default="") for n in kept}
+        expected = sorted(kept, key=lambda n: (-len(members[n]), first[n], n))
+        for limit, offset in ((2, 0), (2, 2), (10, 0), (3, 9)):
+            assert store.narrative_page(least, limit, offset) == (len(expected), expected[offset: offset + limit])
+    some = ["N1", "N4"]
+    assert [m for m in store.narrative_members() if m[0] in some] == store.narrative_members_of(some)
+    ids, sums = store.narrative_centroids_of(some)
+    assert sorted(ids) == some and sums.shape == (2, 4)

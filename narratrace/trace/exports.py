@@ -8,7 +8,7 @@ lines, JSON).
 
 The store is read in batches of articles (``store.export_reads``): nodes in one pass, edges in a second (the
 CSV reads only the second), so memory holds one batch plus the outlets and sources seen, whatever the size of
-the corpus. A pair of articles with links both ways, or of two kinds, is one edge (``export_formats``): it is
+the corpus. A pair of articles with links both ways, or of two kinds, is one edge (``export_rows``): it is
 written in the batch of its earlier-stored article, with every link between the two.
 """
 from __future__ import annotations
@@ -28,7 +28,8 @@ from ..errors import InputError
 from ..settings import Settings
 from ..store.base import SQLStore
 from ..store.export_reads import ArticleFilter, ExportArticle, ExportLinkRow, ExportReads
-from .export_formats import MEDIA_TYPES, WRITERS, ExportEdge, ExportLink, ExportNode, chunked, dumps, merge_pairs
+from .export_formats import MEDIA_TYPES, WRITERS, chunked, dumps
+from .export_rows import ExportEdge, ExportLink, ExportNode, merge_pairs
 from .graph import _slug as outlet_slug
 
 #: what an export holds: the propagation graph, or the claims and their fact-check matches

@@ -87,7 +87,8 @@ class StoryGraph:
 # The built-in exporters (registry.BUILTINS["exporters"], hookspecs.Exporter): a graph -> one format's text,
 # written by trace.export_formats, as whole-corpus exports are (one edge per pair of nodes, with every kind)
 def _export(fmt: str, graph: StoryGraph) -> str:
-    from .export_formats import WRITERS, story_rows
+    from .export_formats import WRITERS
+    from .export_rows import story_rows
 
     nodes, edges = story_rows(graph)
     head: dict[str, Any] = {"exported_by": "narratrace", "what": "graph", "story_id": graph.story_id}

@@ -20,7 +20,8 @@ from narratrace.model import Article, Link, Passage
 from narratrace.store import open_store
 from narratrace.store.export_reads import ExportReads
 from narratrace.trace import export_formats
-from narratrace.trace.export_formats import CSV_COLUMNS, EDGE_FIELDS, gexf_date
+from narratrace.trace.export_formats import CSV_COLUMNS, END_FIELDS
+from narratrace.trace.export_rows import EDGE_FIELDS, NODE_FIELDS, gexf_date
 from narratrace.trace.exports import CorpusExporter, filename
 
 EVIL_ID = 'evil"<&>\'\x01 id/../x'
@@ -312,7 +313,6 @@ def test_exports_download_names_are_ascii():
 def test_exports_docs_list_every_column_and_attribute():
     from pathlib import Path
 
-    from narratrace.trace.export_formats import END_FIELDS, NODE_FIELDS
     from narratrace.trace.exports import CLAIM_COLUMNS
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text("utf-8")

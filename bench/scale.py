@@ -32,9 +32,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any OpenMP runtime loads
 
 import argparse  # noqa: E402
-import hashlib  # noqa: E402
 import platform  # noqa: E402
-import re  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -47,16 +45,16 @@ from pathlib import Path  # noqa: E402
 from typing import Any
 
 import numpy as np  # noqa: E402
+from read_paths import bench_entities, read_table, time_reads, write_bench_mentions  # noqa: E402
+from scale_data import TopicEncoder, make_article  # noqa: E402
 
 import narratrace.group.candidates as candidates_mod  # noqa: E402
 import narratrace.group.narratives as narratives_mod  # noqa: E402
 import narratrace.group.stories as stories_mod  # noqa: E402
 import narratrace.pipeline as pipeline_mod  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
-from narratrace.embed import Encoder  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
 from narratrace.group.stories import story_id_for  # noqa: E402
-from narratrace.model import BODY, TITLE, Article, Passage  # noqa: E402
 from narratrace.pipeline.entities import EntityService  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 from narratrace.store.ann import PassageIndex  # noqa: E402
@@ -66,100 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the meta value a finished bulk load leaves; a store of an older bulk load (without entity mentions) is
 #: made again
 BULK_MARK = "{n}:summaries+entities"
-_REF = re.compile(r"\bref (\d+)\b")
-
-PEOPLE = ["Maria Keller", "Ahmed Rahimi", "John Okafor", "Elena Petrova", "Luis Ortega", "Yuki Tanaka",
-          "Fatima Haddad", "Piotr Nowak", "Grace Mensah", "Omar Farouk", "Sofia Rossi", "Daniel Weber",
-          "Aisha Bello", "Mehmet Yilmaz", "Chen Wei", "Anna Lindqvist", "Kofi Asante", "Ines Duarte",
-          "Rahul Mehta", "Clara Moreau", "Ivan Sokolov", "Nadia Benali", "Tom Fischer", "Lucia Gomez"]
-CITIES = ["Hamburg", "Lagos", "Kraków", "Valencia", "Osaka", "Izmir", "Nairobi", "Lyon", "Porto", "Gdańsk",
-          "Accra", "Bologna", "Rotterdam", "Tashkent", "Quito", "Adelaide", "Bergen", "Sevilla", "Cebu",
-          "Lviv", "Kumasi", "Tampere", "Leipzig", "Mombasa", "Cádiz", "Antalya", "Brno", "Malmö", "Pune"]
-EVENTS = ["flood", "port strike", "bridge collapse", "election recount", "factory fire", "drought",
-          "rail strike", "power cut", "chemical spill", "court ruling", "trade deal", "heatwave"]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-class TopicEncoder(Encoder):
-    """Synthetic vectors: topic centroid (from a "ref <n>" marker) plus noise seeded by the text's hash."""
-
-    name = "synthetic-topics"
-
-    def __init__(self, dim: int = 384, topics: int = 300, noise: float = 0.8, batch_size: int = 256) -> None:
-        super().__init__(batch_size=batch_size)
-        self.dim = dim
-        self.noise = noise
-        c = np.random.default_rng(12345).standard_normal((topics, dim)).astype(np.float32)
-        self.centroids = c / np.linalg.norm(c, axis=1, keepdims=True)
-
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        out = np.empty((len(texts), self.dim), np.float32)
-        for row, text in enumerate(texts):
-            h = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-            m = _REF.search(text)
-            topic = int(m.group(1)) if m else h
-            noise = np.random.default_rng(h).standard_normal(self.dim).astype(np.float32) / np.sqrt(self.dim)
-            out[row] = self.centroids[topic % len(self.centroids)] + self.noise * noise
-        return out
-
-
-def story_passages(story: int, topic: int, variant: int) -> list[str]:
-    """Three short passages of one story (shared names, places, numbers); ``variant`` changes wording."""
-    person, other = PEOPLE[story % len(PEOPLE)], PEOPLE[(story // 5 + 3) % len(PEOPLE)]
-    city, event = CITIES[(story // 3) % len(CITIES)], EVENTS[story % len(EVENTS)]
-    n, m = 1000 + (story * 37) % 90000, 3 + story % 40
-    day = DAYS[variant % 7]
-    return [f"{event.capitalize()} in {city}: {n:,} affected (ref {topic})",
-            f"{person} told reporters in {city} on {day} that {n:,} residents were affected by the {event} "
-            f"and {m} districts remain closed (ref {topic}, v{variant}).",
-            f"According to {other}, the {event} in {city} will cost {m * 3} million euros; officials expect "
-            f"a report by {DAYS[(variant + 2) % 7]} (ref {topic}, item {variant})."]
-
-
-def make_article(aid: str, story: int, topic: int, variant: int) -> Article:
-    texts = story_passages(story, topic, variant)
-    passages, pos = [], 0
-    for k, t in enumerate(texts):
-        passages.append(Passage(index=k, text=t, start=pos, end=pos + len(t), kind=TITLE if k == 0 else BODY,
-                                lang="en", key=" ".join(t.lower().split()), sentences=[(0, len(t))]))
-        pos += len(t) + 2
-    day = 1 + (story * 7 + variant) % 28
-    return Article(id=aid, text="\n\n".join(texts), title=texts[0], outlet=f"outlet{variant % 50}.example",
-                   published=f"2024-{1 + story % 12:02d}-{day:02d}", lang="en", passages=passages)
-
-
 # ------------------------------------------------------------------ bulk load
-def bench_entities(store: SQLiteStore) -> dict[str, int]:
-    """The synthetic entities (people and cities of the texts): name -> entity rowid."""
-    with store.transaction():
-        return {name: store.upsert_entity(f"bench-{kind}-{k}", kind, name, "bench/scale.py", {}, [])
-                for kind, names in (("person", PEOPLE), ("place", CITIES)) for k, name in enumerate(names)}
-
-
-def write_bench_mentions(store: SQLiteStore, arts: list[Article], rowid_of: dict[str, int]) -> None:
-    """Each occurrence of a synthetic person or city in these stored articles, as a mention, and their
-    entity_articles rows (as ``write_mentions`` leaves them), in two bulk inserts (inside a transaction)."""
-    ids = [a.id for a in arts]
-    arowid = dict(store.db.execute(f"SELECT id, rowid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
-                                   ids).fetchall())
-    mentions, per_article = [], []
-    for a in arts:
-        seen: dict[int, int] = {}
-        for p in a.passages:
-            for name, rowid in rowid_of.items():
-                at = p.text.find(name)
-                if at >= 0:
-                    mentions.append((arowid[a.id], rowid, p.index, at, at + len(name), name, "Latn", "mention",
-                                     None, None, ""))
-                    seen[rowid] = seen.get(rowid, 0) + 1
-        per_article += [(rowid, arowid[a.id], n, 0, a.lang or "", a.outlet or "", a.published or "")
-                        for rowid, n in seen.items()]
-    store._xmany('INSERT INTO entity_mentions(article_rowid, entity_rowid, passage, start, "end", surface, script, '
-                 "role, cue, context, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?)", mentions)
-    store._xmany("INSERT INTO entity_articles(entity_rowid, article_rowid, mentions, cited, lang, outlet, published) "
-                 "VALUES(?,?,?,?,?,?,?)", per_article)
-
-
 def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_stories: int, topics: int,
               per_narrative: int, chunk: int = 5000) -> dict[str, float]:
     """Articles start..stop-1 written straight through the store API (with their summaries, kept by
@@ -306,61 +211,6 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
             "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
             "mean_nosave": statistics.fmean(lat_nosave), "breakdown": breakdown, "joined": joined,
             "adds": len(arts), "first_add_s": first_add_s}
-
-
-def _search_query(k: int) -> str:
-    return f"{EVENTS[k % len(EVENTS)]} in {CITIES[(k * 7) % len(CITIES)]}: residents affected, districts closed"
-
-
-def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict[str, list[float]]:
-    """Milliseconds of each read path, ``reads`` requests each after one warm-up (web pages through the
-    ASGI app, as a browser gets them; search also at the Python API, its encoding excluded)."""
-    from starlette.testclient import TestClient
-
-    from narratrace.present.web.app import create_app
-
-    rng = np.random.default_rng(seed)
-    app = create_app(project=nt)
-    out: dict[str, list[float]] = {}
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        per_page = nt.settings.web.page_size
-        total = client.get("/api/stories", params={"limit": 1}).json()["total"]
-        stories = [r[0] for r in nt.store.db.execute("SELECT story_id FROM story_summaries").fetchall()]
-        entities = [r[0] for r in nt.store.db.execute("SELECT id FROM entities ORDER BY rowid").fetchall()]
-        month = [f"2024-{1 + k % 12:02d}" for k in range(12)]
-        paths: dict[str, Callable[[int], str]] = {
-            "stories, first page (`/`)": lambda k: "/",
-            "stories, outlet + month (`/?outlet=outlet7.example&since=2024-03&until=2024-03`)":
-                lambda k: f"/?outlet=outlet{k % 50}.example&since={month[k % 12]}&until={month[k % 12]}",
-            "stories, text in titles (`/?q=Lagos`)": lambda k: f"/?q={CITIES[k % len(CITIES)]}",
-            "stories, a language every story has (`/?lang=en`: facets over all)": lambda k: "/?lang=en",
-            "stories, deepest page (`/?page=LAST`)": lambda k: f"/?page={-(-total // per_page)}",
-            "stories JSON, 100 a page, deep (`/api/stories?offset=…`)":
-                lambda k: f"/api/stories?offset={int(rng.integers(0, max(1, total - 100)))}",
-            "story page (`/stories/ID`)": lambda k: f"/stories/{stories[int(rng.integers(0, len(stories)))]}",
-            "entity page (`/entities/ID`: a person or a city)": lambda k: f"/entities/{entities[k % len(entities)]}",
-            "search page (`/search?q=…`, TopicEncoder encoding included)": lambda k: f"/search?q={_search_query(k)}",
-            "narratives page (`/narratives`)": lambda k: "/narratives",
-        }
-        for label, url in paths.items():
-            first = client.get(url(0))
-            assert first.status_code == 200, (url(0), first.status_code, first.text[:300])
-            times = []
-            for k in range(1, reads + 1):
-                t0 = time.perf_counter()
-                r = client.get(url(k))
-                times.append((time.perf_counter() - t0) * 1e3)
-                assert r.status_code == 200, (url(k), r.status_code)
-            out[label] = times
-        times = []
-        nt.pages.search(_search_query(0), query_vector=enc.encode_queries([_search_query(0)]))
-        for k in range(1, reads + 1):
-            vec = enc.encode_queries([_search_query(k)])
-            t0 = time.perf_counter()
-            nt.pages.search(_search_query(k), query_vector=vec)
-            times.append((time.perf_counter() - t0) * 1e3)
-        out["search, Python API (`nt.pages.search(q, query_vector=…)`: encoding excluded)"] = times
-    return out
 
 
 def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
@@ -522,24 +372,8 @@ def main() -> int:
         say(f"| {lb} | " + " | ".join(cells) + " |")
     say()
 
-    reads = [(n, r["reads"]) for n, r, *_ in results]
-    say("Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
-        f"its ASGI app, {args.reads} requests each after one warm-up; the last column is p95 at the largest N "
-        "divided by p95 at the smallest, measured in this run):")
-    say()
-    say("| read path | " + " | ".join(f"N = {n:,}" for n, _ in reads) + " | p95 ratio |")
-    say("|---|" + "---|" * (len(reads) + 1))
-    for label in reads[0][1]:
-        cells = [f"{pct(r[label], 50):.1f} / {pct(r[label], 95):.1f}" for _, r in reads]
-        ratio = pct(reads[-1][1][label], 95) / max(pct(reads[0][1][label], 95), 1e-9)
-        say(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f} |")
-    say()
-    n_top, r_top = results[-1][0], results[-1][1]
-    slowest = max(reads[-1][1], key=lambda lb: pct(reads[-1][1][lb], 95))
-    say(f"At N = {n_top:,}: slowest read path p95 **{pct(reads[-1][1][slowest], 95):.0f} ms** ({slowest}; "
-        f"target < 300 ms); add p95 **{r_top['p95']:.1f} ms** wall, {r_top['cpu_p95']:.1f} ms CPU, excluding "
-        f"encoding (target < 50 ms).")
-    say()
+    for line in read_table([(n, r["reads"]) for n, r, *_ in results], results[-1][1], args.reads):
+        say(line)
 
     if args.write:
         path = Path(args.write)

@@ -82,6 +82,19 @@ def test_web_exports_every_list_and_story_page_has_export_links(client, seeds):
         assert found and any(h.startswith(href) for h in found), (page, found)
 
 
+
+def test_web_exports_entity_source_and_outlet_pages_download_what_they_list(client, seeds):
+    """The entity page exports the articles mentioning it, the source page those citing it, the outlet page
+    its articles: each button's GEXF holds exactly the page's articles."""
+    outlet = seeds.article(B).outlet
+    expected = {"/entities/al-Hasakah": {A, B, C}, "/sources/Sputnik": {A, B, C, "003_a1910eebe7f376b6"},
+                f"/outlets/{outlet}": {a.id for a in seeds.articles() if a.outlet == outlet}}
+    for page, ids in expected.items():
+        html = client.get(page).text
+        (href,) = re.findall(r'<a class="export-link export-gexf" href="([^"]+)" download', html)
+        g = nx.read_gexf(io.BytesIO(client.get(href.replace("&amp;", "&")).content))
+        assert {n for n, d in g.nodes(data=True) if d["kind"] == "article"} == {f"article:{x}" for x in ids}, page
+
 def test_web_exports_stream_releases_the_store_lock_between_chunks():
     lock = threading.RLock()
 

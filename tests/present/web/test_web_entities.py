@@ -61,3 +61,15 @@ def test_web_entities_list_and_find(client):
     assert r.status_code == 200 and 'href="/entities/sputnik"' in r.text
     found = client.get("/entities", params={"q": "الحسکه"})
     assert 'href="/entities/al_hasakah"' in found.text
+
+
+def test_web_entity_page_shows_its_annotations(client, seeds):
+    """Entities take tags and notes like stories and articles; the entity page shows them with its panel."""
+    tag = seeds.annotations.tag("entity", "al_hasakah", "watched-place")
+    try:
+        html = client.get("/entities/الحسكة").text
+        assert 'data-target-kind="entity" data-target-id="al_hasakah"' in html
+        assert '<span class="user-tag" dir="auto">watched-place</span>' in html
+    finally:
+        seeds.annotations.delete(tag["id"])
+    assert "watched-place" not in client.get("/entities/al-Hasakah").text

@@ -298,3 +298,38 @@ def test_narrative_page_orders_and_counts_as_describe_would(new_store):
     assert [m for m in store.narrative_members() if m[0] in some] == store.narrative_members_of(some)
     ids, sums = store.narrative_centroids_of(some)
     assert sorted(ids) == some and sums.shape == (2, 4)
+
+
+def test_summaries_follow_a_real_ingest_reingest_and_rename(seeds_project, real_encoder, test_databases, tmp_path):
+    """Through the pipeline (real encoder): the seeds, a changed version of one (replaced: another outlet,
+    date and title), and a copy of a story's founder dated earlier under a new id (the story is renamed after
+    it): the kept summaries equal a recomputation from the members after each."""
+    from pathlib import Path
+
+    from narratrace import Narratrace
+    from narratrace.model import RawArticle
+
+    nt_seeds = seeds_project[0]
+    nt = Narratrace(db=test_databases.copy(nt_seeds.db_path, tmp_path, "pages-ingest"), encoder=real_encoder)
+    try:
+        assert_summaries_recomputed(nt.store)
+        first = nt.store.story_page(limit=100)
+        seed = nt.article("000_b87142e14614ef64")
+        before = seed.story_id
+        text = (Path(__file__).resolve().parents[2] / "narratrace/data/samples" / f"{seed.id}.txt").read_text("utf-8")
+        changed = RawArticle(id=seed.id, text=text + "\n\nSumber: Purna Warta.", title="Pasukan AS di Hasakah",
+                             outlet="Purna Warta Mirror", published="2021-01-20", lang="id")
+        earlier = RawArticle(id="000_earlier_copy", text=text, title="Lebih awal", outlet="Early Wire",
+                             published="2021-01-01", lang="id")
+        for raws in ([changed], [earlier]):
+            report = nt.add(raws)
+            assert report.ok, report.summary()
+            assert_summaries_recomputed(nt.store)
+        story = nt.story(nt.article(seed.id).story_id)
+        assert story.id != before and nt.story(before).id == story.id  # renamed after its new founder
+        (summary,) = nt.store.story_summaries([story.id])
+        assert nt.store.story_summaries([before]) == []
+        assert summary.size == len(story.article_ids) and "Early Wire" in summary.outlets
+        assert nt.store.story_page(limit=100).total == first.total  # joined the story, no new one
+    finally:
+        nt.close()

@@ -26,19 +26,19 @@ CSV_COLUMNS = ("source", "target", *(f[0] for f in EDGE_FIELDS),
                *(f"source_{k}" for k in END_FIELDS), *(f"target_{k}" for k in END_FIELDS))
 
 
-def _finite(obj: Any) -> Any:
+def finite(obj: Any) -> Any:
     """NaN and infinities (which JSON has not) as null."""
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
+        return {k: finite(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
+        return [finite(v) for v in obj]
     return obj
 
 
 def dumps(obj: Any, **kw: Any) -> str:
-    return json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False, **kw)
+    return json.dumps(finite(obj), ensure_ascii=False, default=str, allow_nan=False, **kw)
 
 
 def chunked(parts: Iterable[str]) -> Iterator[str]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from collections.abc import Iterator
@@ -12,6 +11,9 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ...errors import NotFound
+from ...trace.export_formats import finite
 
 console = Console(stderr=True)
 
@@ -28,7 +30,6 @@ def open_project(db: str | None, config: str | None, create: bool = False) -> An
     from pathlib import Path
 
     from ...api import Narratrace
-    from ...errors import NotFound
     from ...settings import Settings
     from ...store import is_postgres_url, mask_url
 
@@ -48,17 +49,18 @@ def open_project(db: str | None, config: str | None, create: bool = False) -> An
 
 def print_json(obj: Any) -> None:
     """Strict JSON on stdout (a stable contract): NaN and infinities, which JSON has not, become null."""
-    sys.stdout.write(json.dumps(_finite(obj), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(finite(obj), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
 
 
-def _finite(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
+def story_id_of(nt: Any, item_id: str) -> str:
+    """A story id (a retired one gives the story it became), or the story of an article id."""
+    try:
+        return nt.story(item_id).id
+    except NotFound:
+        art = nt.article(item_id)
+        if not art.story_id:
+            raise NotFound(f"article {item_id!r} has no story yet") from None
+        return art.story_id
 
 
 #: control characters a terminal would obey (ESC starts colour, title and clear-screen sequences, C1 0x9b is

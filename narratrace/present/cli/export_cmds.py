@@ -8,19 +8,8 @@ from typing import Any
 import typer
 
 from ... import registry
-from ...errors import InputError, NotFound
-from .common import ConfigOption, DbOption, open_project, progress_bar
-
-
-def _story_id(nt: Any, item_id: str) -> str:
-    """A story id, or the story of an article id."""
-    try:
-        return nt.story(item_id).id
-    except NotFound:
-        art = nt.article(item_id)
-        if not art.story_id:
-            raise NotFound(f"article {item_id!r} has no story yet") from None
-        return art.story_id
+from ...errors import InputError
+from .common import ConfigOption, DbOption, open_project, progress_bar, story_id_of
 
 
 def export_cli(
@@ -65,7 +54,7 @@ def export_cli(
         raise typer.BadParameter(f"--format must be one of {', '.join(choices)}")
     with open_project(db, config) as nt:
         if item_id is not None:
-            filters["story"] = [*story, _story_id(nt, item_id)]
+            filters["story"] = [*story, story_id_of(nt, item_id)]
         if not builtin:  # a plugin exporter writes one story's graph
             if item_id is None or filtered:
                 raise InputError("--format", f"the {fmt!r} exporter writes one story's graph",

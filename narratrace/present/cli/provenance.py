@@ -6,20 +6,8 @@ from typing import Any
 
 import typer
 
-from ...errors import NotFound
-from .common import ConfigOption, DbOption, JsonOption, open_project, print_json
+from .common import ConfigOption, DbOption, JsonOption, open_project, print_json, story_id_of
 from .entity_cmds import target_matcher
-
-
-def _story_id(nt: Any, item_id: str) -> str:
-    """A story id, or the story of an article id."""
-    try:
-        return nt.story(item_id).id
-    except NotFound:
-        art = nt.article(item_id)
-        if not art.story_id:
-            raise NotFound(f"article {item_id!r} has no story yet") from None
-        return art.story_id
 
 
 def link_json(lk: Any) -> dict[str, Any]:
@@ -33,7 +21,7 @@ def trace_cli(item_id: str = typer.Argument(..., help="A story id, or an article
               as_json: bool = JsonOption) -> None:
     """Show how a story spread: who translated or rewrote whom, who is cited, in time order, with evidence."""
     with open_project(db, config) as nt:
-        graph = nt.graph(_story_id(nt, item_id))
+        graph = nt.graph(story_id_of(nt, item_id))
         if as_json:
             print_json(graph.to_json())
             return

@@ -56,3 +56,26 @@ def evil_client(evil_project):
 
     with TestClient(create_app(project=evil_project), base_url="http://127.0.0.1") as c:
         yield c
+
+
+def start_chromium(width: int = 1300, height: int = 1000):
+    """Debian's headless Chromium through chromedriver, or a skip that says how to install it."""
+    from narratrace.present.web.testing import Chromium, WebDriverError, find_browser
+
+    chromium, driver = find_browser()
+    if not chromium or not driver:
+        pytest.skip("browser tests need Debian's chromium and chromium-driver (/usr/bin/chromium, "
+                    "/usr/bin/chromedriver): run `bash scripts/system-deps.sh` as root")
+    try:
+        return Chromium(chromium, driver, width=width, height=height)
+    except WebDriverError as exc:
+        pytest.skip(f"chromium did not start: {exc}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (the browser tests' modules)."""
+    b = start_chromium()
+    yield b
+    b.quit()
+

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from narratrace.present.web.app import create_app
-from narratrace.present.web.testing import ELEMENT, Chromium, ServerThread, WebDriverError, find_browser
+from narratrace.present.web.testing import ELEMENT, ServerThread
 
 from .conftest import EVIL_ID
 
@@ -19,20 +19,6 @@ PWNED = "return [window.__pwned === undefined ? null : String(window.__pwned), d
 def server(evil_project):
     with ServerThread(create_app(project=evil_project)) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium, driver = find_browser()
-    if not chromium or not driver:
-        pytest.skip("browser tests need Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                    "/usr/bin/chromedriver): run `bash scripts/system-deps.sh` as root")
-    try:
-        b = Chromium(chromium, driver, width=1300, height=1000)
-    except WebDriverError as exc:
-        pytest.skip(f"chromium did not start: {exc}")
-    yield b
-    b.quit()
 
 
 def test_web_browser_story_shows_three_languages_and_graph(browser, server):

@@ -11,9 +11,10 @@ import pytest
 from narratrace import Narratrace
 from narratrace.model import RawArticle
 from narratrace.present.web.app import create_app
-from narratrace.present.web.testing import Chromium, ServerThread, WebDriverError, find_browser
+from narratrace.present.web.testing import Chromium, ServerThread
 
 from ...conftest import SEED_IDS
+from .conftest import start_chromium
 
 TOKEN = "browser-write-token-0123456789"
 A0, A1, A2, B, C = SEED_IDS
@@ -35,14 +36,7 @@ def server(project):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    chromium, driver = find_browser()
-    if not chromium or not driver:
-        pytest.skip("browser tests need Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                    "/usr/bin/chromedriver): run `bash scripts/system-deps.sh` as root")
-    try:
-        b = Chromium(chromium, driver, width=1300, height=1000)
-    except WebDriverError as exc:
-        pytest.skip(f"chromium did not start: {exc}")
+    b = start_chromium()
     b.get(server.url + "/?token=" + TOKEN)  # the address `narratrace serve` prints: the cookie is set
     b.wait_for("return location.search === '' && document.readyState === 'complete'")
     yield b

@@ -13,7 +13,7 @@ import pytest
 from narratrace.present.web.app import create_app
 from narratrace.present.web.testing import ServerThread
 
-from .test_web_browser import A, browser  # noqa: F401  (the module-scoped Chromium fixture)
+from .test_web_browser import A
 
 BOXES = """
 const svg = document.getElementById('graph');

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .test_web_browser import browser, server  # noqa: F401  (fixtures)
+from .test_web_browser import server  # noqa: F401  (the seeds' server fixture)
 
 A, B, C, D = "000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36", "003_a1910eebe7f376b6"
 ROWS = "return [...document.querySelectorAll('table.entity-articles tr[data-article]')].map(r => r.dataset.article)"

@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 
 from narratrace.present.web.app import create_app
-from narratrace.present.web.testing import Chromium, ServerThread, WebDriverError, find_browser
+from narratrace.present.web.testing import Chromium, ServerThread
 
 A, B, C = "000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36"
 
@@ -22,20 +22,6 @@ A, B, C = "000_b87142e14614ef64", "001_1466ee4cbd6c5b37", "002_52248782f917fa36"
 def server(seeds):
     with ServerThread(create_app(project=seeds)) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium, driver = find_browser()
-    if not chromium or not driver:
-        pytest.skip("browser tests need Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                    "/usr/bin/chromedriver): run `bash scripts/system-deps.sh` as root")
-    try:
-        b = Chromium(chromium, driver, width=1300, height=1000)
-    except WebDriverError as exc:
-        pytest.skip(f"chromium did not start: {exc}")
-    yield b
-    b.quit()
 
 
 def click_download(browser: Chromium, css: str, folder: Path, timeout: float = 20.0) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from narratrace.present.web.app import create_app
-from narratrace.present.web.testing import Chromium, ServerThread, WebDriverError, find_browser
+from narratrace.present.web.testing import ServerThread
 
 from .test_web_paging import PER_PAGE, paging_project
 
@@ -19,20 +19,6 @@ def server(tmp_path_factory):
     with ServerThread(create_app(project=nt)) as srv:
         yield srv
     nt.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium, driver = find_browser()
-    if not chromium or not driver:
-        pytest.skip("browser tests need Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                    "/usr/bin/chromedriver): run `bash scripts/system-deps.sh` as root")
-    try:
-        b = Chromium(chromium, driver, width=1300, height=1000)
-    except WebDriverError as exc:
-        pytest.skip(f"chromium did not start: {exc}")
-    yield b
-    b.quit()
 
 
 def test_browser_pager_walks_the_story_pages(browser, server):

@@ -25,8 +25,10 @@ from .ann import PassageIndex
 from .annotations import AnnotationTables
 from .claims import ClaimTables
 from .entities import EntityTables
+from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
 from .narrative_pages import NarrativePages
+from .outlets import OutletSummaries
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
@@ -51,7 +53,8 @@ class StoredPassages:
     clues: list[dict[str, Any] | None] = field(default_factory=list)  # per passage, as written (may be None)
 
 
-class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, NarrativePages, EntityTables):
+class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, NarrativePages, EntityTables,
+               OutletSummaries):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and
@@ -160,6 +163,9 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         super()._after_migration(version)  # the lexical index (lexical.py)
         if version == STORY_PAGES_VERSION:
             self._build_story_summaries()
+        if version == ENTITY_COUNTS_VERSION:  # the entity and outlet pages' counts (entity_counts.py, outlets.py)
+            self._build_entity_counts()
+            self._build_outlet_summaries()
 
     def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
         rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row
@@ -233,7 +239,9 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
                 self._set_meta("ann_tombstones", str(int(self.get_meta("ann_tombstones") or 0) + n_old))
                 self._x("DELETE FROM passages WHERE article_rowid=?", (old[0],))
                 self._x("DELETE FROM links WHERE source=? OR target=?", (art.id, art.id))
+                self._entity_article_removed(old[0])  # its mentions leave with their counts
                 self._x("DELETE FROM articles WHERE rowid=?", (old[0],))
+                self._outlet_article_removed(*old[2:])
                 if old[1]:
                     self._member_removed(old[1], old[0], *old[2:])
         if art.story_id:
@@ -245,6 +253,7 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
              json.dumps(art.meta, ensure_ascii=False, default=str), json.dumps(art.provenance, ensure_ascii=False),
              art.story_id, now))
         arowid = cur.fetchone()[0]
+        self._outlet_article_added(art.lang, art.outlet, art.published)
         if art.story_id:
             self._member_added(art.story_id, arowid, art.title, art.lang, art.outlet, art.published)
         rows = []

@@ -1,26 +1,34 @@
 """The entity tables of schema 8: entities, the spellings they are found by, mentions with spans, and one
 row per entity and article that the entity and source pages are paged, filtered and counted on.
 
-Every read that can grow with the store goes through an index: an entity's articles through
-``entity_articles(entity_rowid, published DESC, article_rowid)`` (its citing articles through the same
-with ``cited``), a name through ``entity_names(key)`` / ``(skeleton)``, candidates through the partial
-index on ``entity_mentions(name_key)``. Pages are LIMIT/OFFSET with a total and facet counts by language,
-outlet and month, written once for SQLite and PostgreSQL.
+Every read that can grow with the store goes through an index or a kept count (schema 11,
+``entity_counts.py``): an entity's total, facets, chart and spellings are a few dozen kept rows whatever
+its number of articles; a page's rows come from the index of its filter and the date, as ids first (the
+index alone) and then the page's articles, and from the far end when the page is nearer to it, so the
+last page costs what the first does. A filtered page's total is kept (one filter) or counted on the
+index; its facets count its newest ``FACET_ARTICLES``. A name goes through ``entity_names(key)`` /
+``(skeleton)``, candidates through the partial index on ``entity_mentions(name_key)``. Written once for
+SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sql import SQLBase, _chunks
+from .entity_counts import EntityCounts
+from .sql import _chunks
 from .timeline import DatedCounts
 
 _ENTITY_COLS = "e.rowid, e.id, e.kind, e.name, e.origin, e.meta, e.articles, e.cited"
 #: facet name -> its SQL expression over entity_articles
 FACETS = {"lang": "ea.lang", "outlet": "ea.outlet", "month": "substr(ea.published, 1, 7)"}
+#: a filtered page's facets count at most this many of its articles, the newest (``EntityPage.facets_of``):
+#: about a microsecond each; an unfiltered page's are kept counts, exact at any size
+FACET_ARTICLES = 20_000
 
 
 @dataclass
@@ -42,17 +50,23 @@ class StoredEntity:
 @dataclass
 class EntityPage:
     """One page of an entity's articles: ``items`` (dicts), the ``total`` matching the filters, and the facet
-    counts of those matching articles ({"lang": {"ar": 3}, "outlet": {...}, "month": {"2022-01": 2}})."""
+    counts of those matching articles ({"lang": {"ar": 3}, "outlet": {...}, "month": {"2022-01": 2}}), of
+    the newest ``facets_of`` of them (all ``total`` unless a filtered page has more than ``FACET_ARTICLES``)."""
 
     items: list[dict[str, Any]]
     total: int
     limit: int
     offset: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets_of: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.facets_of is None:
+            self.facets_of = self.total
 
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "limit": self.limit, "offset": self.offset, "facets": self.facets,
-                "items": self.items}
+                "facets_of": self.facets_of, "items": self.items}
 
 
 def _entity(row: Sequence[Any]) -> StoredEntity:
@@ -60,8 +74,8 @@ def _entity(row: Sequence[Any]) -> StoredEntity:
                         int(row[7]))
 
 
-class EntityTables(SQLBase):
-    """Entities and their mentions; written in the transaction that stores the article."""
+class EntityTables(EntityCounts):
+    """Entities and their mentions; written in the transaction that stores the article, with their counts."""
 
     # ------------------------------------------------------------------ writes
     def upsert_entity(self, entity_id: str, kind: str, name: str, origin: str, meta: dict[str, Any],
@@ -97,25 +111,30 @@ class EntityTables(SQLBase):
 
     def write_mentions(self, article_rowid: int, rows: Sequence[tuple[Any, ...]]) -> set[int]:
         """Replace the mentions of one article with ``rows`` of (entity rowid or None, passage, start, end,
-        surface, script, role, cue, context, name_key); refresh its entity_articles rows. Returns the entity
-        rowids whose counts changed. Call inside ``transaction()``: writing again never duplicates."""
-        before = {int(r[0]) for r in self._x("SELECT entity_rowid FROM entity_articles WHERE article_rowid=?",
-                                             (article_rowid,)).fetchall()}
+        surface, script, role, cue, context, name_key); refresh its entity_articles rows and their counts.
+        Returns the entity rowids whose counts changed. Call inside ``transaction()``: writing again never
+        duplicates."""
+        spellings: Counter[Any] = Counter()
+        mine = "article_rowid = ? AND entity_rowid IS NOT NULL"
+        self._count_spelling_rows(mine, [article_rowid], -1, spellings)
         self._x("DELETE FROM entity_mentions WHERE article_rowid=?", (article_rowid,))
         self._xmany('INSERT INTO entity_mentions(article_rowid, entity_rowid, passage, start, "end", surface, script, '
                     "role, cue, context, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                     [(article_rowid, *r) for r in rows])
-        self._refresh_entity_articles([article_rowid])
-        after = {int(r[0]) for r in self._x("SELECT entity_rowid FROM entity_articles WHERE article_rowid=?",
-                                            (article_rowid,)).fetchall()}
-        return before | after
+        self._count_spelling_rows(mine, [article_rowid], +1, spellings)
+        self._apply_entity_counts(Counter(), spellings)
+        return self._refresh_entity_articles([article_rowid])
 
-    def _refresh_entity_articles(self, article_rowids: list[int], entity_rowid: int | None = None) -> None:
-        """entity_articles rows of these articles (of one entity, or all) made again from their mentions."""
+    def _refresh_entity_articles(self, article_rowids: list[int], entity_rowid: int | None = None) -> set[int]:
+        """entity_articles rows of these articles (of one entity, or all) made again from their mentions, their
+        counts moved with them; returns the entities of the rows before and after."""
         one = " AND entity_rowid=?" if entity_rowid is not None else ""
+        facets: Counter[Any] = Counter()
+        touched: set[int] = set()
         for chunk in _chunks(article_rowids, 500):
             marks = ",".join("?" * len(chunk))
             args = [*chunk, *([entity_rowid] if entity_rowid is not None else [])]
+            touched |= self._count_entity_rows(f"article_rowid IN ({marks}){one}", args, -1, facets)
             self._x(f"DELETE FROM entity_articles WHERE article_rowid IN ({marks}){one}", args)
             self._x("INSERT INTO entity_articles(entity_rowid, article_rowid, mentions, cited, lang, outlet, "
                     "published) SELECT m.entity_rowid, m.article_rowid, count(*), "
@@ -124,14 +143,9 @@ class EntityTables(SQLBase):
                     f"JOIN articles a ON a.rowid = m.article_rowid WHERE m.article_rowid IN ({marks}) "
                     f"AND m.entity_rowid IS NOT NULL{one.replace('entity_rowid', 'm.entity_rowid')} "
                     "GROUP BY m.entity_rowid, m.article_rowid, a.lang, a.outlet, a.published", args)
-
-    def recount_entities(self, rowids: Iterable[int]) -> None:
-        """Articles and citing articles of these entities, counted again (one index range each)."""
-        for chunk in _chunks(sorted({int(r) for r in rowids}), 500):
-            self._x("UPDATE entities SET articles=(SELECT count(*) FROM entity_articles ea WHERE "
-                    "ea.entity_rowid = entities.rowid), cited=(SELECT count(*) FROM entity_articles ea WHERE "
-                    "ea.entity_rowid = entities.rowid AND ea.cited > 0) "
-                    f"WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+            touched |= self._count_entity_rows(f"article_rowid IN ({marks}){one}", args, +1, facets)
+        self._apply_entity_counts(facets)
+        return touched
 
     def candidate_stats(self, name_keys: Iterable[str]) -> dict[str, tuple[int, int, int]]:
         """name key -> (articles, scripts, multi-word or cited candidates) of candidate names not yet promoted."""
@@ -154,13 +168,17 @@ class EntityTables(SQLBase):
         """The candidate mentions of ``name_key`` become mentions of the entity (a recurring name)."""
         arts = [int(r[0]) for r in self._x("SELECT DISTINCT article_rowid FROM entity_mentions WHERE "
                                            "entity_rowid IS NULL AND name_key=?", (name_key,)).fetchall()]
+        spellings: Counter[Any] = Counter()
+        self._count_spelling_rows("entity_rowid IS NULL AND name_key = ?", [name_key], +1, spellings, entity_rowid)
+        self._apply_entity_counts(Counter(), spellings)
         self._x("UPDATE entity_mentions SET entity_rowid=? WHERE entity_rowid IS NULL AND name_key=?",
                 (entity_rowid, name_key))
         self._refresh_entity_articles(arts, entity_rowid)
 
     def clear_entities(self) -> None:
         """Every entity table emptied (a full rebuild follows). Call inside ``transaction()``."""
-        for table in ("entity_articles", "entity_mentions", "entity_names", "entities"):
+        for table in ("entity_facets", "entity_spellings", "entity_articles", "entity_mentions", "entity_names",
+                      "entities"):
             self._x(f"DELETE FROM {table}")
 
     # ------------------------------------------------------------------ reads
@@ -197,8 +215,7 @@ class EntityTables(SQLBase):
 
     def entity_names(self, rowid: int) -> list[dict[str, Any]]:
         """The spellings of an entity: the listed ones and those seen, with how often each was seen."""
-        seen = {(r[0]): int(r[1]) for r in self._x(
-            "SELECT surface, count(*) FROM entity_mentions WHERE entity_rowid=? GROUP BY surface", (rowid,))}
+        seen = self.entity_spelling_counts(rowid)
         rows = self._x("SELECT form, script FROM entity_names WHERE entity_rowid=? ORDER BY script, form",
                        (rowid,)).fetchall()
         out = {form: {"form": form, "script": script, "seen": 0} for form, script in rows}
@@ -211,40 +228,71 @@ class EntityTables(SQLBase):
                         ) -> EntityPage:
         """The articles mentioning an entity (``cited``: citing it), newest first, undated last; each with
         its mentions on the page (surface, role, cue, context, passage, span)."""
+        rowid, limit, offset = int(rowid), max(0, int(limit)), max(0, int(offset))
+        filters = [(kind, value) for kind, value in (("lang", lang), ("outlet", outlet), ("month", month)) if value]
         where: list[str] = ["ea.entity_rowid = ?"]
-        args: list[Any] = [int(rowid)]
+        args: list[Any] = [rowid]
         if cited:
-            where.append("ea.cited > 0")
-        for col, value in (("lang", lang), ("outlet", outlet)):
-            if value:
-                where.append(f"ea.{col} = ?")
-                args.append(value)
-        if month:
-            where.append("substr(ea.published, 1, 7) = ?")
-            args.append(month)
+            where.append("ea.cited > 0")  # the partial index entity_articles_citing
+        for kind, value in filters:
+            where.append(f"{FACETS[kind]} = ?")
+            args.append(value)
         cond = " AND ".join(where)
-        total = int(self._x(f"SELECT count(*) FROM entity_articles ea WHERE {cond}", args).fetchone()[0])
-        facets = {name: {r[0]: int(r[1]) for r in self._x(
-            f"SELECT {expr}, count(*) FROM entity_articles ea WHERE {cond} GROUP BY 1 ORDER BY 2 DESC, 1",
-            args).fetchall()}
-            for name, expr in FACETS.items()}
+        if len(filters) <= 1:
+            total = self.entity_facet_count(rowid, cited, *(filters[0] if filters else ("total", "")))
+        else:
+            total = int(self._x(f"SELECT count(*) FROM entity_articles ea WHERE {cond}", args).fetchone()[0])
+        if filters:
+            facets, of = self._newest_facets(cond, args, total)
+        else:
+            facets, of = self.entity_facet_counts(rowid, cited), total
+        ids = self._page_rowids(cond, args, total, limit, offset)
+        return EntityPage(self._page_items(rowid, ids, cited), total, limit, offset, facets, of)
+
+    def _newest_facets(self, cond: str, args: list[Any], total: int) -> tuple[dict[str, dict[str, int]], int]:
+        """(facets, how many articles they count) of a filtered page: of its newest ``FACET_ARTICLES``."""
+        counts: dict[str, Counter[str]] = {kind: Counter() for kind in FACETS}
+        rows = self._x(f"SELECT {', '.join(FACETS.values())} FROM entity_articles ea WHERE {cond} "
+                       "ORDER BY ea.published DESC, ea.article_rowid LIMIT ?", [*args, FACET_ARTICLES]).fetchall()
+        for row in rows:
+            for kind, value in zip(FACETS, row):
+                counts[kind][value or ""] += 1
+        return ({kind: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for kind, c in counts.items()},
+                min(total, FACET_ARTICLES))
+
+    def _page_rowids(self, cond: str, args: list[Any], total: int, limit: int, offset: int) -> list[int]:
+        """The article rowids of one page, read from the index alone; a page nearer the end is read from the
+        end (the order reversed), so no page skips more than half of the entity's articles."""
+        n = min(limit, total - offset)
+        if n <= 0:
+            return []
+        from_end = total - offset - n
+        order, skip = ("ea.published ASC, ea.article_rowid DESC", from_end) if from_end < offset else \
+            ("ea.published DESC, ea.article_rowid", offset)
+        ids = [int(r[0]) for r in self._x(f"SELECT ea.article_rowid FROM entity_articles ea WHERE {cond} "
+                                          f"ORDER BY {order} LIMIT ? OFFSET ?", [*args, n, skip]).fetchall()]
+        return ids[::-1] if from_end < offset else ids
+
+    def _page_items(self, rowid: int, ids: list[int], cited: bool) -> list[dict[str, Any]]:
+        """The page's articles (in the order of ``ids``) with their mentions of the entity."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
         rows = self._x("SELECT ea.article_rowid, a.id, a.title, ea.lang, ea.outlet, ea.published, ea.mentions, "
-                       f"ea.cited, a.story_id FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid "
-                       f"WHERE {cond} ORDER BY ea.published DESC, ea.article_rowid LIMIT ? OFFSET ?",
-                       [*args, int(limit), int(offset)]).fetchall()
-        items = {int(r[0]): {"article_id": r[1], "title": r[2], "lang": r[3] or None, "outlet": r[4] or None,
+                       "ea.cited, a.story_id FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid "
+                       f"WHERE ea.entity_rowid = ? AND ea.article_rowid IN ({marks})", [rowid, *ids]).fetchall()
+        found = {int(r[0]): {"article_id": r[1], "title": r[2], "lang": r[3] or None, "outlet": r[4] or None,
                              "published": r[5] or None, "mentions": int(r[6]), "cited": int(r[7]),
                              "story_id": r[8], "spans": []} for r in rows}
-        if items:
-            marks = ",".join("?" * len(items))
-            for r in self._x('SELECT article_rowid, passage, start, "end", surface, role, cue, context FROM '
-                             f"entity_mentions WHERE entity_rowid = ? AND article_rowid IN ({marks}) "
-                             "ORDER BY article_rowid, passage, start", [int(rowid), *items]).fetchall():
-                if cited and r[5] != "cited":
-                    continue
-                items[int(r[0])]["spans"].append({"passage": r[1], "span": [r[2], r[3]], "surface": r[4],
-                                                  "role": r[5], "cue": r[6], "context": r[7]})
-        return EntityPage(list(items.values()), total, int(limit), int(offset), facets)
+        items = {i: found[i] for i in ids if i in found}
+        for r in self._x('SELECT article_rowid, passage, start, "end", surface, role, cue, context FROM '
+                         f"entity_mentions WHERE entity_rowid = ? AND article_rowid IN ({marks}) "
+                         "ORDER BY article_rowid, passage, start", [rowid, *ids]).fetchall():
+            if (cited and r[5] != "cited") or int(r[0]) not in items:
+                continue
+            items[int(r[0])]["spans"].append({"passage": r[1], "span": [r[2], r[3]], "surface": r[4],
+                                              "role": r[5], "cue": r[6], "context": r[7]})
+        return list(items.values())
 
     def article_entities(self, article_id: str) -> list[tuple[StoredEntity, int, int]]:
         """(entity, mentions, cited) of the entities one article mentions, most mentioned first."""
@@ -266,10 +314,9 @@ class EntityTables(SQLBase):
                                                    "LIMIT ?", (int(rowid), int(limit))).fetchall()]
 
     def entity_dates(self, rowid: int, cited: bool = False) -> DatedCounts:
-        """An entity's articles (citing ones: ``cited``) per publication date, for its volume chart."""
+        """An entity's articles (citing ones: ``cited``) per publication date, for its volume chart (kept
+        counts: a row per day whatever the number of articles)."""
         out = DatedCounts()
-        cond = " AND cited > 0" if cited else ""
-        for day, n in self._x("SELECT substr(published, 1, 10), count(*) FROM entity_articles WHERE entity_rowid = ?"
-                              f"{cond} GROUP BY 1", (int(rowid),)).fetchall():
+        for day, n in self.entity_facet_counts(rowid, cited, kinds=("day",))["day"].items():
             out.add(day, n)
         return out

@@ -1,8 +1,10 @@
 """Outlet profiles, read in SQL: how much an outlet publishes and when, in which languages, whom it cites,
 whom it copies or translates and who copies or translates it, and its stories.
 
-Every answer is a handful of ``GROUP BY`` rows (the outlet's articles are never loaded), so a profile costs
-the same on a store of five articles and of a million. ``Narratrace.outlets`` returns one of these:
+Every answer is a handful of rows: the list, an outlet's totals, languages and volume per day are counts kept
+in the transaction that writes an article (``OutletSummaries``, schema 11); whom it cites, copies and
+translates and its stories are ``GROUP BY`` queries over its latest ``PROFILE_ARTICLES`` articles, read through
+the index ``articles_outlet`` alone (the articles are never loaded). ``Narratrace.outlets`` returns one of these:
 
     nt.outlets.listing(limit=20)              # {"total": ..., "outlets": [{"name", "articles", ...}]}
     nt.outlets.profile("RT")                  # volume, languages, cites, derives_from, derived_by, stories
@@ -14,11 +16,84 @@ from typing import Any
 
 from ..errors import NotFound
 from .sql import SQLBase
-from .timeline import DatedCounts, Timeline
+from .timeline import DatedCounts
 
 #: link kinds that say the link's source derives from its target (trace.graph.DERIVATION)
 DERIVATION = ("copy", "partial_copy", "translates", "partial_translation", "rewrites")
 _KINDS = ",".join(f"'{k}'" for k in DERIVATION)
+#: whom an outlet cites, copies and translates, and its stories, are counted over its latest stored
+#: PROFILE_ARTICLES articles (``profile()["counted_articles"]``): a few index probes each, so a page stays
+#: well under 300 ms at any size; its totals, languages and volume are kept counts, exact at any size
+PROFILE_ARTICLES = 20_000
+#: those articles, through articles_outlet(outlet, rowid, id, story_id, published) alone (schema 11)
+_MINE = ("WITH mine AS (SELECT a.rowid AS arowid, a.id AS id, a.story_id AS story_id, a.published AS published "
+         "FROM articles a WHERE a.outlet = ? ORDER BY a.rowid DESC LIMIT ?) ")
+
+
+class OutletSummaries(SQLBase):
+    """The upkeep of outlet_summaries (articles, languages, first and last date of each outlet) and
+    outlet_facets (its articles per language and per day), called by ``write_article`` in its transaction.
+    Only articles that name an outlet count; an undated one counts in no date."""
+
+    def _outlet_article_added(self, lang: str | None, outlet: str | None, published: str | None) -> None:
+        if not outlet:
+            return
+        published = published or None
+        self._x("INSERT INTO outlet_summaries(outlet, articles, languages, first_published, last_published) "
+                "VALUES(?, 1, 0, ?, ?) ON CONFLICT(outlet) DO UPDATE SET articles = outlet_summaries.articles + 1, "
+                "first_published = CASE WHEN outlet_summaries.first_published IS NULL OR "
+                "excluded.first_published < outlet_summaries.first_published THEN excluded.first_published "
+                "ELSE outlet_summaries.first_published END, "
+                "last_published = CASE WHEN outlet_summaries.last_published IS NULL OR "
+                "excluded.last_published > outlet_summaries.last_published THEN excluded.last_published "
+                "ELSE outlet_summaries.last_published END", (outlet, published, published))
+        self._outlet_step(outlet, lang, published, +1)
+
+    def _outlet_article_removed(self, lang: str | None, outlet: str | None, published: str | None) -> None:
+        """An article of ``outlet`` was deleted (call after its row is gone)."""
+        if not outlet:
+            return
+        published = published or None
+        row = self._x("SELECT articles, first_published, last_published FROM outlet_summaries WHERE outlet=?",
+                      (outlet,)).fetchone()
+        if row is None:
+            return
+        if int(row[0]) <= 1:
+            self._x("DELETE FROM outlet_summaries WHERE outlet=?", (outlet,))
+            self._x("DELETE FROM outlet_facets WHERE outlet=?", (outlet,))
+            return
+        self._x("UPDATE outlet_summaries SET articles = articles - 1 WHERE outlet=?", (outlet,))
+        self._outlet_step(outlet, lang, published, -1)
+        if published is not None and published in (row[1], row[2]):  # its first or last date: read it again
+            dates = [self._x("SELECT published FROM articles WHERE outlet=? AND published > '' "
+                             f"ORDER BY published {order} LIMIT 1", (outlet,)).fetchone() for order in ("ASC", "DESC")]
+            self._x("UPDATE outlet_summaries SET first_published=?, last_published=? WHERE outlet=?",
+                    (*[d[0] if d else None for d in dates], outlet))
+
+    def _outlet_step(self, outlet: str, lang: str | None, published: str | None, step: int) -> None:
+        """One article more or less per language and day; a language gained or lost changes ``languages``."""
+        for kind, value in (("lang", lang or ""), ("day", (published or "")[:10])):
+            row = self._x("INSERT INTO outlet_facets(outlet, kind, value, articles) VALUES(?, ?, ?, ?) "
+                          "ON CONFLICT(outlet, kind, value) DO UPDATE SET articles = outlet_facets.articles + "
+                          "excluded.articles RETURNING articles", (outlet, kind, value, step)).fetchone()
+            n = int(row[0])
+            if n <= 0:
+                self._x("DELETE FROM outlet_facets WHERE outlet=? AND kind=? AND value=?", (outlet, kind, value))
+            if kind == "lang" and value and (n == 1 and step > 0 or n <= 0 and step < 0):
+                self._x("UPDATE outlet_summaries SET languages = languages + ? WHERE outlet=?", (step, outlet))
+
+    def _build_outlet_summaries(self) -> None:
+        """Every outlet's summary and counts from the stored articles (migration 11 runs it)."""
+        self._x("DELETE FROM outlet_summaries")
+        self._x("DELETE FROM outlet_facets")
+        named = "FROM articles WHERE outlet IS NOT NULL AND outlet <> ''"
+        for kind, expr in (("lang", "coalesce(lang, '')"), ("day", "substr(coalesce(published, ''), 1, 10)")):
+            self._x(f"INSERT INTO outlet_facets(outlet, kind, value, articles) SELECT outlet, '{kind}', {expr}, "
+                    f"count(*) {named} GROUP BY outlet, {expr}")
+        self._x("INSERT INTO outlet_summaries(outlet, articles, languages, first_published, last_published) "
+                "SELECT outlet, count(*), count(DISTINCT CASE WHEN lang <> '' THEN lang END), "
+                "min(CASE WHEN published <> '' THEN published END), max(CASE WHEN published <> '' THEN published END) "
+                f"{named} GROUP BY outlet")
 
 
 class OutletProfiles:
@@ -26,47 +101,51 @@ class OutletProfiles:
 
     def __init__(self, store: SQLBase) -> None:
         self.store = store
-        self.timeline = Timeline(store)
 
     def _rows(self, q: str, args: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self.store._x(q, args).fetchall())
 
     def listing(self, limit: int = 100, offset: int = 0, q: str | None = None) -> dict[str, Any]:
-        """Outlets with most articles first: name, articles, languages, first and last publication date.
+        """Outlets with most articles first: name, articles, languages, first and last publication date
+        (the kept summaries: one row per outlet, read in the order of their index).
 
         ``q``: only outlets whose name holds it (case ignored for ASCII letters)."""
-        where, args = "a.outlet IS NOT NULL AND a.outlet <> ''", []
+        where, args = "1 = 1", []
         q = (q or "").replace("\x00", "")
         if q.strip():
-            where, args = where + " AND lower(a.outlet) LIKE ? ESCAPE '\\'", ["%" + _like(q.strip().lower()) + "%"]
-        total = self._rows(f"SELECT count(DISTINCT a.outlet) FROM articles a WHERE {where}", args)[0][0]
+            where, args = "lower(o.outlet) LIKE ? ESCAPE '\\'", ["%" + _like(q.strip().lower()) + "%"]
+        total = self._rows(f"SELECT count(*) FROM outlet_summaries o WHERE {where}", args)[0][0]
         rows = self._rows(
-            "SELECT a.outlet, count(*), count(DISTINCT a.lang), min(a.published), max(a.published) FROM articles a "
-            f"WHERE {where} GROUP BY a.outlet ORDER BY count(*) DESC, a.outlet LIMIT ? OFFSET ?",
-            [*args, int(limit), int(offset)])
+            "SELECT o.outlet, o.articles, o.languages, o.first_published, o.last_published FROM outlet_summaries o "
+            f"WHERE {where} ORDER BY o.articles DESC, o.outlet LIMIT ? OFFSET ?", [*args, int(limit), int(offset)])
         return {"total": int(total), "limit": int(limit), "offset": int(offset),
                 "outlets": [{"name": r[0], "articles": int(r[1]), "languages": int(r[2]), "first_published": r[3],
                              "last_published": r[4]} for r in rows]}
 
     def volume(self, name: str) -> DatedCounts:
-        """The outlet's articles per publication date (undated ones counted apart)."""
-        return self.timeline.counts(outlet=name)
+        """The outlet's articles per publication date (undated ones counted apart), from the kept counts."""
+        out = DatedCounts()
+        for day, n in self._rows("SELECT value, articles FROM outlet_facets WHERE outlet = ? AND kind = 'day'", [name]):
+            out.add(day, n)
+        return out
 
     def profile(self, name: str, stories: int = 50, examples: int = 3) -> dict[str, Any]:
         """Everything the outlet page shows, as plain values (JSON as it is).
 
         ``NotFound`` when no stored article names this outlet (names are matched exactly)."""
         head = ([] if "\x00" in name else  # no stored text holds NUL (PostgreSQL refuses it in a query)
-                self._rows("SELECT count(*), min(published), max(published) FROM articles WHERE outlet = ?", [name]))
-        if not head or not head[0][0]:
+                self._rows("SELECT articles, first_published, last_published FROM outlet_summaries WHERE outlet = ?",
+                           [name]))
+        if not head:
             raise NotFound(f"no stored article is from the outlet {name!r}",
                            hint="outlet names are matched exactly; list them with /api/outlets or "
                                 "nt.outlets.listing()")
         n, first, last = head[0]
-        langs = self._rows("SELECT lang, count(*) FROM articles WHERE outlet = ? GROUP BY lang "
-                           "ORDER BY count(*) DESC, lang", [name])
-        return {"name": name, "articles": int(n), "first_published": first, "last_published": last,
-                "languages": [{"lang": lang, "articles": int(c)} for lang, c in langs],
+        langs = self._rows("SELECT value, articles FROM outlet_facets WHERE outlet = ? AND kind = 'lang'", [name])
+        return {"name": name, "articles": int(n), "counted_articles": min(int(n), PROFILE_ARTICLES),
+                "first_published": first, "last_published": last,
+                "languages": [{"lang": lang or None, "articles": int(c)}
+                              for lang, c in sorted(langs, key=lambda r: (-int(r[1]), r[0]))],
                 "volume": self.volume(name).to_dict(), "cites": self.cites(name),
                 "derives_from": self.derivations(name, "from", examples),
                 "derived_by": self.derivations(name, "by", examples),
@@ -74,11 +153,11 @@ class OutletProfiles:
                 **self.stories(name, stories)}
 
     def cites(self, name: str, limit: int = 50) -> list[dict[str, Any]]:
-        """The sources the outlet's articles cite (``cites`` links), most cited first."""
+        """The sources the outlet's latest ``PROFILE_ARTICLES`` articles cite (``cites`` links), most cited first."""
         rows = self._rows(
-            "SELECT l.target, count(*), count(DISTINCT l.source) FROM links l JOIN articles a ON a.id = l.source "
-            "WHERE a.outlet = ? AND l.kind = 'cites' GROUP BY l.target ORDER BY count(*) DESC, l.target LIMIT ?",
-            [name, int(limit)])
+            f"{_MINE}SELECT l.target, count(*), count(DISTINCT l.source) FROM mine m JOIN links l ON l.source = m.id "
+            "WHERE l.kind = 'cites' GROUP BY l.target ORDER BY count(*) DESC, l.target LIMIT ?",
+            [name, PROFILE_ARTICLES, int(limit)])
         merged: dict[str, dict[str, Any]] = {}
         for target, links, articles in rows:
             source = _source(target)
@@ -89,29 +168,34 @@ class OutletProfiles:
         return sorted(merged.values(), key=lambda e: (-e["articles"], -e["links"], str(e["name"]).casefold()))
 
     def derivations(self, name: str, side: str, examples: int = 3, limit: int = 50) -> list[dict[str, Any]]:
-        """Copy, translation and rewrite links between this outlet and others, per other outlet and kind.
+        """Copy, translation and rewrite links between this outlet's latest ``PROFILE_ARTICLES`` articles and
+        others, per other outlet and kind.
 
         ``side``: "from" (this outlet's articles derive from the other's: it copies or translates them),
         "by" (the other's derive from this one's), "undetermined" (text shared, direction unknown; either end).
         Each entry: outlet (None when the other article names none), kind, links, and the best ``examples``."""
+        links = f"l.kind IN ({_KINDS}) AND l.direction {{}} 'source->target'"
+        args: list[Any]
         if side == "from":  # this outlet's article is the link's source, the other's its target
-            other, cond, args = "t.outlet", "l.direction = 'source->target' AND s.outlet = ?", [name]
+            other, hits, args = "t.outlet", f"mine m JOIN links l ON l.source = m.id WHERE {links.format('=')}", []
         elif side == "by":
-            other, cond, args = "s.outlet", "l.direction = 'source->target' AND t.outlet = ?", [name]
-        elif side == "undetermined":
-            other = "CASE WHEN s.outlet = ? THEN t.outlet ELSE s.outlet END"
-            cond, args = "l.direction <> 'source->target' AND (s.outlet = ? OR t.outlet = ?)", [name, name, name]
+            other, hits, args = "s.outlet", f"mine m JOIN links l ON l.target = m.id WHERE {links.format('=')}", []
+        elif side == "undetermined":  # either end is the outlet's: each link once
+            other, args = "CASE WHEN s.outlet = ? THEN t.outlet ELSE s.outlet END", [name]
+            hits = (f"mine m JOIN links l ON l.source = m.id WHERE {links.format('<>')} UNION SELECT l.rowid AS "
+                    f"lrowid FROM mine m JOIN links l ON l.target = m.id WHERE {links.format('<>')}")
         else:
             raise ValueError(f"side is 'from', 'by' or 'undetermined', not {side!r}")
         rows = self._rows(
+            f"{_MINE}, hits AS (SELECT l.rowid AS lrowid FROM {hits}) "
             "SELECT other, kind, n, source, target, score, stitle, ttitle FROM ("
             "SELECT y.*, count(*) OVER (PARTITION BY other, kind) AS n, "
             "row_number() OVER (PARTITION BY other, kind ORDER BY score DESC, lrowid) AS r FROM ("
             f"SELECT {other} AS other, l.kind AS kind, l.source AS source, l.target AS target, l.score AS score, "
-            "l.rowid AS lrowid, s.title AS stitle, t.title AS ttitle "
-            "FROM links l JOIN articles s ON s.id = l.source JOIN articles t ON t.id = l.target "
-            f"WHERE l.kind IN ({_KINDS}) AND {cond}) y) x "
-            "WHERE r <= ? ORDER BY n DESC, (other IS NULL), other, kind, r", [*args, int(examples)])
+            "l.rowid AS lrowid, s.title AS stitle, t.title AS ttitle FROM hits h JOIN links l ON l.rowid = h.lrowid "
+            "JOIN articles s ON s.id = l.source JOIN articles t ON t.id = l.target) y) x "
+            "WHERE r <= ? ORDER BY n DESC, (other IS NULL), other, kind, r",
+            [name, PROFILE_ARTICLES, *args, int(examples)])
         out: list[dict[str, Any]] = []
         for other_name, kind, n, source, target, score, stitle, ttitle in rows:
             if not out or (out[-1]["outlet"], out[-1]["kind"]) != (other_name, kind):
@@ -123,15 +207,16 @@ class OutletProfiles:
         return out
 
     def stories(self, name: str, limit: int = 50) -> dict[str, Any]:
-        """The stories the outlet took part in, most of its articles first: {"stories_total", "stories"}."""
-        total = self._rows("SELECT count(DISTINCT story_id) FROM articles WHERE outlet = ? AND story_id IS NOT NULL",
-                           [name])[0][0]
-        rows = self._rows(
-            "SELECT a.story_id, count(*), min(a.published), max(a.published), "
-            "(SELECT f.title FROM articles f WHERE f.story_id = a.story_id ORDER BY f.rowid LIMIT 1), "
-            "(SELECT count(*) FROM articles m WHERE m.story_id = a.story_id) "
-            "FROM articles a WHERE a.outlet = ? AND a.story_id IS NOT NULL GROUP BY a.story_id "
-            "ORDER BY count(*) DESC, min(a.published) DESC, a.story_id LIMIT ?", [name, int(limit)])
+        """The stories the outlet's latest ``PROFILE_ARTICLES`` articles took part in, most of its articles
+        first: {"stories_total", "stories"}."""
+        total = self._rows(f"{_MINE}SELECT count(DISTINCT story_id) FROM mine", [name, PROFILE_ARTICLES])[0][0]
+        rows = self._rows(  # the page's stories first, then the title and size of those only
+            f"{_MINE}SELECT x.story_id, x.n, x.first, x.last, "
+            "(SELECT f.title FROM articles f WHERE f.story_id = x.story_id ORDER BY f.rowid LIMIT 1), "
+            "(SELECT count(*) FROM articles c WHERE c.story_id = x.story_id) FROM ("
+            "SELECT story_id, count(*) AS n, min(published) AS first, max(published) AS last FROM mine "
+            "WHERE story_id IS NOT NULL GROUP BY story_id ORDER BY count(*) DESC, min(published) DESC, story_id "
+            "LIMIT ?) x ORDER BY x.n DESC, x.first DESC, x.story_id", [name, PROFILE_ARTICLES, int(limit)])
         return {"stories_total": int(total),
                 "stories": [{"story_id": r[0], "articles": int(r[1]), "first_published": r[2], "last_published": r[3],
                              "title": r[4], "story_articles": int(r[5])} for r in rows]}

@@ -320,6 +320,33 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX IF NOT EXISTS articles_story_published ON articles(story_id, published);
     """,
+    # issue 17: pages at a million articles: per entity and cited 0/1 its articles in total and per language,
+    # outlet, month, day, and its spellings' mentions (store/entity_counts.py); per outlet its totals and articles
+    # per language and day (store/outlets.py); kept as articles are written, filled after this migration
+    11: """
+    CREATE TABLE IF NOT EXISTS entity_facets (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE, cited INTEGER NOT NULL,
+        kind TEXT NOT NULL, value TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY(entity_rowid, cited, kind, value));
+    CREATE TABLE IF NOT EXISTS entity_spellings (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE, surface TEXT NOT NULL,
+        mentions INTEGER NOT NULL, PRIMARY KEY(entity_rowid, surface));
+    DROP INDEX IF EXISTS entity_articles_facets; DROP INDEX IF EXISTS entity_articles_cited;
+    CREATE INDEX IF NOT EXISTS entity_articles_citing
+        ON entity_articles(entity_rowid, published DESC, article_rowid, cited) WHERE cited > 0;
+    CREATE INDEX IF NOT EXISTS entity_articles_lang
+        ON entity_articles(entity_rowid, lang, published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS entity_articles_outlet
+        ON entity_articles(entity_rowid, outlet, published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS entity_articles_month
+        ON entity_articles(entity_rowid, substr(published, 1, 7), published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, rowid, id, story_id, published);
+    CREATE TABLE IF NOT EXISTS outlet_summaries (outlet TEXT PRIMARY KEY, articles INTEGER NOT NULL,
+        languages INTEGER NOT NULL DEFAULT 0, first_published TEXT, last_published TEXT);
+    CREATE INDEX IF NOT EXISTS outlet_summaries_articles ON outlet_summaries(articles DESC, outlet);
+    CREATE TABLE IF NOT EXISTS outlet_facets (outlet TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY(outlet, kind, value));
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

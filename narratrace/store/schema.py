@@ -283,8 +283,9 @@ MIGRATIONS: dict[int, str] = {
     # issue 17: story lists paged in SQL (store/story_pages.py): a summary row per story (one index per sort),
     # a row per language, outlet and month a story has articles in (with how many), and per value the number
     # of stories that have it; kept in the transactions that write and move articles, filled for a store made
-    # before by StoryPages._build_story_summaries (after this migration). articles(story_id, published) finds
-    # a story's first and last dates again when an article leaves it
+    # before by StoryPages._build_story_summaries (after this migration). A summary's facet_keys lists the
+    # story's facet values in one string, so a filtered list's facets read one row per story, not a dozen.
+    # articles(story_id, published) finds a story's first and last dates again when an article leaves it
     10: """
     CREATE TABLE IF NOT EXISTS story_summaries (
         story_id TEXT PRIMARY KEY,
@@ -296,7 +297,8 @@ MIGRATIONS: dict[int, str] = {
         recent TEXT NOT NULL DEFAULT '',
         first_rowid INTEGER,
         title TEXT,
-        folded TEXT NOT NULL DEFAULT ''
+        folded TEXT NOT NULL DEFAULT '',
+        facet_keys TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX IF NOT EXISTS story_summaries_size ON story_summaries(size DESC, n_languages DESC, story_id);
     CREATE INDEX IF NOT EXISTS story_summaries_spread

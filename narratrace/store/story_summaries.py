@@ -20,6 +20,11 @@ from .sql import SQLBase
 #: the schema version whose migration adds the summaries and fills them from what is stored
 STORY_PAGES_VERSION = 10
 UNDATED = "undated"
+#: facet_keys: the story's facet values, each its kind's letter then the value, joined by this character
+#: (a value holding it, or the kind separator, has them replaced by U+FFFD in facet_keys only)
+KEY_SEP = "\x1f"
+KIND_LETTER = {"lang": "l", "outlet": "o", "month": "m"}
+LETTER_KIND = {v: k for k, v in KIND_LETTER.items()}
 
 
 def fold(text: str | None) -> str:
@@ -117,9 +122,13 @@ class StorySummaries(SQLBase):
                 return
             self._x("DELETE FROM story_facets WHERE story_id=? AND kind=? AND value=?", (story_id, kind, value))
         self._count_value(kind, value, step)
+        keys = facet_keys(self._x("SELECT kind, value FROM story_facets WHERE story_id=?", (story_id,)).fetchall())
         if kind in ("lang", "outlet"):
             col = "n_languages" if kind == "lang" else "n_outlets"
-            self._x(f"UPDATE story_summaries SET {col} = {col} + ? WHERE story_id=?", (step, story_id))
+            self._x(f"UPDATE story_summaries SET {col} = {col} + ?, facet_keys = ? WHERE story_id=?",
+                    (step, keys, story_id))
+        else:
+            self._x("UPDATE story_summaries SET facet_keys = ? WHERE story_id=?", (keys, story_id))
 
     def _count_value(self, kind: str, value: str, step: int) -> None:
         n = self._x("INSERT INTO story_facet_counts(kind, value, folded, stories) VALUES(?, ?, ?, ?) "
@@ -148,12 +157,14 @@ class StorySummaries(SQLBase):
                     bucket[value] = bucket.get(value, 0) + 1
             first, last = (dates[0], dates[-1]) if dates else (None, None)
             title = members[0][2]
+            keys = facet_keys([("lang", v) for v in langs] + [("outlet", v) for v in outlets]
+                              + [("month", v) for v in months])
             summaries.append((sid, len(members), len(langs), len(outlets), first, last, last or first or "",
-                              members[0][1], title, _folded(sid, title)))
+                              members[0][1], title, _folded(sid, title), keys))
             for kind, bucket in (("lang", langs), ("outlet", outlets), ("month", months)):
                 facet_rows += [(sid, kind, v, fold(v), n) for v, n in bucket.items()]
         self._xmany("INSERT INTO story_summaries(story_id, size, n_languages, n_outlets, first_seen, last_seen, "
-                    "recent, first_rowid, title, folded) VALUES(?,?,?,?,?,?,?,?,?,?)", summaries)
+                    "recent, first_rowid, title, folded, facet_keys) VALUES(?,?,?,?,?,?,?,?,?,?,?)", summaries)
         self._xmany("INSERT INTO story_facets(story_id, kind, value, folded, articles) VALUES(?,?,?,?,?)", facet_rows)
         if counts:
             for _sid, kind, value, _f, _n in facet_rows:
@@ -183,6 +194,12 @@ def _facet_values(lang: str | None, outlet: str | None, published: str | None) -
     if outlet:
         out.append(("outlet", outlet))
     return [*out, ("month", month_of(published))]
+
+
+def facet_keys(rows: Iterable[tuple[str, str]]) -> str:
+    """A story's (kind, value) facets as its summary's facet_keys (in a stable order)."""
+    safe = str.maketrans({KEY_SEP: "\ufffd"})
+    return KEY_SEP.join(sorted(KIND_LETTER[k] + v.translate(safe) for k, v in rows))
 
 
 def _folded(story_id: str, title: str | None) -> str:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from narratrace.model import Article, Passage, Story
 from narratrace.store import open_store, story_pages
 from narratrace.store.story_pages import SORTS, StoryFilters, fold, month_of
+from narratrace.store.story_summaries import facet_keys
 
 LANGS = ["en", "ar", "fa", "id"]
 OUTLETS = ["Defa Press", "BBC Persian", "Al Jazeera", "Kompas", "defa.ir", None]
@@ -148,6 +149,11 @@ def assert_summaries_recomputed(store) -> None:
     assert counts == {(k, v): n for k, v, n in rows}
     spread = {r[0]: (r[1], r[2]) for r in store._x("SELECT story_id, n_languages, n_outlets FROM story_summaries")}
     assert spread == {s.id: (len(s.languages), len(s.outlets)) for s in store.stories()}
+    values: dict[str, list[tuple[str, str]]] = {}
+    for sid, kind, value in store._x("SELECT story_id, kind, value FROM story_facets").fetchall():
+        values.setdefault(sid, []).append((kind, value))
+    keys = dict(store._x("SELECT story_id, facet_keys FROM story_summaries").fetchall())
+    assert keys == {sid: facet_keys(v) for sid, v in values.items()}
 
 
 # ------------------------------------------------------------------ tests

@@ -108,6 +108,7 @@ def build(store: SQLStore, n: int, chunk: int = 5000) -> float:
         rare = store.upsert_entity("bench-qamishli", "place", "Qamishli", "bench/entity_scale.py", {},
                                    [(form_key("Qamishli"), "Qamishli", name_skeleton("Qamishli"), "latin")])
     n_stories = max(1, n // 10)
+    next_rowid = store.next_passage_rowid()
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         arts = []
@@ -119,7 +120,8 @@ def build(store: SQLStore, n: int, chunk: int = 5000) -> float:
             arts.append(a)
         with store.transaction():
             for a in arts:
-                store.write_article(a, {}, {})
+                store.write_article(a, {p.index: next_rowid + k for k, p in enumerate(a.passages)}, {})
+                next_rowid += len(a.passages)
             scale.write_bench_mentions(store, arts, people_places)  # type: ignore[arg-type]
             write_named(store, arts, syria, rare, lo)
             store.write_links([lk for i in range(lo, hi) for lk in links_of(i, rng)])

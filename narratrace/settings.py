@@ -100,6 +100,7 @@ class WebSettings:
     max_body_bytes: int
     max_upload_bytes: int
     page_size: int
+    narratives_page_size: int
 
 
 @dataclass(frozen=True)

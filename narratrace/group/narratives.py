@@ -293,7 +293,7 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
         growth = Counter(_month(a.published) or "undated" for a in arts.values())
         # representative passages: nearest the centroid, one per article, asked-for language first
         cands = []
-        stored = store.passage_vectors_many([m[0] for m in mem])  # one read for the narrative's members
+        stored = store.passage_vectors_many([m[0] for m in mem], clues=False)  # one read for all the members
         for aid, _sid, ps in mem:
             sp = stored[aid]
             rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))

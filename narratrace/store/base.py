@@ -186,9 +186,10 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
             raise NotFound(f"no article with id {article_id!r}")
         return found[article_id]
 
-    def passage_vectors_many(self, article_ids: Iterable[str]) -> dict[str, StoredPassages]:
+    def passage_vectors_many(self, article_ids: Iterable[str], clues: bool = True) -> dict[str, StoredPassages]:
         """``passage_vectors`` of several articles in two queries (grouping reads its ~24 candidates at once);
-        unknown ids are left out."""
+        unknown ids are left out. ``clues=False``: without the grouping clues (a narrative's label needs
+        none, and parsing them is most of the cost of reading a large narrative)."""
         ids = list(dict.fromkeys(article_ids))
         heads: dict[int, tuple[Any, ...]] = {}
         for chunk in _chunks(ids, 500):
@@ -196,7 +197,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
             heads.update((int(r[0]), r) for r in self._x(q, chunk).fetchall())
         rows: dict[int, list[tuple[Any, ...]]] = {r: [] for r in heads}
         for chunk in _chunks(list(heads), 500):
-            q = ("SELECT article_rowid, idx, text, lang, vector, clues FROM passages WHERE vector IS NOT NULL AND "
+            q = (f"SELECT article_rowid, idx, text, lang, vector, {'clues' if clues else 'NULL'} FROM passages "
+                 "WHERE vector IS NOT NULL AND "
                  f"article_rowid IN ({','.join('?' * len(chunk))}) ORDER BY article_rowid, idx")
             for r in self._x(q, chunk).fetchall():
                 rows[int(r[0])].append(r)

@@ -87,11 +87,11 @@ def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM)
 def narratives_page(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
     """One page of narratives, largest first: only these are read and labelled."""
     svc = _svc(request)
-    listing = svc.narratives(offset=(page - 1) * svc.page_size)
+    listing = svc.narratives(offset=(page - 1) * svc.narratives_page_size)
     found = None if listing is None else listing.items
     charts = {n["id"]: volume_of(svc.nt, lock=svc.lock, narrative_id=n["id"], height=130) for n in found or []}
     return render(request, "narratives.html", narratives=found, charts=charts, listing=listing, page=page,
-                  per_page=svc.page_size)
+                  per_page=svc.narratives_page_size)
 
 
 @router.get("/claims", response_class=HTMLResponse)

@@ -52,6 +52,7 @@ class WebService:
         self.max_query_chars = web.max_query_chars
         self.search_wait_seconds = web.search_wait_seconds
         self.page_size = web.page_size
+        self.narratives_page_size = web.narratives_page_size
         self._encodings = EncodeQueue(web.search_slots)
         self._encoder_lock = threading.Lock()
 
@@ -190,8 +191,8 @@ class WebService:
         if not self.has_narratives:
             return None
         with self.lock:
-            page = self.nt.pages.narratives(lang=lang or None, limit=self.page_size if limit is None else limit,
-                                            offset=offset)
+            page = self.nt.pages.narratives(lang=lang or None, offset=offset,
+                                            limit=self.narratives_page_size if limit is None else limit)
         page.items = [_plain(n) for n in page.items]
         return page
 

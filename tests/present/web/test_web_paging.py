@@ -37,7 +37,8 @@ def _raws() -> list[RawArticle]:
 def paging_project(folder) -> Narratrace:
     """22 one-article stories (and a narrative each) in three languages, outlets and months, with
     ``[web] page_size`` = PER_PAGE: several pages of everything (the browser test uses it too)."""
-    settings = Settings.load(None, web={"page_size": PER_PAGE}, narratives={"min_articles": 1})
+    settings = Settings.load(None, web={"page_size": PER_PAGE, "narratives_page_size": PER_PAGE},
+                             narratives={"min_articles": 1})
     nt = Narratrace(db=folder / "paging.db", settings=settings, encoder=HashingEncoder())
     report = nt.add(_raws())
     assert len(report.ingested) == len(_raws()), report.summary()

@@ -98,7 +98,7 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
                 store.set_story_narrative(story_id_for(f"seed-story-{s}"),
                                           f"N-bulk-{s % max(1, hi // per_narrative)}", None)
     with store.transaction():
-        store.recount_entities(entities.values())
+        store.rebuild_entity_counts(entities.values())  # write_bench_mentions wrote its rows in bulk
     t_write = time.perf_counter() - t0
     t1 = time.perf_counter()
     store.discard_index()
@@ -227,8 +227,9 @@ def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
 def machine() -> str:
     cpu = "?"
     with contextlib.suppress(OSError, StopIteration):
-        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                   if ln.startswith("model name"))
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name"))
+        cpu += f" at {float(next(ln.split(':', 1)[1] for ln in info if ln.startswith('cpu MHz'))):.0f} MHz"
     mem = "?"
     try:
         kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()

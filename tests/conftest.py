@@ -170,7 +170,7 @@ def _copy_schema(source: str, target: str) -> None:
 
     import psycopg
 
-    from narratrace.store.schema import MIGRATIONS
+    from narratrace.store.migrations import MIGRATIONS
 
     # creation order is foreign-key order
     tables = ["meta"] + [t for v in sorted(MIGRATIONS)

@@ -3,7 +3,7 @@ ANN cache (index_cache.py) and the claims, narratives and fact-checks tables (cl
 
 Queries are written once, in SQL that SQLite and PostgreSQL both accept apart from the
 parameter placeholder (``?``), which a backend's ``_sql`` translates; the schema is
-``schema.MIGRATIONS`` in SQLite's dialect, translated by ``schema.to_postgres`` for PostgreSQL.
+``migrations.MIGRATIONS`` in SQLite's dialect, translated by ``schema.to_postgres`` for PostgreSQL.
 A backend supplies the connection (``db``), ``transaction()`` and the hooks of ``sql.SQLBase``.
 
 The ANN index (``index()``) is a rebuildable cache of the stored vectors: a file beside an
@@ -27,9 +27,9 @@ from .claims import ClaimTables
 from .entities import EntityTables
 from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
+from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .narrative_pages import NarrativePages
 from .outlets import OutletSummaries
-from .schema import MIGRATIONS, SCHEMA_VERSION
 from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
 from .story_ids import StoryIds

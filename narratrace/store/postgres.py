@@ -1,6 +1,6 @@
 """PostgreSQL store for shared deployments: ``--db postgresql://user@host/dbname[?schema=NAME]``.
 
-The SQL is ``base.SQLStore``'s and the schema is ``schema.MIGRATIONS`` translated by
+The SQL is ``base.SQLStore``'s and the schema is ``migrations.MIGRATIONS`` translated by
 ``schema.to_postgres``; this module adds the connection, the URL handling and the write lock.
 
 Several writers: every write transaction takes one transaction-level advisory lock right after

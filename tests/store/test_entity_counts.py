@@ -17,8 +17,8 @@ from narratrace.embed.hashing import HashingEncoder
 from narratrace.model import Article, Passage, RawArticle
 from narratrace.store import entities as entities_mod
 from narratrace.store import open_store
+from narratrace.store.migrations import SCHEMA_VERSION
 from narratrace.store.outlets import OutletProfiles
-from narratrace.store.schema import SCHEMA_VERSION
 
 LANGS = ["en", "ar", "fa", None]
 OUTLETS = ["Defa Press", "RT Arabic", "Kompas", None]

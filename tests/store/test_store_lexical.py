@@ -10,7 +10,7 @@ import pytest
 from narratrace.model import Article, Passage
 from narratrace.store import open_store
 from narratrace.store.lexical import TermQuery
-from narratrace.store.schema import MIGRATIONS, SCHEMA_VERSION
+from narratrace.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from narratrace.text.normalise import normalise
 from narratrace.text.terms import text_terms
 

@@ -19,8 +19,9 @@ import pytest
 
 from narratrace.errors import StoreError
 from narratrace.store import SQLiteStore, is_postgres_url, mask_url, open_store
+from narratrace.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from narratrace.store.postgres import parse_url
-from narratrace.store.schema import MIGRATIONS, SCHEMA_VERSION, to_postgres
+from narratrace.store.schema import to_postgres
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,352 @@
+"""The store's migrations, in SQLite's dialect: number -> script. Append one (a new number); never edit one
+that has shipped. PostgreSQL runs the same scripts through ``schema.to_postgres``, a mechanical translation:
+keep new ones within what it handles (it refuses the rest; tests/store translates every migration).
+"""
+from __future__ import annotations
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS stories (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        title TEXT, url TEXT, outlet TEXT, published TEXT, lang TEXT,
+        origin TEXT, text TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        provenance TEXT NOT NULL DEFAULT '{}',
+        story_id TEXT REFERENCES stories(id),
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+    CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+    CREATE TABLE IF NOT EXISTS passages (
+        rowid INTEGER PRIMARY KEY,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        lang TEXT,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        key TEXT NOT NULL,
+        sentences TEXT NOT NULL DEFAULT '[]',
+        reason TEXT,
+        vector BLOB,
+        UNIQUE(article_rowid, idx)
+    );
+    CREATE INDEX IF NOT EXISTS passages_article ON passages(article_rowid);
+    CREATE TABLE IF NOT EXISTS links (
+        rowid INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL,
+        direction TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        story_id TEXT,
+        UNIQUE(source, target, kind)
+    );
+    CREATE INDEX IF NOT EXISTS links_source ON links(source);
+    CREATE INDEX IF NOT EXISTS links_target ON links(target);
+    CREATE INDEX IF NOT EXISTS links_story ON links(story_id);
+    """,
+    # narratives, claims, fact-checks and their matches (group/narratives.py, trace/claims.py, trace/factchecks.py)
+    2: """
+    CREATE TABLE IF NOT EXISTS narratives (
+        id TEXT PRIMARY KEY,
+        founded_by TEXT NOT NULL,
+        centroid BLOB NOT NULL,
+        weight REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS narrative_stories (
+        story_id TEXT PRIMARY KEY,
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        score REAL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS narrative_stories_n ON narrative_stories(narrative_id);
+    CREATE TABLE IF NOT EXISTS narrative_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        score REAL,
+        passages TEXT NOT NULL DEFAULT '[]',
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS narrative_articles_n ON narrative_articles(narrative_id);
+    CREATE TABLE IF NOT EXISTS claims (
+        rowid INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        passage INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT,
+        score REAL NOT NULL,
+        features TEXT NOT NULL DEFAULT '{}',
+        vector BLOB,
+        UNIQUE(article_id, passage, start)
+    );
+    CREATE INDEX IF NOT EXISTS claims_article ON claims(article_id);
+    CREATE TABLE IF NOT EXISTS factchecks (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        claim TEXT NOT NULL,
+        rating TEXT, url TEXT, lang TEXT, date TEXT, publisher TEXT, claimant TEXT, title TEXT,
+        origin TEXT NOT NULL DEFAULT '',
+        format TEXT NOT NULL DEFAULT '',
+        vector BLOB,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS claim_matches (
+        claim_rowid INTEGER NOT NULL REFERENCES claims(rowid) ON DELETE CASCADE,
+        factcheck_id TEXT NOT NULL REFERENCES factchecks(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        status TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY(claim_rowid, factcheck_id)
+    );
+    CREATE INDEX IF NOT EXISTS claim_matches_fc ON claim_matches(factcheck_id);
+    """,
+    # issue 7: the add path must not scan tables that grow with the store
+    3: """
+    CREATE INDEX IF NOT EXISTS claims_unencoded ON claims(article_id) WHERE vector IS NULL;
+    """,
+    # issue 7: a passage's grouping clues (numbers, name keys, latest month mentioned) computed once at write,
+    # not again each time the passage is a candidate (JSON; NULL for passages stored before: computed then)
+    4: """
+    ALTER TABLE passages ADD COLUMN clues TEXT;
+    """,
+    # issue 14: story ids are derived from a story's earliest member, so merges, splits and an earlier
+    # article arriving late change them; a retired id points to the story that holds its articles now
+    5: """
+    CREATE TABLE IF NOT EXISTS story_aliases (
+        old_id TEXT PRIMARY KEY,
+        new_id TEXT NOT NULL,
+        retired_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS story_aliases_new ON story_aliases(new_id);
+    ALTER TABLE stories ADD COLUMN founder TEXT;
+    """,
+    # issue 14: short lines a site repeats across articles of different stories, learned as its boilerplate
+    # and left out of encoding (store/site_lines.py); JSON lists of the content hashes and stories counted
+    6: """
+    CREATE TABLE IF NOT EXISTS site_lines (
+        line_hash TEXT NOT NULL,
+        site TEXT NOT NULL,
+        articles TEXT NOT NULL DEFAULT '[]',
+        stories TEXT NOT NULL DEFAULT '[]',
+        learned INTEGER NOT NULL DEFAULT 0,
+        example TEXT NOT NULL,
+        PRIMARY KEY(line_hash, site)
+    );
+    """,
+    # issue 15: the lexical index (store/lexical.py): the index terms of passages and fact-checks, which the
+    # backend indexes for BM25 (SQLite: FTS5 tables, PostgreSQL: GIN; made, and filled from what is stored,
+    # by LexicalIndex._after_migration); and the analyst's verdict on a fact-check match, kept per article
+    # and fact-check so that it outlives re-matching and a new version of the article
+    7: """
+    CREATE TABLE IF NOT EXISTS passage_terms (
+        rowid INTEGER PRIMARY KEY REFERENCES passages(rowid) ON DELETE CASCADE,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS factcheck_terms (
+        rowid INTEGER PRIMARY KEY REFERENCES factchecks(rowid) ON DELETE CASCADE,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS match_reviews (
+        article_id TEXT NOT NULL,
+        factcheck_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        note TEXT,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY(article_id, factcheck_id)
+    );
+    """,
+    # issue 17: the entity layer (store/entities.py, text/entities.py): canonical entities and the spellings they
+    # are found by (key: the text stage's form key; skeleton: the cross-script name key), their mentions in
+    # articles with spans (a candidate name waits with entity_rowid NULL until its name_key recurs), and per
+    # entity and article one row with the article's language, outlet and date, which the entity and source
+    # pages are paged, filtered and counted on. Filled as articles are stored; `narratrace entities rebuild`
+    # fills a store made before
+    8: """
+    CREATE TABLE IF NOT EXISTS entities (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        articles INTEGER NOT NULL DEFAULT 0,
+        cited INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS entities_articles ON entities(articles DESC, rowid);
+    CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind, articles DESC, rowid);
+    CREATE TABLE IF NOT EXISTS entity_names (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        form TEXT NOT NULL,
+        skeleton TEXT NOT NULL DEFAULT '',
+        script TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(entity_rowid, key)
+    );
+    CREATE INDEX IF NOT EXISTS entity_names_key ON entity_names(key);
+    CREATE INDEX IF NOT EXISTS entity_names_skeleton ON entity_names(skeleton);
+    CREATE TABLE IF NOT EXISTS entity_mentions (
+        rowid INTEGER PRIMARY KEY,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        entity_rowid INTEGER REFERENCES entities(rowid) ON DELETE CASCADE,
+        passage INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        surface TEXT NOT NULL,
+        script TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT 'mention',
+        cue TEXT,
+        context TEXT,
+        name_key TEXT NOT NULL DEFAULT '',
+        UNIQUE(article_rowid, passage, start)
+    );
+    CREATE INDEX IF NOT EXISTS entity_mentions_entity ON entity_mentions(entity_rowid, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_mentions_candidates ON entity_mentions(name_key) WHERE entity_rowid IS NULL;
+    CREATE TABLE IF NOT EXISTS entity_articles (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        mentions INTEGER NOT NULL,
+        cited INTEGER NOT NULL DEFAULT 0,
+        lang TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(entity_rowid, article_rowid)
+    );
+    CREATE INDEX IF NOT EXISTS entity_articles_time ON entity_articles(entity_rowid, published DESC, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_cited
+        ON entity_articles(entity_rowid, cited, published DESC, article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_article ON entity_articles(article_rowid);
+    CREATE INDEX IF NOT EXISTS entity_articles_facets ON entity_articles(entity_rowid, lang, outlet, published, cited);
+    """,
+    # issue 17: analysts' annotations (store/annotations.py): tags and notes on stories, articles and entities,
+    # verdicts on provenance links, and hand merges and splits of stories (articles put together share a pin;
+    # pins kept apart are never merged by grouping). Keyed by ids without foreign keys, so a new version of an
+    # article keeps them; a story's follow its renames through story_aliases
+    9: """
+    CREATE TABLE IF NOT EXISTS annotations (
+        rowid INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target_kind, target_id);
+    CREATE INDEX IF NOT EXISTS annotations_value ON annotations(kind, value);
+    CREATE TABLE IF NOT EXISTS link_reviews (
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        note TEXT,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY(source, target, kind)
+    );
+    CREATE TABLE IF NOT EXISTS story_pins (
+        article_id TEXT PRIMARY KEY,
+        pin TEXT NOT NULL,
+        pinned_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS story_pins_pin ON story_pins(pin);
+    CREATE TABLE IF NOT EXISTS story_apart (
+        pin_a TEXT NOT NULL,
+        pin_b TEXT NOT NULL,
+        PRIMARY KEY(pin_a, pin_b)
+    );
+    CREATE TABLE IF NOT EXISTS story_edits (
+        rowid INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        stories TEXT NOT NULL DEFAULT '[]',
+        articles TEXT NOT NULL DEFAULT '[]',
+        note TEXT,
+        edited_at TEXT NOT NULL
+    );
+    """,
+    # issue 17: story lists paged in SQL (store/story_pages.py): a summary row per story (one index per sort),
+    # a row per language, outlet and month a story has articles in (with how many), and per value the number
+    # of stories that have it; kept in the transactions that write and move articles, filled for a store made
+    # before by StoryPages._build_story_summaries (after this migration). A summary's facet_keys lists the
+    # story's facet values in one string, so a filtered list's facets read one row per story, not a dozen.
+    # articles(story_id, published) finds a story's first and last dates again when an article leaves it
+    10: """
+    CREATE TABLE IF NOT EXISTS story_summaries (
+        story_id TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        n_languages INTEGER NOT NULL DEFAULT 0,
+        n_outlets INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT,
+        last_seen TEXT,
+        recent TEXT NOT NULL DEFAULT '',
+        first_rowid INTEGER,
+        title TEXT,
+        folded TEXT NOT NULL DEFAULT '',
+        facet_keys TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS story_summaries_size ON story_summaries(size DESC, n_languages DESC, story_id);
+    CREATE INDEX IF NOT EXISTS story_summaries_spread
+        ON story_summaries(n_languages DESC, n_outlets DESC, size DESC, story_id);
+    CREATE INDEX IF NOT EXISTS story_summaries_recent ON story_summaries(recent DESC, size DESC, story_id);
+    CREATE TABLE IF NOT EXISTS story_facets (
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY(story_id, kind, value)
+    );
+    CREATE INDEX IF NOT EXISTS story_facets_value ON story_facets(kind, folded, story_id);
+    CREATE TABLE IF NOT EXISTS story_facet_counts (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        stories INTEGER NOT NULL,
+        PRIMARY KEY(kind, value)
+    );
+    CREATE INDEX IF NOT EXISTS articles_story_published ON articles(story_id, published);
+    """,
+    # issue 17: pages at a million articles: per entity and cited 0/1 its articles in total and per language,
+    # outlet, month, day, and its spellings' mentions (store/entity_counts.py); per outlet its totals and articles
+    # per language and day (store/outlets.py); kept as articles are written, filled after this migration
+    11: """
+    CREATE TABLE IF NOT EXISTS entity_facets (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE, cited INTEGER NOT NULL,
+        kind TEXT NOT NULL, value TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY(entity_rowid, cited, kind, value));
+    CREATE TABLE IF NOT EXISTS entity_spellings (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE, surface TEXT NOT NULL,
+        mentions INTEGER NOT NULL, PRIMARY KEY(entity_rowid, surface));
+    DROP INDEX IF EXISTS entity_articles_facets; DROP INDEX IF EXISTS entity_articles_cited;
+    CREATE INDEX IF NOT EXISTS entity_articles_citing
+        ON entity_articles(entity_rowid, published DESC, article_rowid, cited) WHERE cited > 0;
+    CREATE INDEX IF NOT EXISTS entity_articles_lang
+        ON entity_articles(entity_rowid, lang, published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS entity_articles_outlet
+        ON entity_articles(entity_rowid, outlet, published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS entity_articles_month
+        ON entity_articles(entity_rowid, substr(published, 1, 7), published DESC, article_rowid, cited);
+    CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, rowid, id, story_id, published);
+    CREATE TABLE IF NOT EXISTS outlet_summaries (outlet TEXT PRIMARY KEY, articles INTEGER NOT NULL,
+        languages INTEGER NOT NULL DEFAULT 0, first_published TEXT, last_published TEXT);
+    CREATE INDEX IF NOT EXISTS outlet_summaries_articles ON outlet_summaries(articles DESC, outlet);
+    CREATE TABLE IF NOT EXISTS outlet_facets (outlet TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+        articles INTEGER NOT NULL, PRIMARY KEY(outlet, kind, value));
+    """,
+}
+
+#: the newest migration's number: what a store opened by this narratrace is brought to
+SCHEMA_VERSION = max(MIGRATIONS)

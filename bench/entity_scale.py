@@ -6,10 +6,11 @@ SYNTHETIC DATA, no vectors. Articles are ``bench/scale.py``'s (``make_article``:
 with people and cities shared within a story), written through ``SQLStore.write_article`` (so the story and
 outlet summaries are kept as an ingest keeps them), 5,000 per transaction, with a language, an outlet and a
 date of their own: 500 outlets of very unequal size (the largest holds about an eighth of the articles), six
-languages mostly tied to the outlet, three years of days, 1% undated. Their mentions are written in bulk:
-``scale.write_bench_mentions`` (24 people and 29 cities, each in tens of thousands of articles), one entity in
-every article ("Syria", written in four scripts, cited in every tenth: its source page lists 100,000 at 1M)
-and one in every 5,000th (200 at 1M); then ``rebuild_entity_counts`` counts them, as a bulk loader must.
+languages mostly tied to the outlet, three years of days, 1% undated. Their mentions are written in bulk,
+as ``scale.write_bench_mentions`` does (24 people and 29 cities, each in tens of thousands of articles), plus
+one entity in every article ("Syria", written in four scripts, cited in every tenth: its source page lists
+100,000 at 1M) and one in every 5,000th (200 at 1M); then ``rebuild_entity_counts`` counts them, as a bulk
+loader must.
 Links (``write_links``): three articles in ten cite one of six sources, one in five copies or translates an
 earlier article, one in twenty shares text with one (undetermined direction).
 
@@ -61,10 +62,8 @@ def shape(a: Any, i: int, rng: random.Random) -> None:
         p.lang = a.lang
 
 
-def write_named(store: SQLStore, arts: list[Any], syria: int, rare: int, first: int) -> None:
+def write_named(store: SQLStore, arts: list[Any], syria: int, rare: int, first: int, arowid: dict[str, int]) -> None:
     """Mentions of the frequent entity (every article, cited in every tenth) and the rare one (every 5,000th)."""
-    ids = [a.id for a in arts]
-    arowid = dict(store._x(f"SELECT id, rowid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
     mentions, rows = [], []
     for k, a in enumerate(arts):
         i = first + k
@@ -77,6 +76,28 @@ def write_named(store: SQLStore, arts: list[Any], syria: int, rare: int, first: 
         if i % 5000 == 7:
             mentions.append((arowid[a.id], rare, 8, 0, 6, "Qamishli", "latin", "mention", None, None, ""))
             rows.append((rare, arowid[a.id], 1, 0, a.lang or "", a.outlet or "", a.published or ""))
+    _insert_entity_rows(store, mentions, rows)
+
+
+def write_people_places(store: SQLStore, arts: list[Any], rowid_of: dict[str, int], arowid: dict[str, int]) -> None:
+    """Each occurrence of ``scale.py``'s people and cities in these articles as a mention, and their
+    entity_articles rows (``scale.write_bench_mentions``, written for any backend)."""
+    mentions, rows = [], []
+    for a in arts:
+        seen: dict[int, int] = {}
+        for p in a.passages:
+            for name, rowid in rowid_of.items():
+                at = p.text.find(name)
+                if at >= 0:
+                    mentions.append((arowid[a.id], rowid, p.index, at, at + len(name), name, "latin", "mention", None,
+                                     None, ""))
+                    seen[rowid] = seen.get(rowid, 0) + 1
+        rows += [(rowid, arowid[a.id], n, 0, a.lang or "", a.outlet or "", a.published or "")
+                 for rowid, n in seen.items()]
+    _insert_entity_rows(store, mentions, rows)
+
+
+def _insert_entity_rows(store: SQLStore, mentions: list[tuple[Any, ...]], rows: list[tuple[Any, ...]]) -> None:
     store._xmany('INSERT INTO entity_mentions(article_rowid, entity_rowid, passage, start, "end", surface, script, '
                  "role, cue, context, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?)", mentions)
     store._xmany("INSERT INTO entity_articles(entity_rowid, article_rowid, mentions, cited, lang, outlet, published) "
@@ -122,8 +143,11 @@ def build(store: SQLStore, n: int, chunk: int = 5000) -> float:
             for a in arts:
                 store.write_article(a, {p.index: next_rowid + k for k, p in enumerate(a.passages)}, {})
                 next_rowid += len(a.passages)
-            scale.write_bench_mentions(store, arts, people_places)  # type: ignore[arg-type]
-            write_named(store, arts, syria, rare, lo)
+            ids = [a.id for a in arts]
+            arowid = {i: int(r) for i, r in store._x(f"SELECT id, rowid FROM articles WHERE id IN "
+                                                     f"({','.join('?' * len(ids))})", ids).fetchall()}
+            write_people_places(store, arts, people_places, arowid)
+            write_named(store, arts, syria, rare, lo, arowid)
             store.write_links([lk for i in range(lo, hi) for lk in links_of(i, rng)])
         if (hi // chunk) % 20 == 0:
             print(f"[build] {hi:,} articles, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
@@ -132,6 +156,38 @@ def build(store: SQLStore, n: int, chunk: int = 5000) -> float:
     print(f"[build] entity counts rebuilt in {time.perf_counter() - t1:.0f} s", file=sys.stderr, flush=True)
     with store.transaction():
         store._set_meta("entity_bench_done", str(n))
+    return time.perf_counter() - t0
+
+
+def copy_from_sqlite(store: SQLStore, source: str) -> float:
+    """Fill an empty PostgreSQL store with the tables of an SQLite one built by this script (COPY, in
+    migration order; passages and their terms are left out: no page here reads them), then VACUUM ANALYZE
+    it as one does after a bulk load (index-only scans need the visibility map it sets)."""
+    import re
+    import sqlite3
+
+    from narratrace.store.migrations import MIGRATIONS
+
+    t0 = time.perf_counter()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    skip = {"meta", "passages", "passage_terms", "factcheck_terms"}
+    tables = [t for v in sorted(MIGRATIONS) for t in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", MIGRATIONS[v])]
+    with store.transaction():
+        for table in dict.fromkeys(tables):
+            if table in skip:
+                continue
+            cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            with store.db.cursor().copy(f"COPY {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
+                                        "FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)} FROM {table}"):
+                    copy.write_row(row)
+            if "rowid" in cols:
+                store._x(f"SELECT setval(pg_get_serial_sequence('{table}', 'rowid'), coalesce(max(rowid), 0) + 1, "
+                         f"false) FROM {table}")
+            print(f"[copy] {table} in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        store._set_meta("entity_bench_done", src.execute("SELECT value FROM meta WHERE key = 'entity_bench_done'"
+                                                          ).fetchone()[0])
+    store.db.execute("VACUUM ANALYZE")  # the store's connection is in autocommit between transactions
     return time.perf_counter() - t0
 
 
@@ -224,6 +280,7 @@ def main() -> int:
     ap.add_argument("--db", default=None, help="a PostgreSQL URL instead of an SQLite file in --workdir")
     ap.add_argument("--reads", type=int, default=40, help="timed requests per page")
     ap.add_argument("--old-reads", type=int, default=3, help="timed runs of the counts as they were before schema 11")
+    ap.add_argument("--copy-from", default=None, help="with --db: fill it from this SQLite store of the script")
     ap.add_argument("--write", default=None, help=f"append (or replace) the section {SECTION!r} in this file")
     args = ap.parse_args()
 
@@ -235,8 +292,8 @@ def main() -> int:
     if store.get_meta("entity_bench_done") != str(args.n):
         if store.count_articles():
             raise SystemExit(f"{mask_url(target)} holds another run's articles: give a new --workdir or --db")
-        print(f"[build] {args.n:,} articles into {target}", file=sys.stderr, flush=True)
-        built = build(store, args.n)
+        print(f"[build] {args.n:,} articles into {mask_url(target)}", file=sys.stderr, flush=True)
+        built = copy_from_sqlite(store, args.copy_from) if args.copy_from else build(store, args.n)
     store.close()
     nt = Narratrace(target, encoder=HashingEncoder())
     backend = "PostgreSQL" if args.db else "SQLite"

@@ -5,8 +5,9 @@ Every read that can grow with the store goes through an index or a kept count (s
 ``entity_counts.py``): an entity's total, facets, chart and spellings are a few dozen kept rows whatever
 its number of articles; a page's rows come from the index of its filter and the date, as ids first (the
 index alone) and then the page's articles, and from the far end when the page is nearer to it, so the
-last page costs what the first does. A filtered page's total is kept (one filter) or counted on the
-index; its facets count its newest ``FACET_ARTICLES``. A name goes through ``entity_names(key)`` /
+last page costs what the first does. A page filtered by one facet value has its total and facets from
+kept counts too (exact); one filtered by two counts its total on the index and its facets over its newest
+``FACET_ARTICLES``. A name goes through ``entity_names(key)`` /
 ``(skeleton)``, candidates through the partial index on ``entity_mentions(name_key)``. Written once for
 SQLite and PostgreSQL.
 """
@@ -26,8 +27,8 @@ from .timeline import DatedCounts
 _ENTITY_COLS = "e.rowid, e.id, e.kind, e.name, e.origin, e.meta, e.articles, e.cited"
 #: facet name -> its SQL expression over entity_articles
 FACETS = {"lang": "ea.lang", "outlet": "ea.outlet", "month": "substr(ea.published, 1, 7)"}
-#: a filtered page's facets count at most this many of its articles, the newest (``EntityPage.facets_of``):
-#: about a microsecond each; an unfiltered page's are kept counts, exact at any size
+#: a page filtered by two facets counts its facets over at most this many of its articles, the newest
+#: (``EntityPage.facets_of``): a few microseconds each; other pages' facets are kept counts, exact at any size
 FACET_ARTICLES = 20_000
 
 
@@ -51,7 +52,7 @@ class StoredEntity:
 class EntityPage:
     """One page of an entity's articles: ``items`` (dicts), the ``total`` matching the filters, and the facet
     counts of those matching articles ({"lang": {"ar": 3}, "outlet": {...}, "month": {"2022-01": 2}}), of
-    the newest ``facets_of`` of them (all ``total`` unless a filtered page has more than ``FACET_ARTICLES``)."""
+    the newest ``facets_of`` of them (all ``total`` unless a page filtered twice has more than ``FACET_ARTICLES``)."""
 
     items: list[dict[str, Any]]
     total: int
@@ -242,7 +243,9 @@ class EntityTables(EntityCounts):
             total = self.entity_facet_count(rowid, cited, *(filters[0] if filters else ("total", "")))
         else:
             total = int(self._x(f"SELECT count(*) FROM entity_articles ea WHERE {cond}", args).fetchone()[0])
-        if filters:
+        if len(filters) == 1:
+            facets, of = self.entity_facets_within(rowid, cited, *filters[0]), total
+        elif filters:
             facets, of = self._newest_facets(cond, args, total)
         else:
             facets, of = self.entity_facet_counts(rowid, cited), total
@@ -250,7 +253,7 @@ class EntityTables(EntityCounts):
         return EntityPage(self._page_items(rowid, ids, cited), total, limit, offset, facets, of)
 
     def _newest_facets(self, cond: str, args: list[Any], total: int) -> tuple[dict[str, dict[str, int]], int]:
-        """(facets, how many articles they count) of a filtered page: of its newest ``FACET_ARTICLES``."""
+        """(facets, how many articles they count) of a page filtered twice: of its newest ``FACET_ARTICLES``."""
         counts: dict[str, Counter[str]] = {kind: Counter() for kind in FACETS}
         rows = self._x(f"SELECT {', '.join(FACETS.values())} FROM entity_articles ea WHERE {cond} "
                        "ORDER BY ea.published DESC, ea.article_rowid LIMIT ?", [*args, FACET_ARTICLES]).fetchall()

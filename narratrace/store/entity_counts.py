@@ -3,7 +3,9 @@ mentions, so a page of an entity in a million articles reads a few dozen rows in
 
 Per entity, of its articles (``cited`` 0) and of those citing it (``cited`` 1): how many there are
 (kind ``total``, value ""), and how many have each language, outlet, month (``substr(published, 1, 7)``)
-and day (``substr(published, 1, 10)``, the chart's bars): ``entity_facets``. Per entity, how often each
+and day (``substr(published, 1, 10)``, the chart's bars), and each pair of language, outlet and month
+(kinds ``lang+outlet``, ``lang+month``, ``month+outlet``, the two values joined by ``SEP``: the facets of a
+page filtered by one of them): ``entity_facets``. Per entity, how often each
 spelling was seen: ``entity_spellings``. Every change of ``entity_articles`` or ``entity_mentions`` goes
 through a method here that subtracts the rows it removes and adds the rows it writes (one ``INSERT ... ON
 CONFLICT DO UPDATE`` per changed count), so the counts always equal a ``GROUP BY`` of those tables; a
@@ -19,9 +21,17 @@ from .sql import SQLBase, _chunks
 
 #: the schema version whose migration adds the counts (filled from what is stored by ``_build_entity_counts``)
 ENTITY_COUNTS_VERSION = 11
+#: what joins the two values of a pair count ("ar" SEP "RT Arabic"; split at its first occurrence)
+SEP = "\x1f"
 #: facet kind -> its SQL expression over entity_articles (the same cut ``_facet_keys`` makes in Python)
 COUNTED = {"total": "''", "lang": "lang", "outlet": "outlet", "month": "substr(published, 1, 7)",
-           "day": "substr(published, 1, 10)"}
+           "day": "substr(published, 1, 10)", "lang+outlet": f"lang || '{SEP}' || outlet",
+           "lang+month": f"lang || '{SEP}' || substr(published, 1, 7)",
+           "month+outlet": f"substr(published, 1, 7) || '{SEP}' || outlet"}
+#: a page filtered by one facet -> for each other facet, the pair kind that counts it and the filter's side
+PAIRS = {"lang": {"outlet": ("lang+outlet", 0), "month": ("lang+month", 0)},
+         "outlet": {"lang": ("lang+outlet", 1), "month": ("month+outlet", 1)},
+         "month": {"lang": ("lang+month", 1), "outlet": ("month+outlet", 0)}}
 _EA_COLS = "entity_rowid, cited, lang, outlet, published"
 
 
@@ -29,7 +39,10 @@ def _facet_keys(entity_rowid: int, cited: int, lang: str, outlet: str, published
                 ) -> list[tuple[int, int, str, str]]:
     """The (entity, cited, kind, value) counts one entity_articles row is in: its entity's, and when it
     cites the entity also its citing articles'."""
-    values = [("total", ""), ("lang", lang), ("outlet", outlet), ("month", published[:7]), ("day", published[:10])]
+    month = published[:7]
+    values = [("total", ""), ("lang", lang), ("outlet", outlet), ("month", month), ("day", published[:10]),
+              ("lang+outlet", f"{lang}{SEP}{outlet}"), ("lang+month", f"{lang}{SEP}{month}"),
+              ("month+outlet", f"{month}{SEP}{outlet}")]
     flags = (0, 1) if cited else (0,)
     return [(int(entity_rowid), c, kind, value) for c in flags for kind, value in values]
 
@@ -144,6 +157,23 @@ class EntityCounts(SQLBase):
         for kind, value, n in sorted(rows, key=lambda r: (-int(r[2]), r[1])):
             out[kind][value] = int(n)
         return out
+
+    def entity_facets_within(self, rowid: int, cited: bool, kind: str, value: str) -> dict[str, dict[str, int]]:
+        """The facets of an entity's (citing) articles that have one facet value (``kind`` lang, outlet or
+        month), from the kept pair counts: exact, and a few hundred rows to read."""
+        out = {kind: {value: n} if (n := self.entity_facet_count(rowid, cited, kind, value)) else {}}
+        for other, (pair, side) in PAIRS[kind].items():
+            literal = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"{literal}{SEP}%" if side == 0 else f"%{SEP}{literal}"
+            counts: dict[str, int] = {}
+            for joined, n in self._x("SELECT value, articles FROM entity_facets WHERE entity_rowid = ? AND cited = ? "
+                                     "AND kind = ? AND value LIKE ? ESCAPE '\\'",
+                                     (int(rowid), int(cited), pair, pattern)).fetchall():
+                first, _, second = joined.partition(SEP)
+                if (first, second)[side] == value:  # LIKE ignores ASCII case in SQLite: compared exactly here
+                    counts[(first, second)[1 - side]] = int(n)
+            out[other] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return {k: out[k] for k in ("lang", "outlet", "month")}
 
     def entity_facet_count(self, rowid: int, cited: bool, kind: str, value: str) -> int:
         """How many of an entity's (citing) articles have this facet value (kind "total", value "": all)."""

@@ -3,8 +3,9 @@ whom it copies or translates and who copies or translates it, and its stories.
 
 Every answer is a handful of rows: the list, an outlet's totals, languages and volume per day are counts kept
 in the transaction that writes an article (``OutletSummaries``, schema 11); whom it cites, copies and
-translates and its stories are ``GROUP BY`` queries over its latest ``PROFILE_ARTICLES`` articles, read through
-the index ``articles_outlet`` alone (the articles are never loaded). ``Narratrace.outlets`` returns one of these:
+translates and its stories are counted over its latest ``PROFILE_ARTICLES`` articles, found through the index
+``articles_outlet`` alone, and their links by id (the articles are never loaded). ``Narratrace.outlets``
+returns one of these:
 
     nt.outlets.listing(limit=20)              # {"total": ..., "outlets": [{"name", "articles", ...}]}
     nt.outlets.profile("RT")                  # volume, languages, cites, derives_from, derived_by, stories
@@ -15,16 +16,17 @@ import json
 from typing import Any
 
 from ..errors import NotFound
-from .sql import SQLBase
+from .sql import SQLBase, _chunks
 from .timeline import DatedCounts
 
 #: link kinds that say the link's source derives from its target (trace.graph.DERIVATION)
 DERIVATION = ("copy", "partial_copy", "translates", "partial_translation", "rewrites")
 _KINDS = ",".join(f"'{k}'" for k in DERIVATION)
 #: whom an outlet cites, copies and translates, and its stories, are counted over its latest stored
-#: PROFILE_ARTICLES articles (``profile()["counted_articles"]``): a few index probes each, so a page stays
-#: well under 300 ms at any size; its totals, languages and volume are kept counts, exact at any size
-PROFILE_ARTICLES = 20_000
+#: PROFILE_ARTICLES articles (``profile()["counted_articles"]``): their links are read by id (about 10 µs
+#: an article on SQLite), so a page stays under 300 ms at any size; its totals, languages and volume are
+#: kept counts, exact at any size
+PROFILE_ARTICLES = 5_000
 #: those articles, through articles_outlet(outlet, rowid, id, story_id, published) alone (schema 11)
 _MINE = ("WITH mine AS (SELECT a.rowid AS arowid, a.id AS id, a.story_id AS story_id, a.published AS published "
          "FROM articles a WHERE a.outlet = ? ORDER BY a.rowid DESC LIMIT ?) ")
@@ -142,68 +144,94 @@ class OutletProfiles:
                                 "nt.outlets.listing()")
         n, first, last = head[0]
         langs = self._rows("SELECT value, articles FROM outlet_facets WHERE outlet = ? AND kind = 'lang'", [name])
+        links = self.links_of(name)
         return {"name": name, "articles": int(n), "counted_articles": min(int(n), PROFILE_ARTICLES),
                 "first_published": first, "last_published": last,
                 "languages": [{"lang": lang or None, "articles": int(c)}
                               for lang, c in sorted(langs, key=lambda r: (-int(r[1]), r[0]))],
-                "volume": self.volume(name).to_dict(), "cites": self.cites(name),
-                "derives_from": self.derivations(name, "from", examples),
-                "derived_by": self.derivations(name, "by", examples),
-                "shares_text": self.derivations(name, "undetermined", examples),
+                "volume": self.volume(name).to_dict(), "cites": self.cites(name, links=links),
+                "derives_from": self.derivations(name, "from", examples, links=links),
+                "derived_by": self.derivations(name, "by", examples, links=links),
+                "shares_text": self.derivations(name, "undetermined", examples, links=links),
                 **self.stories(name, stories)}
 
-    def cites(self, name: str, limit: int = 50) -> list[dict[str, Any]]:
-        """The sources the outlet's latest ``PROFILE_ARTICLES`` articles cite (``cites`` links), most cited first."""
-        rows = self._rows(
-            f"{_MINE}SELECT l.target, count(*), count(DISTINCT l.source) FROM mine m JOIN links l ON l.source = m.id "
-            "WHERE l.kind = 'cites' GROUP BY l.target ORDER BY count(*) DESC, l.target LIMIT ?",
-            [name, PROFILE_ARTICLES, int(limit)])
+    def cites(self, name: str, limit: int = 50, links: list[tuple[Any, ...]] | None = None) -> list[dict[str, Any]]:
+        """The sources the outlet's latest ``PROFILE_ARTICLES`` articles cite (``cites`` links), most cited first.
+
+        ``links``: the outlet's links as ``links_of`` gives them (read when not given)."""
+        links = self.links_of(name) if links is None else links
+        per: dict[str, list[Any]] = {}
+        for _rowid, source, target, kind, _score, _direction, from_mine, _to_mine in links:
+            if kind == "cites" and from_mine:
+                entry = per.setdefault(target, [0, set()])
+                entry[0] += 1
+                entry[1].add(source)
+        top = sorted(per.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         merged: dict[str, dict[str, Any]] = {}
-        for target, links, articles in rows:
+        for target, (n_links, sources) in top:
             source = _source(target)
             entry = merged.setdefault(source["id"], {"source_id": source["id"], "name": source["name"],
                                                      "links": 0, "articles": 0})
-            entry["links"] += int(links)
-            entry["articles"] += int(articles)
+            entry["links"] += n_links
+            entry["articles"] += len(sources)
         return sorted(merged.values(), key=lambda e: (-e["articles"], -e["links"], str(e["name"]).casefold()))
 
-    def derivations(self, name: str, side: str, examples: int = 3, limit: int = 50) -> list[dict[str, Any]]:
+    def derivations(self, name: str, side: str, examples: int = 3, limit: int = 50,
+                    links: list[tuple[Any, ...]] | None = None) -> list[dict[str, Any]]:
         """Copy, translation and rewrite links between this outlet's latest ``PROFILE_ARTICLES`` articles and
         others, per other outlet and kind.
 
         ``side``: "from" (this outlet's articles derive from the other's: it copies or translates them),
         "by" (the other's derive from this one's), "undetermined" (text shared, direction unknown; either end).
         Each entry: outlet (None when the other article names none), kind, links, and the best ``examples``."""
-        links = f"l.kind IN ({_KINDS}) AND l.direction {{}} 'source->target'"
-        args: list[Any]
-        if side == "from":  # this outlet's article is the link's source, the other's its target
-            other, hits, args = "t.outlet", f"mine m JOIN links l ON l.source = m.id WHERE {links.format('=')}", []
-        elif side == "by":
-            other, hits, args = "s.outlet", f"mine m JOIN links l ON l.target = m.id WHERE {links.format('=')}", []
-        elif side == "undetermined":  # either end is the outlet's: each link once
-            other, args = "CASE WHEN s.outlet = ? THEN t.outlet ELSE s.outlet END", [name]
-            hits = (f"mine m JOIN links l ON l.source = m.id WHERE {links.format('<>')} UNION SELECT l.rowid AS "
-                    f"lrowid FROM mine m JOIN links l ON l.target = m.id WHERE {links.format('<>')}")
-        else:
+        if side not in ("from", "by", "undetermined"):
             raise ValueError(f"side is 'from', 'by' or 'undetermined', not {side!r}")
-        rows = self._rows(
-            f"{_MINE}, hits AS (SELECT l.rowid AS lrowid FROM {hits}) "
-            "SELECT other, kind, n, source, target, score, stitle, ttitle FROM ("
-            "SELECT y.*, count(*) OVER (PARTITION BY other, kind) AS n, "
-            "row_number() OVER (PARTITION BY other, kind ORDER BY score DESC, lrowid) AS r FROM ("
-            f"SELECT {other} AS other, l.kind AS kind, l.source AS source, l.target AS target, l.score AS score, "
-            "l.rowid AS lrowid, s.title AS stitle, t.title AS ttitle FROM hits h JOIN links l ON l.rowid = h.lrowid "
-            "JOIN articles s ON s.id = l.source JOIN articles t ON t.id = l.target) y) x "
-            "WHERE r <= ? ORDER BY n DESC, (other IS NULL), other, kind, r",
-            [name, PROFILE_ARTICLES, *args, int(examples)])
+        links = self.links_of(name) if links is None else links
+        chosen = [lk for lk in links if lk[3] in DERIVATION and (
+            (side == "from" and lk[6] and lk[5] == "source->target")
+            or (side == "by" and lk[7] and lk[5] == "source->target")
+            or (side == "undetermined" and lk[5] != "source->target"))]
+        ends = self._articles_by_id({i for lk in chosen for i in lk[1:3]})
+        groups: dict[tuple[Any, str], list[tuple[Any, ...]]] = {}
+        for lk in chosen:
+            s, t = ends.get(lk[1]), ends.get(lk[2])
+            if s is None or t is None:  # a link to an article no longer stored
+                continue
+            other = t[0] if side == "from" or (side == "undetermined" and s[0] == name) else s[0]
+            groups.setdefault((other, lk[3]), []).append(lk)
+        ranked = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0][0] is None, g[0][0] or "", g[0][1]))
         out: list[dict[str, Any]] = []
-        for other_name, kind, n, source, target, score, stitle, ttitle in rows:
-            if not out or (out[-1]["outlet"], out[-1]["kind"]) != (other_name, kind):
-                if len(out) == limit:
-                    break
-                out.append({"outlet": other_name, "kind": kind, "links": int(n), "examples": []})
-            out[-1]["examples"].append({"source": source, "target": target, "score": float(score),
-                                        "source_title": stitle, "target_title": ttitle})
+        for (other_name, kind), rows in ranked[:limit]:
+            best = sorted(rows, key=lambda lk: (-float(lk[4]), lk[0]))[:examples]
+            out.append({"outlet": other_name, "kind": kind, "links": len(rows), "examples": [
+                {"source": lk[1], "target": lk[2], "score": float(lk[4]), "source_title": ends[lk[1]][1],
+                 "target_title": ends[lk[2]][1]} for lk in best]})
+        return out
+
+    def links_of(self, name: str) -> list[tuple[Any, ...]]:
+        """(rowid, source, target, kind, score, direction, source is one, target is one) of every link with
+        an end among the outlet's latest ``PROFILE_ARTICLES`` articles, each once. Read by id through the
+        links' source and target indexes, 500 ids a query, so the cost is that of those articles' links on
+        either backend (a join may be planned as a scan of every link)."""
+        ids = [r[0] for r in self._rows("SELECT id FROM articles WHERE outlet = ? ORDER BY rowid DESC LIMIT ?",
+                                        [name, PROFILE_ARTICLES])]
+        mine = set(ids)
+        found: dict[int, tuple[Any, ...]] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for col in ("source", "target"):
+                for r in self._rows(f"SELECT rowid, source, target, kind, score, direction FROM links WHERE {col} IN "
+                                    f"({marks})", chunk):
+                    found.setdefault(int(r[0]), (*r, r[1] in mine, r[2] in mine))
+        return list(found.values())
+
+    def _articles_by_id(self, ids: set[str]) -> dict[str, tuple[Any, Any]]:
+        """id -> (outlet, title) of the stored articles among ``ids``."""
+        out: dict[str, tuple[Any, Any]] = {}
+        for chunk in _chunks(sorted(ids), 500):
+            rows = self._rows(f"SELECT id, outlet, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                              chunk)
+            out.update({r[0]: (r[1], r[2]) for r in rows})
         return out
 
     def stories(self, name: str, limit: int = 50) -> dict[str, Any]:

@@ -5,6 +5,7 @@ spellings, pages from either end) equal brute force; migration 11 fills them for
 SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from pathlib import Path
@@ -14,14 +15,16 @@ import pytest
 
 from narratrace import Narratrace
 from narratrace.embed.hashing import HashingEncoder
-from narratrace.model import Article, Passage, RawArticle
+from narratrace.model import Article, Link, Passage, RawArticle
 from narratrace.store import entities as entities_mod
 from narratrace.store import open_store
+from narratrace.store import outlets as outlets_mod
+from narratrace.store.entity_counts import SEP
 from narratrace.store.migrations import SCHEMA_VERSION
 from narratrace.store.outlets import OutletProfiles
 
 LANGS = ["en", "ar", "fa", None]
-OUTLETS = ["Defa Press", "RT Arabic", "Kompas", None]
+OUTLETS = ["Defa Press", "RT Arabic", "Kompas", "KOMPAS", "50%_off", "50xyoff", None]
 DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-02-03T10:00:00Z", "2021-03-30", "2020-12-31", "yesterday"]
 SURFACES = ["Hasakah", "الحسكة", "al-Hasakah"]
 SAMPLES = Path(__file__).resolve().parents[2] / "narratrace" / "data" / "samples"
@@ -87,9 +90,11 @@ def recomputed(store: Any) -> tuple[Counter, Counter, dict[int, tuple[int, int]]
     facets: Counter = Counter()
     for e, cited, lang, outlet, published in store._x(
             "SELECT entity_rowid, cited, lang, outlet, published FROM entity_articles").fetchall():
+        month = published[:7]
         for c in ((0, 1) if cited else (0,)):
-            for kind, value in (("total", ""), ("lang", lang), ("outlet", outlet), ("month", published[:7]),
-                                ("day", published[:10])):
+            for kind, value in (("total", ""), ("lang", lang), ("outlet", outlet), ("month", month),
+                                ("day", published[:10]), ("lang+outlet", f"{lang}{SEP}{outlet}"),
+                                ("lang+month", f"{lang}{SEP}{month}"), ("month+outlet", f"{month}{SEP}{outlet}")):
                 facets[(int(e), c, kind, value)] += 1
     spellings: Counter = Counter()
     for e, surface in store._x("SELECT entity_rowid, surface FROM entity_mentions WHERE entity_rowid IS NOT NULL"):
@@ -260,7 +265,8 @@ def test_pages_totals_facets_and_both_ends_equal_brute_force(store, monkeypatch,
     rowid = rowids[0]
     for cited in (False, True):
         for lang, outlet, month in [(None, None, None), ("ar", None, None), (None, "Kompas", None),
-                                    (None, None, "2021-02"), ("en", "Defa Press", None), ("fa", None, "2021-03")]:
+                                    (None, "kompas", None), (None, "50%_off", None), (None, None, "2021-02"),
+                                    (None, None, ""), ("en", "Defa Press", None), ("fa", None, "2021-03")]:
             want = brute(store, rowid, cited, lang, outlet, month)
             got, offset = [], 0
             while True:  # pages of 7: the later ones read from the end
@@ -273,9 +279,9 @@ def test_pages_totals_facets_and_both_ends_equal_brute_force(store, monkeypatch,
                 offset += 7
             ids = dict(store._x("SELECT rowid, id FROM articles").fetchall())
             assert got == [ids[r[3]] for r in want], (cited, lang, outlet, month)
-            filtered = any((lang, outlet, month))
-            counted = want[:cap] if filtered else want  # a filtered page's facets count its newest `cap`
-            assert page.facets == facets_of(counted)
+            twice = sum(1 for v in (lang, outlet, month) if v) > 1
+            counted = want[:cap] if twice else want  # a page filtered twice counts its newest `cap`
+            assert page.facets == facets_of(counted), (cited, lang, outlet, month)
             assert page.facets_of == len(counted)
     assert store.entity_dates(rowid).total == len(brute(store, rowid, False, None, None, None))
     seen = store.entity_names(rowid)
@@ -301,3 +307,47 @@ def test_outlet_list_and_profile_read_the_kept_counts(store):
     langs = Counter(a.lang for a in mine)
     assert {d["lang"]: d["articles"] for d in profile["languages"]} == dict(langs)
     assert profile["volume"]["total"] == len(mine) == profile["articles"]
+
+
+@pytest.mark.parametrize("cap", [5_000, 6])
+def test_outlet_links_equal_brute_force_over_its_latest_articles(store, monkeypatch, cap):
+    monkeypatch.setattr(outlets_mod, "PROFILE_ARTICLES", cap)
+    rng = random.Random(13)
+    arts = [article(f"l{i:02d}", rng) for i in range(40)]
+    write(store, arts)
+    kinds = ["copy", "translates", "rewrites", "same_story", "cites"]
+    links = []
+    for _ in range(80):
+        kind = rng.choice(kinds)
+        src = rng.choice(arts).id
+        target = {"id": rng.choice(["sputnik", "sohr"]), "name": "S"} if kind == "cites" else rng.choice(arts).id
+        links.append(Link(src, target, kind, round(rng.random(), 3), rng.choice(["source->target", "undetermined"])))
+    with store.transaction():
+        store.write_links(links)
+    stored = {a.id: a for a in store.articles()}
+    rows = store._x("SELECT rowid, source, target, kind, score, direction FROM links").fetchall()
+    for name in {a.outlet for a in stored.values() if a.outlet}:
+        latest = {r[0] for r in store._x("SELECT id FROM articles WHERE outlet = ? ORDER BY rowid DESC LIMIT ?",
+                                         (name, cap)).fetchall()}
+        p = OutletProfiles(store).profile(name)
+        cited: Counter = Counter()
+        for _, s, t, k, _, _ in rows:
+            if k == "cites" and s in latest:
+                cited[json.loads(t)["id"]] += 1
+        assert {c["source_id"]: c["links"] for c in p["cites"]} == dict(cited)
+        for side, key in (("from", "derives_from"), ("by", "derived_by"), ("undetermined", "shares_text")):
+            want: Counter = Counter()
+            for _, s, t, k, _, d in rows:
+                if k not in outlets_mod.DERIVATION or s not in stored or t not in stored:
+                    continue
+                if side == "from" and s in latest and d == "source->target":
+                    want[(stored[t].outlet, k)] += 1
+                elif side == "by" and t in latest and d == "source->target":
+                    want[(stored[s].outlet, k)] += 1
+                elif side == "undetermined" and (s in latest or t in latest) and d != "source->target":
+                    want[(stored[t].outlet if stored[s].outlet == name else stored[s].outlet, k)] += 1
+            got = {(d["outlet"], d["kind"]): d["links"] for d in p[key]}
+            assert got == dict(want), (name, side)
+            assert all(len(d["examples"]) == min(3, d["links"]) for d in p[key])
+        assert p["stories_total"] == len({stored[i].story_id for i in latest if stored[i].story_id})
+        assert p["counted_articles"] == min(cap, p["articles"])

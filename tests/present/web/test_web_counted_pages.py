@@ -7,14 +7,16 @@ from narratrace.store import entities as entities_mod
 from narratrace.store import outlets as outlets_mod
 
 
-def test_filtered_entity_page_says_its_facets_count_the_newest(client, monkeypatch):
-    full = client.get("/entities/isis", params={"lang": "id"})
-    assert full.status_code == 200 and "counted over the newest" not in full.text
-    monkeypatch.setattr(entities_mod, "FACET_ARTICLES", 2)
-    part = client.get("/entities/isis", params={"lang": "id"})
-    assert "counted over the newest 2 of them" in part.text
-    got = client.get("/api/entities/isis/articles", params={"lang": "id"}).json()
-    assert (got["total"], got["facets_of"], sum(got["facets"]["lang"].values())) == (3, 2, 2)
+def test_entity_page_filtered_twice_says_its_facets_count_the_newest(client, monkeypatch):
+    once = client.get("/api/entities/isis/articles", params={"lang": "id"}).json()
+    assert (once["total"], once["facets_of"], once["facets"]["lang"]) == (3, 3, {"id": 3})  # kept counts: exact
+    outlet = next(it["outlet"] for it in once["items"] if it["outlet"])
+    twice = {"lang": "id", "outlet": outlet}
+    assert "counted over the newest" not in client.get("/entities/isis", params=twice).text
+    monkeypatch.setattr(entities_mod, "FACET_ARTICLES", 0)
+    assert "counted over the newest 0 of them" in client.get("/entities/isis", params=twice).text
+    got = client.get("/api/entities/isis/articles", params=twice).json()
+    assert (got["total"], got["facets_of"], got["facets"]["lang"]) == (1, 0, {})
 
 
 def test_outlet_page_says_its_links_count_its_latest_articles(client, monkeypatch):

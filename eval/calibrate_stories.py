@@ -11,6 +11,12 @@
    and the join threshold maximising accuracy on Overall <= 1.5 vs >= 3.5 pairs is chosen.
    The model goes to narratrace/data/story_model.json; eval/evaluate_stories.py
    reports on the 'test' half, which this script never looks at.
+3. Background document frequencies (no labels), from the fit-half articles: name keys
+   (narratrace/data/name_df.json) and index terms (narratrace/data/term_df.json, the lexical
+   feature's background rarity). ``--background-only`` writes just these two.
+
+The weights of the lexical and year features, and the join threshold, are chosen leave-one-corpus-out
+on the pipeline by eval/fit_story_model.py (docs/evaluation.md); this script keeps what it fitted of them.
 """
 from __future__ import annotations
 
@@ -29,10 +35,13 @@ from evaluate_stories import grouping_bcubed  # noqa: E402
 
 from narratrace.embed import make_encoder  # noqa: E402
 from narratrace.group.features import document_frequencies, name_keys  # noqa: E402
+from narratrace.group.lexical import BACKGROUND  # noqa: E402
 from narratrace.group.similarity import FEATURES, Side, name_rarity, pair_features, story_model  # noqa: E402
 from narratrace.model import RawArticle  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
+from narratrace.store.lexical import indexed  # noqa: E402
 from narratrace.text import TextPipeline  # noqa: E402
+from narratrace.text.terms import key_terms  # noqa: E402
 
 #: log-odds lost per year between two dated reports (a prior: no dated training pairs)
 DAYS_PRIOR = -6.0
@@ -64,6 +73,30 @@ def write_name_df(rows, dry_run: bool) -> None:
     if not dry_run:
         (REPO / "narratrace" / "data" / "name_df.json").write_text(json.dumps(data, ensure_ascii=False) + "\n")
     print(f"name key document frequencies over {len(docs)} articles ({len(data['df'])} keys with df >= 2)")
+
+
+#: index terms held by fewer fit-half articles are left out of term_df.json (they count as unseen: rare)
+TERM_MIN_DF = 3
+
+
+def write_term_df(rows, pipeline: TextPipeline, dry_run: bool) -> None:
+    """Background document frequencies of index terms over the fit-half articles (a document is an
+    article; its terms are those the lexical index holds of its passages). No labels used."""
+    docs: dict[str, set[str]] = {}
+    for r in rows:
+        for side, lang in (("text1", r["lang1"]), ("text2", r["lang2"])):
+            key = r[side][:200]
+            if key not in docs:
+                art = pipeline.transform(RawArticle(text=r[side], id=f"{r['pair_id']}:{side}", lang=lang))
+                docs[key] = {t for p in art.passages if indexed(p) for t in key_terms(p.key)}
+    df = document_frequencies(docs.values())
+    data = {"documents": len(docs), "min_df": TERM_MIN_DF,
+            "df": {t: n for t, n in sorted(df.items()) if n >= TERM_MIN_DF},
+            "source": "SemEval-2022 Task 8 fit-half articles, index terms (text.terms.key_terms)"}
+    if not dry_run:
+        BACKGROUND.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"index term document frequencies over {len(docs)} articles ({len(data['df'])} terms with "
+          f"df >= {TERM_MIN_DF})")
 
 
 def pair_sides(rows, cache: VectorCache, pipeline: TextPipeline, max_passages: int):
@@ -102,9 +135,17 @@ def main() -> None:
     ap.add_argument("--same", type=float, default=1.5, help="Overall at or below this: same story")
     ap.add_argument("--different", type=float, default=2.5, help="Overall at or above this: different")
     ap.add_argument("--dry-run", action="store_true", help="print the model, write nothing")
+    ap.add_argument("--background-only", action="store_true",
+                    help="write only the background frequencies (name_df.json, term_df.json)")
     args = ap.parse_args()
 
     settings = Settings.load()
+    pipeline = TextPipeline(max_passage_chars=settings.text.max_passage_chars)
+    if args.background_only:
+        rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "fit"]
+        write_name_df(rows, args.dry_run)
+        write_term_df(rows, pipeline, args.dry_run)
+        return
     encoder = make_encoder(settings.encoder.backend, batch_size=settings.encoder.batch_size)
     cache = VectorCache(encoder)
     means = language_means(cache)
@@ -115,10 +156,10 @@ def main() -> None:
 
     rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "fit"]
     write_name_df(rows, args.dry_run)
+    write_term_df(rows, pipeline, args.dry_run)
     rows = [r for r in rows if float(r["Overall"]) <= args.same or float(r["Overall"]) >= args.different]
     random.Random(args.seed).shuffle(rows)
     rows = rows[: args.pairs]
-    pipeline = TextPipeline(max_passage_chars=settings.text.max_passage_chars)
     pairs = pair_sides(rows, cache, pipeline, settings.text.max_passages)
     X = np.array([[pair_features(a, b, means)[0][f] for f in FEATURES] for a, b in pairs])
     y = np.array([1.0 if float(r["Overall"]) <= args.same else 0.0 for r in rows])

@@ -82,10 +82,11 @@ def seeds() -> Corpus:
     return Corpus("seeds", records, gold)
 
 
-def semeval_test(limit: int | None = None) -> Corpus:
-    """The test half; ``limit``: only the first ``limit`` articles in file order (and the pairs among them)."""
+def semeval_test(limit: int | None = None, half: str = "test") -> Corpus:
+    """The test half; ``limit``: only the first ``limit`` articles in file order (and the pairs among them).
+    ``half="fit"``: the same of the fit half (what eval/fit_story_model.py fits on, never scored here)."""
     _need(EVAL / "semeval2022-task8")
-    rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "test"]
+    rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == half]
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -120,7 +121,7 @@ def semeval_test(limit: int | None = None) -> Corpus:
     kept = {rec.id for rec in records}
     gold = {aid: find(aid) for aid in kept if aid in clear}
     pairs = [(a, b, o) for a, b, o in pairs if a in kept and b in kept and a != b]
-    return Corpus("semeval-test", records, gold, pairs=pairs)
+    return Corpus(f"semeval-{half}", records, gold, pairs=pairs)
 
 
 def ntrex_dev() -> Corpus:
@@ -139,8 +140,14 @@ def ecbplus_dev() -> Corpus:
     return Corpus("ecbplus-dev", records, {aid: t["event"] for aid, t in truth.items()})
 
 
+def semeval_fit() -> Corpus:
+    """The fit half, built as the test half is (a training corpus of eval/fit_story_model.py)."""
+    return semeval_test(half="fit")
+
+
 def load(name: str) -> Corpus:
-    loaders = {"seeds": seeds, "semeval-test": semeval_test, "ntrex-dev": ntrex_dev, "ecbplus-dev": ecbplus_dev}
+    loaders = {"seeds": seeds, "semeval-test": semeval_test, "ntrex-dev": ntrex_dev, "ecbplus-dev": ecbplus_dev,
+               "semeval-fit": semeval_fit}
     if name not in loaders:
         raise SystemExit(f"unknown corpus {name!r}: choose from {', '.join(CORPORA)}")
     return loaders[name]()

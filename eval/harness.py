@@ -24,6 +24,7 @@ from scoring import partials_traced, partition, pearson_with_overall, translatio
 import narratrace
 from narratrace import Narratrace
 from narratrace.embed import encoder_from_settings
+from narratrace.group.similarity import load_story_model, score_features
 from narratrace.settings import EncoderSettings, Settings
 
 
@@ -84,9 +85,13 @@ def run_pipeline(corpus: Corpus, settings: Settings, encoder: CachedEncoder, log
         if corpus.pairs:
             start = time.perf_counter()
             scores, overall = [], []
+            # compare scores with the shipped model; a run with another ([stories] model) scores its features
+            model = load_story_model(settings.stories.model) if settings.stories.model else None
             for a, b, o in corpus.pairs:
                 if a in story_of and b in story_of:
-                    scores.append(float(nt.compare(a, b)["score"]))
+                    found = nt.compare(a, b)
+                    scores.append(float(found["score"]) if model is None
+                                  else score_features(found["same_story_features"], model))
                     overall.append(o)
             run.pearson = {"pipeline": pearson_with_overall(scores, overall), "pairs": len(scores),
                            "seconds": round(time.perf_counter() - start, 1)}

@@ -4,6 +4,7 @@
     python eval/run_all.py --set stories.join_threshold=0.5          # the pipeline with other settings
     python eval/run_all.py --grid stories.join_threshold=0.3,0.4,0.5 # a setting chosen leave-one-corpus-out
     python eval/run_all.py --orders                                  # seeds + 300 SemEval in three orders
+    python eval/run_all.py --fold-models eval/models                 # each corpus under the model fitted without it
     python eval/run_all.py --corpora seeds --encoder hashing --json out.json
 
 Corpora (eval/corpora.py, ../shared/eval/README.md): seeds, semeval-test, ntrex-dev, ecbplus-dev. Each is
@@ -16,7 +17,9 @@ article's stored e5 passage vectors, each clustered by average link (eval/baseli
 
 Leave-one-corpus-out (LOCO): a baseline's threshold, or a ``--grid`` value of the pipeline, is chosen for
 each corpus as the one with the best mean BCubed F1 on the *other* corpora, and the corpus reports its
-F1 at that choice: nothing is scored with a value fitted on itself.
+F1 at that choice: nothing is scored with a value fitted on itself. ``--fold-models DIR`` runs each
+corpus under ``DIR/fold-<corpus>.json`` (else ``DIR/all.json``) and its join threshold, the story models
+eval/fit_story_model.py fits without that corpus.
 
 Encodings are cached on disk (``$NARRATRACE_CACHE``, default ~/.cache/narratrace/eval; keyed by vector
 space, passage or query prefix, and text), so a second run spends its time grouping, not encoding.
@@ -99,6 +102,18 @@ def grid_points(base: Settings, items: list[str]) -> list[tuple[str, dict[str, d
             over.setdefault(section, {})[key] = value
         points.append((" ".join(label for label, *_ in combo), over))
     return points
+
+
+def fold_settings(settings: Settings, folds: Path | None, corpus: str) -> Settings:
+    """``settings`` with the story model fitted without ``corpus`` and its join threshold (``--fold-models``)."""
+    if folds is None:
+        return settings
+    path = folds / f"fold-{corpus}.json"
+    path = path if path.exists() else folds / "all.json"
+    if not path.exists():
+        raise SystemExit(f"{path} not found: write the fold models with eval/fit_story_model.py --out-dir {folds}")
+    threshold = float(json.loads(path.read_text("utf-8"))["join_threshold"])
+    return settings.merged({"stories": {"model": str(path), "join_threshold": threshold}}, origin="--fold-models")
 
 
 # ------------------------------------------------------------------------------------ baselines
@@ -221,8 +236,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the pipeline at each value (several --grid: every combination)")
     ap.add_argument("--orders", action="store_true", help="also the order test: seeds + SemEval in 3 orders")
     ap.add_argument("--orders-semeval", type=int, default=300, help="SemEval articles in the order test")
+    ap.add_argument("--fold-models", type=Path, metavar="DIR",
+                    help="each corpus under DIR/fold-<corpus>.json (else DIR/all.json), eval/fit_story_model.py's")
     ap.add_argument("--json", help="write every figure to this file")
     args = ap.parse_args(argv)
+    if args.fold_models and args.grid:
+        ap.error("--fold-models and --grid: choose one")
 
     names = [c.strip() for c in args.corpora.split(",") if c.strip()]
     for c in names:
@@ -245,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             point = point.merged({section: vals}, origin="--grid")
         encoder = cached_encoder(point.encoder)
         print(f"pipeline run: {label}", file=sys.stderr, flush=True)
-        runs_by_point[label] = {c: run_pipeline(corpus, point, encoder) for c, corpus in corpora.items()}
+        runs_by_point[label] = {c: run_pipeline(corpus, fold_settings(point, args.fold_models, c), encoder)
+                                for c, corpus in corpora.items()}
     labels = [label for label, _ in points]
     f1 = {p: {c: runs_by_point[p][c].partition["f1"] for c in names} for p in labels}
     loco = leave_one_out(f1, names, fit_corpora(names)) if args.grid else None
@@ -259,7 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- machine: {info['cpu']}, {info['cores']} cores, {info['machine']}, Python {info['python']}")
     print(f"- commit: {info['commit']} ({info['package']}); encoder {info['encoder']}")
     print(f"- settings: shipped defaults{''.join(f'; {s}' for s in sets)}"
-          + (f"; grid {', '.join(args.grid)}" if args.grid else ""))
+          + (f"; grid {', '.join(args.grid)}" if args.grid else "")
+          + (f"; each corpus under the story model fitted without it ({args.fold_models}: "
+             + ", ".join(f"{c} {fold_settings(settings, args.fold_models, c).stories.model.rsplit('/', 1)[-1]} @ "
+                         f"{fold_settings(settings, args.fold_models, c).stories.join_threshold}" for c in names) + ")"
+             if args.fold_models else ""))
     print("- baselines' thresholds and any grid value: leave-one-corpus-out (best mean F1 on the other corpora"
           f"{', never the seeds' if 'seeds' in names and len(fit_corpora(names)) < len(names) else ''})\n")
     print(table(corpora, runs, base_results, {c: loco[c]["choice"] for c in names} if loco else None))

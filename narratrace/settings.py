@@ -71,6 +71,10 @@ class StoriesSettings:
     trace_members: int
     story_members: int
     join_threshold: float
+    idf_sample_passages: int
+    idf_refresh_share: float
+    recluster_members: int
+    model: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ POSITIVE |= {("store", "ann_ivf_from"), ("store", "ann_nprobe"), ("stories", "an
 POSITIVE |= {("web", "max_body_bytes"), ("web", "max_upload_bytes")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
+                ("stories", "idf_sample_passages"), ("stories", "idf_refresh_share"), ("stories", "recluster_members"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
                 ("factchecks", "clue_weight"), ("factchecks", "dense_weight"), ("factchecks", "first_bonus"),
                 ("web", "search_wait_seconds")}

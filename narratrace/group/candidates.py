@@ -69,6 +69,19 @@ class BatchCandidates:
         """The first ``limit`` members of a story, stored ones and this batch's (already written)."""
         return self.store.story_article_ids(story_id, limit)
 
+    def moved(self, article_id: str, story_id: str) -> None:
+        """Re-examination moved an article to another story: what this batch serves of it follows."""
+        if article_id in self.pending:
+            side, _, item = self.pending[article_id]
+            self.pending[article_id] = (side, story_id, item)
+        elif article_id in self._sides:
+            self._sides[article_id] = (self._sides[article_id][0], story_id)
+
+    def recent_document_frequencies(self, passages: int) -> tuple[int, dict[str, int]]:
+        """Term document frequencies over the store's most recent articles (this batch's written ones
+        included): what the lexical feature's rarity is refreshed from."""
+        return self.store.recent_document_frequencies(passages)
+
     def prefetch(self, article_ids: list[str]) -> None:
         """Read the stored passages of these articles at once (grouping's candidates)."""
         todo = [a for a in article_ids if a not in self._stored and a not in self.pending]

@@ -169,6 +169,17 @@ def document_frequencies(key_sets: Iterable[set[str]]) -> Counter[str]:
     return df
 
 
+_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
+
+
+def latest_year(text: str) -> int | None:
+    """The latest year (1950-2049, any digits) the text mentions. A report is rarely older than the
+    latest year it names, so two undated reports that name different latest years are likely two events
+    of one kind (last year's earthquake and this year's), not one."""
+    years = [int(y) for y in _YEAR.findall(fold_digits(text))]
+    return max(years) if years else None
+
+
 _MONTH_YEAR = re.compile(r"([^\W\d_]+)\s+(\d{4})\b")
 _WORD_BEFORE = re.compile(r"(?<![^\W\d_])[^\W\d_]+\s+$")
 

@@ -10,9 +10,15 @@ own translation. So the score combines
   * ``top``: the mean centred similarity of those mutual pairs,
   * ``numbers`` and ``names``: overlap of script-independent clues,
   * ``days``: distance in publication time when both dates are known,
-  * ``same_lang``: so the model can demand more of same-language pairs.
+  * ``same_lang``: so the model can demand more of same-language pairs,
+  * ``lexical``: TF-IDF cosine of the two articles' index terms (``lexical``: the
+    words rare across the store tell two events of one kind apart), and
+    ``lexical_same_lang``, the same for a pair in one language,
+  * ``years_apart``: when the pair's dates do not give ``days``, how far apart the
+    latest years the two texts mention are (0, 1 or 2+ years: 0, 0.5, 1).
 The weights are fitted by ``eval/calibrate_stories.py`` on SemEval-2022 Task 8
-pairs and shipped in ``data/story_model.json``.
+pairs and shipped in ``data/story_model.json``; a feature the model has no weight
+for counts nothing.
 """
 from __future__ import annotations
 
@@ -23,14 +29,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..paths import DATA_DIR
-from .features import NameRarity, latest_mentioned_month, name_keys, number_weight, numbers, shared_evidence
+from .features import (
+    NameRarity,
+    latest_mentioned_month,
+    latest_year,
+    name_keys,
+    number_weight,
+    numbers,
+    shared_evidence,
+)
+from .lexical import TermRarity, background_rarity, term_overlap
 
-FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang")
+FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
+            "lexical", "lexical_same_lang", "years_apart")
+#: years between the latest years two texts mention at which ``years_apart`` is 1
+YEARS_APART_CAP = 2
 
 
 #: vector space -> file of per-language mean vectors (made by eval/calibrate_stories.py)
@@ -59,6 +79,25 @@ def story_model() -> dict[str, Any]:
     return json.loads((DATA_DIR / "story_model.json").read_text("utf-8"))
 
 
+def load_story_model(path: str) -> dict[str, Any]:
+    """A story model file (``[stories] model``): bias and weights over ``FEATURES``, as eval/fit_story_model.py
+    writes them."""
+    try:
+        model = json.loads(Path(path).expanduser().read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"[stories] model: cannot read {path}: {exc}",
+                          hint="point it at a JSON file written by eval/fit_story_model.py, or leave it "
+                               "empty for the shipped model") from exc
+    if not isinstance(model, dict) or not isinstance(model.get("weights"), dict) or "bias" not in model:
+        raise ConfigError(f"[stories] model: {path} has no bias and weights",
+                          hint="a story model is {\"bias\": ..., \"weights\": {feature: weight}}")
+    unknown = set(model["weights"]) - set(FEATURES)
+    if unknown:
+        raise ConfigError(f"[stories] model: {path} weighs unknown features {sorted(unknown)}",
+                          hint=f"features are {', '.join(FEATURES)}")
+    return model
+
+
 @dataclass
 class Side:
     """What the scorer needs of one article: vectors of its matchable passages and their texts."""
@@ -73,6 +112,9 @@ class Side:
     _names: set[str] | None = field(default=None, repr=False)
     _not_before: str | None = field(default=None, repr=False)
     _mean: np.ndarray | None = field(default=None, repr=False)
+    _year: int | None = field(default=None, repr=False)
+    _year_known: bool = field(default=False, repr=False)
+    _lexical: tuple[int, int, dict[str, float]] | None = field(default=None, repr=False)
 
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
@@ -107,6 +149,23 @@ class Side:
         return self._not_before or None
 
     @property
+    def year(self) -> int | None:
+        """The publication year, or the latest year the text mentions when undated."""
+        if not self._year_known:
+            if self.published and self.published[:4].isdigit():
+                self._year = int(self.published[:4])
+            else:
+                self._year = max(filter(None, (_passage_year(t) for t in self.texts)), default=None)
+            self._year_known = True
+        return self._year
+
+    def lexical(self, rarity: TermRarity) -> dict[str, float]:
+        """The TF-IDF vector of the article's index terms under ``rarity`` (kept until it changes)."""
+        if self._lexical is None or self._lexical[:2] != (id(rarity), rarity.version):
+            self._lexical = (id(rarity), rarity.version, rarity.article_vector(self.id, self.texts))
+        return self._lexical[2]
+
+    @property
     def names(self) -> set[str]:
         if self._names is None:
             self._names = set().union(*(_passage_names(t) for t in self.texts)) if self.texts else set()
@@ -115,7 +174,8 @@ class Side:
 
 def passage_clues(text: str) -> dict[str, Any]:
     """A passage's grouping clues, as stored beside it (numbers, name keys, latest month mentioned)."""
-    return {"n": sorted(_passage_numbers(text)), "k": sorted(_passage_names(text)), "m": _passage_month(text)}
+    return {"n": sorted(_passage_numbers(text)), "k": sorted(_passage_names(text)), "m": _passage_month(text),
+            "y": _passage_year(text)}
 
 
 def side_with_clues(article_id: str, lang: str | None, published: str | None, vectors: np.ndarray,
@@ -126,6 +186,9 @@ def side_with_clues(article_id: str, lang: str | None, published: str | None, ve
         side._numbers = set().union(*(c["n"] for c in clues))  # type: ignore[index]
         side._names = set().union(*(c["k"] for c in clues))  # type: ignore[index]
         side._not_before = published or max(filter(None, (c["m"] for c in clues)), default="")  # type: ignore[index]
+        if not published and all("y" in c for c in clues):  # type: ignore[operator]
+            side._year = max(filter(None, (c["y"] for c in clues)), default=None)  # type: ignore[index]
+            side._year_known = True
     return side
 
 
@@ -144,6 +207,11 @@ def _passage_names(text: str) -> frozenset[str]:
 @lru_cache(maxsize=65536)
 def _passage_month(text: str) -> str | None:
     return latest_mentioned_month(text)
+
+
+@lru_cache(maxsize=65536)
+def _passage_year(text: str) -> int | None:
+    return latest_year(text)
 
 
 def _days(a: str | None, b: str | None) -> float | None:
@@ -175,10 +243,12 @@ def _days(a: str | None, b: str | None) -> float | None:
 
 
 def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
-                  margin: float = 0.02) -> tuple[dict[str, float], dict[str, Any]]:
-    """Feature values and the evidence behind them (which passages matched, shared clues).
+                  margin: float = 0.02, rarity: TermRarity | None = None) -> tuple[dict[str, float], dict[str, Any]]:
+    """Feature values and the evidence behind them (which passages matched, shared clues and terms).
 
-    ``means``: per-language mean vectors to centre with (``language_means(encoder.vector_space)``).
+    ``means``: per-language mean vectors to centre with (``language_means(encoder.vector_space)``);
+    ``rarity``: the term document frequencies of ``lexical`` (the store's, when grouping; the shipped
+    background, ``lexical.background_rarity``, when None).
     """
     A, B = a.centred(means), b.centred(means)
     feats = dict.fromkeys(FEATURES, 0.0)
@@ -187,15 +257,16 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
         feats["doc"] = float(a.centred_mean(means) @ b.centred_mean(means))
         S = A @ B.T
         best_b, best_a = S.argmax(1), S.argmax(0)
+        # mutual nearest neighbours, each with its margin over the runner-up of its row and its column
+        mutual = np.flatnonzero(best_a[best_b] == np.arange(len(best_b)))
+        row2 = np.partition(S, -2, axis=1)[:, -2] if S.shape[1] > 1 else np.full(S.shape[0], -1.0, S.dtype)
+        col2 = np.partition(S, -2, axis=0)[-2] if S.shape[0] > 1 else np.full(S.shape[1], -1.0, S.dtype)
         pairs = []
-        for i, j in enumerate(best_b):
-            if best_a[j] != i:
-                continue
-            row = np.partition(S[i], -2)[-2] if S.shape[1] > 1 else -1.0
-            col = np.partition(S[:, j], -2)[-2] if S.shape[0] > 1 else -1.0
-            m = float(S[i, j] - max(row, col))
+        for i in mutual.tolist():
+            j = int(best_b[i])
+            m = float(S[i, j] - max(row2[i], col2[j]))
             if m >= margin or min(S.shape) == 1:
-                pairs.append((i, int(j), float(S[i, j]), m))
+                pairs.append((i, j, float(S[i, j]), m))
         feats["aligned"] = len(pairs) / min(S.shape)
         sims = sorted((p[2] for p in pairs), reverse=True)[:3] or [float(S.max())]
         feats["top"] = float(np.mean(sims))
@@ -213,8 +284,14 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
     if days is not None:
         feats["dated"] = 1.0
         feats["days"] = min(days, 365.0) / 365.0
+    elif a.year and b.year:
+        feats["years_apart"] = min(abs(a.year - b.year), YEARS_APART_CAP) / YEARS_APART_CAP
+        evidence["latest_years"] = [a.year, b.year]
     feats["same_lang"] = float(bool(a.lang) and a.lang == b.lang)
     feats["doc_same_lang"] = feats["doc"] * feats["same_lang"]
+    rarity = rarity or background_rarity()
+    feats["lexical"], evidence["shared_terms"] = term_overlap(a.lexical(rarity), b.lexical(rarity))
+    feats["lexical_same_lang"] = feats["lexical"] * feats["same_lang"]
     evidence["shared_numbers"] = sorted(a.numbers & b.numbers)
     evidence["shared_names"] = sorted(a.names & b.names)
     if days is not None:
@@ -230,8 +307,9 @@ def score_features(feats: dict[str, float], model: dict[str, Any] | None = None)
 
 
 def same_story_score(a: Side, b: Side, model: dict[str, Any] | None = None,
-                     means: dict[str, np.ndarray] | None = None) -> tuple[float, dict[str, Any]]:
-    """Score in [0, 1] plus evidence (features, aligned passages, shared clues)."""
-    feats, evidence = pair_features(a, b, means)
+                     means: dict[str, np.ndarray] | None = None,
+                     rarity: TermRarity | None = None) -> tuple[float, dict[str, Any]]:
+    """Score in [0, 1] plus evidence (features, aligned passages, shared clues and terms)."""
+    feats, evidence = pair_features(a, b, means, rarity=rarity)
     evidence["features"] = {k: round(v, 4) for k, v in feats.items()}
     return score_features(feats, model), evidence

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..model import Link
 from ..settings import StoriesSettings
-from .similarity import Side, same_story_score
+from .lexical import BACKGROUND, TermRarity
+from .similarity import Side, load_story_model, same_story_score
 
 
 class CandidateSource(Protocol):
@@ -33,6 +35,7 @@ class CandidateSource(Protocol):
     def side(self, article_id: str) -> tuple[Side, str | None]: ...
     def members(self, story_id: str, limit: int) -> list[str]: ...
     def prefetch(self, article_ids: list[str]) -> None: ...
+    def recent_document_frequencies(self, passages: int) -> tuple[int, dict[str, int]]: ...
 
 
 def story_id_for(article_id: str) -> str:
@@ -45,13 +48,43 @@ def founder_key(article_id: str, published: str | None) -> str:
     return f"{published or '~'}\t{article_id}"
 
 
+class PairScores:
+    """Same-story scores of article pairs kept for the process: re-examination meets the same stored
+    members batch after batch. A score is not recomputed when the term rarity is refreshed (the change
+    is small); all are forgotten at once past ``limit`` pairs."""
+
+    def __init__(self, limit: int = 500_000) -> None:
+        self.limit = limit
+        self._scores: dict[tuple[str, str], float] = {}
+
+    def get(self, a: str, b: str, compute: Callable[[], float]) -> float:
+        key = (a, b) if a < b else (b, a)
+        got = self._scores.get(key)
+        if got is None:
+            if len(self._scores) >= self.limit:
+                self._scores = {}
+            got = self._scores[key] = compute()
+        return got
+
+    def seed(self, a: str, pairs: Iterable[tuple[str, float]]) -> None:
+        """Scores already computed for article ``a`` (grouping's candidates)."""
+        for b, s in pairs:
+            self._scores[(a, b) if a < b else (b, a)] = s
+
+
 class StoryGrouper:
     """Assigns stories one article at a time. Parameters are the ``[stories]`` settings (no defaults
-    here: ``defaults.toml`` is their one source); ``model`` None means the shipped story model."""
+    here: ``defaults.toml`` is their one source); ``model`` None means the shipped story model;
+    ``rarity`` the term document frequencies of the lexical feature (None: the shipped background only)."""
 
     def __init__(self, ann_k: int, max_candidates: int, join_threshold: float, story_members: int,
-                 model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None) -> None:
+                 model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None,
+                 rarity: TermRarity | None = None, recluster_members: int = 0) -> None:
         self.means = means
+        self.rarity = rarity
+        #: stored members per touched story clustered again after a batch (group/recluster.py); 0: not
+        self.recluster_members = recluster_members
+        self.pair_scores = PairScores()
         self.ann_k = ann_k
         self.max_candidates = max_candidates
         self.join_threshold = join_threshold
@@ -61,9 +94,13 @@ class StoryGrouper:
     @classmethod
     def from_settings(cls, settings: StoriesSettings, means: dict[str, np.ndarray] | None,
                       model: dict[str, Any] | None = None) -> StoryGrouper:
+        rarity = TermRarity.load(BACKGROUND, sample_passages=settings.idf_sample_passages,
+                                 refresh_share=settings.idf_refresh_share)
+        if model is None and settings.model:
+            model = load_story_model(settings.model)
         return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
                    join_threshold=settings.join_threshold, story_members=settings.story_members,
-                   model=model, means=means)
+                   model=model, means=means, rarity=rarity, recluster_members=settings.recluster_members)
 
     def candidates(self, side: Side, source: CandidateSource) -> list[str]:
         """Articles owning the nearest passages, best first (by summed similarity of their hits, then id)."""
@@ -89,6 +126,8 @@ class StoryGrouper:
         ``scored``: when given, receives (score, evidence) of every article scored, so that tracing the
         same pairs afterwards does not score them again."""
         scored = {} if scored is None else scored
+        if self.rarity is not None:
+            self.rarity.grouped(source)
         cands = self.candidates(side, source)
         source.prefetch(cands)
         by_story: dict[str, list[str]] = defaultdict(list)
@@ -107,7 +146,8 @@ class StoryGrouper:
             members = by_story[story]
             for m in members:
                 if m not in scored:
-                    score, evidence = same_story_score(side, source.side(m)[0], self.model, self.means)
+                    score, evidence = same_story_score(side, source.side(m)[0], self.model, self.means,
+                                                       self.rarity)
                     scored[m] = (score, dict(evidence))
             per_member = sorted(((m, scored[m][0]) for m in members), key=lambda x: (-x[1], x[0]))
             linkage = float(np.mean([s for _, s in per_member]))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ..group import Side, StoryGrouper, story_id_for
 from ..group.candidates import BatchCandidates
+from ..group.recluster import StoryReexamination
 from ..group.similarity import passage_clues, same_story_score
 from ..group.stories import founder_key
 from ..model import EncodedArticle, Link
@@ -43,7 +44,12 @@ class GroupService:
         with the article's story when the two hold together as stories: the average same-story score over
         up to ``story_members`` members of each reaches the threshold. This is what makes the partition
         independent of the order articles came in: whichever came first, two stories that belong together
-        end as one. Cost: pairs between the few near-miss stories the batch met. Returns merges made."""
+        end as one. Cost: pairs between the few near-miss stories the batch met. Returns merges made.
+
+        With ``[stories] recluster_members`` the touched stories are clustered again instead, which also
+        splits them (group/recluster.py)."""
+        if self.grouper.recluster_members:
+            return StoryReexamination(self.grouper, self.store).run(items, candidates)
         g, thr = self.grouper, self.grouper.join_threshold
         parent: dict[str, str] = {}
 
@@ -67,7 +73,8 @@ class GroupService:
                 continue  # one story already, or an analyst split them apart (pipeline/annotate.py)
             ma, mb = candidates.members(a, g.story_members), candidates.members(b, g.story_members)
             candidates.prefetch(ma + mb)
-            scores = [(same_story_score(candidates.side(x)[0], candidates.side(y)[0], g.model, g.means), x, y)
+            scores = [(same_story_score(candidates.side(x)[0], candidates.side(y)[0], g.model, g.means, g.rarity),
+                       x, y)
                       for x in ma for y in mb]
             if not scores:
                 continue

@@ -118,6 +118,20 @@ class LexicalIndex(SQLBase):
             df.update((t, int(d)) for t, d in self._x(q, chunk).fetchall())
         return n, df
 
+    def recent_document_frequencies(self, passages: int) -> tuple[int, dict[str, int]]:
+        """(articles, term -> articles holding it) over the articles owning the ``passages`` most recently
+        indexed passages: a bounded sample of the store's vocabulary, for grouping's term rarity
+        (``group.lexical.TermRarity``). A document is an article, not a passage."""
+        q = ("SELECT p.article_rowid, t.terms FROM passage_terms t JOIN passages p ON p.rowid = t.rowid "
+             "ORDER BY t.rowid DESC LIMIT ?")
+        by_article: dict[int, set[str]] = {}
+        for article, terms in self._x(q, [int(passages)]).fetchall():
+            by_article.setdefault(int(article), set()).update(terms.split())
+        df: Counter[str] = Counter()
+        for found in by_article.values():
+            df.update(found)
+        return len(by_article), dict(df)
+
     def citing_articles(self, source_id: str) -> list[str]:
         """Ids of the articles with a ``cites`` link to the registry source ``source_id`` (search's
         filter by cited source)."""

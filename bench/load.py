@@ -42,13 +42,16 @@ def request_mix(base: str, timeout: float = 30) -> list[str]:
     """Paths to request, from the stories and articles the server has now."""
     with httpx.Client(base_url=base, timeout=timeout) as c:
         stories = c.get("/api/stories", params={"limit": 50}).raise_for_status().json()["stories"]
+        # list items are summaries; a story's member ids come with the story itself
+        members = {s["id"]: c.get(f"/api/stories/{quote(s['id'], safe='')}").raise_for_status().json()["article_ids"]
+                   for s in stories[:10]}
     paths = ["/api/health", "/api/stories", "/api/stories?sort=recent&limit=20", "/", "/narratives",
              "/api/narratives", "/claims"]
     paths += [f"/api/search?q={quote(q)}&limit=10" for q in QUERIES[:2]] + [f"/search?q={quote(QUERIES[2])}"]
     for s in stories[:10]:
         sid = quote(s["id"], safe="")
         paths += [f"/api/stories/{sid}", f"/api/stories/{sid}/graph", f"/api/stories/{sid}/links", f"/stories/{sid}"]
-        for aid in s["article_ids"][:2]:
+        for aid in members[s["id"]][:2]:
             a = quote(aid, safe="")
             paths += [f"/api/articles/{a}", f"/articles/{a}"]
     return paths

@@ -108,7 +108,8 @@ def test_serve_reads_the_batch_database(batch_run):
         body = client.get("/api/stories").json()
         ids = {s["id"] for s in body["stories"]}
         assert ids == set(_stories(db))
-        seed = next(s for s in body["stories"] if "000_b87142e14614ef64" in s["article_ids"])
+        (seed,) = client.get("/api/stories", params={"q": "000_b87142e14614ef64"}).json()["stories"]
+        assert "000_b87142e14614ef64" in client.get(f"/api/stories/{seed['id']}").json()["article_ids"]
         graph = client.get(f"/api/stories/{seed['id']}/graph")
         assert graph.status_code == 200
 

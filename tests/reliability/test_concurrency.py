@@ -108,7 +108,7 @@ def test_server_answers_reads_while_an_ingest_writes(served, bench) -> None:
     total = _count(db)
     assert total == BASE_ARTICLES + NEW_ARTICLES
     stories = httpx.get(f"{base}/api/stories", params={"limit": 1000}, timeout=30).json()
-    assert sum(len(s["article_ids"]) for s in stories["stories"]) == total
+    assert sum(s["size"] for s in stories["stories"]) == total  # list items are summaries with their size
     r = httpx.get(f"{base}/api/articles/art{100 + NEW_ARTICLES - 1:03d}", timeout=30)
     assert r.status_code == 200 and r.json()["passages"]
     assert served["proc"].poll() is None

@@ -210,6 +210,12 @@ def test_summaries_follow_reingest_moves_renames_and_merges(new_store):
         store.rename_story("S04", "S-renamed", "founder")
         store.rename_story("S05", "S00", "founder")
     assert_summaries_recomputed(store)
+    with store.transaction():  # merges either way round (the title is the earliest stored member's), chained
+        store.rename_story("S01", "S03", "founder")
+        store.rename_story("S-renamed", "S-new", "founder")
+        store.rename_story("S03", "S-new", "founder")
+        store.rename_story("S-nothing", "S00", "founder")  # a story without members: nothing changes
+    assert_summaries_recomputed(store)
     assert {s.id for s in store.story_page(limit=100).items} == {s.id for s in store.stories()}
 
 

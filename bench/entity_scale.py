@@ -297,13 +297,16 @@ def main() -> int:
     store.close()
     nt = Narratrace(target, encoder=HashingEncoder())
     backend = "PostgreSQL" if args.db else "SQLite"
+    how = ("copied by COPY from the SQLite store (passages left out), then VACUUM ANALYZE" if args.copy_from
+           else "built")
     reads = time_pages(nt, args.reads)
     old = time_old_path(nt.store, args.old_reads)
     counts = nt.store._x("SELECT count(*) FROM entity_articles").fetchone()[0]
     nt.close()
 
-    lines = [f"`python bench/entity_scale.py --n {args.n}{' --db …' if args.db else ''} --reads {args.reads}` "
-             f"({time.strftime('%Y-%m-%d')}, {backend}{'' if built != built else f'; built in {built / 60:.0f} min'})",
+    opts = f"{' --db …' if args.db else ''}{' --copy-from …' if args.copy_from else ''}"
+    lines = [f"`python bench/entity_scale.py --n {args.n}{opts} --reads {args.reads}` "
+             f"({time.strftime('%Y-%m-%d')}, {backend}{'' if built != built else f'; {how} in {built / 60:.0f} min'})",
              "", f"Machine: {scale.machine()}", "",
              f"{args.n:,} synthetic articles, {counts:,} entity-article rows (see the script's docstring). Web pages "
              f"through the ASGI app (routing, SQL, rendered HTML), {args.reads} requests each after one warm-up:", "",

@@ -160,15 +160,15 @@ class OutletProfiles:
 
         ``links``: the outlet's links as ``links_of`` gives them (read when not given)."""
         links = self.links_of(name) if links is None else links
-        per: dict[str, list[Any]] = {}
+        per: dict[str, tuple[list[int], set[str]]] = {}
         for _rowid, source, target, kind, _score, _direction, from_mine, _to_mine in links:
             if kind == "cites" and from_mine:
-                entry = per.setdefault(target, [0, set()])
-                entry[0] += 1
-                entry[1].add(source)
-        top = sorted(per.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+                n, citing = per.setdefault(target, ([0], set()))
+                n[0] += 1
+                citing.add(source)
+        top = sorted(((t, n[0], citing) for t, (n, citing) in per.items()), key=lambda r: (-r[1], r[0]))[:limit]
         merged: dict[str, dict[str, Any]] = {}
-        for target, (n_links, sources) in top:
+        for target, n_links, sources in top:
             source = _source(target)
             entry = merged.setdefault(source["id"], {"source_id": source["id"], "name": source["name"],
                                                      "links": 0, "articles": 0})

@@ -40,6 +40,8 @@ MAX_MATCHED_OUTLETS = 2000
 #: 10,000 stay near 50 ms. An unfiltered list, or a filter every story passes, is counted exactly whatever
 #: its size (the per-value counts are kept)
 FACET_STORIES = 10_000
+#: a filter that more than one story in this many passes reads its page from the sort's index (``drive``)
+UNSELECTIVE = 20
 MAX_LIMIT = 1000
 
 
@@ -157,6 +159,9 @@ class StoryPages(StorySummaries):
             return Page(0, [], limit, offset, _ordered({}, facet_size) if facets else {})
         cond, args = where
         total = int(self._x(f"SELECT count(*) FROM story_summaries s{cond}", args).fetchone()[0])
+        every = int(self._x("SELECT count(*) FROM story_summaries").fetchone()[0])
+        if total * UNSELECTIVE > every:  # most stories pass: read the sort's index in order, test each
+            cond, args = self._story_where(filters, drive=False) or where
         ids = [r[0] for r in self._x(f"SELECT s.story_id FROM story_summaries s{cond} ORDER BY {SORTS[sort]} "
                                      "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()] if limit else []
         found = {s.id: s for s in self.story_summaries(ids)}
@@ -165,7 +170,7 @@ class StoryPages(StorySummaries):
             return Page(total, items, limit, offset)
         if not total:
             return Page(total, items, limit, offset, _ordered({}, facet_size))
-        shown, of = self._facets(cond, args, SORTS[sort], total, filters.active(), facet_size)
+        shown, of = self._facets(cond, args, SORTS[sort], total, every, filters.active(), facet_size)
         return Page(total, items, limit, offset, shown, of)
 
     def story_summaries(self, story_ids: Iterable[str]) -> list[StorySummary]:
@@ -185,18 +190,23 @@ class StoryPages(StorySummaries):
                     (out[sid].languages if kind == "lang" else out[sid].outlets).append(value)
         return list(out.values())
 
-    def _story_where(self, f: StoryFilters) -> tuple[str, list[Any]] | None:
-        """(`` WHERE ...`` over story_summaries ``s``, its parameters), or None when no story can pass."""
+    def _story_where(self, f: StoryFilters, drive: bool = True) -> tuple[str, list[Any]] | None:
+        """(`` WHERE ...`` over story_summaries ``s``, its parameters), or None when no story can pass.
+
+        ``drive=False``: the stories a filter's subquery finds are only tested, never looked up one by one
+        (the story id is wrapped in an expression no index has): for a filter most stories pass, a page is
+        then read in order from the sort's index until it is full, instead of sorting every story."""
+        sid = "s.story_id" if drive else "(s.story_id || '')"
         conds: list[str] = []
         args: list[Any] = []
         if fold(f.lang):
-            conds.append("s.story_id IN (SELECT story_id FROM story_facets WHERE kind = 'lang' AND folded = ?)")
+            conds.append(f"{sid} IN (SELECT story_id FROM story_facets WHERE kind = 'lang' AND folded = ?)")
             args.append(fold(f.lang))
         if fold(f.outlet):
             sub = self._outlet_stories(fold(f.outlet))
             if sub is None:
                 return None
-            conds.append(f"s.story_id IN ({sub[0]})")
+            conds.append(f"{sid} IN ({sub[0]})")
             args += sub[1]
         if (f.since or "").strip():
             bound = f.since.strip()  # type: ignore[union-attr]
@@ -209,15 +219,15 @@ class StoryPages(StorySummaries):
                          "ELSE s.first_seen <= substr(CAST(? AS TEXT), 1, length(s.first_seen)) END)")
             args += [len(bound), len(bound), bound, bound]
         if (f.entity or "").strip():
-            conds.append("s.story_id IN (SELECT a.story_id FROM entity_articles ea JOIN entities e ON "
+            conds.append(f"{sid} IN (SELECT a.story_id FROM entity_articles ea JOIN entities e ON "
                          "e.rowid = ea.entity_rowid JOIN articles a ON a.rowid = ea.article_rowid WHERE e.id = ?)")
             args.append(f.entity.strip())  # type: ignore[union-attr]
         if fold(f.q):
-            text = ["s.folded LIKE ? ESCAPE '\\'", "s.story_id IN (SELECT story_id FROM articles WHERE id = ?)"]
+            text = ["s.folded LIKE ? ESCAPE '\\'", f"{sid} IN (SELECT story_id FROM articles WHERE id = ?)"]
             text_args: list[Any] = [_like(fold(f.q)), (f.q or "").strip()]
             sub = self._outlet_stories(fold(f.q))
             if sub is not None:
-                text.append(f"s.story_id IN ({sub[0]})")
+                text.append(f"{sid} IN ({sub[0]})")
                 text_args += sub[1]
             conds.append("(" + " OR ".join(text) + ")")
             args += text_args
@@ -236,12 +246,12 @@ class StoryPages(StorySummaries):
         return (f"SELECT story_id FROM story_facets WHERE kind = 'outlet' AND folded IN ({','.join('?' * len(rows))})",
                 [r[0] for r in rows])
 
-    def _facets(self, cond: str, args: list[Any], order: str, total: int, filtered: bool, size: int
+    def _facets(self, cond: str, args: list[Any], order: str, total: int, every: int, filtered: bool, size: int
                 ) -> tuple[dict[str, list[tuple[str, int]]], int]:
         """(facets, how many stories they count): every story's from the kept counts, a filtered list's
         from the facet_keys of its stories (of its first ``FACET_STORIES`` in the list's order)."""
         counts: dict[str, dict[str, int]] = {k: {} for k in FACETS}
-        everything = not filtered or total == int(self._x("SELECT count(*) FROM story_summaries").fetchone()[0])
+        everything = not filtered or total == every
         of = total if everything else min(total, FACET_STORIES)
         if everything:
             for kind, value, n in self._x("SELECT kind, value, stories FROM story_facet_counts"):

@@ -345,3 +345,19 @@ def test_summaries_follow_a_real_ingest_reingest_and_rename(seeds_project, real_
         assert nt.store.story_page(limit=100).total == first.total  # joined the story, no new one
     finally:
         nt.close()
+
+
+@pytest.mark.parametrize("unselective", [1, 10**9])
+def test_both_page_plans_give_the_same_pages(new_store, monkeypatch, unselective):
+    """A filter's stories looked up through its subquery, or tested while the sort's index is read in order
+    (UNSELECTIVE decides which): the same pages, totals and facets."""
+    monkeypatch.setattr(story_pages, "UNSELECTIVE", unselective)
+    store = new_store()
+    arts = random_articles(8)
+    write(store, arts)
+    mention(store, "lagos", [a.id for a in arts[::5]])
+    for f in (StoryFilters(lang="en"), StoryFilters(outlet="a", since="2021"), StoryFilters(q="s0", until="2021-03"),
+              StoryFilters(entity="lagos"), StoryFilters(lang="fa", entity="lagos")):
+        for sort in SORTS:
+            for offset in (0, 3):
+                assert_page_matches(store, f, sort, 3, offset)

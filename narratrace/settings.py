@@ -74,6 +74,7 @@ class StoriesSettings:
     idf_sample_passages: int
     idf_refresh_share: float
     recluster_members: int
+    recluster_pairs: int
     model: str
 
 
@@ -155,6 +156,7 @@ POSITIVE |= {("web", "max_body_bytes"), ("web", "max_upload_bytes")}
 #: counts and durations where 0 means "none" or "all" (trace no members, all cores, save every batch)
 NOT_NEGATIVE = {("store", "index_save_seconds"), ("encoder", "threads"), ("stories", "trace_members"),
                 ("stories", "idf_sample_passages"), ("stories", "idf_refresh_share"), ("stories", "recluster_members"),
+                ("stories", "recluster_pairs"),
                 ("text", "site_boilerplate_articles"), ("text", "site_boilerplate_stories"),
                 ("factchecks", "clue_weight"), ("factchecks", "dense_weight"), ("factchecks", "first_bonus"),
                 ("web", "search_wait_seconds")}

@@ -14,8 +14,9 @@ own counts give the document frequencies. ``TermRarity`` adds two sources of the
   by eval/calibrate_stories.py): a new store, and a file compared with another, already know that
   "the", «في» and "也" say nothing;
 * the **store's recent articles**, the articles of its ``sample_passages`` most recently indexed passages
-  (``LexicalIndex.recent_document_frequencies``), read again each time ``refresh_share`` more articles
-  have been grouped since the last read, so the cost stays a bounded read per share of growth.
+  (``LexicalIndex.recent_document_frequencies``), read at first use and again once the articles grouped
+  since reach ``refresh_share`` of the documents counted (background and sample): a bounded read each
+  time the counts could have moved by that share, and article vectors made again only then.
 
 Each article's vector keeps its ``MAX_TERMS`` heaviest terms: that bounds the cost of a pair.
 
@@ -111,10 +112,10 @@ class TermRarity:
 
     def grouped(self, source: TermCounts | None) -> None:
         """Called once per article grouped: reads the store's counts when they are due (first use, then
-        after ``refresh_share`` x the sampled articles more were grouped)."""
+        once ``refresh_share`` x the counted documents more were grouped)."""
         if source is None or self.sample_passages <= 0:
             return
-        if not self._loaded or self._since >= max(1.0, self.refresh_share * self._store_docs):
+        if not self._loaded or self._since >= max(1.0, self.refresh_share * self._n):
             self._store_docs, self._store_df = source.recent_document_frequencies(self.sample_passages)
             self._loaded, self._since = True, 0
             self._reset()

@@ -18,7 +18,10 @@ counted first). Two stories with one home are merged (every member follows, as i
 member in a cluster other than its story's home moves there (a split); members beyond the sample stay
 with the home. A cluster that is no story's home becomes a new story, named after its founder.
 Cost: the pair scores among the sampled members, each computed once per process
-(``stories.PairScores``).
+(``stories.PairScores``). Stories that never met are clustered apart (no pair scores between them); a
+story alone is re-examined when its size reaches a power of two; and a batch computes at most
+``recluster_pairs`` new pair scores per article (the cheapest components first), which bounds the cost
+of one streamed article.
 """
 from __future__ import annotations
 
@@ -117,6 +120,12 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     return out
 
 
+def _doubled(before: int, after: int) -> bool:
+    """Whether a story growing from ``before`` to ``after`` members reached a power of two: alone, a story
+    is re-examined at 2, 4, 8, 16 ... members, so its cost stays a bounded share of its growth."""
+    return after.bit_length() > before.bit_length()
+
+
 class StoryReexamination:
     """Applies ``recluster`` to the store after a batch: merges by rename, moves by ``set_story`` (links the
     moved article is the source of follow it), then names every changed story after its founder."""
@@ -131,25 +140,55 @@ class StoryReexamination:
         g = self.grouper
         thr, cap, cache = g.join_threshold, g.recluster_members, g.pair_scores
         batch = {it.id: it for it in items}
-        touched: set[str] = set()
+        # stories that met (a batch article's own story and the stories it could have joined) are one
+        # component; components are clustered apart, so stories that never met cost no pair scores
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
         for it in items:
-            if it.article.story_id:
-                touched.add(it.article.story_id)
+            own_story = it.article.story_id
             cache.seed(it.id, [(m, sc) for m, (sc, _) in it.scored.items()])
             by_story: dict[str, list[float]] = {}
             for m, (sc, _) in it.scored.items():
                 sid = candidates.side(m)[1]
                 if sid:
                     by_story.setdefault(sid, []).append(sc)
-            # a near miss: a story the article could have joined (its average score there reaches the threshold)
-            touched.update(sid for sid, scs in by_story.items() if sum(scs) / len(scs) >= thr)
+            if own_story:
+                find(own_story)
+                # a near miss: a story the article could have joined (its average score there reaches the threshold)
+                for sid, scs in sorted(by_story.items()):
+                    if sum(scs) / len(scs) >= thr:
+                        parent[find(sid)] = find(own_story)
         samples: dict[str, list[str]] = {}
-        for sid in sorted(touched):
+        grown: set[str] = set()
+        for sid in sorted(parent):
             own = [it.id for it in items if it.article.story_id == sid]
-            stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
+            members = candidates.members(sid, cap + len(own) + 1)
+            stored = [m for m in members if m not in batch][:cap]
             # an article an analyst placed stays where it is: it is not re-clustered
             samples[sid] = [m for m in stored + own if not self.store.pinned_story(m)]
-        candidates.prefetch([m for ms in samples.values() for m in ms])
+            if len(members) <= cap + len(own) and _doubled(len(members) - len(own), len(members)):
+                grown.add(sid)
+        components: dict[str, dict[str, list[str]]] = {}
+        for sid in sorted(samples):
+            components.setdefault(find(sid), {})[sid] = samples[sid]
+        # stories that met are clustered together; a story alone, when its size reached a power of two
+        work = [c for c in components.values()
+                if len(c) > 1 or (set(c) <= grown and sum(len(ms) for ms in c.values()) > 1)]
+        # within the batch's budget of new pair scores, the cheapest components first
+        budget = g.recluster_pairs * len(items)
+        costs = [cache.missing([m for ms in c.values() for m in ms]) for c in work]
+        kept = []
+        for cost, c in sorted(zip(costs, work), key=lambda x: (x[0], min(x[1]))):
+            if cost <= budget:
+                budget -= cost
+                kept.append(c)
+        work = kept
+        candidates.prefetch([m for c in work for ms in c.values() for m in ms])
         origin = {aid: sid for sid, ms in samples.items() for aid in ms}
 
         def score(a: str, b: str) -> float:
@@ -161,7 +200,12 @@ class StoryReexamination:
             sid = story_id_for(founder.split("\t", 1)[1])
             return sid + "~" if sid in samples or candidates.members(sid, 1) else sid  # "~": renamed when settled
 
-        outcome = recluster(samples, set(batch), score, thr, new_story, lambda a, b: self.store.kept_apart([a], [b]))
+        outcome = Outcome()
+        for component in work:
+            found = recluster(component, set(batch), score, thr, new_story,
+                              lambda a, b: self.store.kept_apart([a], [b]))
+            outcome.merges += found.merges
+            outcome.moves.update(found.moves)
         changed: set[str] = set()
         into: dict[str, str] = {}
         for absorbed, kept in outcome.merges:

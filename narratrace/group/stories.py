@@ -66,6 +66,11 @@ class PairScores:
             got = self._scores[key] = compute()
         return got
 
+    def missing(self, ids: list[str]) -> int:
+        """How many pairs of ``ids`` have no score kept."""
+        return sum(((a, b) if a < b else (b, a)) not in self._scores
+                   for k, a in enumerate(ids) for b in ids[k + 1:])
+
     def seed(self, a: str, pairs: Iterable[tuple[str, float]]) -> None:
         """Scores already computed for article ``a`` (grouping's candidates)."""
         for b, s in pairs:
@@ -79,11 +84,13 @@ class StoryGrouper:
 
     def __init__(self, ann_k: int, max_candidates: int, join_threshold: float, story_members: int,
                  model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None,
-                 rarity: TermRarity | None = None, recluster_members: int = 0) -> None:
+                 rarity: TermRarity | None = None, recluster_members: int = 0, recluster_pairs: int = 0) -> None:
         self.means = means
         self.rarity = rarity
         #: stored members per touched story clustered again after a batch (group/recluster.py); 0: not
         self.recluster_members = recluster_members
+        #: new pair scores re-examination may compute per article of a batch (its cost bound)
+        self.recluster_pairs = recluster_pairs
         self.pair_scores = PairScores()
         self.ann_k = ann_k
         self.max_candidates = max_candidates
@@ -100,7 +107,8 @@ class StoryGrouper:
             model = load_story_model(settings.model)
         return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
                    join_threshold=settings.join_threshold, story_members=settings.story_members,
-                   model=model, means=means, rarity=rarity, recluster_members=settings.recluster_members)
+                   model=model, means=means, rarity=rarity, recluster_members=settings.recluster_members,
+                   recluster_pairs=settings.recluster_pairs)
 
     def candidates(self, side: Side, source: CandidateSource) -> list[str]:
         """Articles owning the nearest passages, best first (by summed similarity of their hits, then id)."""

@@ -42,11 +42,15 @@ def test_lexical_rarity_reads_the_store_again_only_when_it_grew_by_the_share():
     for _ in range(8):
         rarity.grouped(store)
         versions.append(rarity.version)
-    assert store.reads == 2  # first use (article 1), then at article 5: 4 more, the sampled 4 times 1.0
+    assert store.reads == 2  # first use (article 1), then at article 5: 4 more, the counted 4 times 1.0
     assert len(set(versions)) == 2
+    with_background = TermRarity({"the": 9}, 10, sample_passages=1000, refresh_share=0.5)
+    for _ in range(8):
+        with_background.grouped(store)
+    assert store.reads == 4  # at first use, then at its 8th: 7 more = 0.5 x (10 background + 4 sampled)
     off = TermRarity({}, 0, sample_passages=0, refresh_share=1.0)
     off.grouped(store)
-    assert store.reads == 2  # no sample configured: the store is never read
+    assert store.reads == 4  # no sample configured: the store is never read
 
 
 def test_lexical_shared_rare_words_outweigh_shared_common_ones():

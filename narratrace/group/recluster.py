@@ -182,12 +182,12 @@ class StoryReexamination:
         # within the batch's budget of new pair scores, the cheapest components first
         budget = g.recluster_pairs * len(items)
         costs = [cache.missing([m for ms in c.values() for m in ms]) for c in work]
-        kept = []
+        chosen = []
         for cost, c in sorted(zip(costs, work), key=lambda x: (x[0], min(x[1]))):
             if cost <= budget:
                 budget -= cost
-                kept.append(c)
-        work = kept
+                chosen.append(c)
+        work = chosen
         candidates.prefetch([m for c in work for ms in c.values() for m in ms])
         origin = {aid: sid for sid, ms in samples.items() for aid in ms}
 

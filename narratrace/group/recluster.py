@@ -18,8 +18,8 @@ counted first). Two stories with one home are merged (every member follows, as i
 member in a cluster other than its story's home moves there (a split); members beyond the sample stay
 with the home. A cluster that is no story's home becomes a new story, named after its founder.
 Cost: the pair scores among the sampled members, each computed once per process
-(``stories.PairScores``). Stories that never met are clustered apart (no pair scores between them); a
-story alone is re-examined when its size reaches a power of two; and a batch computes at most
+(``stories.PairScores``). Stories that never met are clustered apart (no pair scores between them), and a
+batch computes at most
 ``recluster_pairs`` new pair scores per article (the cheapest components first), which bounds the cost
 of one streamed article.
 """
@@ -120,12 +120,6 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     return out
 
 
-def _doubled(before: int, after: int) -> bool:
-    """Whether a story growing from ``before`` to ``after`` members reached a power of two: alone, a story
-    is re-examined at 2, 4, 8, 16 ... members, so its cost stays a bounded share of its growth."""
-    return after.bit_length() > before.bit_length()
-
-
 class StoryReexamination:
     """Applies ``recluster`` to the store after a batch: merges by rename, moves by ``set_story`` (links the
     moved article is the source of follow it), then names every changed story after its founder."""
@@ -164,21 +158,16 @@ class StoryReexamination:
                     if sum(scs) / len(scs) >= thr:
                         parent[find(sid)] = find(own_story)
         samples: dict[str, list[str]] = {}
-        grown: set[str] = set()
         for sid in sorted(parent):
             own = [it.id for it in items if it.article.story_id == sid]
-            members = candidates.members(sid, cap + len(own) + 1)
-            stored = [m for m in members if m not in batch][:cap]
+            stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
             # an article an analyst placed stays where it is: it is not re-clustered
             samples[sid] = [m for m in stored + own if not self.store.pinned_story(m)]
-            if len(members) <= cap + len(own) and _doubled(len(members) - len(own), len(members)):
-                grown.add(sid)
         components: dict[str, dict[str, list[str]]] = {}
         for sid in sorted(samples):
             components.setdefault(find(sid), {})[sid] = samples[sid]
-        # stories that met are clustered together; a story alone, when its size reached a power of two
-        work = [c for c in components.values()
-                if len(c) > 1 or (set(c) <= grown and sum(len(ms) for ms in c.values()) > 1)]
+        # stories that met are clustered together; a story alone when it holds two members or more
+        work = [c for c in components.values() if sum(len(ms) for ms in c.values()) > 1]
         # within the batch's budget of new pair scores, the cheapest components first
         budget = g.recluster_pairs * len(items)
         costs = [cache.missing([m for ms in c.values() for m in ms]) for c in work]

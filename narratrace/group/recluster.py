@@ -161,8 +161,7 @@ class StoryReexamination:
         for sid in sorted(parent):
             own = [it.id for it in items if it.article.story_id == sid]
             stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
-            # an article an analyst placed stays where it is: it is not re-clustered
-            samples[sid] = [m for m in stored + own if not self.store.pinned_story(m)]
+            samples[sid] = stored + own
         components: dict[str, dict[str, list[str]]] = {}
         for sid in sorted(samples):
             components.setdefault(find(sid), {})[sid] = samples[sid]
@@ -176,7 +175,9 @@ class StoryReexamination:
             if cost <= budget:
                 budget -= cost
                 chosen.append(c)
-        work = chosen
+        # an article an analyst placed stays where it is: it is not re-clustered
+        work = [{sid: [m for m in ms if not self.store.pinned_story(m)] for sid, ms in c.items()} for c in chosen]
+        samples = {sid: ms for c in work for sid, ms in c.items()}
         candidates.prefetch([m for c in work for ms in c.values() for m in ms])
         origin = {aid: sid for sid, ms in samples.items() for aid in ms}
 

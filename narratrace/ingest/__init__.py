@@ -157,20 +157,11 @@ def read_file(path: str | os.PathLike[str], max_file_bytes: int = DEFAULT_MAX_BY
     if kind is not None:  # opening a FIFO would wait for a writer forever; a device never ends
         yield InputError(where, f"not a regular file ({kind})", hint="give files, or folders of files")
         return
-    name = reader_name(path)
-    if name is None:
-        compressed = path.suffix.lower() in COMPRESSED
-        yield InputError(
-            where, f"unknown file type {path.suffix or '(no extension)'!r}",
-            hint=(f"decompress it first ({COMPRESSED[path.suffix.lower()]} {path.name})" if compressed else
-                  f"readable: {', '.join(sorted(EXTENSIONS))}"),
-        )
+    found = reader_for(path, where)
+    if isinstance(found, InputError):
+        yield found
         return
-    try:
-        reader = readers.get(name)
-    except ConfigError as exc:
-        yield InputError(where, f"no reader for {name!r}: {exc.message}", hint=exc.hint)
-        return
+    name, reader = found
     try:
         if getattr(reader, "streams", False):
             with path.open("rb") as stream:
@@ -219,3 +210,19 @@ def _checked(path: Path, name: str, records: Iterable[Any]) -> Iterator[Record]:
         yield InputError(str(path), f"cannot read the file: {exc.strerror or exc}")
     except Exception as exc:  # a reader bug must not stop the batch
         yield InputError(str(path), f"reader {name!r} failed: {type(exc).__name__}: {exc}")
+
+
+def reader_for(path: Path, where: str, unknown_hint: str | None = None) -> tuple[str, Any] | InputError:
+    """(reader name, registered reader) for a path by its extension, or the ``InputError`` saying why there is
+    none (files and uploads alike); ``unknown_hint`` replaces the hint for an unknown extension."""
+    name = reader_name(path)
+    if name is None:
+        compressed = path.suffix.lower() in COMPRESSED
+        hint = unknown_hint or (f"decompress it first ({COMPRESSED[path.suffix.lower()]} {path.name})" if compressed
+                                else f"readable: {', '.join(sorted(EXTENSIONS))}")
+        return InputError(where, f"unknown file type {path.suffix or '(no extension)'!r}", hint=hint)
+    try:
+        return name, readers.get(name)
+    except ConfigError as exc:
+        return InputError(where, f"no reader for {name!r}: {exc.message}", hint=exc.hint)
+

@@ -10,12 +10,11 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import ConfigError, InputError
-from ..ingest import EXTENSIONS, reader_name
+from ..errors import InputError
+from ..ingest import EXTENSIONS, reader_for
 from ..ingest.decode import check_size
 from ..ingest.values import checked
 from ..model import RawArticle
-from ..registry import readers
 from .report import IngestReport
 from .run import IngestPipeline
 
@@ -23,16 +22,11 @@ from .run import IngestPipeline
 def read_upload(data: bytes, name: str, max_file_bytes: int) -> Iterator[RawArticle | InputError]:
     """The records of ``data`` as the file ``name`` would give them; errors are yielded, never raised."""
     path = Path(name)
-    kind = reader_name(path)
-    if kind is None:
-        yield InputError(name, f"unknown file type {path.suffix or '(no extension)'!r}",
-                         hint=f"name the upload with one of {', '.join(sorted(EXTENSIONS))}")
+    found = reader_for(path, name, unknown_hint=f"name the upload with one of {', '.join(sorted(EXTENSIONS))}")
+    if isinstance(found, InputError):
+        yield found
         return
-    try:
-        reader = readers.get(kind)
-    except ConfigError as exc:
-        yield InputError(name, f"no reader for {kind!r}: {exc.message}", hint=exc.hint)
-        return
+    kind, reader = found
     try:
         if getattr(reader, "streams", False):  # JSON Lines: the size limit applies to each line, as for files
             items = reader(path, io.BytesIO(data), max_file_bytes)

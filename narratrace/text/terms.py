@@ -30,6 +30,10 @@ PREPOSITIONS = ("ب", "ل", "ک")
 ARTICLE = "ال"
 #: letters a stripped word must keep for the stripped form to be indexed
 MIN_STEM = 3
+#: the same clitics as a regex that may precede a listed Arabic-script name in a match key (one conjunction,
+#: then لل, a preposition with or without the article, or the article alone), for matchers that look names up
+#: in running text (trace.attributions, trace.claims)
+CLITICS_PATTERN = "(?:[وف]?(?:لل|[بل]?ال|کال|[بل])?)"
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -29,13 +29,12 @@ from ..text.gazetteer import registry_sources
 from ..text.lang import language_cache, phrases
 from ..text.normalise import DIGIT_FOLDS, DROPPED, LETTER_FOLDS
 from ..text.segment import split_sentences as segment_sentences
+from ..text.terms import CLITICS_PATTERN, strip_clitics
 
 #: the text stage's letter and digit folds (one folding for all stages), plus curly quotes as straight
 _FOLD = str.maketrans({**LETTER_FOLDS, **DIGIT_FOLDS, "’": "'", "‘": "'", "`": "'"})
 _DROP = DROPPED
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-#: attached Arabic-script prefixes allowed before an alias or cue
-_AR_PREFIX = "(?:و|ف|ب|ل|ال|لل|وال|بال|ول|وب)?"
 
 
 class _CharKeys(dict):
@@ -87,7 +86,7 @@ def _pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
     parts = []
     for form in sorted({_key(f) for f in forms if f.strip()}, key=len, reverse=True):
         body = r"\s+".join(re.escape(w) for w in form.split())
-        pre = _AR_PREFIX if _ARABIC.match(form) else ""
+        pre = CLITICS_PATTERN if _ARABIC.match(form) else ""
         parts.append(pre + body)
     if not parts:
         return None
@@ -133,10 +132,7 @@ class SourceRegistry:
         key = _key(surface)
         sid = self._alias.get(key)
         if sid is None and _ARABIC.match(key):
-            for pre in ("وال", "بال", "لل", "ال", "و", "ف", "ب", "ل"):
-                if key.startswith(pre) and key[len(pre):] in self._alias:
-                    sid = self._alias[key[len(pre):]]
-                    break
+            sid = next((self._alias[bare] for bare in strip_clitics(key) if bare in self._alias), None)
         return self.sources.get(sid) if sid else None
 
     def mentions(self, text: str) -> list[tuple[int, int, Source]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..group.features import name_keys, numbers
 from ..model import Article
+from ..text.terms import CLITICS_PATTERN, strip_clitics
 from .attributions import (
     SourceRegistry,
     default_sources,
@@ -111,9 +112,6 @@ class Claim:
         return d
 
 
-_AR_PREFIXES = ("وال", "بال", "ال", "و", "ف", "ب", "ل")
-
-
 @dataclass
 class Gazetteer:
     """Places and organisations matched in normalised text (any script)."""
@@ -126,9 +124,9 @@ class Gazetteer:
         key = _norm_key(surface)
         if key in self._alias:
             return self._alias[key]
-        for pre in _AR_PREFIXES:  # «والحسكة» -> «حسكة» when only the bare form is listed
-            if key.startswith(pre) and key[len(pre):] in self._alias:
-                return self._alias[key[len(pre):]]
+        for bare in strip_clitics(key):  # «والحسكة» -> «حسكة» when only the bare form is listed
+            if bare in self._alias:
+                return self._alias[bare]
         return None
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
@@ -170,7 +168,7 @@ def build_gazetteer(registry: SourceRegistry | None = None) -> Gazetteer:
     parts = []
     for form in sorted(alias, key=len, reverse=True):
         body = r"\s+".join(re.escape(w) for w in form.split())
-        pre = r"(?:وال|بال|ال|و|ف|ب|ل)?" if re.match(r"[\u0600-\u06ff]", form) else ""
+        pre = CLITICS_PATTERN if re.match(r"[\u0600-\u06ff]", form) else ""
         parts.append(pre + body)
     rx = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
     return Gazetteer(kinds, alias, rx)

@@ -1,9 +1,11 @@
 """Index terms (text/terms.py): match keys split into words, Arabic-script clitics as extra forms, CJK bigrams."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from narratrace.text.terms import key_terms, strip_clitics, text_terms
+from narratrace.text.terms import CLITICS_PATTERN, key_terms, strip_clitics, text_terms
 
 
 @pytest.mark.parametrize(("word", "forms"), [
@@ -19,6 +21,20 @@ from narratrace.text.terms import key_terms, strip_clitics, text_terms
 ])
 def test_terms_clitic_forms(word, forms):
     assert strip_clitics(word) == forms
+
+
+@pytest.mark.parametrize("word", ["والحسکه", "بالحسکه", "للحسکه", "وللحسکه", "فالحسکه", "الحسکه", "کالحسکه",
+                                  "وبحسکه", "لحسکه", "حسکه"])
+def test_terms_clitics_pattern_agrees_with_strip_clitics(word):
+    """The regex the trace stage's name matchers put before a listed name accepts exactly what
+    ``strip_clitics`` strips, so a name found in running text also resolves."""
+    assert re.fullmatch(CLITICS_PATTERN + "حسکه", word)
+    assert word == "حسکه" or strip_clitics(word)[-1] == "حسکه"
+
+
+def test_terms_clitics_pattern_rejects_other_letters():
+    assert not re.fullmatch(CLITICS_PATTERN + "حسکه", "مالحسکه")
+    assert not re.fullmatch(CLITICS_PATTERN + "حسکه", "ووحسکه")
 
 
 def test_terms_arabic_spellings_meet_in_one_term():

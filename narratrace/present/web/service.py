@@ -208,14 +208,6 @@ class WebService:
         with self.lock:
             return [dict(m) for m in self.nt.matches()]
 
-    def review_match(self, article_id: str, factcheck_id: str, verdict: str, note: str | None = None) -> int | None:
-        """An analyst's verdict on a fact-check match (``Narratrace.review_match``), or None when this
-        narratrace has none."""
-        if not callable(getattr(self.nt, "review_match", None)):
-            return None
-        with self.lock:
-            return int(self.nt.review_match(article_id, factcheck_id, verdict, note))
-
     def claims_with_matches(self) -> list[dict[str, Any]] | None:
         """Claims, each with the fact-checks matched to it (``matches``: best first)."""
         claims = self.claims()

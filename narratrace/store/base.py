@@ -29,6 +29,7 @@ from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .narrative_pages import NarrativePages
+from .narrative_summaries import NARRATIVE_PAGES_VERSION
 from .outlets import OutletSummaries
 from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
@@ -166,6 +167,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         if version == ENTITY_COUNTS_VERSION:  # the entity and outlet pages' counts (entity_counts.py, outlets.py)
             self._build_entity_counts()
             self._build_outlet_summaries()
+        if version == NARRATIVE_PAGES_VERSION:  # the narrative lists' summaries (narrative_summaries.py)
+            self._build_narrative_summaries()
 
     def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
         rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row
@@ -232,6 +235,7 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         Call inside ``transaction()``.
         """
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        narratives = self._narrative_memberships(art.id) if replace else (frozenset(), None)
         if replace:
             old = self._x("SELECT rowid, story_id, lang, outlet, published FROM articles WHERE id=?",
                           (art.id,)).fetchone()
@@ -271,17 +275,20 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
             'INSERT INTO passages(rowid, article_rowid, idx, kind, lang, start, "end", text, key, sentences, reason, '
             "vector, clues) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         self.write_passage_terms((rowids[p.index], p) for p in art.passages if p.index in rowids)
+        self._narrative_article_changed(art.id, narratives)  # the narrative lists (narrative_summaries.py)
 
     def set_story(self, article_id: str, story_id: str) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._x("INSERT INTO stories(id, created_at) VALUES(?, ?) ON CONFLICT DO NOTHING", (story_id, now))
         old = self._x("SELECT rowid, story_id, title, lang, outlet, published FROM articles WHERE id=?",
                       (article_id,)).fetchone()
+        narratives = self._narrative_memberships(article_id)
         self._x("UPDATE articles SET story_id=? WHERE id=?", (story_id, article_id))
         if old and old[1] != story_id:  # the story lists' summaries follow (store/story_pages.py)
             if old[1]:
                 self._member_removed(old[1], old[0], *old[3:])
             self._member_added(story_id, old[0], *old[2:])
+            self._narrative_article_changed(article_id, narratives)  # and the narrative lists'
 
     def write_links(self, links: Iterable[Link], story_id: str | None = None) -> None:
         """Upsert links (unique on source, target, kind). Call inside ``transaction()``."""

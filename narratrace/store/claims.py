@@ -11,13 +11,14 @@ import numpy as np
 
 from ..errors import NotFound
 from .lexical import LexicalIndex, factcheck_text
+from .narrative_summaries import NarrativeSummaries
 from .sql import _chunks
 
 #: what an analyst may say of a match
 VERDICTS = ("confirmed", "rejected")
 
 
-class ClaimTables(LexicalIndex):
+class ClaimTables(LexicalIndex, NarrativeSummaries):
     """Narrative centroids and membership, claims with their vectors, fact-checks, matches, revisions."""
 
     def _vec(self, blob: bytes) -> np.ndarray:
@@ -47,17 +48,21 @@ class ClaimTables(LexicalIndex):
 
     def set_story_narrative(self, story_id: str, narrative_id: str, score: float | None) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        moving = self._narrative_story_moving(story_id, narrative_id)  # the narrative lists (narrative_summaries.py)
         self._x("INSERT INTO narrative_stories(story_id, narrative_id, score, added_at) VALUES(?,?,?,?) "
                         "ON CONFLICT(story_id) DO UPDATE SET narrative_id=excluded.narrative_id",
                         (story_id, narrative_id, score, now))
+        self._narrative_story_moved(moving)
 
     def set_article_narrative(self, article_id: str, narrative_id: str, score: float | None,
                               passages: list[int]) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        before = self._narrative_memberships(article_id)  # the narrative lists (narrative_summaries.py)
         self._x(
             "INSERT INTO narrative_articles(article_id, narrative_id, score, passages, added_at) VALUES(?,?,?,?,?) "
             "ON CONFLICT(article_id) DO UPDATE SET narrative_id=excluded.narrative_id, score=excluded.score, "
             "passages=excluded.passages", (article_id, narrative_id, score, json.dumps(passages), now))
+        self._narrative_article_changed(article_id, before)
 
     def narrative_members(self) -> list[tuple[str, str, str | None, float | None, list[int]]]:
         """(narrative id, article id, story id, score, claim passage indices), narratives in creation order.

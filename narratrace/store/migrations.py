@@ -346,6 +346,23 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE IF NOT EXISTS outlet_facets (outlet TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
         articles INTEGER NOT NULL, PRIMARY KEY(outlet, kind, value));
     """,
+    # issue 17: narrative lists paged in SQL (store/narrative_pages.py): per narrative with articles its count
+    # and first and last dates (first_key, recent: what the sorts order by, '' when undated), one index per
+    # sort; kept in the transactions that change a narrative's members (store/narrative_summaries.py), filled
+    # for a store made before by _build_narrative_summaries (after this migration)
+    12: """
+    CREATE TABLE IF NOT EXISTS narrative_summaries (
+        narrative_id TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        first_key TEXT NOT NULL DEFAULT '',
+        recent TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS narrative_summaries_size ON narrative_summaries(size DESC, first_key, narrative_id);
+    CREATE INDEX IF NOT EXISTS narrative_summaries_recent
+        ON narrative_summaries(recent DESC, size DESC, narrative_id);
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

@@ -1,53 +1,69 @@
 """Narrative lists in SQL: which narratives a page shows, and the members and centroids of just those.
 
 ``group.narratives.describe`` labels a narrative from its members' passages, which is what a page costs;
-here the narratives are counted, ordered and cut to a page first (``narrative_page``), so a page reads and
-labels its own twenty narratives, not every one. A narrative's articles are those of its stories (counted
-from the story summaries, store/story_pages.py) and those assigned to it one by one whose story is not
-one of its stories; the order is ``describe``'s: most articles first, then the earliest date, then the id.
+here the narratives are counted, filtered, ordered and cut to a page first (``narrative_page``), on the
+summary row each narrative keeps (``narrative_summaries.py``: its article count, first and last dates), so
+a page reads and labels its own twenty narratives, not every one. A narrative's articles are those of its
+stories and those assigned to it one by one; the default order is ``describe``'s: most articles first,
+then the earliest date (undated first), then the id.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 
-from .sql import SQLBase, _chunks
+from ..errors import InputError
+from .narrative_summaries import NarrativeSummaries
+from .sql import _chunks
 
-#: a narrative's article count and earliest date: its stories' (from their summaries) plus its
-#: articles assigned one by one outside those stories
-_SIZES = """
-WITH st AS (
-    SELECT ns.narrative_id AS nid, sum(ss.size) AS n, min(ss.first_seen) AS first
-    FROM narrative_stories ns JOIN story_summaries ss ON ss.story_id = ns.story_id GROUP BY ns.narrative_id),
-ex AS (
-    SELECT na.narrative_id AS nid, count(*) AS n, min(CASE WHEN a.published > '' THEN a.published END) AS first
-    FROM narrative_articles na JOIN articles a ON a.id = na.article_id
-    WHERE NOT EXISTS (SELECT 1 FROM narrative_stories ns2
-                      WHERE ns2.story_id = a.story_id AND ns2.narrative_id = na.narrative_id)
-    GROUP BY na.narrative_id),
-sized AS (
-    SELECT n.id AS id, coalesce(st.n, 0) + coalesce(ex.n, 0) AS size,
-           CASE WHEN st.first IS NULL THEN ex.first WHEN ex.first IS NULL OR st.first <= ex.first THEN st.first
-                ELSE ex.first END AS first
-    FROM narratives n LEFT JOIN st ON st.nid = n.id LEFT JOIN ex ON ex.nid = n.id)
-"""
+#: ORDER BY of each sort; each is an index of narrative_summaries (schema 12); the id breaks ties
+NARRATIVE_SORTS = {
+    "size": "s.size DESC, s.first_key, s.narrative_id",
+    "recent": "s.recent DESC, s.size DESC, s.narrative_id",
+}
+MAX_LIMIT = 1000
 
 
-class NarrativePages(SQLBase):
+def _date_conds(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
+    """Narratives whose [first, last] date overlaps since..until (partial ISO dates, each compared on its
+    own precision, as the story lists do; undated narratives are left out by either bound)."""
+    conds: list[str] = []
+    args: list[Any] = []
+    if (since or "").strip():
+        bound = (since or "").strip()
+        conds.append("(CASE WHEN length(s.last_seen) >= ? THEN s.last_seen >= CAST(? AS TEXT) "
+                     "ELSE s.last_seen >= substr(CAST(? AS TEXT), 1, length(s.last_seen)) END)")
+        args += [len(bound), bound, bound]
+    if (until or "").strip():
+        bound = (until or "").strip()
+        conds.append("(CASE WHEN length(s.first_seen) >= ? THEN substr(s.first_seen, 1, ?) <= CAST(? AS TEXT) "
+                     "ELSE s.first_seen <= substr(CAST(? AS TEXT), 1, length(s.first_seen)) END)")
+        args += [len(bound), len(bound), bound, bound]
+    return conds, args
+
+
+class NarrativePages(NarrativeSummaries):
     """The SQL behind paged narrative lists (``trace.pages.Pages.narratives``)."""
 
-    def narrative_page(self, min_articles: int, limit: int, offset: int) -> tuple[int, list[str]]:
-        """(narratives with at least ``min_articles`` articles, the ids of ``limit`` of them from ``offset``)
-        in ``describe``'s order."""
-        rows = self._x(_SIZES + "SELECT id, count(*) OVER () FROM sized WHERE size >= ? "
-                       "ORDER BY size DESC, coalesce(first, ''), id LIMIT ? OFFSET ?",
-                       (max(1, int(min_articles)), int(limit), int(offset))).fetchall()
-        if rows:
-            return int(rows[0][1]), [r[0] for r in rows]
-        total = self._x(_SIZES + "SELECT count(*) FROM sized WHERE size >= ?", (max(1, int(min_articles)),))
-        return int(total.fetchone()[0]), []
+    def narrative_page(self, min_articles: int, limit: int, offset: int, sort: str = "size",
+                       since: str | None = None, until: str | None = None) -> tuple[int, list[str]]:
+        """(narratives with at least ``min_articles`` articles and dates overlapping ``since``..``until``,
+        the ids of ``limit`` of them from ``offset`` in the ``sort`` order: size or recent)."""
+        if sort not in NARRATIVE_SORTS:
+            raise InputError("narratives", f"unknown sort {sort!r}", hint=f"use one of {', '.join(NARRATIVE_SORTS)}")
+        limit, offset = max(0, min(int(limit), MAX_LIMIT)), max(0, int(offset))
+        conds, args = _date_conds(since, until)
+        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
+        args = [max(1, int(min_articles)), *args]
+        total = int(self._x(f"SELECT count(*) FROM narrative_summaries s{where}", args).fetchone()[0])
+        if not total or not limit:
+            return total, []
+        rows = self._x(f"SELECT s.narrative_id FROM narrative_summaries s{where} ORDER BY {NARRATIVE_SORTS[sort]} "
+                       "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        return total, [r[0] for r in rows]
 
     def narrative_members_of(self, narrative_ids: Collection[str]
                              ) -> list[tuple[str, str, str | None, float | None, list[int]]]:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import time
 
+from .narrative_summaries import NarrativeSummaries
 from .story_pages import StoryPages
 
 #: aliases followed at most this deep (a story renamed again and again)
 MAX_ALIAS_HOPS = 16
 
 
-class StoryIds(StoryPages):
+class StoryIds(StoryPages, NarrativeSummaries):
     """A story's id is made from its founder (its earliest member); when the founder changes the story is
     renamed and the retired id is kept as an alias, so saved links and ids keep working."""
 
@@ -32,6 +33,7 @@ class StoryIds(StoryPages):
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._x("INSERT INTO stories(id, created_at, founder) SELECT ?, created_at, ? FROM stories WHERE id=? "
                 "ON CONFLICT(id) DO UPDATE SET founder=excluded.founder", (new, founder, old))
+        narratives = self._narratives_before_merge(old, new)  # the narrative lists (narrative_summaries.py)
         self._x("UPDATE articles SET story_id=? WHERE story_id=?", (new, old))
         self._story_moved(old, new)  # the story lists' summaries (store/story_pages.py)
         self._x("UPDATE links SET story_id=? WHERE story_id=?", (new, old))
@@ -45,6 +47,7 @@ class StoryIds(StoryPages):
         self._x("INSERT INTO story_aliases(old_id, new_id, retired_at) VALUES(?, ?, ?) "
                 "ON CONFLICT(old_id) DO UPDATE SET new_id=excluded.new_id, retired_at=excluded.retired_at",
                 (old, new, now))
+        self._narratives_after_merge(narratives)
 
     def resolve_story_id(self, story_id: str) -> str:
         """The current id of a story given by a retired id (itself when it is current or unknown)."""

@@ -7,7 +7,8 @@
     nt.pages.search("prison break", limit=10, offset=10).total
 
 Stories: ``store.story_pages`` (one query per page, one count, one facet query over the stories that
-pass). Narratives: counted and ordered in SQL, only the page's narratives labelled. Search: the hybrid
+pass). Narratives: counted, filtered by size and dates and ordered in SQL over kept summaries
+(``store.narrative_pages``), only the page's narratives labelled. Search: the hybrid
 ranking (``trace.search``) is made once per query and cut to the page; its total is how many articles it
 ranks (its candidates bound it), its facets those of all of them.
 """
@@ -67,13 +68,16 @@ class Pages:
             return name_or_id
 
     def narratives(self, lang: str | None = None, limit: int = 20, offset: int = 0,
-                   min_articles: int | None = None) -> Page:
-        """Narratives (``group.narratives.Narrative``), most articles first, labelled in ``lang`` where
-        they have passages in it; only those of the page are read and labelled."""
+                   min_articles: int | None = None, sort: str = "size", since: str | None = None,
+                   until: str | None = None) -> Page:
+        """Narratives (``group.narratives.Narrative``) with at least ``min_articles`` articles and dates
+        overlapping ``since``..``until`` (partial ISO dates), most articles first (``sort="recent"``: latest
+        article first), labelled in ``lang`` where they have passages in it; counted, ordered and cut in
+        SQL (store/narrative_pages.py), and only the page's narratives are read and labelled."""
         if not self.store.get_meta("dim"):
             return Page(0, [], limit, offset)
         least = self.min_articles if min_articles is None else min_articles
-        total, ids = self.store.narrative_page(least, limit, offset)
+        total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
         items = describe(self.store, self._means(), lang=lang, min_articles=least, narrative_ids=ids) if ids else []
         order = {nid: k for k, nid in enumerate(ids)}
         return Page(total, sorted(items, key=lambda n: order.get(n.id, len(order))), limit, offset)

@@ -1,0 +1,172 @@
+"""Narrative lists in SQL (store/narrative_pages.py over store/narrative_summaries.py, schema 12): the kept
+summaries equal a recount from ``narrative_members`` after every kind of change (articles written, replaced
+and moved, stories given a narrative and moved to another, stories renamed and merged, articles assigned
+one by one), and every page, total and sort of ``narrative_page`` equals a brute-force ordering of the
+members, on SQLite and PostgreSQL; migration 12 builds the summaries of a store made before it."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from narratrace.errors import InputError
+from narratrace.model import Article, Passage
+from narratrace.store import open_store
+from narratrace.store.narrative_pages import NARRATIVE_SORTS
+
+DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
+NARRATIVES = [f"N{k}" for k in range(7)]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(request, tmp_path):
+    """``new_store()``: a fresh store on each backend (PostgreSQL skipped when no server is up)."""
+    opened = []
+
+    def make(name: str = "narratives") -> Any:
+        target = (str(tmp_path / f"{name}-{len(opened)}.db") if request.param == "sqlite"
+                  else request.getfixturevalue("pg_db")(name))
+        store = open_store(target)
+        store.bind_encoder("test-space", 4)
+        opened.append(store)
+        return store
+
+    yield make
+    for s in opened:
+        s.close()
+
+
+def article(aid: str, story: str | None, published: str | None) -> Article:
+    text = f"Text of {aid}."
+    return Article(id=aid, text=text, title=aid, published=published, lang="en", story_id=story,
+                   passages=[Passage(0, text, 0, len(text), kind="body", lang="en", key=text.lower())])
+
+
+def write(store, arts: list[Article], replace: bool = False) -> None:
+    for a in arts:
+        start = store.next_passage_rowid()
+        store.write_article(a, {p.index: start + k for k, p in enumerate(a.passages)}, {}, replace=replace)
+
+
+# ------------------------------------------------------------------ brute force
+def members(store) -> dict[str, tuple[int, str | None, str | None]]:
+    """narrative id -> (articles, first, last date) from every member (``narrative_members``)."""
+    dates = {a.id: a.published or None for a in store.articles()}
+    found: dict[str, set[str]] = {}
+    for nid, aid, *_ in store.narrative_members():
+        found.setdefault(nid, set()).add(aid)
+    out = {}
+    for nid, aids in found.items():
+        dated = sorted(dates[a] for a in aids if dates[a])
+        out[nid] = (len(aids), dated[0] if dated else None, dated[-1] if dated else None)
+    return out
+
+
+def _from(value: str | None, bound: str) -> bool:
+    n = min(len(value or ""), len(bound))
+    return bool(value) and value[:n] >= bound[:n]  # type: ignore[index]
+
+
+def _until(value: str | None, bound: str) -> bool:
+    n = min(len(value or ""), len(bound))
+    return bool(value) and value[:n] <= bound[:n]  # type: ignore[index]
+
+
+def brute_force(store, least: int, sort: str, since: str | None, until: str | None) -> list[str]:
+    kept = {nid: m for nid, m in members(store).items() if m[0] >= max(1, least)
+            and (not since or _from(m[2], since)) and (not until or _until(m[1], until))}
+    if sort == "size":
+        return sorted(kept, key=lambda n: (-kept[n][0], kept[n][1] or "", n))
+    ids = sorted(kept)  # recent: latest date first, then size; ties by id (a stable sort keeps the id order)
+    ids.sort(key=lambda n: (kept[n][2] or kept[n][1] or "", kept[n][0]), reverse=True)
+    return ids
+
+
+def assert_summaries_recounted(store) -> None:
+    kept = {r[0]: (int(r[1]), r[2], r[3]) for r in store._x(
+        "SELECT narrative_id, size, first_seen, last_seen FROM narrative_summaries").fetchall()}
+    assert kept == members(store)
+
+
+def random_changes(store, seed: int, steps: int = 60) -> None:
+    """Writes, re-ingests, moves, renames, merges and narrative assignments in random order, each checked."""
+    rng = random.Random(seed)
+    stories = [f"S{k}" for k in range(8)]
+    ids: list[str] = []
+    with store.transaction():
+        for k, nid in enumerate(NARRATIVES):
+            store.save_narrative(nid, f"founder-{k}", np.ones(4, np.float32), 1.0)
+    for step in range(steps):
+        op = rng.choice(["write", "write", "replace", "move", "rename", "story", "story", "assign", "assign"])
+        with store.transaction():
+            if op == "write" or not ids:
+                batch = [article(f"a{seed}-{len(ids) + k}", rng.choice(stories + [None]), rng.choice(DATES))
+                         for k in range(rng.randrange(1, 5))]
+                write(store, batch)
+                ids += [a.id for a in batch]
+            elif op == "replace":  # a new version: another date, perhaps another story
+                write(store, [article(rng.choice(ids), rng.choice(stories + [None]), rng.choice(DATES))], replace=True)
+            elif op == "move":
+                store.set_story(rng.choice(ids), rng.choice(stories + ["S-new"]))
+            elif op == "rename":  # to a new id, or a merge into a story that has members (or none)
+                old = rng.choice(stories)
+                new = rng.choice([s for s in stories if s != old] + [f"S-r{step}"])
+                store.rename_story(old, new, "founder")
+                stories = sorted({*stories, new} - ({old} if old != new else set()))
+            elif op == "story":  # a story gets a narrative, or moves to another
+                store.set_story_narrative(rng.choice(stories), rng.choice(NARRATIVES), None)
+            else:
+                store.set_article_narrative(rng.choice(ids), rng.choice(NARRATIVES), 0.5, [0])
+        assert_summaries_recounted(store), (step, op)
+
+
+# ------------------------------------------------------------------ tests
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_summaries_follow_every_change_of_membership(new_store, seed):
+    store = new_store()
+    random_changes(store, seed, steps=45)
+    assert members(store)  # the sequence made narratives with members
+
+
+def test_narrative_pages_equal_brute_force(new_store):
+    store = new_store()
+    random_changes(store, 7, steps=70)
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(least=st.integers(0, 6), sort=st.sampled_from(sorted(NARRATIVE_SORTS)),
+           since=st.sampled_from([None, "", "2021", "2021-02", "2021-02-04", "2020-12-31", "2030"]),
+           until=st.sampled_from([None, "", "2021", "2021-02-03", "2020", "2021-03"]),
+           limit=st.integers(0, 5), offset=st.integers(0, 7))
+    def check(least, sort, since, until, limit, offset):
+        expected = brute_force(store, least, sort, since, until)
+        got = store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
+        assert got == (len(expected), expected[offset: offset + limit])
+
+    check()
+
+
+def test_narrative_page_refuses_an_unknown_sort(new_store):
+    with pytest.raises(InputError):
+        new_store().narrative_page(1, 10, 0, sort="loudest")
+
+
+def test_migration_12_builds_summaries_of_a_store_made_before(new_store):
+    store = new_store("migrate")
+    random_changes(store, 11, steps=30)
+    expected = store.narrative_page(1, 100, 0)
+    assert expected[0] > 0
+    with store.transaction():
+        store._x("DELETE FROM narrative_summaries")
+        store._set_meta("schema_version", "11")
+    assert store.narrative_page(1, 100, 0) == (0, [])
+    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    try:
+        assert again.schema_version >= 12
+        assert again.narrative_page(1, 100, 0) == expected
+        assert_summaries_recounted(again)
+    finally:
+        again.close()

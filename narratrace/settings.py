@@ -85,6 +85,7 @@ class NarrativesSettings:
     claim_min_score: float
     join_threshold: float
     min_articles: int
+    label_members: int
 
 
 @dataclass(frozen=True)

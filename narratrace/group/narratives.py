@@ -267,14 +267,19 @@ def _month(date: str | None) -> str | None:
 
 
 def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None = None, min_articles: int = 2,
-             label_passages: int = 3, label_terms: int = 5, narrative_ids: Collection[str] | None = None
-             ) -> list[Narrative]:
+             label_passages: int = 3, label_terms: int = 5, narrative_ids: Collection[str] | None = None,
+             label_members: int | None = None) -> list[Narrative]:
     """Every narrative with at least ``min_articles`` articles, largest first, labelled; ``narrative_ids``:
-    only these (a page of them: store/narrative_pages.py reads just their members and centroids)."""
-    members: dict[str, list[tuple[str, str | None, list[int]]]] = defaultdict(list)
-    rows = store.narrative_members() if narrative_ids is None else store.narrative_members_of(narrative_ids)
-    for nid, aid, sid, _score, ps in rows:
-        members[nid].append((aid, sid, ps))
+    only these (a page of them: store/narrative_pages.py reads just their members and centroids);
+    ``label_members``: the label (representative passages, key terms) is read from at most this many members
+    of each narrative, those with the highest score when they were assigned, then by id (a list page labels
+    narratives of thousands of articles; their ids, languages, outlets and dates still count every member)."""
+    members: dict[str, list[tuple[str, str | None, list[int], float | None]]] = defaultdict(list)
+    heads: dict[str, tuple[str | None, str | None, str | None]] = {}  # article id -> (lang, outlet, published)
+    rows = (store.narrative_members() if narrative_ids is None
+            else store.narrative_members_of(narrative_ids, heads=heads))
+    for nid, aid, sid, score, ps in rows:
+        members[nid].append((aid, sid, ps, score))
     ids, sums = (store.narrative_centroids()[:2] if narrative_ids is None
                  else store.narrative_centroids_of(narrative_ids))
     centroid = {nid: sums[k] / max(1e-12, float(np.linalg.norm(sums[k]))) for k, nid in enumerate(ids)}
@@ -284,17 +289,20 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
             continue
         # every list is sorted, never in storage order: the same members give the same narrative whatever
         # order they arrived in (docs/narratives.md, "Deterministic")
-        arts = {a.id: a for a in store.articles([m[0] for m in mem])}
-        article_ids = sorted(arts, key=lambda i: (arts[i].published is None, arts[i].published or "", i))
+        # (lang, outlet, published) of every member, without their texts
+        arts = {m[0]: heads[m[0]] for m in mem} if heads else store.article_heads([m[0] for m in mem])
+        article_ids = sorted(arts, key=lambda i: (arts[i][2] is None, arts[i][2] or "", i))
         story_ids = sorted({m[1] for m in mem if m[1]})
-        langs = sorted({a.lang for a in arts.values() if a.lang})
-        outlets = sorted({a.outlet for a in arts.values() if a.outlet})
-        dates = sorted(a.published for a in arts.values() if a.published)
-        growth = Counter(_month(a.published) or "undated" for a in arts.values())
+        langs = sorted({h[0] for h in arts.values() if h[0]})
+        outlets = sorted({h[1] for h in arts.values() if h[1]})
+        dates = sorted(h[2] for h in arts.values() if h[2])
+        growth = Counter(_month(h[2]) or "undated" for h in arts.values())
+        labelled = mem if label_members is None or len(mem) <= label_members else \
+            sorted(mem, key=lambda m: (m[3] is None, -(m[3] or 0.0), m[0]))[:label_members]
         # representative passages: nearest the centroid, one per article, asked-for language first
         cands = []
-        stored = store.passage_vectors_many([m[0] for m in mem], clues=False)  # one read for all the members
-        for aid, _sid, ps in mem:
+        stored = store.passage_vectors_many([m[0] for m in labelled], clues=False)  # one read for all of them
+        for aid, _sid, ps, _score in labelled:
             sp = stored[aid]
             rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))
             if not rows or nid not in centroid:
@@ -306,7 +314,8 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
                           "text": sp.texts[rows[k]], "score": round(float(sims[k]), 4)})
         cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"], c["article_id"]))
         reps = cands[:label_passages]
-        terms = key_terms(store, article_ids, label_terms, {aid: set(ps) for aid, _sid, ps in mem if ps})
+        terms = key_terms(store, [m[0] for m in labelled], label_terms,
+                          {aid: set(ps) for aid, _sid, ps, _score in labelled if ps})
         head = reps[0]["text"] if reps else ""
         head = _first_sentence(head)
         label = (" · ".join(terms) + ": " if terms else "") + head

@@ -65,26 +65,41 @@ class NarrativePages(NarrativeSummaries):
                        "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
         return total, [r[0] for r in rows]
 
-    def narrative_members_of(self, narrative_ids: Collection[str]
+    def article_heads(self, article_ids: Collection[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """article id -> (lang, outlet, published) of these articles (unknown ids left out): what a narrative's
+        description counts over all its members, without reading their texts."""
+        out: dict[str, tuple[str | None, str | None, str | None]] = {}
+        for chunk in _chunks(list(dict.fromkeys(article_ids)), 500):
+            for aid, lang, outlet, published in self._x(
+                    f"SELECT id, lang, outlet, published FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk).fetchall():
+                out[aid] = (lang, outlet, published)
+        return out
+
+    def narrative_members_of(self, narrative_ids: Collection[str],
+                             heads: dict[str, tuple[str | None, str | None, str | None]] | None = None
                              ) -> list[tuple[str, str, str | None, float | None, list[int]]]:
         """``narrative_members`` of these narratives only, in the same order (narratives by creation, then
-        articles in storage order), without reading the rest."""
+        articles in storage order), without reading the rest; ``heads``, when given, gets each member's
+        ``article_heads`` entry from the same rows (a page's description reads the articles once)."""
         out: list[tuple[str, str, str | None, float | None, list[int]]] = []
         seen: set[tuple[str, str]] = set()
         for chunk in _chunks(sorted(set(narrative_ids)), 200):
             marks = ",".join("?" * len(chunk))
             rows = self._x(
-                "SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, coalesce(na.passages, '[]') "
-                "FROM narratives n JOIN narrative_stories ns ON ns.narrative_id = n.id "
+                "SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, coalesce(na.passages, '[]'), a.lang, "
+                "a.outlet, a.published FROM narratives n JOIN narrative_stories ns ON ns.narrative_id = n.id "
                 "JOIN articles a ON a.story_id = ns.story_id LEFT JOIN narrative_articles na ON na.article_id = a.id "
                 f"WHERE n.id IN ({marks}) "
-                "UNION SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, na.passages FROM narratives n "
-                "JOIN narrative_articles na ON na.narrative_id = n.id JOIN articles a ON a.id = na.article_id "
-                f"WHERE n.id IN ({marks})", [*chunk, *chunk]).fetchall()
-            for _nr, nid, _ar, aid, sid, score, ps in sorted(rows, key=lambda r: (r[0], r[2])):
+                "UNION SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, na.passages, a.lang, a.outlet, "
+                "a.published FROM narratives n JOIN narrative_articles na ON na.narrative_id = n.id "
+                f"JOIN articles a ON a.id = na.article_id WHERE n.id IN ({marks})", [*chunk, *chunk]).fetchall()
+            for _nr, nid, _ar, aid, sid, score, ps, lang, outlet, published in sorted(rows, key=lambda r: (r[0], r[2])):
                 if (nid, aid) not in seen:
                     seen.add((nid, aid))
                     out.append((nid, aid, sid, score, json.loads(ps or "[]")))
+                    if heads is not None:
+                        heads[aid] = (lang, outlet, published)
         return out
 
     def narrative_centroids_of(self, narrative_ids: Collection[str]) -> tuple[list[str], np.ndarray]:

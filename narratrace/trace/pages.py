@@ -38,6 +38,7 @@ class Pages:
         self._encoder = encoder  # the project's, loaded on first use (a second)
         self._means = means
         self.min_articles = settings.narratives.min_articles
+        self.label_members = settings.narratives.label_members
         self._passage_search: PassageSearch | None = None
 
     @property
@@ -73,12 +74,14 @@ class Pages:
         """Narratives (``group.narratives.Narrative``) with at least ``min_articles`` articles and dates
         overlapping ``since``..``until`` (partial ISO dates), most articles first (``sort="recent"``: latest
         article first), labelled in ``lang`` where they have passages in it; counted, ordered and cut in
-        SQL (store/narrative_pages.py), and only the page's narratives are read and labelled."""
+        SQL (store/narrative_pages.py), and only the page's narratives are read and labelled, each from at
+        most ``[narratives] label_members`` of its members."""
         if not self.store.get_meta("dim"):
             return Page(0, [], limit, offset)
         least = self.min_articles if min_articles is None else min_articles
         total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
-        items = describe(self.store, self._means(), lang=lang, min_articles=least, narrative_ids=ids) if ids else []
+        items = describe(self.store, self._means(), lang=lang, min_articles=least, narrative_ids=ids,
+                         label_members=self.label_members) if ids else []
         order = {nid: k for k, nid in enumerate(ids)}
         return Page(total, sorted(items, key=lambda n: order.get(n.id, len(order))), limit, offset)
 

@@ -170,3 +170,39 @@ def test_migration_12_builds_summaries_of_a_store_made_before(new_store):
         assert_summaries_recounted(again)
     finally:
         again.close()
+
+
+def test_a_page_labels_each_narrative_from_its_best_scored_members(new_store):
+    """``describe(label_members=k)`` (what list pages use): ids, stories, languages, outlets, dates and growth
+    still count every member; the representative passages come from the k members scored highest when
+    assigned; a bound at or above the size changes nothing."""
+    from narratrace.group.narratives import describe
+
+    store = new_store("labels")
+    rng = np.random.default_rng(5)
+    langs, outlets = ["en", "ar", "fa"], ["Kompas", "Defa Press", None]
+    with store.transaction():
+        for k, nid in enumerate(["NA", "NB"]):
+            store.save_narrative(nid, f"f{k}", rng.normal(size=4).astype(np.float32), 1.0)
+        for i in range(24):
+            text = f"Claim number {i} about the prison."
+            a = Article(id=f"m{i:02d}", text=text, published=DATES[i % len(DATES)], lang=langs[i % 3],
+                        outlet=outlets[i % 3], story_id=f"S{i % 5}",
+                        passages=[Passage(0, text, 0, len(text), kind="body", lang=langs[i % 3], key=text)])
+            rowid = store.next_passage_rowid()
+            store.write_article(a, {0: rowid}, {0: rng.normal(size=4).astype(np.float32)})
+            store.set_article_narrative(a.id, "NA" if i % 4 else "NB", round(float(rng.uniform()), 3), [0])
+        store.set_story_narrative("S1", "NB", None)
+    full = {n.id: n for n in describe(store, None, min_articles=1, narrative_ids=["NA", "NB"])}
+    bounded = {n.id: n for n in describe(store, None, min_articles=1, narrative_ids=["NA", "NB"], label_members=4)}
+    roomy = describe(store, None, min_articles=1, narrative_ids=["NA", "NB"], label_members=100)
+    assert [n.to_dict() for n in roomy] == [full[n.id].to_dict() for n in roomy]
+    scores = {r[1]: r[3] for r in store.narrative_members_of(["NA", "NB"])}
+    for nid, n in bounded.items():
+        whole = full[nid]
+        assert (n.article_ids, n.story_ids, n.languages, n.outlets, n.first_seen, n.last_seen, n.growth) == \
+               (whole.article_ids, whole.story_ids, whole.languages, whole.outlets, whole.first_seen,
+                whole.last_seen, whole.growth)
+        best = sorted(whole.article_ids, key=lambda a: (scores[a] is None, -(scores[a] or 0.0), a))[:4]
+        assert n.passages and {p["article_id"] for p in n.passages} <= set(best)
+        assert len(whole.article_ids) > 4  # the bound did bind

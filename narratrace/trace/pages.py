@@ -14,12 +14,13 @@ ranks (its candidates bound it), its facets those of all of them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..embed import Encoder
 from ..errors import NotFound
 from ..group.narratives import describe
+from ..model import Story
 from ..settings import Settings
 from ..store import SQLStore
 from ..store.story_pages import Page, StoryFilters
@@ -60,6 +61,22 @@ class Pages:
             entity = self.entity_id(entity.strip())
         return self.store.story_page(StoryFilters(lang, outlet, since, until, q, entity), sort=sort, limit=limit,
                                      offset=offset, facets=facets)
+
+    def story_records(self, page: Page) -> list[Story]:
+        """The stories of a page of summaries with their members (ids, languages and outlets in storage
+        order, as ``Narratrace.story`` gives them), read through the story index for just these."""
+        return [self.store.story(s.id) for s in page.items]
+
+    def each_story(self, sort: str = "size", batch: int = 500, **filters: Any) -> Iterator[Story]:
+        """Every story passing ``filters`` (``stories``' keywords) with its members, in ``sort`` order, read
+        ``batch`` stories at a time: listing a million articles holds one batch in memory."""
+        offset = 0
+        while True:
+            page = self.stories(sort=sort, limit=batch, offset=offset, facets=False, **filters)
+            yield from self.story_records(page)
+            offset += batch
+            if not page.items or offset >= page.total:
+                return
 
     def entity_id(self, name_or_id: str) -> str:
         """The id of the entity this id or name (any script or spelling) is, itself when none is."""

@@ -23,6 +23,7 @@ from . import (
     narrative_cmds,
     provenance,
     serve,
+    story_cmds,
     trace_cmds,
 )
 from .common import terminal_safe
@@ -35,7 +36,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (core, trace_cmds, provenance, export_cmds, narrative_cmds, serve, collect_cmds, batch_cmds, doctor):
+for module in (core, story_cmds, trace_cmds, provenance, export_cmds, narrative_cmds, serve, collect_cmds,
+               batch_cmds, doctor):
     module.register(app)
 annotate_cmds.register(app)  # after core and provenance: stories and links get subcommands
 entity_cmds.register(app)

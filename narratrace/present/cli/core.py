@@ -1,4 +1,4 @@
-"""Core commands: ingest, stories, show, demo."""
+"""Core commands: ingest, show, demo (``stories``: story_cmds.py)."""
 from __future__ import annotations
 
 import shutil
@@ -35,11 +35,11 @@ def story_json(story: Story) -> dict[str, object]:
             "last_seen": story.last_seen}
 
 
-def print_stories(stories: list[Story], as_json: bool) -> None:
+def print_stories(stories: list[Story], as_json: bool, title: str | None = None) -> None:
     if as_json:
         print_json([story_json(s) for s in stories])
         return
-    table = Table(title=f"{len(stories)} stories", show_lines=False)
+    table = Table(title=title or f"{len(stories)} stories", show_lines=False)
     for col in ("story", "articles", "languages", "outlets", "first seen", "last seen", "title"):
         table.add_column(col, overflow="fold")
     for s in stories:
@@ -96,13 +96,6 @@ def ingest_cli(
         raise typer.Exit(report.stopped.exit_code)
     if not report.ok:
         raise typer.Exit(2)
-
-
-def stories_cli(db: str | None = DbOption, config: str | None = ConfigOption,
-                as_json: bool = JsonOption) -> None:
-    """List stories: articles about the same event, across languages and outlets."""
-    with open_project(db, config) as nt:
-        print_stories(nt.stories(), as_json)
 
 
 def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an article id."),
@@ -176,6 +169,5 @@ def demo_cli(db: str | None = typer.Option(None, "--db", help="Keep the demo dat
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest_cli)
-    app.command("stories")(stories_cli)
     app.command("show")(show_cli)
     app.command("demo")(demo_cli)

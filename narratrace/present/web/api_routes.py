@@ -112,9 +112,12 @@ def search(request: Request, q: str = Query(..., max_length=MAX_QUERY_PARAM,
 @router.get("/narratives", summary="Narratives, largest first, paged", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
 def narratives(request: Request, lang: str | None = Query(None, description="label language"),
-               limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9)) -> Json:
-    """``narratives`` from ``offset`` on (only these are read and labelled); ``total``: all of them."""
-    found = _svc(request).narratives(lang=lang, limit=limit, offset=offset)
+               limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9),
+               sort: str = Query("size", pattern="^(size|recent)$", description="most articles, or latest first"),
+               since: str | None = Query(None, max_length=32, description="dates overlapping from (ISO, partial)"),
+               until: str | None = Query(None, max_length=32, description="dates overlapping until")) -> Json:
+    """``narratives`` from ``offset`` on (only these are read and labelled); ``total``: all that pass."""
+    found = _svc(request).narratives(lang=lang, limit=limit, offset=offset, sort=sort, since=since, until=until)
     if found is None:
         raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
     page = found.to_dict()

@@ -185,13 +185,15 @@ class WebService:
             raise SearchBusy(f"the server is busy with other searches (waited {self.search_wait_seconds:g} s)",
                              hint="try again in a moment") from None
 
-    def narratives(self, lang: str | None = None, limit: int | None = None, offset: int = 0) -> Page | None:
-        """A page of narratives, largest first (only the page's are read and labelled), or None when this
-        narratrace has none."""
+    def narratives(self, lang: str | None = None, limit: int | None = None, offset: int = 0, sort: str = "size",
+                   since: str | None = None, until: str | None = None) -> Page | None:
+        """A page of narratives, largest first or ``sort="recent"`` (only the page's are read and labelled),
+        or None when this narratrace has none."""
         if not self.has_narratives:
             return None
         with self.lock:
-            page = self.nt.pages.narratives(lang=lang or None, offset=offset,
+            page = self.nt.pages.narratives(lang=lang or None, offset=offset, sort=sort, since=since or None,
+                                            until=until or None,
                                             limit=self.narratives_page_size if limit is None else limit)
         page.items = [_plain(n) for n in page.items]
         return page

@@ -7,8 +7,9 @@ an article sent again with another text is stored as its new version, as re-inge
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from ..errors import InputError
 from ..ingest import EXTENSIONS, reader_for
@@ -17,6 +18,21 @@ from ..ingest.values import checked
 from ..model import RawArticle
 from .report import IngestReport
 from .run import IngestPipeline
+
+#: what an upload's name keeps of a file name a browser or curl sent (its last path part)
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+MAX_NAME = 200
+
+
+def upload_name(filename: str | None, fallback: str) -> str:
+    """The upload name (its records' origin, its extension the reader) of a file sent as ``filename``: the
+    last part of the path (``C:\\feeds\\wire.jsonl`` too), other characters than letters, digits and ``_.-``
+    made ``_``; ``fallback`` when nothing is left (or only dots), before an extension left alone."""
+    base = PureWindowsPath(filename or "").name  # splits on / and \ both
+    name = _NAME_UNSAFE.sub("_", base).strip("_")[-MAX_NAME:]
+    if not name.strip("."):
+        return fallback
+    return (fallback + name)[-MAX_NAME:] if name.startswith(".") else name  # "عربی.jsonl": api.jsonl
 
 
 def read_upload(data: bytes, name: str, max_file_bytes: int) -> Iterator[RawArticle | InputError]:

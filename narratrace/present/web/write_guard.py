@@ -7,9 +7,10 @@
 - A write authenticated by the cookie alone comes from a browser: it must come from this origin (an
   ``Origin`` header naming another is refused; browsers send "null" under the pages' no-referrer policy),
   and an HTML form post must carry the page's CSRF token in its ``csrf_token`` field, equal to the
-  ``narratrace_csrf`` cookie (random per browser session, set on the first page, SameSite=Strict). Other
-  bodies a page elsewhere could send without asking first (``multipart/form-data``, ``text/plain``) are
-  refused; JSON needs that ask (CORS), which is never granted.
+  ``narratrace_csrf`` cookie (random per browser session, set on the first page, SameSite=Strict); so must a
+  file upload form (``multipart/form-data``, on the upload routes only: multipart.py). Other bodies a page
+  elsewhere could send without asking first (``text/plain``, multipart elsewhere) are refused; JSON needs
+  that ask (CORS), which is never granted.
 - A body longer than ``[web] max_body_bytes`` (``max_upload_bytes`` for the upload routes) gets 413,
   before the route reads any of it.
 """
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from .multipart import MULTIPART, PARTS_SCOPE_KEY, form_fields, parse_multipart
 from .security import COOKIE, TOKEN_HEADER, _cookies, same_site_location
 
 Scope = dict[str, Any]
@@ -87,7 +89,8 @@ class WriteGuard:
             return
         kind = content_type(headers)
         if not by_header:  # the cookie alone: a browser, maybe made to post by a page elsewhere
-            refusal = _browser_refusal(scope, headers, kind, body, cookies.get(CSRF_COOKIE))
+            upload = scope.get("path") in self.upload_paths
+            refusal = _browser_refusal(scope, headers, kind, body, cookies.get(CSRF_COOKIE), upload)
             if refusal:
                 await _refuse(scope, send, refusal[0], f"E{refusal[0]}", refusal[1],
                               "reload the page and submit its form again")
@@ -127,14 +130,22 @@ class WriteGuard:
 
 
 def _browser_refusal(scope: Scope, headers: dict[bytes, bytes], kind: str, body: bytes,
-                     csrf_cookie: str | None) -> tuple[int, str] | None:
+                     csrf_cookie: str | None, upload: bool = False) -> tuple[int, str] | None:
     """(status, why) a cookie-authenticated write is refused, or None: another origin (403), a body a form
-    cannot be (415), or a form without this session's CSRF token (403)."""
+    cannot be (415), or a form (a file upload form on an ``upload`` route) without this session's CSRF
+    token (403)."""
     origin = headers.get(b"origin")
     if origin is not None and origin != b"null":  # "null": the pages' no-referrer policy hides it (CSRF decides)
         here = f"{scope.get('scheme', 'http')}://{headers.get(b'host', b'').decode('latin-1')}"
         if origin.decode("latin-1").rstrip("/").lower() != here.lower():
             return 403, "a write from another site is refused"
+    if kind == MULTIPART and upload:
+        parts = parse_multipart(body, headers.get(b"content-type", b"").decode("latin-1"))
+        scope[PARTS_SCOPE_KEY] = parts  # the route reads its file from these
+        given = [v for k, v in form_fields(parts).items() if k == CSRF_FIELD]
+        if not csrf_cookie or not given or not hmac.compare_digest(given[-1].encode(), csrf_cookie.encode()):
+            return 403, "the form's CSRF token is missing or does not match this browser session"
+        return None
     if kind in SIMPLE_TYPES and kind != FORM:
         return 415, f"send forms as {FORM} and API calls as application/json, not {kind}"
     if kind == FORM:

@@ -5,7 +5,10 @@ limits) before it runs, and is a thin layer over ``Narratrace`` (``nt.annotation
 
 The annotation and review routes take ``application/json`` (API clients) or an HTML form
 (``application/x-www-form-urlencoded``, what the pages' buttons send, with their ``csrf_token`` and a ``next``
-page to return to: 303 there, so a reload shows the change; errors as an HTML page).
+page to return to: 303 there, so a reload shows the change; errors as an HTML page). The upload routes take
+the file's bytes as the body, or a ``multipart/form-data`` form with the file in its ``file`` field (what an
+HTML file input or ``curl -F file=@wire.jsonl`` sends; from a browser with its ``csrf_token``, and a ``next``
+page to return to), its file name the upload's name unless ``?name=`` gives one.
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ...errors import NarratraceError
 from ...ingest import EXTENSIONS
-from ...pipeline.uploads import ingest_upload
+from ...pipeline.uploads import ingest_upload, upload_name
+from .multipart import MULTIPART, form_fields, parts_of
 from .pages import story_url
 from .security import COOKIE
 from .write_guard import CSRF_FIELD, CSRF_SCOPE_KEY, FORM, WRITER_SCOPE_KEY, content_type
@@ -136,8 +140,31 @@ def _form_or_json(model: type[BaseModel]) -> Json:
 
 
 def _raw_body(types: dict[str, str], what: str) -> Json:
-    return {"requestBody": {"required": True, "description": what,
-                            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types}}}
+    content: Json = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
+    content[MULTIPART] = {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the file; its name is the upload's name"},
+        CSRF_FIELD: {"type": "string", "description": "the page's CSRF token (a browser form)"},
+        "next": {"type": "string", "description": "the page to return to (303) instead of the JSON result"}}}}
+    return {"requestBody": {"required": True, "description": what + "; or a form with the file", "content": content}}
+
+
+async def _upload(request: Request, types: dict[str, str], name: str | None, fallback: str
+                  ) -> tuple[bytes, str, str, str | None]:
+    """(bytes, upload name, content type, the page to return to or None) of a raw body or a form's file."""
+    headers = dict(request.scope.get("headers") or [])
+    kind, data = content_type(headers), await request.body()
+    if kind != MULTIPART:
+        if kind not in types:
+            raise HTTPException(415, f"send one of {', '.join(types)} or a {MULTIPART} form, not "
+                                     f"{kind or 'no content type'}")
+        return data, name or fallback, kind, None
+    parts = parts_of(request.scope, data, headers.get(b"content-type", b"").decode("latin-1"))
+    files = [p for p in parts if p.name == "file" and p.filename is not None]
+    if not files:
+        raise HTTPException(422, "send the file in a form field named file (curl -F file=@PATH)")
+    back = form_fields(parts).get("next")
+    return files[-1].data, name or upload_name(files[-1].filename, fallback), files[-1].content_type, \
+        (_same_site(back) if back else None)
 
 
 # ----------------------------------------------------------------- helpers
@@ -289,14 +316,16 @@ async def review_match(request: Request) -> Json:
 @router.post("/ingest", summary="Ingest records: JSON (a list, or {\"articles\": [...]}) or JSON Lines",
              responses=ERRORS, openapi_extra=_raw_body(INGEST_TYPES, "records with text, id, title, url, outlet, "
                                                        "published, lang (the fields of a JSON Lines file)"))
-async def ingest(request: Request, name: str = Query("api", pattern=NAME_PATTERN, description=(
-        "the upload's file name, its records' origin: a later upload under the same name updates the same "
-        "articles; its extension (.jsonl, .json, .csv) picks the reader, else the content type does"))) -> Json:
-    kind = content_type(dict(request.scope.get("headers") or []))
-    if kind not in INGEST_TYPES:
-        raise HTTPException(415, f"send one of {', '.join(INGEST_TYPES)}, not {kind or 'no content type'}")
-    data = await request.body()
-    name = name if Path(name).suffix.lower() in EXTENSIONS else name + INGEST_TYPES[kind]
+async def ingest(request: Request, name: str | None = Query(None, pattern=NAME_PATTERN, description=(
+        "the upload's file name (default: a form's file name, else api), its records' origin: a later upload "
+        "under the same name updates the same articles; its extension (.jsonl, .json, .csv) picks the reader, "
+        "else the content type does"))) -> Any:
+    data, name, kind, back = await _upload(request, INGEST_TYPES, name, "api")
+    if Path(name).suffix.lower() not in EXTENSIONS:
+        if kind not in INGEST_TYPES:
+            raise HTTPException(415, f"name the file with one of {', '.join(sorted(EXTENSIONS))}, or send it as "
+                                     f"one of {', '.join(INGEST_TYPES)}")
+        name += INGEST_TYPES[kind]
 
     def command(nt: Any) -> Json:
         report = ingest_upload(nt.pipeline, data, name, nt.settings.ingest.max_file_bytes)
@@ -304,28 +333,32 @@ async def ingest(request: Request, name: str = Query("api", pattern=NAME_PATTERN
                 "unchanged": report.unchanged, "copies": report.copies,
                 "errors": [str(e) for e in report.errors], "warnings": [str(w) for w in report.warnings]}
 
-    return await _locked(request, command)
+    result = await _locked(request, command)
+    return RedirectResponse(back, status_code=303) if back else result
 
 
 @router.post("/factchecks/import", summary="Import fact-checks (ClaimReview JSON-LD, Fact Check Tools JSON, CSV, "
              "an HTML page with ClaimReview) and match every stored claim", responses=ERRORS,
              openapi_extra=_raw_body(FACTCHECK_TYPES, "the file's bytes"))
-async def import_factchecks(request: Request, name: str = Query("factchecks", pattern=NAME_PATTERN,
-                                                                description="the file name (its origin)")) -> Json:
-    kind = content_type(dict(request.scope.get("headers") or []))
-    if kind not in FACTCHECK_TYPES:
-        raise HTTPException(415, f"send one of {', '.join(FACTCHECK_TYPES)}, not {kind or 'no content type'}")
-    data = await request.body()
+async def import_factchecks(request: Request, name: str | None = Query(
+        None, pattern=NAME_PATTERN, description="the file name, its origin (default: a form's file name, else "
+                                                "factchecks)")) -> Any:
+    data, name, kind, back = await _upload(request, FACTCHECK_TYPES, name, "factchecks")
+    if Path(name).suffix.lower() not in (".json", ".csv", ".html", ".htm"):
+        if kind not in FACTCHECK_TYPES:
+            raise HTTPException(415, f"name the file .json, .csv or .html, or send it as one of "
+                                     f"{', '.join(FACTCHECK_TYPES)}")
+        name += FACTCHECK_TYPES[kind]
 
     def command(nt: Any) -> Json:
         with tempfile.TemporaryDirectory(prefix="narratrace-upload-") as tmp:
-            path = Path(tmp) / (name if Path(name).suffix.lower() in (".json", ".csv", ".html", ".htm")
-                                else name + FACTCHECK_TYPES[kind])
+            path = Path(tmp) / name
             path.write_bytes(data)
             found = nt.import_factchecks(path)
         return {**found, "errors": [str(e) for e in found.get("errors", [])]}
 
-    return await _locked(request, command)
+    result = await _locked(request, command)
+    return RedirectResponse(back, status_code=303) if back else result
 
 
 # --------------------------------------------------------- for the templates

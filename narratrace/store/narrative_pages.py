@@ -84,20 +84,24 @@ class NarrativePages(NarrativeSummaries):
         ``article_heads`` entry from the same rows (a page's description reads the articles once)."""
         out: list[tuple[str, str, str | None, float | None, list[int]]] = []
         seen: set[tuple[str, str]] = set()
+        parsed: dict[str, list[int]] = {}  # members share a few passage lists ("[0]", "[1, 2]")
         for chunk in _chunks(sorted(set(narrative_ids)), 200):
             marks = ",".join("?" * len(chunk))
             rows = self._x(
                 "SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, coalesce(na.passages, '[]'), a.lang, "
                 "a.outlet, a.published FROM narratives n JOIN narrative_stories ns ON ns.narrative_id = n.id "
                 "JOIN articles a ON a.story_id = ns.story_id LEFT JOIN narrative_articles na ON na.article_id = a.id "
-                f"WHERE n.id IN ({marks}) "
-                "UNION SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, na.passages, a.lang, a.outlet, "
+                f"WHERE n.id IN ({marks}) "  # UNION ALL: a member both ways gives the same row twice, kept once below
+                "UNION ALL SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, na.passages, a.lang, a.outlet, "
                 "a.published FROM narratives n JOIN narrative_articles na ON na.narrative_id = n.id "
                 f"JOIN articles a ON a.id = na.article_id WHERE n.id IN ({marks})", [*chunk, *chunk]).fetchall()
             for _nr, nid, _ar, aid, sid, score, ps, lang, outlet, published in sorted(rows, key=lambda r: (r[0], r[2])):
                 if (nid, aid) not in seen:
                     seen.add((nid, aid))
-                    out.append((nid, aid, sid, score, json.loads(ps or "[]")))
+                    ps = ps or "[]"
+                    if ps not in parsed:
+                        parsed[ps] = json.loads(ps)
+                    out.append((nid, aid, sid, score, list(parsed[ps])))
                     if heads is not None:
                         heads[aid] = (lang, outlet, published)
         return out

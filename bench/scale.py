@@ -50,12 +50,15 @@ from scale_data import TopicEncoder, make_article  # noqa: E402
 
 import narratrace.group.candidates as candidates_mod  # noqa: E402
 import narratrace.group.narratives as narratives_mod  # noqa: E402
+import narratrace.group.recluster as recluster_mod  # noqa: E402
 import narratrace.group.stories as stories_mod  # noqa: E402
 import narratrace.pipeline as pipeline_mod  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
+from narratrace.group.lexical import TermRarity  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
 from narratrace.group.stories import story_id_for  # noqa: E402
 from narratrace.pipeline.entities import EntityService  # noqa: E402
+from narratrace.pipeline.group import GroupService  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 from narratrace.store.ann import PassageIndex  # noqa: E402
 from narratrace.store.sqlite import SQLiteStore  # noqa: E402
@@ -108,38 +111,49 @@ def bulk_load(store: SQLiteStore, enc: TopicEncoder, start: int, stop: int, n_st
 
 # ------------------------------------------------------------------ profile
 class Profiler:
-    """Exclusive wall time per label of wrapped functions (nested calls are subtracted from their caller)."""
+    """Exclusive wall and CPU time per label of wrapped functions (nested calls are subtracted from their
+    caller): ``totals`` wall seconds, ``cpu`` process CPU seconds."""
 
     def __init__(self) -> None:
         self.totals: dict[str, float] = defaultdict(float)
-        self._stack: list[float] = []
+        self.cpu: dict[str, float] = defaultdict(float)
+        self._stack: list[list[float]] = []
 
     def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         prof = self
 
         def wrapper(*a: Any, **k: Any) -> Any:
-            t0 = time.perf_counter()
-            prof._stack.append(0.0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            prof._stack.append([0.0, 0.0])
             try:
                 return fn(*a, **k)
             finally:
-                el = time.perf_counter() - t0
-                child = prof._stack.pop()
-                prof.totals[label] += el - child
-                if prof._stack:
-                    prof._stack[-1] += el
+                prof._close(label, time.perf_counter() - t0, time.process_time() - c0, prof._stack.pop())
 
         wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
         return wrapper
 
-    def reset(self) -> dict[str, float]:
-        out, self.totals = dict(self.totals), defaultdict(float)
+    def _close(self, label: str, wall: float, cpu: float, child: list[float]) -> None:
+        self.totals[label] += wall - child[0]
+        self.cpu[label] += cpu - child[1]
+        if self._stack:
+            self._stack[-1][0] += wall
+            self._stack[-1][1] += cpu
+
+    def count(self, label: str, wall: float, cpu: float) -> None:
+        """Time spent outside a wrapped function (a transaction's BEGIN or COMMIT), counted as a stage."""
+        self._close(label, wall, cpu, [0.0, 0.0])
+
+    def reset(self) -> tuple[dict[str, float], dict[str, float]]:
+        out = dict(self.totals), dict(self.cpu)
+        self.totals, self.cpu = defaultdict(float), defaultdict(float)
         return out
 
 
 STAGES = [  # (label, owner, attribute)
     ("encode (excluded)", TopicEncoder, "encode_passages"),
     ("dedup lookup (SQLite)", SQLiteStore, "existing"),
+    ("classify (new, update or copy)", pipeline_mod.ClassifyService, "classify"),
     ("candidate source setup", candidates_mod.BatchCandidates, "__init__"),
     ("index sync with other writers (SQLite range read)", SQLiteStore, "sync_index"),
     ("next_passage_rowid (SQLite)", SQLiteStore, "next_passage_rowid"),
@@ -147,11 +161,15 @@ STAGES = [  # (label, owner, attribute)
     ("passage owners (SQLite)", candidates_mod.BatchCandidates, "owners"),
     ("candidate passages (SQLite)", candidates_mod.BatchCandidates, "side"),
     ("candidate passages (SQLite)", candidates_mod.BatchCandidates, "prefetch"),
+    ("story members (SQLite)", candidates_mod.BatchCandidates, "members"),
     ("candidate scoring", stories_mod, "same_story_score"),
+    ("TF-IDF vectors of scored articles", TermRarity, "article_vector"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_article"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),
     ("ANN insert", PassageIndex, "add"),
     ("provenance (trace)", pipeline_mod.TraceService, "trace"),
+    ("re-examination (touched stories clustered again)", recluster_mod.StoryReexamination, "run"),
+    ("story ids settled (founder lookups, renames)", GroupService, "settle_ids"),
     ("claims + narratives", pipeline_mod.NarrateService, "narrate"),
     ("narrative centroids load (SQLite)", narratives_mod.NarrativeTracker, "_load"),
     ("fact-check matching", pipeline_mod.FactCheckMatcher, "match_new_claims"),
@@ -159,11 +177,36 @@ STAGES = [  # (label, owner, attribute)
     ("index save (faiss.write_index, whole index)", SQLiteStore, "save_index"),
 ]
 SAVE = "index save (faiss.write_index, whole index)"
+BEGIN_COMMIT = "BEGIN IMMEDIATE + COMMIT (SQLite, WAL)"
+OTHER = "other (savepoints, Python bookkeeping)"
 
 
 def install(prof: Profiler) -> None:
     for label, owner, attr in STAGES:
         setattr(owner, attr, prof.wrap(label, getattr(owner, attr)))
+    outer = SQLiteStore.transaction
+
+    @contextlib.contextmanager
+    def transaction(self: SQLiteStore) -> Any:
+        """The store's transaction, with the time of its BEGIN and its COMMIT (or ROLLBACK) counted apart."""
+        cm = outer(self)
+        t0, c0 = time.perf_counter(), time.process_time()
+        db = cm.__enter__()
+        prof.count(BEGIN_COMMIT, time.perf_counter() - t0, time.process_time() - c0)
+        try:
+            yield db
+        except BaseException:
+            t1, c1 = time.perf_counter(), time.process_time()
+            suppress = cm.__exit__(*sys.exc_info())
+            prof.count(BEGIN_COMMIT, time.perf_counter() - t1, time.process_time() - c1)
+            if not suppress:
+                raise
+        else:
+            t1, c1 = time.perf_counter(), time.process_time()
+            cm.__exit__(None, None, None)
+            prof.count(BEGIN_COMMIT, time.perf_counter() - t1, time.process_time() - c1)
+
+    SQLiteStore.transaction = transaction  # type: ignore[method-assign]
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -187,25 +230,33 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
     first_add_s = time.perf_counter() - t0  # includes loading the index from disk
     nt.add(warm[1:])
     prof.reset()
-    lat, lat_nosave, cpu, per = [], [], [], []
+    lat, lat_nosave, cpu, per, per_cpu = [], [], [], [], []
     joined = 0
     for a in arts:
         t0, c0 = time.perf_counter(), time.process_time()
         rep = nt.add([a])
         wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
-        stages = prof.reset()
+        stages, stages_cpu = prof.reset()
         enc_s = stages.get("encode (excluded)", 0.0)
         save_s = stages.get(SAVE, 0.0)
-        stages["other (commit, transactions, bookkeeping)"] = wall - sum(stages.values())
+        stages[OTHER] = wall - sum(stages.values())
+        stages_cpu[OTHER] = cpu_s - sum(stages_cpu.values())
         lat.append((wall - enc_s) * 1e3)
         lat_nosave.append((wall - enc_s - save_s) * 1e3)
         cpu.append((cpu_s - enc_s) * 1e3)  # the synthetic encoder is pure CPU: its wall time ~ its CPU time
         per.append(stages)
+        per_cpu.append(stages_cpu)
         assert rep.ingested == [a.id], rep.summary()
         joined += nt.store.get_article(a.id, with_passages=False).story_id != story_id_for(a.id)
-    labels = list(dict.fromkeys([s[0] for s in STAGES] + ["other (commit, transactions, bookkeeping)"]))
+    labels = list(dict.fromkeys([s[0] for s in STAGES] + [BEGIN_COMMIT, OTHER]))
+    # the adds whose CPU time is in the top tenth: what makes the p95
+    slow = [per_cpu[k] for k in np.argsort(cpu)[-max(1, len(cpu) // 10):]]
+    # per stage, ms: wall median, wall mean, CPU median, CPU p95, CPU mean over the slowest tenth
     breakdown = {lb: (statistics.median([p.get(lb, 0.0) for p in per]) * 1e3,
-                      statistics.fmean([p.get(lb, 0.0) for p in per]) * 1e3) for lb in labels}
+                      statistics.fmean([p.get(lb, 0.0) for p in per]) * 1e3,
+                      statistics.median([p.get(lb, 0.0) for p in per_cpu]) * 1e3,
+                      pct([p.get(lb, 0.0) for p in per_cpu], 95) * 1e3,
+                      statistics.fmean([p.get(lb, 0.0) for p in slow]) * 1e3) for lb in labels}
     return {"p50": pct(lat, 50), "p95": pct(lat, 95), "mean": statistics.fmean(lat),
             "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
             "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
@@ -224,12 +275,18 @@ def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
             "stories": store.db.execute("SELECT count(*) FROM stories").fetchone()[0]}
 
 
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16")
+
+
 def machine() -> str:
     cpu = "?"
     with contextlib.suppress(OSError, StopIteration):
         info = Path("/proc/cpuinfo").read_text().splitlines()
         cpu = next(ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name"))
         cpu += f" at {float(next(ln.split(':', 1)[1] for ln in info if ln.startswith('cpu MHz'))):.0f} MHz"
+        flags = set(next(ln.split(":", 1)[1] for ln in info if ln.startswith("flags")).split())
+        # the SIMD extensions faiss and numpy dispatch on
+        cpu += " (flags: " + " ".join(f for f in SIMD_FLAGS if f in flags) + ")"
     mem = "?"
     try:
         kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
@@ -255,7 +312,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000", help="store sizes N (articles), ascending")
     ap.add_argument("--adds", type=int, default=200, help="timed single-article adds per N")
-    ap.add_argument("--reads", type=int, default=40, help="timed requests per read path and N")
+    ap.add_argument("--reads", type=int, default=40, help="timed requests per read path and N (0: no read paths)")
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--topics", type=int, default=300)
     ap.add_argument("--articles-per-story", type=int, default=10)
@@ -332,7 +389,7 @@ def main() -> int:
         nt.pipeline.finish()  # once, after the adds (a run saves at its end and every [store] index_save_seconds)
         load["save_s"] = time.perf_counter() - t0
         prof.reset()
-        res["reads"] = time_reads(nt, enc, args.reads, seed=len(results) + 7)
+        res["reads"] = time_reads(nt, enc, args.reads, seed=len(results) + 7) if args.reads else {}
         prof.reset()
         sz = sizes_of(db, nt.store)
         nt.close()
@@ -362,19 +419,21 @@ def main() -> int:
             f"{s_['index_per_passage']:.0f} | {ld['write_s']:.1f} | {ld['index_s']:.1f} | {ld['save_s']:.1f} | "
             f"{r['first_add_s']:.2f} |")
     say()
-    say("Where the time of one add goes (exclusive wall time per stage, ms; median / mean over the adds):")
+    say("Where the time of one add goes (exclusive time per stage, ms over the adds: wall median / wall mean; "
+        "CPU median / CPU p95; CPU mean over the tenth of adds that took the most CPU):")
     say()
     head = "| stage | " + " | ".join(f"N = {n:,}" for n, *_ in results) + " |"
     say(head)
     say("|---|" + "---|" * len(results))
     labels = list(results[0][1]["breakdown"])
     for lb in labels:
-        cells = [f"{r['breakdown'][lb][0]:.2f} / {r['breakdown'][lb][1]:.2f}" for _, r, *_ in results]
+        cells = ["{:.2f} / {:.2f}; {:.2f} / {:.2f}; {:.2f}".format(*r["breakdown"][lb]) for _, r, *_ in results]
         say(f"| {lb} | " + " | ".join(cells) + " |")
     say()
 
-    for line in read_table([(n, r["reads"]) for n, r, *_ in results], results[-1][1], args.reads):
-        say(line)
+    if args.reads:  # --reads 0 times the adds only
+        for line in read_table([(n, r["reads"]) for n, r, *_ in results], results[-1][1], args.reads):
+            say(line)
 
     if args.write:
         path = Path(args.write)

@@ -135,10 +135,16 @@ class TermRarity:
     def vector(self, counts: Mapping[str, int], limit: int = MAX_TERMS) -> dict[str, float]:
         """The TF-IDF vector of term counts (tf = 1 + ln count) divided by its norm, cut to its ``limit``
         heaviest terms (ties by term): the cosine of two cut vectors is at most the full one's."""
-        weights = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        kept = heapq.nsmallest(limit, weights.items(), key=lambda tw: (-tw[1], tw[0]))
+        known, log = self._idf, math.log  # the idf of most terms is known already: no call for them
+        weights = {t: (1.0 + log(c)) * (known.get(t) or self.idf(t)) for t, c in counts.items()}
+        norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
+        # heaviest first, ties by term: sorted by term, then (stably) by weight
+        kept = sorted(sorted(weights.items()), key=_weight, reverse=True)[:limit]
         return {t: w / norm for t, w in kept}
+
+
+def _weight(term_weight: tuple[str, float]) -> float:
+    return term_weight[1]
 
 
 def term_overlap(a: Mapping[str, float], b: Mapping[str, float], k: int = 8) -> tuple[float, list[str]]:

@@ -143,12 +143,14 @@ class StoryGrouper:
             _, story = source.side(cand)
             if story is not None:
                 by_story[story].append(cand)
-        # each candidate story is judged on its hit members plus up to story_members others
+        # each candidate story is judged on its hit members plus up to story_members others (read at once)
+        extras: list[str] = []
         for story, hits in by_story.items():
             extra = [m for m in source.members(story, self.story_members + len(hits))
                      if m not in hits and m != side.id][: max(0, self.story_members - len(hits))]
-            source.prefetch(extra)
+            extras += extra
             hits.extend(extra)
+        source.prefetch(extras)
         best: tuple[float, str, list[tuple[str, float]]] | None = None
         for story in sorted(by_story):
             members = by_story[story]

@@ -205,12 +205,11 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
                  f"article_rowid IN ({','.join('?' * len(chunk))}) ORDER BY article_rowid, idx")
             for r in self._x(q, chunk).fetchall():
                 rows[int(r[0])].append(r)
-        dim = int(self.get_meta("dim") or 0)
         out: dict[str, StoredPassages] = {}
         for arowid, (_, aid, lang, published, story_id) in heads.items():
             ps = rows[arowid]
             vecs = (np.stack([np.frombuffer(r[4], dtype=self.vector_dtype) for r in ps]).astype(np.float32)
-                    if ps else np.zeros((0, dim), np.float32))
+                    if ps else np.zeros((0, int(self.get_meta("dim") or 0)), np.float32))
             out[aid] = StoredPassages(aid, lang, published, story_id, [r[1] for r in ps], [r[2] for r in ps],
                                       [r[3] for r in ps], vecs, [json.loads(r[5]) if r[5] else None for r in ps])
         return out

@@ -75,6 +75,8 @@ class StoriesSettings:
     idf_refresh_share: float
     recluster_members: int
     recluster_pairs: int
+    recluster_items: int
+    reverse_ann_k: int
     model: str
 
 

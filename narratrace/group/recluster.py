@@ -8,8 +8,12 @@ clustering of the whole corpus reaches (docs/evaluation.md: ntrex-dev and ecbplu
 BCubed F1), and the outcome no longer depends on which article came first.
 
 What is clustered: the stories of the batch's articles and every story one of them scored at or above
-the join threshold against (a near miss), each with up to ``max_members`` stored members (the first
-stored) plus the batch's articles in it. Average link (UPGMA) over their same-story scores merges the
+the join threshold against (a near miss), grown breadth first by the stories their sampled members
+score at or above the threshold against (``PairScores.partners``, up to ``recluster_items`` articles),
+each with up to ``max_members`` stored members (the first stored) plus the batch's articles in it. The
+growth is what makes the partition a function of the articles, not of their order: a member split off
+a story meets the stories its partners are in, whichever of them came first. Average link (UPGMA) over
+their same-story scores (items in id order, so ties fall the same way in every order) merges the
 two closest clusters while their mean pair score reaches the threshold, never two clusters holding
 stories an analyst split apart. An article an analyst placed (a pin) is never moved.
 
@@ -25,6 +29,7 @@ of one streamed article.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -86,7 +91,7 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     ``score(a, b)``: same-story score of two articles; ``new_story(members)``: the id of a new story
     holding these articles; ``apart(story_a, story_b)``: an analyst split them apart."""
     stories = sorted(samples)
-    items = [(aid, sid) for sid in stories for aid in samples[sid]]
+    items = sorted((aid, sid) for sid in stories for aid in samples[sid])  # ties go to the first id
     n = len(items)
     out = Outcome()
     if n < 2:
@@ -120,6 +125,38 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     return out
 
 
+class _Components:
+    """Union-find over story ids, with the sampled articles of each component."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def add(self, x: str, size: int = 0) -> None:
+        if x not in self.parent:
+            self.parent[x], self.size[x] = x, size
+
+    def find(self, x: str) -> str:
+        self.add(x)
+        while self.parent[x] != x:
+            self.parent[x] = x = self.parent[self.parent[x]]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            keep, gone = min(ra, rb), max(ra, rb)  # the root is the smallest id: the outcome is order-free
+            self.parent[gone] = keep
+            self.size[keep] += self.size.pop(gone)
+
+    def groups(self, members: list[str]) -> list[list[str]]:
+        """``members`` by component, each in the given order; components in the order of their first member."""
+        out: dict[str, list[str]] = {}
+        for x in members:
+            out.setdefault(self.find(x), []).append(x)
+        return list(out.values())
+
+
 class StoryReexamination:
     """Applies ``recluster`` to the store after a batch: merges by rename, moves by ``set_story`` (links the
     moved article is the source of follow it), then names every changed story after its founder."""
@@ -132,49 +169,11 @@ class StoryReexamination:
         """Re-examine the stories ``items`` (the batch's written articles) touched; returns the number of
         merges and moves made."""
         g = self.grouper
-        thr, cap, cache = g.join_threshold, g.recluster_members, g.pair_scores
+        thr, cache = g.join_threshold, g.pair_scores
         batch = {it.id: it for it in items}
-        # stories that met (a batch article's own story and the stories it could have joined) are one
-        # component; components are clustered apart, so stories that never met cost no pair scores
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            while parent.setdefault(x, x) != x:
-                x = parent[x]
-            return x
-
         for it in items:
-            own_story = it.article.story_id
             cache.seed(it.id, [(m, sc) for m, (sc, _) in it.scored.items()])
-            by_story: dict[str, list[float]] = {}
-            for m, (sc, _) in it.scored.items():
-                sid = candidates.side(m)[1]
-                if sid:
-                    by_story.setdefault(sid, []).append(sc)
-            if own_story:
-                find(own_story)
-                # a near miss: a story the article could have joined (its average score there reaches the threshold)
-                for sid, scs in sorted(by_story.items()):
-                    if sum(scs) / len(scs) >= thr:
-                        parent[find(sid)] = find(own_story)
-        samples: dict[str, list[str]] = {}
-        for sid in sorted(parent):
-            own = [it.id for it in items if it.article.story_id == sid]
-            stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
-            samples[sid] = stored + own
-        components: dict[str, dict[str, list[str]]] = {}
-        for sid in sorted(samples):
-            components.setdefault(find(sid), {})[sid] = samples[sid]
-        # stories that met are clustered together; a story alone when it holds two members or more
-        work = [c for c in components.values() if sum(len(ms) for ms in c.values()) > 1]
-        # within the batch's budget of new pair scores, the cheapest components first
-        budget = g.recluster_pairs * len(items)
-        costs = [cache.missing([m for ms in c.values() for m in ms]) for c in work]
-        chosen = []
-        for cost, c in sorted(zip(costs, work), key=lambda x: (x[0], min(x[1]))):
-            if cost <= budget:
-                budget -= cost
-                chosen.append(c)
+        chosen = self._plan(items, batch, candidates)
         # an article an analyst placed stays where it is: it is not re-clustered
         work = [{sid: [m for m in ms if not self.store.pinned_story(m)] for sid, ms in c.items()} for c in chosen]
         samples = {sid: ms for c in work for sid, ms in c.items()}
@@ -182,8 +181,9 @@ class StoryReexamination:
         origin = {aid: sid for sid, ms in samples.items() for aid in ms}
 
         def score(a: str, b: str) -> float:
-            return cache.get(a, b, lambda: same_story_score(
-                candidates.side(a)[0], candidates.side(b)[0], g.model, g.means, g.rarity)[0])
+            x, y = (a, b) if a < b else (b, a)  # one pair, one number: scored in the same order every time
+            return cache.get(x, y, lambda: same_story_score(
+                candidates.side(x)[0], candidates.side(y)[0], g.model, g.means, g.rarity)[0])
 
         def new_story(members: list[str]) -> str:
             founder = min(founder_key(m, candidates.side(m)[0].published) for m in members)
@@ -210,6 +210,92 @@ class StoryReexamination:
             changed.update({target, into.get(origin[aid], origin[aid])})
         self._settle(sorted(changed), batch, candidates)
         return len(outcome.merges) + len(outcome.moves)
+
+    def _plan(self, items: Sequence[EncodedArticle], batch: dict[str, EncodedArticle],
+              candidates: BatchCandidates) -> list[dict[str, list[str]]]:
+        """The components to cluster again (story -> its sampled members), within the batch's budget.
+
+        A batch article's story and the stories it could have joined (its average score there reaches the
+        threshold) are a *seed*. Its *closure* adds, breadth first, each story holding a partner of a sampled
+        member (a pair at or above the threshold, ``PairScores.partners``), up to ``recluster_items``
+        sampled articles: what a set of articles ends as no longer depends on which of them met which
+        first (a member split off a story is clustered with the stories its partners are in). Stories that
+        never met are clustered apart, so they cost no pair scores. Within the batch's budget of new pair
+        scores (``recluster_pairs`` per article), the cheapest closures first; a closure over the budget
+        gives way to its seeds, as they fit."""
+        g = self.grouper
+        thr, cap, cache = g.join_threshold, g.recluster_members, g.pair_scores
+        samples: dict[str, list[str]] = {}
+        story_of: dict[str, str] = {}
+
+        def sample(sid: str) -> list[str]:
+            if sid not in samples:
+                own = [it.id for it in items if it.article.story_id == sid]
+                stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
+                samples[sid] = stored + own
+                story_of.update((m, sid) for m in samples[sid])
+            return samples[sid]
+
+        seeds = _Components()
+        for it in items:
+            own_story = it.article.story_id
+            if not own_story:
+                continue
+            seeds.add(own_story)
+            by_story: dict[str, list[float]] = {}
+            for m, (sc, _) in it.scored.items():
+                sid = candidates.side(m)[1]
+                if sid:
+                    by_story.setdefault(sid, []).append(sc)
+            for sid, scs in sorted(by_story.items()):  # a near miss: the average there reaches the threshold
+                if sum(scs) / len(scs) >= thr:
+                    seeds.union(own_story, sid)
+        closure = _Components()
+        for sid in sorted(seeds.parent):
+            closure.add(sid, len(sample(sid)))
+        for sid in sorted(seeds.parent):
+            closure.union(sid, seeds.find(sid))
+        queue = deque(sorted(seeds.parent)) if g.recluster_items else deque()
+        while queue:
+            sid = queue.popleft()
+            partners = sorted({p for m in samples[sid] for p in cache.partners(m)})
+            unknown = [p for p in partners if p not in story_of]
+            found = {a.id: a.story_id for a in self.store.articles(unknown)} if unknown else {}
+            for p in partners:
+                other = story_of.get(p) or found.get(p)
+                if not other or (other in closure.parent and closure.find(other) == closure.find(sid)):
+                    continue
+                grown = closure.size[closure.find(sid)] + (
+                    closure.size[closure.find(other)] if other in closure.parent else len(sample(other)))
+                if grown > g.recluster_items:
+                    continue
+                if other not in closure.parent:
+                    closure.add(other, len(samples[other]))
+                    queue.append(other)
+                closure.union(sid, other)
+        budget = g.recluster_pairs * len(items)
+        chosen: list[dict[str, list[str]]] = []
+
+        def cost(c: dict[str, list[str]]) -> int:
+            return cache.missing([m for ms in c.values() for m in ms])
+
+        def fits(c: dict[str, list[str]]) -> bool:
+            nonlocal budget
+            need = cost(c)
+            if sum(len(ms) for ms in c.values()) < 2 or need > budget:
+                return False
+            budget -= need
+            chosen.append(c)
+            return True
+
+        groups = [({sid: samples[sid] for sid in sids},
+                   [{s: samples[s] for s in seed} for seed in seeds.groups(sorted(set(sids) & seeds.parent.keys()))])
+                  for sids in closure.groups(sorted(closure.parent))]
+        for whole, parts in sorted(groups, key=lambda wp: (cost(wp[0]), min(wp[0]))):
+            if not fits(whole):
+                for part in sorted(parts, key=lambda c: (cost(c), min(c))):
+                    fits(part)
+        return chosen
 
     @staticmethod
     def _moved(aid: str, story_id: str, batch: dict[str, EncodedArticle], candidates: BatchCandidates) -> None:

@@ -14,6 +14,7 @@ member arrives, the story takes its id and the old one is kept as an alias (stor
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -51,19 +52,36 @@ def founder_key(article_id: str, published: str | None) -> str:
 class PairScores:
     """Same-story scores of article pairs kept for the process: re-examination meets the same stored
     members batch after batch. A score is not recomputed when the term rarity is refreshed (the change
-    is small); all are forgotten at once past ``limit`` pairs."""
+    is small); all are forgotten at once past ``limit`` pairs.
 
-    def __init__(self, limit: int = 500_000) -> None:
+    The pairs scoring at least ``strong_at`` (the join threshold) are also kept as each article's
+    *partners*: two stories joined by such a pair are one component for re-examination, whichever
+    article met the other first (group/recluster.py)."""
+
+    def __init__(self, limit: int = 500_000, strong_at: float = 1.0) -> None:
         self.limit = limit
+        self.strong_at = strong_at
         self._scores: dict[tuple[str, str], float] = {}
+        self._partners: dict[str, set[str]] = {}
+        self._strong_pairs = 0
+
+    def _keep(self, key: tuple[str, str], score: float) -> None:
+        if len(self._scores) >= self.limit:
+            self._scores = {}
+        self._scores[key] = score
+        if score >= self.strong_at and key[1] not in self._partners.get(key[0], ()):
+            if self._strong_pairs >= self.limit:
+                self._partners, self._strong_pairs = {}, 0
+            self._partners.setdefault(key[0], set()).add(key[1])
+            self._partners.setdefault(key[1], set()).add(key[0])
+            self._strong_pairs += 1
 
     def get(self, a: str, b: str, compute: Callable[[], float]) -> float:
         key = (a, b) if a < b else (b, a)
         got = self._scores.get(key)
         if got is None:
-            if len(self._scores) >= self.limit:
-                self._scores = {}
-            got = self._scores[key] = compute()
+            got = compute()
+            self._keep(key, got)
         return got
 
     def missing(self, ids: list[str]) -> int:
@@ -71,10 +89,51 @@ class PairScores:
         return sum(((a, b) if a < b else (b, a)) not in self._scores
                    for k, a in enumerate(ids) for b in ids[k + 1:])
 
+    def missing_between(self, ids: list[str], others: list[str]) -> int:
+        """How many pairs of one of ``ids`` and one of ``others`` have no score kept."""
+        return sum(((a, b) if a < b else (b, a)) not in self._scores for a in ids for b in others)
+
+    def partners(self, article_id: str) -> set[str]:
+        """The articles ``article_id`` scored at least ``strong_at`` with (as far as this process knows)."""
+        return self._partners.get(article_id, set())
+
     def seed(self, a: str, pairs: Iterable[tuple[str, float]]) -> None:
         """Scores already computed for article ``a`` (grouping's candidates)."""
         for b, s in pairs:
-            self._scores[(a, b) if a < b else (b, a)] = s
+            self._keep((a, b) if a < b else (b, a), s)
+
+
+class NeighbourRadii:
+    """How near a passage must come to an article to be among its articles' nearest passages: the
+    ``ann_k``-th similarity its passages met when it was grouped (the smallest over its passages).
+
+    Why: candidates are the owners of a new article's nearest passages, so a pair is found only by the
+    later of its two articles. When the earlier one has many close neighbours the later one may miss it,
+    while in the other order the pair is found: the stories would depend on the order. A stored article
+    whose radius the new one reaches is a candidate too. Kept for the process (an article grouped by an
+    earlier process has no radius and is found as before); forgotten at once past ``limit`` articles."""
+
+    def __init__(self, limit: int = 500_000) -> None:
+        self.limit = limit
+        self._radius: dict[str, float] = {}
+        self._floor = math.inf
+
+    def record(self, article_id: str, scores: np.ndarray, ids: np.ndarray) -> None:
+        """The nearest passages an article met (``scores`` and ``ids`` of its ``ann_k`` per passage)."""
+        if len(self._radius) >= self.limit:
+            self._radius, self._floor = {}, math.inf
+        full = (ids >= 0).all(axis=1)  # a passage with fewer than ann_k neighbours is reached by any
+        radius = float(scores[full, -1].min()) if full.all() and scores.shape[1] else -1.0
+        self._radius[article_id] = radius
+        self._floor = min(self._floor, radius)
+
+    def floor(self) -> float:
+        """No article's radius is below this: a hit below it reaches none."""
+        return self._floor
+
+    def reaches(self, article_id: str, similarity: float) -> bool:
+        r = self._radius.get(article_id)
+        return r is not None and similarity >= r
 
 
 class StoryGrouper:
@@ -84,14 +143,20 @@ class StoryGrouper:
 
     def __init__(self, ann_k: int, max_candidates: int, join_threshold: float, story_members: int,
                  model: dict[str, Any] | None = None, means: dict[str, np.ndarray] | None = None,
-                 rarity: TermRarity | None = None, recluster_members: int = 0, recluster_pairs: int = 0) -> None:
+                 rarity: TermRarity | None = None, recluster_members: int = 0, recluster_pairs: int = 0,
+                 recluster_items: int = 0, reverse_ann_k: int = 0) -> None:
         self.means = means
         self.rarity = rarity
         #: stored members per touched story clustered again after a batch (group/recluster.py); 0: not
         self.recluster_members = recluster_members
         #: new pair scores re-examination may compute per article of a batch (its cost bound)
         self.recluster_pairs = recluster_pairs
-        self.pair_scores = PairScores()
+        #: articles a re-examined component may grow to through its members' partners; 0: no growth
+        self.recluster_items = recluster_items
+        self.pair_scores = PairScores(strong_at=join_threshold)
+        #: passages searched per passage to find the stored articles this one is among the nearest of
+        self.reverse_ann_k = reverse_ann_k
+        self.radii = NeighbourRadii()
         self.ann_k = ann_k
         self.max_candidates = max_candidates
         self.join_threshold = join_threshold
@@ -108,24 +173,35 @@ class StoryGrouper:
         return cls(ann_k=settings.ann_k, max_candidates=settings.max_candidates,
                    join_threshold=settings.join_threshold, story_members=settings.story_members,
                    model=model, means=means, rarity=rarity, recluster_members=settings.recluster_members,
-                   recluster_pairs=settings.recluster_pairs)
+                   recluster_pairs=settings.recluster_pairs, recluster_items=settings.recluster_items,
+                   reverse_ann_k=settings.reverse_ann_k)
 
     def candidates(self, side: Side, source: CandidateSource) -> list[str]:
-        """Articles owning the nearest passages, best first (by summed similarity of their hits, then id)."""
+        """Articles owning the nearest passages, best first (by summed similarity of their hits, then id),
+        then the stored articles that would have had this one among their nearest (``NeighbourRadii``)."""
         if not len(side.vectors):
             return []
-        scores, ids = source.search(side.vectors, self.ann_k)
-        owners = source.owners([int(i) for i in np.unique(ids) if i >= 0])
+        wide = max(self.ann_k, self.reverse_ann_k)
+        scores, ids = source.search(side.vectors, wide)
+        self.radii.record(side.id, scores[:, : self.ann_k], ids[:, : self.ann_k])
+        floor = self.radii.floor()
+        keep = (np.arange(scores.shape[1]) < self.ann_k)[None, :] | (scores >= floor)
+        owners = source.owners([int(i) for i in np.unique(ids[keep]) if i >= 0])
         total: dict[str, float] = defaultdict(float)
-        for row_s, row_i in zip(scores, ids):
+        reverse: set[str] = set()
+        for row_s, row_i, row_keep in zip(scores, ids, keep):
             seen = set()
-            for s, i in zip(row_s, row_i):
-                aid = owners.get(int(i))
+            for rank, (s, i, kept) in enumerate(zip(row_s, row_i, row_keep)):
+                aid = owners.get(int(i)) if kept else None
                 if aid is None or aid == side.id or aid in seen:
                     continue
-                seen.add(aid)  # one vote per passage per article
-                total[aid] += float(s)
-        return sorted(total, key=lambda a: (-total[a], a))[: self.max_candidates]
+                if rank < self.ann_k:
+                    seen.add(aid)  # one vote per passage per article
+                    total[aid] += float(s)
+                elif self.radii.reaches(aid, float(s)):
+                    reverse.add(aid)
+        forward = sorted(total, key=lambda a: (-total[a], a))[: self.max_candidates]
+        return forward + sorted(reverse - set(forward))
 
     def assign(self, side: Side, source: CandidateSource,
                scored: dict[str, tuple[float, dict[str, Any]]] | None = None) -> tuple[str, Link | None]:

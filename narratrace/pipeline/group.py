@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..group import Side, StoryGrouper, story_id_for
 from ..group.candidates import BatchCandidates
 from ..group.recluster import StoryReexamination
@@ -22,10 +24,13 @@ class GroupService:
         self.store = store
 
     def side(self, item: EncodedArticle) -> Side:
-        """The article as the story scorer sees it (built once, reused by tracing)."""
+        """The article as the story scorer sees it (built once, reused by tracing), its vectors as the store
+        will return them: a pair scored while one article is new gets the number it gets once both are
+        stored, so which article came first does not change a score (and the stories built on it)."""
         art = item.article
         assert item.vectors is not None, "encode before grouping"
-        return Side(art.id, art.lang, art.published, item.vectors, item.texts)
+        vectors = np.asarray(item.vectors).astype(self.store.vector_dtype).astype(np.float32)
+        return Side(art.id, art.lang, art.published, vectors, item.texts)
 
     def assign(self, item: EncodedArticle, side: Side, candidates: BatchCandidates) -> None:
         """Set the article's ``story_id``, the ``join`` link when it joined a story, the candidates'

@@ -19,8 +19,7 @@ What changes membership calls the hooks here inside its transaction:
 
 Counts move by deltas; dates only grow by deltas, and an article leaving a narrative with its earliest or
 latest date makes the row be counted again from the narrative's story summaries and assigned articles.
-``_build_narrative_summaries`` makes every row from what is stored (migration 12, for a store made before;
-``rebuild_narrative_summaries`` for a bulk loader that writes the tables itself).
+``_build_narrative_summaries`` makes every row from what is stored (migration 12, for a store made before).
 """
 from __future__ import annotations
 
@@ -198,11 +197,6 @@ class NarrativeSummaries(SQLBase):
                     "VALUES(?,?,?,?,?,?)",
                     [_row(nid, int(a) + int(b), _min(f1, f2), _max(l1, l2))
                      for nid, a, f1, l1, b, f2, l2 in rows if int(a) + int(b) > 0])
-
-    def rebuild_narrative_summaries(self) -> None:
-        """Count every narrative again (a bulk loader that wrote the narrative tables itself calls it)."""
-        with self.transaction():
-            self._build_narrative_summaries()
 
 
 def _row(narrative_id: str, size: int, first: str | None, last: str | None) -> tuple[Any, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -87,27 +88,40 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
         for label, url in paths.items():
             first = client.get(url(0))
             assert first.status_code == 200, (url(0), first.status_code, first.text[:300])
-            times = []
+            times, cpu = [], []
             for k in range(1, reads + 1):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 r = client.get(url(k))
                 times.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.process_time() - c0) * 1e3)
                 assert r.status_code == 200, (url(k), r.status_code)
             out[label] = times
-        times = []
+            if label.startswith("search page"):  # CPU time too: the 2 cores are shared, wall time swells
+                out["search page, CPU time of this process (ms)"] = cpu
+        times, cpu = [], []
         nt.pages.search(_search_query(0), query_vector=enc.encode_queries([_search_query(0)]))
         for k in range(1, reads + 1):
             vec = enc.encode_queries([_search_query(k)])
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             nt.pages.search(_search_query(k), query_vector=vec)
             times.append((time.perf_counter() - t0) * 1e3)
+            cpu.append((time.process_time() - c0) * 1e3)
         out["search, Python API (`nt.pages.search(q, query_vector=…)`: encoding excluded)"] = times
+        out["search, Python API, CPU time (ms)"] = cpu
     return out
+
+
+def cpu_flags() -> str:
+    """The vector instructions of this CPU (FTS5 and faiss are compiled for what they find)."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = next((ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), [])
+    return ", ".join(f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni") if f in flags)
 
 
 def read_table(reads: list[tuple[int, dict[str, list[float]]]], top: dict[str, Any], n_reads: int) -> list[str]:
     """The markdown lines of the read-path table and the summary line (``top``: the adds at the largest N)."""
-    out = ["Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
+    out = [f"CPU flags: {cpu_flags() or '?'}.", "",
+           "Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
            f"its ASGI app, {n_reads} requests each after one warm-up; the last column is p95 at the largest N "
            "divided by p95 at the smallest, measured in this run):", "",
            "| read path | " + " | ".join(f"N = {n:,}" for n, _ in reads) + " | p95 ratio |",

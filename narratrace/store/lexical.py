@@ -13,12 +13,15 @@ the backend indexes them:
 
 In an index of ``PRUNE_FROM`` documents or more, query terms shared by more than ``COMMON_SHARE`` of
 them are left out (they weigh almost nothing and would make every search read most of the index)
-unless no other term is left.
+unless no other term is left. The number of documents and of their terms is kept per kind by triggers
+(``lexical_counts``, schema 14), not counted per search (a count of 3M passages took 270 ms). From
+``lexical_plan.BOUNDED_FROM`` documents on, a term's documents are counted up to the common share and
+kept until the index grows or shrinks by ``STATS_DRIFT``, and a ranking query scores a bounded set of
+documents (``lexical_plan.plan``).
 """
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +32,8 @@ import numpy as np
 from ..model import Passage
 from ..text.normalise import normalise
 from ..text.terms import key_terms, terms_string
+from . import lexical_plan
+from .lexical_plan import Plan, TermQuery, plan
 from .sql import SQLBase, _chunks
 
 #: document kinds -> (the table of their terms, the table they belong to)
@@ -38,11 +43,20 @@ K1, B = 1.2, 0.75
 #: query terms in more than this share of the documents are dropped when rarer ones remain
 COMMON_SHARE = 0.2
 PRUNE_FROM = 1000
-#: the schema version whose migration builds the index from what is already stored
+#: the schema versions whose migrations build the index, and its counts, from what is already stored
 LEXICAL_VERSION = 7
+COUNTS_VERSION = 14
+#: kept term counts (large indexes) hold while the number of documents stays within this share of theirs
+STATS_DRIFT = 0.05
+#: in a large index, a term in more documents than a search scores (lexical_plan.SCORED_BUDGET) has its share
+#: estimated from SAMPLE_WINDOWS stretches of rowids spread over the index (SAMPLE_DOCS documents in all: a
+#: word bursting in recent news is not taken for a common one), and is counted only when the estimate is
+#: within SAMPLE_BAND of the common share (a sample of 20,000 is off by about 0.01 there)
+SAMPLE_WINDOWS, SAMPLE_DOCS, SAMPLE_BAND = 10, 20_000, 0.25
 _FTS = "{terms}_fts"
 _TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
-_TERM = re.compile(r"[^\s\"']+")
+#: the number of terms of a terms string (``terms_string``: single spaces) in SQL, ``{r}`` the row
+_NTERMS = "(CASE WHEN {r}.terms = '' THEN 0 ELSE length({r}.terms) - length(replace({r}.terms, ' ', '')) + 1 END)"
 
 
 def indexed(passage: Passage) -> bool:
@@ -56,20 +70,6 @@ def factcheck_text(claim: str, title: str | None) -> str:
     claim = claim.strip()
     title = (title or "").strip()
     return f"{title}\n{claim}" if title and normalise(title) != normalise(claim) else claim
-
-
-@dataclass
-class TermQuery:
-    """A lexical query: groups of alternative terms (one group per query word: the word and its forms
-    without clitics, or a name and its spellings in other scripts). ``require_all``: every group must
-    match (keyword and phrase search); else any term may (the ranking channel of hybrid search)."""
-
-    groups: list[list[str]]
-    require_all: bool = False
-
-    @property
-    def terms(self) -> list[str]:
-        return list(dict.fromkeys(t for g in self.groups for t in g if _TERM.fullmatch(t)))
 
 
 class LexicalIndex(SQLBase):
@@ -101,22 +101,88 @@ class LexicalIndex(SQLBase):
         best first. ``rowids``: only these documents (their scores as in the whole index). For passages:
         ``lang`` keeps those in that language (the passage's or its article's), ``article_ids`` those of
         these articles."""
-        query = self._pruned(kind, query)
+        query, n, df = self._pruned(kind, query)
         if not query.groups or limit <= 0 or any(f is not None and not f for f in (article_ids, rowids)):
             return []
-        return self._bm25(kind, query, limit, _Filters(lang, article_ids, rowids))
+        planned = Plan(query) if rowids is not None else plan(query, n, df, lambda q, cap: self._matching(kind, q, cap))
+        return self._bm25(kind, planned, limit, _Filters(lang, article_ids, rowids))
+
+    def lexical_totals(self, kind: str) -> tuple[int, int]:
+        """(documents, terms) in the index of ``kind``, as the triggers of schema 14 keep them."""
+        row = self._x("SELECT documents, terms FROM lexical_counts WHERE kind = ?", (kind,)).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def document_frequencies(self, kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """(documents indexed, term -> documents holding it) for ``terms`` (absent ones are 0)."""
+        """(documents indexed, term -> documents holding it) for ``terms`` (absent ones are 0). From
+        ``BOUNDED_FROM`` documents on, a term in more documents than a search scores is estimated
+        (``SAMPLE_DOCS``), a count stops past the common share (``COMMON_SHARE``: the term is left out, its
+        exact count unused), and both are kept while the index changes by less than ``STATS_DRIFT``."""
         terms = list(dict.fromkeys(terms))
+        n = self.lexical_totals(kind)[0]
+        if n < lexical_plan.BOUNDED_FROM:
+            return n, self._small_frequencies(kind, terms, n)
+        caches = self.__dict__.setdefault("_lexical_df", {})
+        kept = caches.get(kind)
+        if kept is None or abs(n - kept[0]) > STATS_DRIFT * max(kept[0], 1):
+            kept = caches[kind] = (n, {})
+        known: dict[str, int] = kept[1]
+        budget = lexical_plan.SCORED_BUDGET
+        for t in terms:
+            if t not in known:
+                one = TermQuery([[t]])
+                found = self._matching(kind, one, budget + 1)
+                known[t] = found if found <= budget else self._large_frequency(kind, one, n)
+        return n, {t: known[t] for t in terms}
+
+    def _large_frequency(self, kind: str, one: TermQuery, n: int) -> int:
+        """The documents of a term over the scoring budget: estimated when clearly common or clearly not
+        (which is all a plan and the pruning need of it; FTS5 computes its own IDF), else counted up to the
+        common share."""
+        cap = int(COMMON_SHARE * n) + 1
+        windows = self._sample_windows(kind, n)
+        docs = sum(d for _, _, d in windows)
+        if docs < SAMPLE_DOCS // 2:
+            return self._matching(kind, one, cap)
+        share = sum(self._matching(kind, one, d + 1, (lo, hi)) for lo, hi, d in windows) / docs
+        if abs(share - COMMON_SHARE) <= SAMPLE_BAND * COMMON_SHARE:
+            return self._matching(kind, one, cap)
+        return cap if share > COMMON_SHARE else max(lexical_plan.SCORED_BUDGET + 1, round(share * n))
+
+    def _sample_windows(self, kind: str, n: int) -> list[tuple[int, int, int]]:
+        """(first rowid, last rowid, documents) of ``SAMPLE_WINDOWS`` stretches spread over the index's
+        rowids, ``SAMPLE_DOCS`` documents in all (kept like the counts)."""
+        kept = self.__dict__.setdefault("_lexical_windows", {}).get(kind)
+        if kept is not None and kept[0] == n:
+            return kept[1]
         table = KINDS[kind][0]
-        n = int(self._x(f"SELECT count(*) FROM {table}").fetchone()[0])
+        lo, hi = self._x(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
+        windows: list[tuple[int, int, int]] = []
+        if lo is not None:
+            span = int(hi) - int(lo) + 1
+            width = max(1, span * SAMPLE_DOCS // (SAMPLE_WINDOWS * max(n, 1)))
+            for i in range(SAMPLE_WINDOWS):
+                start = int(lo) + i * span // SAMPLE_WINDOWS
+                docs = self._x(f"SELECT count(*) FROM {table} WHERE rowid BETWEEN ? AND ?",
+                               (start, start + width - 1)).fetchone()[0]
+                windows.append((start, start + width - 1, int(docs)))
+        self.__dict__["_lexical_windows"][kind] = (n, windows)
+        return windows
+
+    def _small_frequencies(self, kind: str, terms: list[str], n: int) -> dict[str, int]:
+        """Exact document frequencies in a small index (FTS5's vocabulary table)."""
         df = dict.fromkeys(terms, 0)
-        vocab = _FTS.format(terms=table) + "_vocab"
+        vocab = _FTS.format(terms=KINDS[kind][0]) + "_vocab"
         for chunk in _chunks(terms, 200):
             q = f"SELECT term, doc FROM {vocab} WHERE term IN ({','.join('?' * len(chunk))})"
             df.update((t, int(d)) for t, d in self._x(q, chunk).fetchall())
-        return n, df
+        return df
+
+    def _matching(self, kind: str, query: TermQuery, cap: int, within: tuple[int, int] | None = None) -> int:
+        """How many documents match ``query`` (``within`` these rowids, first and last), counted up to ``cap``."""
+        fts = _FTS.format(terms=KINDS[kind][0])
+        where, args = (" AND rowid BETWEEN ? AND ?", list(within)) if within else ("", [])
+        q = f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ?{where} LIMIT ?)"
+        return int(self._x(q, [_fts_query(query), *args, int(cap)]).fetchone()[0])
 
     def recent_document_frequencies(self, passages: int) -> tuple[int, dict[str, int]]:
         """(articles, term -> articles holding it) over the articles owning the ``passages`` most recently
@@ -140,53 +206,50 @@ class LexicalIndex(SQLBase):
         return list(dict.fromkeys(s for s, t in rows if want in t))
 
     # ------------------------------------------------------- reads for search
-    def search_passages(self, rowids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    def search_passages(self, rowids: Iterable[int], vectors: bool = False) -> dict[int, dict[str, Any]]:
         """passage rowid -> what a search result shows of it and what its filters check (missing rowids
-        left out)."""
+        left out); with ``vectors``, also its float32 ``vector`` (None when not encoded)."""
         out: dict[int, dict[str, Any]] = {}
-        for chunk in _chunks([int(i) for i in rowids], 500):
+        names = ("article_id", "passage", "kind", "lang", "text", "key", "reason", "title", "outlet", "url",
+                 "published", "article_lang", "story_id")
+        for chunk in _chunks(list(dict.fromkeys(int(i) for i in rowids)), 500):
             q = ("SELECT p.rowid, a.id, p.idx, p.kind, coalesce(p.lang, a.lang), p.text, p.key, p.reason, a.title, "
-                 "a.outlet, a.url, a.published, a.lang, a.story_id FROM passages p "
+                 f"a.outlet, a.url, a.published, a.lang, a.story_id{', p.vector' if vectors else ''} FROM passages p "
                  f"JOIN articles a ON a.rowid = p.article_rowid WHERE p.rowid IN ({','.join('?' * len(chunk))})")
             for r in self._x(q, chunk):
-                out[int(r[0])] = dict(zip(("article_id", "passage", "kind", "lang", "text", "key", "reason", "title",
-                                           "outlet", "url", "published", "article_lang", "story_id"), r[1:]))
+                row = out[int(r[0])] = dict(zip(names, r[1:]))
+                if vectors:
+                    blob = r[len(names) + 1]
+                    row["vector"] = None if blob is None else np.frombuffer(blob, self.vector_dtype).astype(np.float32)
         return out
 
-    def passage_vectors_by_rowid(self, rowids: Iterable[int]) -> tuple[dict[int, np.ndarray], dict[int, str | None]]:
-        """(rowid -> float32 vector, rowid -> language) of the encoded ones among these passages."""
-        vecs: dict[int, np.ndarray] = {}
-        langs: dict[int, str | None] = {}
-        for chunk in _chunks([int(i) for i in rowids], 500):
-            q = ("SELECT p.rowid, p.vector, coalesce(p.lang, a.lang) FROM passages p JOIN articles a ON "
-                 f"a.rowid = p.article_rowid WHERE p.vector IS NOT NULL AND p.rowid IN ({','.join('?' * len(chunk))})")
-            for r, blob, lang in self._x(q, chunk):
-                vecs[int(r)] = np.frombuffer(blob, dtype=self.vector_dtype).astype(np.float32)
-                langs[int(r)] = lang
-        return vecs, langs
-
-    def _pruned(self, kind: str, query: TermQuery) -> TermQuery:
-        """``query`` without the terms too common to matter (all of them kept if only those are left;
-        for a query that needs every group, a group is kept whole: dropping one would widen the match)."""
+    def _pruned(self, kind: str, query: TermQuery) -> tuple[TermQuery, int, dict[str, int]]:
+        """(``query`` without the terms too common to matter, documents indexed, the terms' document
+        frequencies): all terms are kept if only common ones are left; for a query that needs every group,
+        a group is kept whole (dropping one would widen the match)."""
         terms = query.terms
         if not terms:
-            return TermQuery([], query.require_all)
+            return TermQuery([], query.require_all), 0, {}
         n, df = self.document_frequencies(kind, terms)
         common = {t for t in terms if df[t] > COMMON_SHARE * n} if n >= PRUNE_FROM else set()
         groups = [[t for t in g if t in set(terms)] for g in query.groups]
         groups = [g for g in groups if g]
         if query.require_all or len(common) == len(terms):
-            return TermQuery(groups, query.require_all)
+            return TermQuery(groups, query.require_all), n, df
         kept = [[t for t in g if t not in common] for g in groups]
-        return TermQuery([g for g in kept if g], False)
+        return TermQuery([g for g in kept if g], False), n, df
 
-    def _bm25(self, kind: str, query: TermQuery, limit: int, filters: _Filters) -> list[tuple[int, float]]:
+    def _bm25(self, kind: str, planned: Plan, limit: int, filters: _Filters) -> list[tuple[int, float]]:
         table, _ = KINDS[kind]
         fts = _FTS.format(terms=table)
         join, where, args = filters.sql(kind)
-        q = (f"SELECT f.rowid, -bm25({fts}) AS s FROM {fts} f {join} WHERE {fts} MATCH ? {where} "
-             "ORDER BY s DESC, f.rowid LIMIT ?")
-        rows = self._x(q, [_fts_query(query), *args, int(limit)]).fetchall()
+        scored = f"SELECT f.rowid AS rowid, -bm25({fts}) AS s FROM {fts} f {join} WHERE {fts} MATCH ? {where}"
+        if planned.newest is None:
+            q = f"{scored} ORDER BY s DESC, f.rowid LIMIT ?"
+        else:  # only the newest matches are scored (lexical_plan.plan, step 3)
+            q = (f"SELECT rowid, s FROM ({scored} ORDER BY f.rowid DESC LIMIT {int(planned.newest)}) "
+                 "ORDER BY s DESC, rowid LIMIT ?")
+        rows = self._x(q, [_fts_query(planned.query), *args, int(limit)]).fetchall()
         return [(int(r), float(s)) for r, s in rows]
 
     # -------------------------------------------------------------- migration
@@ -196,6 +259,21 @@ class LexicalIndex(SQLBase):
             for table, _ in KINDS.values():
                 self._create_lexical_index(table)
             self.rebuild_lexical_index()
+        if version == COUNTS_VERSION:
+            for kind, (table, _) in KINDS.items():
+                self._create_lexical_counts(kind, table)
+                self._x("DELETE FROM lexical_counts WHERE kind = ?", (kind,))
+                self._x(f"INSERT INTO lexical_counts(kind, documents, terms) SELECT ?, count(*), "
+                        f"coalesce(sum({_NTERMS.format(r=table)}), 0) FROM {table}", (kind,))
+
+    def _create_lexical_counts(self, kind: str, table: str) -> None:
+        """Triggers keeping ``lexical_counts`` in step with ``table`` (also for rows a foreign key deletes)."""
+        update = f"UPDATE lexical_counts SET documents = documents + {{d}}, terms = terms + {{t}} WHERE kind = '{kind}'"
+        new, old = _NTERMS.format(r="new"), _NTERMS.format(r="old")
+        for name, event, change in (("ai", "INSERT", update.format(d=1, t=new)),
+                                    ("ad", "DELETE", update.format(d=-1, t=f"-{old}")),
+                                    ("au", "UPDATE OF terms", update.format(d=0, t=f"{new} - {old}"))):
+            self._x(f"CREATE TRIGGER IF NOT EXISTS {table}_count_{name} AFTER {event} ON {table} BEGIN {change}; END")
 
     def _create_lexical_index(self, table: str) -> None:
         fts = _FTS.format(terms=table)
@@ -213,6 +291,8 @@ class LexicalIndex(SQLBase):
     def rebuild_lexical_index(self) -> None:
         """Index every stored passage and fact-check again (the migration that added the index runs it;
         call inside ``transaction()``)."""
+        self.__dict__.pop("_lexical_df", None)
+        self.__dict__.pop("_lexical_windows", None)
         self._x("DELETE FROM passage_terms")
         self._x("DELETE FROM factcheck_terms")
         for batch in self._scan("SELECT rowid, kind, key, reason FROM passages ORDER BY rowid"):

@@ -4,75 +4,89 @@ BM25 ranks them with the constants and formula of SQLite's FTS5 (``lexical.bm25_
 PostgreSQL's own ranking (``ts_rank``) has no inverse document frequency, so it would rank another way
 than the SQLite store does; computing BM25 here keeps one ranking for both. Document frequencies are
 counted through the GIN index, each at most up to the point where the term counts as common
-(``lexical.COMMON_SHARE``), and kept until the number of documents changes by ``STATS_DRIFT``;
-documents are read only through the terms that are not common (when any are left).
+(``lexical.COMMON_SHARE``), and in a large index kept until the number of documents changes by
+``lexical.STATS_DRIFT``; documents are read only through the terms that are not common (when any are
+left), and at most ``MAX_CANDIDATES`` of them, the newest (a planned search: ``lexical_plan.plan``).
+The number of documents and their average length come from ``lexical_counts``, kept by statement
+triggers (one update per statement, whatever the rows it wrote or a foreign key deleted).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from .lexical import COMMON_SHARE, KINDS, LexicalIndex, TermQuery, _Filters, bm25_scores
+from .lexical import _NTERMS, COMMON_SHARE, KINDS, LexicalIndex, _Filters, bm25_scores
+from .lexical_plan import Plan, TermQuery
 
 #: the tsvector both the index and the queries use (the same expression, so the index serves them)
 TSV = "to_tsvector('simple'::regconfig, f.terms)"
-#: cached statistics (documents, average length, document frequencies) are kept while the number of
-#: documents stays within this share of what it was
-STATS_DRIFT = 0.05
-#: at most this many matching documents are scored per query
+#: at most this many matching documents (the newest) are scored per query
 MAX_CANDIDATES = 20000
 
 
 class PostgresLexical(LexicalIndex):
     """``LexicalIndex`` for PostgreSQL (mixed in before ``SQLStore`` by ``PostgresStore``)."""
 
-    _lexical_stats: dict[str, tuple[int, float, dict[str, int]]]
-
     def _create_lexical_index(self, table: str) -> None:
         self._x(f"CREATE INDEX IF NOT EXISTS {table}_tsv ON {table} USING GIN "
                 f"(to_tsvector('simple'::regconfig, terms))")
 
-    def _stats(self, table: str) -> tuple[int, float, dict[str, int]]:
-        """(documents, their average number of terms, cached term -> documents holding it) of ``table``."""
-        cache = self.__dict__.setdefault("_lexical_stats", {})
-        n = int(self._x(f"SELECT count(*) FROM {table}").fetchone()[0])
-        got = cache.get(table)
-        if got is None or abs(n - got[0]) > STATS_DRIFT * max(got[0], 1):
-            avg = self._x(f"SELECT avg(length(terms) - length(replace(terms, ' ', '')) + 1) FROM {table}").fetchone()[0]
-            got = (n, float(avg or 0.0), {})
-            cache[table] = got
-        return got
+    def _create_lexical_counts(self, kind: str, table: str) -> None:
+        """Statement triggers keeping ``lexical_counts`` in step with ``table`` (transition tables: one
+        update per statement; a foreign key's cascade runs statements too)."""
+        self._x(f"""CREATE OR REPLACE FUNCTION {table}_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+              IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                UPDATE lexical_counts SET documents = documents + (SELECT count(*) FROM new_rows),
+                  terms = terms + (SELECT coalesce(sum({_NTERMS.format(r="new_rows")}), 0) FROM new_rows)
+                  WHERE kind = '{kind}';
+              END IF;
+              IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE lexical_counts SET documents = documents - (SELECT count(*) FROM old_rows),
+                  terms = terms - (SELECT coalesce(sum({_NTERMS.format(r="old_rows")}), 0) FROM old_rows)
+                  WHERE kind = '{kind}';
+              END IF;
+              RETURN NULL;
+            END $body$""")
+        for name, event, tables in (("ai", "INSERT", "NEW TABLE AS new_rows"),
+                                    ("ad", "DELETE", "OLD TABLE AS old_rows"),
+                                    ("au", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+            self._x(f"DROP TRIGGER IF EXISTS {table}_count_{name} ON {table}")
+            self._x(f"CREATE TRIGGER {table}_count_{name} AFTER {event} ON {table} REFERENCING {tables} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_count()")
 
-    def document_frequencies(self, kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        table = KINDS[kind][0]
-        n, _avg, known = self._stats(table)
+    def _small_frequencies(self, kind: str, terms: list[str], n: int) -> dict[str, int]:
         cap = int(COMMON_SHARE * n) + 1  # counting stops here: the term is common, its exact count unused
-        out: dict[str, int] = {}
-        for t in dict.fromkeys(terms):
-            if t not in known:
-                q = (f"SELECT count(*) FROM (SELECT 1 FROM {table} f WHERE {TSV} @@ ?::tsquery LIMIT ?) x")
-                known[t] = int(self._x(q, (_lexeme(t), cap)).fetchone()[0])
-            out[t] = known[t]
-        return n, out
+        return {t: self._matching(kind, TermQuery([[t]]), cap) for t in terms}
 
-    def _bm25(self, kind: str, query: TermQuery, limit: int, filters: _Filters) -> list[tuple[int, float]]:
+    def _large_frequency(self, kind: str, one: TermQuery, n: int) -> int:
+        """Counted (up to the common share), not estimated: BM25 is computed here from these counts."""
+        return self._matching(kind, one, int(COMMON_SHARE * n) + 1)
+
+    def _matching(self, kind: str, query: TermQuery, cap: int, within: tuple[int, int] | None = None) -> int:
         table = KINDS[kind][0]
-        n, avg_len, _ = self._stats(table)
+        where, args = (" AND f.rowid BETWEEN ? AND ?", list(within)) if within else ("", [])
+        q = f"SELECT count(*) FROM (SELECT 1 FROM {table} f WHERE {TSV} @@ ?::tsquery{where} LIMIT ?) x"
+        return int(self._x(q, [_tsquery(query), *args, int(cap)]).fetchone()[0])
+
+    def _bm25(self, kind: str, planned: Plan, limit: int, filters: _Filters) -> list[tuple[int, float]]:
+        table = KINDS[kind][0]
+        query = planned.query
+        n, terms = self.lexical_totals(kind)
         _, df = self.document_frequencies(kind, query.terms)
-        if query.require_all:
-            tsq = " & ".join("(" + " | ".join(_lexeme(t) for t in g) + ")" for g in query.groups)
-        else:
-            tsq = " | ".join(_lexeme(t) for t in query.terms)
         join, where, args = filters.sql(kind)
+        cap = min(MAX_CANDIDATES, planned.newest or MAX_CANDIDATES)
         rows: list[Any] = self._x(f"SELECT f.rowid, f.terms FROM {table} f {join} WHERE {TSV} @@ ?::tsquery {where} "
-                                  "LIMIT ?", [tsq, *args, MAX_CANDIDATES]).fetchall()
-        scored = bm25_scores(query.terms, ((int(r), t) for r, t in rows), n, avg_len, df)
+                                  "ORDER BY f.rowid DESC LIMIT ?", [_tsquery(query), *args, cap]).fetchall()
+        scored = bm25_scores(query.terms, ((int(r), t) for r, t in rows), n, terms / max(n, 1), df)
         scored.sort(key=lambda x: (-x[1], x[0]))
         return scored[:limit]
 
-    def rebuild_lexical_index(self) -> None:
-        self.__dict__.pop("_lexical_stats", None)
-        super().rebuild_lexical_index()
+
+def _tsquery(query: TermQuery) -> str:
+    """The tsquery of ``query``: alternatives joined by ``|``, groups by ``&`` when all are needed."""
+    if query.require_all:
+        return " & ".join("(" + " | ".join(_lexeme(t) for t in g) + ")" for g in query.groups)
+    return " | ".join(_lexeme(t) for t in query.terms)
 
 
 def _lexeme(term: str) -> str:

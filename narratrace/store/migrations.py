@@ -363,6 +363,16 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX IF NOT EXISTS narrative_summaries_recent
         ON narrative_summaries(recent DESC, size DESC, narrative_id);
     """,
+    # issue 17: the lexical index's documents and terms per kind (passages, factchecks), kept by triggers on
+    # passage_terms and factcheck_terms (made, and filled from what is indexed, by LexicalIndex._after_migration)
+    # so that a search reads two numbers instead of counting millions of rows (store/lexical.py)
+    14: """
+    CREATE TABLE IF NOT EXISTS lexical_counts (
+        kind TEXT PRIMARY KEY,
+        documents INTEGER NOT NULL,
+        terms INTEGER NOT NULL
+    );
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

@@ -111,10 +111,14 @@ class PassageSearch:
             for rowid, score in hits:
                 cands.setdefault(rowid, _Candidate(rowid)).bm25 = score
             rankings["lexical"] = [r for r, _ in hits]
+        dense = mode in ("hybrid", "semantic") and bool(self.store.get_meta("dim")) and self.store.has_vectors()
+        queries, neighbours = self._neighbours(query, query_vector, k) if dense else (None, [])
+        # one read of what is shown of the candidates and, for the index's neighbours, their vectors
+        info = self.store.search_passages([*cands, *neighbours], vectors=bool(neighbours))
         if mode in ("hybrid", "semantic"):
-            rankings["centred"] = self._dense(query, query_vector, k, cands)
+            rankings["centred"] = self._dense(queries, neighbours, info, k, cands) if queries is not None else []
             rankings["cosine"] = sorted(rankings["centred"], key=lambda r: (-(cands[r].dense or 0.0), r))
-        info = self.store.search_passages(list(cands))
+        info = {r: p for r, p in info.items() if r in cands}
         keep = self._keep(info, lang, article_ids, phrase_key(query) if mode == "phrase" else None)
         rankings = {name: [r for r in ranked if r in keep] for name, ranked in rankings.items()}
         fused = fuse(rankings, WEIGHTS)
@@ -122,30 +126,29 @@ class PassageSearch:
         return self._grouped(fused, best, cands, info, terms, limit, offset)
 
     # ------------------------------------------------------------------ channels
-    def _dense(self, query: str, query_vector: Any, k: int, cands: dict[int, _Candidate]) -> list[int]:
-        """Rowids ranked by language-centred cosine, from the index's neighbours of the raw and the
-        centred query vector (the second finds other languages' passages the first ranks too low)."""
-        if not self.store.get_meta("dim") or not self.store.has_vectors():
-            return []
+    def _neighbours(self, query: str, query_vector: Any, k: int) -> tuple[tuple[np.ndarray, np.ndarray], list[int]]:
+        """((query vector, language-centred query vector), rowids): the index's neighbours of both (the
+        second finds other languages' passages the first ranks too low)."""
         vec = np.asarray(self.encode_query(query) if query_vector is None else query_vector, np.float32)
         vec = vec.reshape(1, -1)
-        qlang = self._detect(query)
-        centred_q = centre_by_language(vec, [qlang], self.means)
+        centred_q = centre_by_language(vec, [self._detect(query)], self.means)
         index = self.store.index()
-        found: dict[int, float] = {}
+        found: dict[int, None] = {}
         for v in (vec, centred_q):
-            scores, ids = index.search(v, k)
-            for s, i in zip(scores[0], ids[0]):
-                if i >= 0:
-                    found.setdefault(int(i), float(s))
-        rowids = list(found)
-        vectors, langs = self.store.passage_vectors_by_rowid(rowids)
-        rowids = [r for r in rowids if r in vectors]
+            _scores, ids = index.search(v, k)
+            found.update((int(i), None) for i in ids[0] if i >= 0)
+        return (vec, centred_q), list(found)
+
+    def _dense(self, queries: tuple[np.ndarray, np.ndarray], neighbours: list[int], info: dict[int, dict[str, Any]],
+               k: int, cands: dict[int, _Candidate]) -> list[int]:
+        """The neighbours ranked by language-centred cosine (their vectors read with ``info``)."""
+        vec, centred_q = queries
+        rowids = [r for r in neighbours if r in info and info[r]["vector"] is not None]
         if not rowids:
             return []
-        mat = np.stack([vectors[r] for r in rowids])
+        mat = np.stack([info[r]["vector"] for r in rowids])
         raw = mat @ vec[0]
-        centred = centre_by_language(mat, [langs[r] for r in rowids], self.means) @ centred_q[0]
+        centred = centre_by_language(mat, [info[r]["lang"] for r in rowids], self.means) @ centred_q[0]
         for r, a, b in zip(rowids, raw, centred):
             c = cands.setdefault(r, _Candidate(r))
             c.dense, c.centred = float(a), float(b)

@@ -109,6 +109,8 @@ def show_cli(item_id: str = typer.Argument(..., help="A story id (S…) or an ar
         except NotFound:
             story = None
         if story is not None:
+            if story.id != item_id:  # a retired id (the story was renamed or merged): say where it went
+                typer.echo(terminal_safe(f"{item_id} is a retired story id: the story is now {story.id}"), err=True)
             links = nt.links(story_id=story.id)
             if as_json:
                 print_json({**story_json(story), "outlets": story.outlets,

@@ -24,7 +24,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ...errors import NarratraceError
 from ...settings import Settings
-from . import api_routes, entity_routes, export_routes, outlet_routes, pages, write_routes
+from . import api_routes, entity_routes, export_routes, outlet_routes, pages, story_redirects, write_routes
 from .security import SecurityHeaders, TokenGate
 from .service import WebService
 from .write_guard import WriteGuard
@@ -86,6 +86,7 @@ def create_app(db: str | Path | None = None, *, project: Any = None, token: str 
     app.include_router(outlet_routes.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC), follow_symlink=False), name="static")
+    story_redirects.install(app)  # a retired story id answers 308 with its current id
 
     @app.exception_handler(NarratraceError)
     async def narratrace_error(request: Request, exc: NarratraceError) -> Any:

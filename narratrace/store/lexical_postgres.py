@@ -32,8 +32,10 @@ class PostgresLexical(LexicalIndex):
 
     def _create_lexical_counts(self, kind: str, table: str) -> None:
         """Statement triggers keeping ``lexical_counts`` in step with ``table`` (transition tables: one
-        update per statement; a foreign key's cascade runs statements too)."""
-        self._x(f"""CREATE OR REPLACE FUNCTION {table}_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+        update per statement; a foreign key's cascade runs statements too). The function keeps the store's
+        search path: a session with another one (a copy between schemas) still counts in this schema."""
+        self._x(f"""CREATE OR REPLACE FUNCTION {table}_count() RETURNS trigger LANGUAGE plpgsql
+            SET search_path FROM CURRENT AS $body$
             BEGIN
               IF TG_OP IN ('INSERT', 'UPDATE') THEN
                 UPDATE lexical_counts SET documents = documents + (SELECT count(*) FROM new_rows),

@@ -29,6 +29,7 @@ from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .narrative_pages import NarrativePages
+from .narrative_facets import NARRATIVE_FACETS_VERSION
 from .narrative_summaries import NARRATIVE_PAGES_VERSION
 from .outlets import OutletSummaries
 from .site_lines import SiteLineTables
@@ -169,6 +170,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
             self._build_outlet_summaries()
         if version == NARRATIVE_PAGES_VERSION:  # the narrative lists' summaries (narrative_summaries.py)
             self._build_narrative_summaries()
+        if version == NARRATIVE_FACETS_VERSION:  # and their items' facets (narrative_facets.py)
+            self._build_narrative_facets()
 
     def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
         rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row

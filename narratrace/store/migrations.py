@@ -363,6 +363,19 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX IF NOT EXISTS narrative_summaries_recent
         ON narrative_summaries(recent DESC, size DESC, narrative_id);
     """,
+    # issue 17: narrative list items as summaries (store/narrative_facets.py): per narrative its articles per
+    # language, outlet, month and story; per value the narratives that have it by size class (1..10, 10 = ten
+    # or more) for the list's facet counts; the best-scored assigned members for labels without reading the
+    # rest; kept in the transactions that change a narrative's members, filled by _build_narrative_facets
+    13: """
+    CREATE TABLE IF NOT EXISTS narrative_facets (
+        narrative_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY(narrative_id, kind, value));
+    CREATE TABLE IF NOT EXISTS narrative_facet_counts (
+        kind TEXT NOT NULL, value TEXT NOT NULL, size_class INTEGER NOT NULL, narratives INTEGER NOT NULL,
+        PRIMARY KEY(kind, value, size_class));
+    CREATE INDEX IF NOT EXISTS narrative_articles_best ON narrative_articles(narrative_id, score DESC, article_id);
+    """,
     # issue 17: the lexical index's documents and terms per kind (passages, factchecks), kept by triggers on
     # passage_terms and factcheck_terms (made, and filled from what is indexed, by LexicalIndex._after_migration)
     # so that a search reads two numbers instead of counting millions of rows (store/lexical.py)

@@ -6,6 +6,13 @@ summary row each narrative keeps (``narrative_summaries.py``: its article count,
 a page reads and labels its own twenty narratives, not every one. A narrative's articles are those of its
 stories and those assigned to it one by one; the default order is ``describe``'s: most articles first,
 then the earliest date (undated first), then the id.
+
+A list item reads a bounded number of rows whatever the narrative's size: its summary, its facet rows
+(``narrative_facets_of``: articles per language, outlet and month, its number of stories) and its
+``label_members`` best-scored members (``narrative_label_members``, from an index of the assigned
+members' scores). The list's facets (narratives per language, outlet and month) come from the kept
+counts per size class when only the least size filters (``narrative_list_facets``), else from the facet
+rows of the first ``FACET_NARRATIVES`` narratives that pass.
 """
 from __future__ import annotations
 
@@ -16,8 +23,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from .narrative_facets import COUNTED, SIZE_CLASSES
 from .narrative_summaries import NarrativeSummaries
 from .sql import _chunks
+from .story_pages import _ordered
 
 #: ORDER BY of each sort; each is an index of narrative_summaries (schema 12); the id breaks ties
 NARRATIVE_SORTS = {
@@ -25,6 +34,11 @@ NARRATIVE_SORTS = {
     "recent": "s.recent DESC, s.size DESC, s.narrative_id",
 }
 MAX_LIMIT = 1000
+#: facets of a list filtered by dates (or by a least size above ``SIZE_CLASSES``) are counted over at most
+#: this many of its narratives, the first in the list's order (``Page.facets_of`` says how many)
+FACET_NARRATIVES = 2000
+#: a member (article id, story id, score, claim passages) as ``describe`` labels from it
+Member = tuple[str, str | None, float | None, list[int]]
 
 
 def _date_conds(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
@@ -65,6 +79,62 @@ class NarrativePages(NarrativeSummaries):
                        "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
         return total, [r[0] for r in rows]
 
+    def narrative_spans(self, narrative_ids: Collection[str]) -> dict[str, tuple[int, str | None, str | None]]:
+        """narrative id -> (articles, first, last date) from its summary (narratives without one left out)."""
+        out: dict[str, tuple[int, str | None, str | None]] = {}
+        for chunk in _chunks(sorted(set(narrative_ids)), 500):
+            for nid, size, first, last in self._x(
+                    "SELECT narrative_id, size, first_seen, last_seen FROM narrative_summaries WHERE narrative_id "
+                    f"IN ({','.join('?' * len(chunk))})", chunk).fetchall():
+                out[nid] = (int(size), first or None, last or None)
+        return out
+
+    def narrative_list_facets(self, min_articles: int, sort: str = "size", since: str | None = None,
+                              until: str | None = None, size: int = 30) -> tuple[dict[str, list[tuple[str, int]]], int]:
+        """(facets: kind -> [(value, narratives with an article with it)], how many narratives they count) of
+        the list ``narrative_page`` pages with these filters."""
+        least = max(1, int(min_articles))
+        conds, args = _date_conds(since, until)
+        counts: dict[str, dict[str, int]] = {k: {} for k in COUNTED}
+        if not conds and least <= SIZE_CLASSES:
+            for kind, value, n in self._x("SELECT kind, value, sum(narratives) FROM narrative_facet_counts "
+                                          "WHERE size_class >= ? GROUP BY kind, value", (least,)).fetchall():
+                counts[kind][value] = int(n)
+            of = int(self._x("SELECT count(*) FROM narrative_summaries s WHERE s.size >= ?", (least,)).fetchone()[0])
+            return _ordered(counts, size), of
+        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
+        picked = (f"SELECT s.narrative_id FROM narrative_summaries s{where} ORDER BY {NARRATIVE_SORTS[sort]} "
+                  "LIMIT ?")
+        rows = self._x(f"SELECT f.kind, f.value, count(*) FROM ({picked}) p JOIN narrative_facets f "
+                       "ON f.narrative_id = p.narrative_id WHERE f.kind IN ('lang', 'outlet', 'month') "
+                       "GROUP BY f.kind, f.value", [least, *args, FACET_NARRATIVES]).fetchall()
+        for kind, value, n in rows:
+            counts[kind][value] = int(n)
+        of = int(self._x(f"SELECT count(*) FROM narrative_summaries s{where}", [least, *args]).fetchone()[0])
+        return _ordered(counts, size), min(of, FACET_NARRATIVES)
+
+    def narrative_label_members(self, narrative_ids: Collection[str], k: int) -> dict[str, list[Member]]:
+        """narrative id -> its ``k`` best members to label it from: those assigned to it with a score, best
+        first, then the others by id (their score for this narrative, and claim passages, None and []): a
+        few index reads per narrative, whatever its size (``narrative_members_of`` reads them all)."""
+        out: dict[str, list[Member]] = {}
+        for nid in sorted(set(narrative_ids)):
+            rows = self._x("SELECT na.article_id, a.story_id, na.score, na.passages FROM narrative_articles na "
+                           "JOIN articles a ON a.id = na.article_id WHERE na.narrative_id = ? AND na.score IS NOT NULL "
+                           "ORDER BY na.score DESC, na.article_id LIMIT ?", (nid, k)).fetchall()
+            found: list[Member] = [(aid, sid, float(score), json.loads(ps or "[]")) for aid, sid, score, ps in rows]
+            if len(found) < k:  # the unscored: this narrative's stories' members not scored for it, by id
+                rest = self._x(
+                    "SELECT a.id, a.story_id, CASE WHEN na.narrative_id = ? THEN na.passages END FROM "
+                    "narrative_stories ns JOIN articles a ON a.story_id = ns.story_id LEFT JOIN narrative_articles na "
+                    "ON na.article_id = a.id WHERE ns.narrative_id = ? AND (na.narrative_id IS NULL OR "
+                    "na.narrative_id <> ? OR na.score IS NULL) UNION SELECT a.id, a.story_id, na.passages FROM "
+                    "narrative_articles na JOIN articles a ON a.id = na.article_id WHERE na.narrative_id = ? AND "
+                    "na.score IS NULL ORDER BY 1 LIMIT ?", (nid, nid, nid, nid, k - len(found))).fetchall()
+                found += [(aid, sid, None, json.loads(ps or "[]")) for aid, sid, ps in rest]
+            out[nid] = found
+        return out
+
     def article_heads(self, article_ids: Collection[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
         """article id -> (lang, outlet, published) of these articles (unknown ids left out): what a narrative's
         description counts over all its members, without reading their texts."""
@@ -91,6 +161,7 @@ class NarrativePages(NarrativeSummaries):
                 "SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, coalesce(na.passages, '[]'), a.lang, "
                 "a.outlet, a.published FROM narratives n JOIN narrative_stories ns ON ns.narrative_id = n.id "
                 "JOIN articles a ON a.story_id = ns.story_id LEFT JOIN narrative_articles na ON na.article_id = a.id "
+                "AND na.narrative_id = n.id "  # its score and passages for this narrative (none for another's)
                 f"WHERE n.id IN ({marks}) "  # UNION ALL: a member both ways gives the same row twice, kept once below
                 "UNION ALL SELECT n.rowid, n.id, a.rowid, a.id, a.story_id, na.score, na.passages, a.lang, a.outlet, "
                 "a.published FROM narratives n JOIN narrative_articles na ON na.narrative_id = n.id "

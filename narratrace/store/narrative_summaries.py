@@ -20,18 +20,22 @@ What changes membership calls the hooks here inside its transaction:
 Counts move by deltas; dates only grow by deltas, and an article leaving a narrative with its earliest or
 latest date makes the row be counted again from the narrative's story summaries and assigned articles.
 ``_build_narrative_summaries`` makes every row from what is stored (migration 12, for a store made before).
+Each hook also hands the affected articles' presence before and after to ``narrative_facets.py`` (schema
+13: per narrative its articles per language, outlet, month and story), which steps those rows by the
+difference.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .sql import SQLBase
+from .narrative_facets import NarrativeFacets, facet_values
 
 #: the schema version whose migration adds the summaries and fills them from what is stored
 NARRATIVE_PAGES_VERSION = 12
 
-#: (the narratives an article belongs to, its publication date or None)
-Membership = tuple[frozenset[str], str | None]
+#: (the narratives an article belongs to, its publication date or None[, its facet values]): a new article
+#: is ``(frozenset(), None)``
+Membership = tuple[Any, ...]
 
 #: every narrative's article count and dates: its stories' (from their summaries) plus its articles
 #: assigned one by one outside those stories; ``{where_st}``/``{where_ex}`` narrow it to one narrative
@@ -60,55 +64,72 @@ def _max(*dates: str | None) -> str | None:
     return max(filter(None, dates), default=None)
 
 
-class NarrativeSummaries(SQLBase):
+class NarrativeSummaries(NarrativeFacets):
     """The upkeep of narrative_summaries (call the hooks inside ``transaction()``)."""
 
     # ------------------------------------------------------------ one article
     def _narrative_memberships(self, article_id: str) -> Membership:
         """The narratives ``article_id`` belongs to now, and its date (call before changing it)."""
-        row = self._x("SELECT a.published, ns.narrative_id, na.narrative_id FROM articles a "
-                      "LEFT JOIN narrative_stories ns ON ns.story_id = a.story_id "
+        row = self._x("SELECT a.published, a.lang, a.outlet, a.story_id, ns.narrative_id, na.narrative_id "
+                      "FROM articles a LEFT JOIN narrative_stories ns ON ns.story_id = a.story_id "
                       "LEFT JOIN narrative_articles na ON na.article_id = a.id WHERE a.id = ?",
                       (article_id,)).fetchone()
         if row is None:
-            return frozenset(), None
-        return frozenset(n for n in row[1:] if n), row[0] or None
+            return frozenset(), None, ()
+        published, lang, outlet, story_id = row[:4]
+        return frozenset(n for n in row[4:] if n), published or None, facet_values(lang, outlet, published, story_id)
 
     def _narrative_article_changed(self, article_id: str, before: Membership) -> None:
         """``article_id`` changed (written, replaced, moved, assigned) since ``before`` was read: the
         narratives it joined count it, those it left count it no more."""
-        (was, old_date), (now, new_date) = before, self._narrative_memberships(article_id)
+        after = self._narrative_memberships(article_id)
+        (was, old_date), (now, new_date) = before[:2], after[:2]
         gone, came = (was, now) if old_date != new_date else (was - now, now - was)
-        for nid in sorted(came):
-            self._narrative_step(nid, 1, new_date, new_date)
-        for nid in sorted(gone):
-            self._narrative_step(nid, -1, old_date, old_date)
+
+        def resize() -> None:
+            for nid in sorted(came):
+                self._narrative_step(nid, 1, new_date, new_date)
+            for nid in sorted(gone):
+                self._narrative_step(nid, -1, old_date, old_date)
+
+        self._facets_follow({article_id: (was, before[2] if len(before) > 2 else ())},
+                            {article_id: (now, after[2])}, resize)
 
     # ------------------------------------------------------------ whole stories
-    def _narrative_story_moving(self, story_id: str, narrative_id: str | None) -> tuple[str, str | None, str | None]:
-        """Before ``story_id``'s narrative becomes ``narrative_id``: (story, its narrative now, the new one)."""
-        row = self._x("SELECT narrative_id FROM narrative_stories WHERE story_id=?", (story_id,)).fetchone()
-        return story_id, (row[0] if row else None), narrative_id
+    def _narrative_story_moving(self, story_id: str, narrative_id: str | None) -> tuple[Any, ...]:
+        """Before ``story_id``'s narrative becomes ``narrative_id``: (story, its narrative now, the new one,
+        its articles' presences when the narrative changes)."""
+        old = self._narrative_of_story(story_id)
+        return story_id, old, narrative_id, (self._story_presences([story_id]) if old != narrative_id else {})
 
-    def _narrative_story_moved(self, moving: tuple[str, str | None, str | None]) -> None:
+    def _narrative_of_story(self, story_id: str) -> str | None:
+        row = self._x("SELECT narrative_id FROM narrative_stories WHERE story_id=?", (story_id,)).fetchone()
+        return row[0] if row else None
+
+    def _narrative_story_moved(self, moving: tuple[Any, ...]) -> None:
         """After ``set_story_narrative``: the story's articles count in its new narrative, not its old one
         (but for those assigned to either one by one, which were counted there already)."""
-        story_id, old, new = moving
+        story_id, old, new, presences = moving
         if old == new:
             return
         size, first, last = self._story_span(story_id)
         assigned = self._assigned_in(story_id, [n for n in (old, new) if n])
-        if new:
-            self._narrative_step(new, size - assigned.get(new, 0), first, last)
-        if old:
-            self._narrative_step(old, -(size - assigned.get(old, 0)), first, last)
+
+        def resize() -> None:
+            if new:
+                self._narrative_step(new, size - assigned.get(new, 0), first, last)
+            if old:
+                self._narrative_step(old, -(size - assigned.get(old, 0)), first, last)
+
+        self._facets_follow(presences, self._story_presences([story_id]), resize)
 
     def _narratives_before_merge(self, old: str, new: str) -> dict[str, Any]:
         """Before story ``old`` is renamed ``new`` (merged into it when ``new`` has members): what
         ``_narratives_after_merge`` needs, read while the two stories' articles are still apart."""
-        narr = {sid: self._narrative_story_moving(sid, None)[1] for sid in (old, new)}
+        narr = {sid: self._narrative_of_story(sid) for sid in (old, new)}
         wanted = [n for n in set(narr.values()) if n]
         return {"old": old, "new": new, "narr": narr,
+                "presences": self._story_presences([old, new]) if old != new else {},
                 "span": {sid: self._story_span(sid) for sid in (old, new)},
                 "assigned": {sid: self._assigned_in(sid, wanted) for sid in (old, new)}}
 
@@ -119,18 +140,22 @@ class NarrativeSummaries(SQLBase):
         if old == new:
             return
         target = narr[new] or narr[old]
-        losses = []
-        for sid in (old, new):
-            if narr[sid] == target:
-                continue
-            size, first, last = state["span"][sid]
-            assigned = state["assigned"][sid]
-            if target:
-                self._narrative_step(target, size - assigned.get(target, 0), first, last)
-            if narr[sid]:
-                losses.append((narr[sid], -(size - assigned.get(narr[sid], 0)), first, last))
-        for nid, n, first, last in losses:  # after the gains: a recount sees the final state
-            self._narrative_step(nid, n, first, last)
+
+        def resize() -> None:
+            losses = []
+            for sid in (old, new):
+                if narr[sid] == target:
+                    continue
+                size, first, last = state["span"][sid]
+                assigned = state["assigned"][sid]
+                if target:
+                    self._narrative_step(target, size - assigned.get(target, 0), first, last)
+                if narr[sid]:
+                    losses.append((narr[sid], -(size - assigned.get(narr[sid], 0)), first, last))
+            for nid, n, first, last in losses:  # after the gains: a recount sees the final state
+                self._narrative_step(nid, n, first, last)
+
+        self._facets_follow(state["presences"], self._story_presences([new]), resize)
 
     def _story_span(self, story_id: str) -> tuple[int, str | None, str | None]:
         """(articles, first, last date) of a story, from its summary."""

@@ -2,7 +2,10 @@
 summaries equal a recount from ``narrative_members`` after every kind of change (articles written, replaced
 and moved, stories given a narrative and moved to another, stories renamed and merged, articles assigned
 one by one), and every page, total and sort of ``narrative_page`` equals a brute-force ordering of the
-members, on SQLite and PostgreSQL; migration 12 builds the summaries of a store made before it."""
+members, on SQLite and PostgreSQL; migration 12 builds the summaries of a store made before it. The facet rows
+of schema 13 (per narrative its articles per language, outlet, month and story; per value its narratives by
+size class) equal a recount after the same changes, the list's facets and the label members equal brute
+force, list items equal the full description, and migration 13 builds the rows."""
 from __future__ import annotations
 
 import random
@@ -16,10 +19,14 @@ from hypothesis import strategies as st
 from narratrace.errors import InputError
 from narratrace.model import Article, Passage
 from narratrace.store import open_store
+from narratrace.group.narratives import describe, label_order
+from narratrace.store.narrative_facets import SIZE_CLASSES, facet_values
 from narratrace.store.narrative_pages import NARRATIVE_SORTS
+from narratrace.trace.narrative_list import summarise
 
 DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
 NARRATIVES = [f"N{k}" for k in range(7)]
+LANGS, OUTLETS = ["en", "ar", "fa", None], ["Kompas", "Defa Press", "", None]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,9 +47,10 @@ def new_store(request, tmp_path):
         s.close()
 
 
-def article(aid: str, story: str | None, published: str | None) -> Article:
+def article(aid: str, story: str | None, published: str | None, lang: str | None = "en",
+            outlet: str | None = None) -> Article:
     text = f"Text of {aid}."
-    return Article(id=aid, text=text, title=aid, published=published, lang="en", story_id=story,
+    return Article(id=aid, text=text, title=aid, published=published, lang=lang, outlet=outlet, story_id=story,
                    passages=[Passage(0, text, 0, len(text), kind="body", lang="en", key=text.lower())])
 
 
@@ -86,10 +94,43 @@ def brute_force(store, least: int, sort: str, since: str | None, until: str | No
     return ids
 
 
+def member_facets(store) -> dict[str, dict[tuple[str, str], int]]:
+    """narrative id -> (kind, value) -> its member articles with it, from every member."""
+    heads = {a.id: facet_values(a.lang, a.outlet, a.published, a.story_id) for a in store.articles()}
+    found: dict[str, set[str]] = {}
+    for nid, aid, *_ in store.narrative_members():
+        found.setdefault(nid, set()).add(aid)
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for nid, aids in found.items():
+        counts: dict[tuple[str, str], int] = {}
+        for aid in aids:
+            for kv in heads[aid]:
+                counts[kv] = counts.get(kv, 0) + 1
+        out[nid] = counts
+    return out
+
+
 def assert_summaries_recounted(store) -> None:
     kept = {r[0]: (int(r[1]), r[2], r[3]) for r in store._x(
         "SELECT narrative_id, size, first_seen, last_seen FROM narrative_summaries").fetchall()}
     assert kept == members(store)
+    facets = member_facets(store)
+    rows: dict[str, dict[tuple[str, str], int]] = {}
+    for nid, kind, value, n in store._x("SELECT narrative_id, kind, value, articles FROM narrative_facets").fetchall():
+        rows.setdefault(nid, {})[(kind, value)] = int(n)
+    assert rows == facets
+    classes: dict[tuple[str, str, int], int] = {}
+    for nid, counts in facets.items():
+        for kind, value in counts:
+            if kind != "story":
+                key = (kind, value, min(len(members_of(store, nid)), SIZE_CLASSES))
+                classes[key] = classes.get(key, 0) + 1
+    assert {(k, v, int(c)): int(n) for k, v, c, n in store._x(
+        "SELECT kind, value, size_class, narratives FROM narrative_facet_counts").fetchall()} == classes
+
+
+def members_of(store, nid: str) -> set[str]:
+    return {aid for n, aid, *_ in store.narrative_members() if n == nid}
 
 
 def random_changes(store, seed: int, steps: int = 60) -> None:
@@ -104,12 +145,13 @@ def random_changes(store, seed: int, steps: int = 60) -> None:
         op = rng.choice(["write", "write", "replace", "move", "rename", "story", "story", "assign", "assign"])
         with store.transaction():
             if op == "write" or not ids:
-                batch = [article(f"a{seed}-{len(ids) + k}", rng.choice(stories + [None]), rng.choice(DATES))
-                         for k in range(rng.randrange(1, 5))]
+                batch = [article(f"a{seed}-{len(ids) + k}", rng.choice(stories + [None]), rng.choice(DATES),
+                                 rng.choice(LANGS), rng.choice(OUTLETS)) for k in range(rng.randrange(1, 5))]
                 write(store, batch)
                 ids += [a.id for a in batch]
             elif op == "replace":  # a new version: another date, perhaps another story
-                write(store, [article(rng.choice(ids), rng.choice(stories + [None]), rng.choice(DATES))], replace=True)
+                write(store, [article(rng.choice(ids), rng.choice(stories + [None]), rng.choice(DATES),
+                                      rng.choice(LANGS), rng.choice(OUTLETS))], replace=True)
             elif op == "move":
                 store.set_story(rng.choice(ids), rng.choice(stories + ["S-new"]))
             elif op == "rename":  # to a new id, or a merge into a story that has members (or none)
@@ -120,7 +162,8 @@ def random_changes(store, seed: int, steps: int = 60) -> None:
             elif op == "story":  # a story gets a narrative, or moves to another
                 store.set_story_narrative(rng.choice(stories), rng.choice(NARRATIVES), None)
             else:
-                store.set_article_narrative(rng.choice(ids), rng.choice(NARRATIVES), 0.5, [0])
+                store.set_article_narrative(rng.choice(ids), rng.choice(NARRATIVES),
+                                            rng.choice([None, 0.5, 0.25, round(rng.uniform(0, 1), 3)]), [0])
         assert_summaries_recounted(store), (step, op)
 
 
@@ -206,3 +249,65 @@ def test_a_page_labels_each_narrative_from_its_best_scored_members(new_store):
         best = sorted(whole.article_ids, key=lambda a: (scores[a] is None, -(scores[a] or 0.0), a))[:4]
         assert n.passages and {p["article_id"] for p in n.passages} <= set(best)
         assert len(whole.article_ids) > 4  # the bound did bind
+    items = {i.id: i for i in summarise(store, None, ["NB", "NA", "N-none"], 4)}
+    assert sorted(items) == ["NA", "NB"]  # a narrative without articles has no item
+    for nid, item in items.items():
+        whole, labelled = full[nid], bounded[nid]
+        assert (item.label, item.terms, item.passages) == (labelled.label, labelled.terms, labelled.passages)
+        assert (item.size, item.stories, sorted(item.languages), sorted(item.outlets), item.n_outlets) == \
+               (len(whole.article_ids), len(whole.story_ids), whole.languages, whole.outlets, len(whole.outlets))
+        assert (item.first_seen, item.last_seen, item.growth) == (whole.first_seen, whole.last_seen, whole.growth)
+        assert sum(item.languages.values()) == item.size == sum(item.growth.values())
+        assert item.top_articles and set(item.top_articles) <= set(whole.article_ids)
+
+
+def _list_facets(store, least: int, since: str | None, until: str | None) -> dict[str, dict[str, int]]:
+    """Brute force: narratives per language, outlet and month among those the list keeps."""
+    spans, facets = members(store), member_facets(store)
+    kept = [nid for nid, m in spans.items() if m[0] >= max(1, least)
+            and (not since or _from(m[2], since)) and (not until or _until(m[1], until))]
+    out: dict[str, dict[str, int]] = {"languages": {}, "outlets": {}, "months": {}}
+    shown = {"lang": "languages", "outlet": "outlets", "month": "months"}
+    for nid in kept:
+        for kind, value in facets[nid]:
+            if kind in shown:
+                out[shown[kind]][value] = out[shown[kind]].get(value, 0) + 1
+    return out
+
+
+def test_list_facets_and_label_members_equal_brute_force(new_store):
+    store = new_store("facets")
+    random_changes(store, 5, steps=70)
+    every = {nid for nid, *_ in store.narrative_members()}
+    assert len(every) >= 3
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(least=st.integers(0, SIZE_CLASSES + 3), sort=st.sampled_from(sorted(NARRATIVE_SORTS)),
+           since=st.sampled_from([None, "2021", "2021-02-04", "2030"]), until=st.sampled_from([None, "2021-03"]))
+    def check(least, sort, since, until):
+        got, of = store.narrative_list_facets(least, sort=sort, since=since, until=until)
+        assert {k: dict(v) for k, v in got.items()} == _list_facets(store, least, since, until)
+        assert of == len(brute_force(store, least, sort, since, until))
+
+    check()
+    for k in (1, 2, 3, 50):
+        best = store.narrative_label_members(sorted(every), k)
+        for nid in every:
+            mine = [(aid, sid, ps, score) for n, aid, sid, score, ps in store.narrative_members_of([nid])]
+            want = sorted(mine, key=label_order)[:k]
+            assert [(aid, sid, score, ps) for aid, sid, ps, score in want] == best[nid], (nid, k)
+
+
+def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store):
+    store = new_store("migrate13")
+    random_changes(store, 13, steps=30)
+    with store.transaction():
+        store._x("DELETE FROM narrative_facets")
+        store._x("DELETE FROM narrative_facet_counts")
+        store._set_meta("schema_version", "12")
+    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    try:
+        assert again.schema_version >= 13
+        assert_summaries_recounted(again)
+    finally:
+        again.close()

@@ -4,7 +4,8 @@ Embeddings of two unrelated articles in one language often score higher than an
 article and its own translation; numbers (750 fighters) and names (al-Hasakah /
 الحسكة / الحسکه) do not have that bias. Names are compared through a consonant
 skeleton that Latin, Arabic and Persian spellings of one name share:
-"Al-Hasakah" → HSKH, «الحسكة» → HSKH, "Sputnik" / «اسپوتنیک» → SBTNK.
+"Al-Hasakah" → HSKH, «الحسكة» → HSKH, "Sputnik" / «اسپوتنیک» → SBTNK. A capitalised Cyrillic word is
+transliterated to Latin letters first ("Палу" → "palu" → BL, as "Palu"); Chinese has no name keys.
 """
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = frozenset('.!?:;"“”«»\'')
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z'’\-]{2,}")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]{3,}")
+_CYRILLIC_NAME = re.compile(r"\b[А-ЯЁ][а-яё\-]{2,}")
+#: Cyrillic → Latin letters (then ``latin_key`` as for a Latin name)
+CYRILLIC_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya"})
 
 # Latin → skeleton: digraphs first, vowels and semivowels dropped.
 _LATIN_DIGRAPHS = (("sch", "S"), ("sh", "S"), ("ch", "S"), ("kh", "K"), ("gh", "G"), ("th", "T"), ("dh", "Z"),
@@ -136,16 +144,18 @@ COMMON_NAMES = load_common_names()
 
 
 def name_keys(text: str, common: frozenset[str] = COMMON_NAMES) -> set[str]:
-    """Skeleton keys of likely names: capitalised Latin words and Arabic-script words (3+ consonants),
-    less the ``common`` ones (countries, capitals, agencies) that do not identify an event."""
+    """Skeleton keys of likely names: capitalised Latin and Cyrillic words and Arabic-script words (3+
+    consonants), less the ``common`` ones (countries, capitals, agencies) that do not identify an event.
+    Without the Cyrillic ones a Russian report shared no name with its own English original (ntrex-dev)."""
     keys = set()
-    for m in _LATIN_NAME.finditer(text):
-        before = text[: m.start()].rstrip()
-        if not before or before[-1] in _SENTENCE_END:
-            continue  # a capital after a full stop marks a sentence, not a name
-        k = latin_key(m.group())
-        if len(k) >= 3:
-            keys.add(k)
+    for pattern, latin in ((_LATIN_NAME, False), (_CYRILLIC_NAME, True)):
+        for m in pattern.finditer(text):
+            before = text[: m.start()].rstrip()
+            if not before or before[-1] in _SENTENCE_END:
+                continue  # a capital after a full stop marks a sentence, not a name
+            k = latin_key(m.group().lower().translate(CYRILLIC_TO_LATIN) if latin else m.group())
+            if len(k) >= 3:
+                keys.add(k)
     for m in _ARABIC_WORD.finditer(text):
         k = arabic_key(m.group())
         if len(k) >= 3:

@@ -35,16 +35,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .features import latin_key, name_keys, number_weight, numbers
+from .features import CYRILLIC_TO_LATIN, latin_key, name_keys, number_weight, numbers
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
 _CYRILLIC_NAME = re.compile(r"\b[А-ЯЁ][а-яё\-]{2,}")
-_CYRILLIC = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya"})
+_CYRILLIC = CYRILLIC_TO_LATIN
 _SENTENCE_END = frozenset('.!?:;"“”«»\'')
 
 

@@ -15,7 +15,10 @@ own translation. So the score combines
     words rare across the store tell two events of one kind apart), and
     ``lexical_same_lang``, the same for a pair in one language,
   * ``years_apart``: when the pair's dates do not give ``days``, how far apart the
-    latest years the two texts mention are (0, 1 or 2+ years: 0, 0.5, 1).
+    latest years the two texts mention are (0, 1 or 2+ years: 0, 0.5, 1),
+  * ``no_names``: 1 when either article has no name key (Chinese has none): such a pair cannot
+    share names, and without this the model read the missing ``names`` evidence as evidence against
+    (ntrex-dev: Chinese translations stayed apart from their own originals).
 The weights are fitted by ``eval/calibrate_stories.py`` on SemEval-2022 Task 8
 pairs and shipped in ``data/story_model.json``; a feature the model has no weight
 for counts nothing.
@@ -48,7 +51,7 @@ from .features import (
 from .lexical import TermRarity, background_rarity, term_overlap
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
-            "lexical", "lexical_same_lang", "years_apart")
+            "lexical", "lexical_same_lang", "years_apart", "no_names")
 #: years between the latest years two texts mention at which ``years_apart`` is 1
 YEARS_APART_CAP = 2
 
@@ -274,6 +277,7 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
                                      for i, j, s, m in pairs]
     feats["numbers"] = shared_evidence(a.numbers, b.numbers, number_weight)
     feats["names"] = shared_evidence(a.names, b.names, name_rarity(), scale=2.0)
+    feats["no_names"] = float(not a.names or not b.names)
     days = _days(a.published, b.published)
     if days is None and (a.published or b.published):
         # one side undated: the month its text mentions last bounds its date from below

@@ -32,3 +32,10 @@ def test_features_weighted_overlap_bounds():
     assert weighted_overlap({"a", "b"}, {"a", "b", "c"}) == 1.0
     assert weighted_overlap(set(), {"a"}) == 0.0
     assert weighted_overlap({"a"}, {"b"}) == 0.0
+
+
+def test_features_cyrillic_names_share_keys_with_their_latin_spelling():
+    russian = name_keys("Об этом в пятницу заявил Дональд Трамп, сообщает агентство.")
+    english = name_keys("This was said on Friday by Donald Trump, the agency reports.")
+    assert {latin_key("Donald"), latin_key("Trump")} <= russian & english
+    assert name_keys("Сегодня шёл дождь.") == set()  # a sentence-initial capital is not a name

@@ -94,3 +94,10 @@ def test_years_apart_counts_for_undated_pairs_only():
     dated = _side("d", "Another quake in 2013", published="2013-03-14")
     both = _side("e", "The 2008 quake", published="2013-03-15")
     assert pair_features(both, dated)[0]["years_apart"] == 0.0  # the dates decide: "days"
+
+
+def test_no_names_marks_a_pair_that_cannot_share_names():
+    chinese = _side("zh", "印度尼西亚发生地震", lang="zh")
+    english, other = _side("en", "An earthquake struck near Palu on Sulawesi"), _side("x", "A quake again on Sulawesi")
+    assert pair_features(chinese, english)[0]["no_names"] == 1.0
+    assert pair_features(english, other)[0]["no_names"] == 0.0

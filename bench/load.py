@@ -4,7 +4,7 @@
     python bench/load.py --url http://127.0.0.1:8000 [--clients 50] [--duration 30]
 
 Each client loops over a mix of read requests (JSON API and HTML pages: story list, a story, its graph
-and links, an article, search, narratives, claims) built from the ids the server lists at the start.
+and links, an article, search, narratives and a narrative, claims) built from the ids the server lists at the start.
 Prints requests, errors (transport errors and any status other than 200), requests/s and latency
 p50/p95/p99 in milliseconds, and exits 1 when any request failed. Only loopback addresses are
 accepted: this is a test of one's own server, not a tool to point at others.
@@ -45,8 +45,13 @@ def request_mix(base: str, timeout: float = 30) -> list[str]:
         # list items are summaries; a story's member ids come with the story itself
         members = {s["id"]: c.get(f"/api/stories/{quote(s['id'], safe='')}").raise_for_status().json()["article_ids"]
                    for s in stories[:10]}
+        # narrative list items are summaries too; every member id is at /api/narratives/{id}
+        listed = c.get("/api/narratives", params={"limit": 3})
+        narratives = [n["id"] for n in listed.json()["narratives"]] if listed.status_code == 200 else []
     paths = ["/api/health", "/api/stories", "/api/stories?sort=recent&limit=20", "/", "/narratives",
-             "/api/narratives", "/claims"]
+             "/narratives?sort=recent", "/api/narratives", "/api/narratives?sort=recent", "/claims"]
+    for nid in narratives:
+        paths += [f"/api/narratives/{quote(nid, safe='')}", f"/narratives/{quote(nid, safe='')}"]
     paths += [f"/api/search?q={quote(q)}&limit=10" for q in QUERIES[:2]] + [f"/search?q={quote(QUERIES[2])}"]
     for s in stories[:10]:
         sid = quote(s["id"], safe="")

@@ -298,32 +298,44 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
         dates = sorted(h[2] for h in arts.values() if h[2])
         growth = Counter(_month(h[2]) or "undated" for h in arts.values())
         labelled = mem if label_members is None or len(mem) <= label_members else \
-            sorted(mem, key=lambda m: (m[3] is None, -(m[3] or 0.0), m[0]))[:label_members]
-        # representative passages: nearest the centroid, one per article, asked-for language first
-        cands = []
-        stored = store.passage_vectors_many([m[0] for m in labelled], clues=False)  # one read for all of them
-        for aid, _sid, ps, _score in labelled:
-            sp = stored[aid]
-            rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))
-            if not rows or nid not in centroid:
-                continue
-            vecs = centre_by_language(sp.vectors[rows], [sp.langs[k] for k in rows], means, sp.lang)
-            sims = vecs @ centroid[nid]
-            k = int(sims.argmax())
-            cands.append({"article_id": aid, "passage": sp.indices[rows[k]], "lang": sp.langs[rows[k]] or sp.lang,
-                          "text": sp.texts[rows[k]], "score": round(float(sims[k]), 4)})
-        cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"], c["article_id"]))
-        reps = cands[:label_passages]
-        terms = key_terms(store, [m[0] for m in labelled], label_terms,
-                          {aid: set(ps) for aid, _sid, ps, _score in labelled if ps})
-        head = reps[0]["text"] if reps else ""
-        head = _first_sentence(head)
-        label = (" · ".join(terms) + ": " if terms else "") + head
+            sorted(mem, key=label_order)[:label_members]
+        label, terms, reps = label_narrative(store, means, centroid.get(nid), [(m[0], m[2]) for m in labelled],
+                                             lang, label_passages, label_terms)
         out.append(Narrative(nid, label, terms, reps, story_ids, article_ids, outlets, langs,
                              dates[0] if dates else None, dates[-1] if dates else None,
                              dict(sorted(growth.items()))))
     out.sort(key=lambda n: (-len(n.article_ids), n.first_seen or "", n.id))
     return out
+
+
+def label_order(member: tuple[str, Any, Any, float | None]) -> tuple[bool, float, str]:
+    """The order members label a narrative in: scored when assigned to it, best first, then by id."""
+    return member[3] is None, -(member[3] or 0.0), member[0]
+
+
+def label_narrative(store: Any, means: dict[str, np.ndarray] | None, centroid: np.ndarray | None,
+                    labelled: list[tuple[str, list[int]]], lang: str | None = None, label_passages: int = 3,
+                    label_terms: int = 5) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """(label, key terms, representative passages) of a narrative from these members ((article id, its
+    claim passages) each) and its normalised centroid: what ``describe`` and the list pages show."""
+    # representative passages: nearest the centroid, one per article, asked-for language first
+    cands = []
+    stored = store.passage_vectors_many([aid for aid, _ps in labelled], clues=False)  # one read for all of them
+    for aid, ps in labelled:
+        sp = stored[aid]
+        rows = [k for k, i in enumerate(sp.indices) if i in set(ps)] or list(range(len(sp.indices)))
+        if not rows or centroid is None:
+            continue
+        vecs = centre_by_language(sp.vectors[rows], [sp.langs[k] for k in rows], means, sp.lang)
+        sims = vecs @ centroid
+        k = int(sims.argmax())
+        cands.append({"article_id": aid, "passage": sp.indices[rows[k]], "lang": sp.langs[rows[k]] or sp.lang,
+                      "text": sp.texts[rows[k]], "score": round(float(sims[k]), 4)})
+    cands.sort(key=lambda c: (lang is not None and c["lang"] != lang, -c["score"], c["article_id"]))
+    reps = cands[:label_passages]
+    terms = key_terms(store, [aid for aid, _ps in labelled], label_terms, {aid: set(ps) for aid, ps in labelled if ps})
+    head = _first_sentence(reps[0]["text"] if reps else "")
+    return (" · ".join(terms) + ": " if terms else "") + head, terms, reps
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:

@@ -108,9 +108,9 @@ class NarrativeFacets(SQLBase):
         ids = sorted(narrative_ids)
         found: dict[str, int] = {}
         for chunk in _chunks(ids, 500):
-            found.update((nid, size_class(n)) for nid, n in self._x(
-                f"SELECT narrative_id, size FROM narrative_summaries WHERE narrative_id IN ({','.join('?' * len(chunk))})",
-                chunk).fetchall())
+            marks = ",".join("?" * len(chunk))
+            rows = self._x(f"SELECT narrative_id, size FROM narrative_summaries WHERE narrative_id IN ({marks})", chunk)
+            found.update((nid, size_class(n)) for nid, n in rows.fetchall())
         return {nid: found.get(nid, 0) for nid in ids}
 
     def _step_facets(self, narrative_id: str, deltas: Counter[tuple[str, str]]

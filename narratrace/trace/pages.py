@@ -3,12 +3,14 @@
 
     page = nt.pages.stories(lang="ar", since="2021-02", sort="recent", limit=20, offset=20)
     page.total, [s.id for s in page.items], page.facets["outlets"][:5]
-    nt.pages.narratives(limit=10).items        # labelled narratives (group.narratives.Narrative)
+    nt.pages.narratives(limit=10).items        # labelled narratives (trace.narrative_list.NarrativeSummary)
+    nt.pages.narrative("N1a2b3c4d5e").article_ids  # one narrative with every member (group.narratives.Narrative)
     nt.pages.search("prison break", limit=10, offset=10).total
 
 Stories: ``store.story_pages`` (one query per page, one count, one facet query over the stories that
 pass). Narratives: counted, filtered by size and dates and ordered in SQL over kept summaries
-(``store.narrative_pages``), only the page's narratives labelled. Search: the hybrid
+(``store.narrative_pages``), only the page's narratives labelled, each item a summary read in a bounded
+number of rows (``trace.narrative_list``), with the list's facets. Search: the hybrid
 ranking (``trace.search``) is made once per query and cut to the page; its total is how many articles it
 ranks (its candidates bound it), its facets those of all of them.
 """
@@ -19,12 +21,13 @@ from typing import Any
 
 from ..embed import Encoder
 from ..errors import NotFound
-from ..group.narratives import describe
+from ..group.narratives import Narrative, describe
 from ..model import Story
 from ..settings import Settings
 from ..store import SQLStore
 from ..store.story_pages import Page, StoryFilters
 from .entities import EntityIndex
+from .narrative_list import summarise
 from .search import PassageSearch
 
 __all__ = ["Page", "Pages", "StoryFilters"]
@@ -87,20 +90,30 @@ class Pages:
 
     def narratives(self, lang: str | None = None, limit: int = 20, offset: int = 0,
                    min_articles: int | None = None, sort: str = "size", since: str | None = None,
-                   until: str | None = None) -> Page:
-        """Narratives (``group.narratives.Narrative``) with at least ``min_articles`` articles and dates
-        overlapping ``since``..``until`` (partial ISO dates), most articles first (``sort="recent"``: latest
-        article first), labelled in ``lang`` where they have passages in it; counted, ordered and cut in
-        SQL (store/narrative_pages.py), and only the page's narratives are read and labelled, each from at
-        most ``[narratives] label_members`` of its members."""
+                   until: str | None = None, facets: bool = True) -> Page:
+        """Narratives (``NarrativeSummary``: no member ids, ``narrative`` has them) with at least
+        ``min_articles`` articles and dates overlapping ``since``..``until`` (partial ISO dates), most articles
+        first (``sort="recent"``: latest article first), labelled in ``lang`` where they have passages in it
+        from at most ``[narratives] label_members`` of their best-scored members; counted, ordered and cut
+        in SQL (store/narrative_pages.py); ``facets``: narratives per language, outlet and month."""
         if not self.store.get_meta("dim"):
             return Page(0, [], limit, offset)
         least = self.min_articles if min_articles is None else min_articles
         total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
-        items = describe(self.store, self._means(), lang=lang, min_articles=least, narrative_ids=ids,
-                         label_members=self.label_members) if ids else []
-        order = {nid: k for k, nid in enumerate(ids)}
-        return Page(total, sorted(items, key=lambda n: order.get(n.id, len(order))), limit, offset)
+        items = summarise(self.store, self._means(), ids, self.label_members, lang=lang) if ids else []
+        found, of = (self.store.narrative_list_facets(least, sort=sort, since=since, until=until) if facets
+                     else ({}, total))
+        return Page(total, items, limit, offset, facets=found, facets_of=of)
+
+    def narrative(self, narrative_id: str, lang: str | None = None) -> Narrative:
+        """One narrative with every member (its ids, stories, languages, outlets, growth), labelled from at
+        most ``[narratives] label_members`` of its best-scored members; ``NotFound`` when it has no article."""
+        found = describe(self.store, self._means(), lang=lang, min_articles=1, narrative_ids=[narrative_id],
+                         label_members=self.label_members) if self.store.get_meta("dim") else []
+        if not found:
+            raise NotFound(f"no narrative {narrative_id!r} with articles",
+                           hint="list narratives with `narratrace narratives` or /api/narratives")
+        return found[0]
 
     def search(self, query: str, lang: str | None = None, limit: int = 20, offset: int = 0, mode: str = "hybrid",
                source: str | None = None, query_vector: Any = None) -> Page:

@@ -109,21 +109,35 @@ def search(request: Request, q: str = Query(..., max_length=MAX_QUERY_PARAM,
     return {"query": q, "lang": lang, **page, "hits": items}
 
 
-@router.get("/narratives", summary="Narratives, largest first, paged", tags=["narratives"],
+@router.get("/narratives", summary="Narratives, largest first, paged, with facet counts", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
 def narratives(request: Request, lang: str | None = Query(None, description="label language"),
                limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9),
                sort: str = Query("size", pattern="^(size|recent)$", description="most articles, or latest first"),
                since: str | None = Query(None, max_length=32, description="dates overlapping from (ISO, partial)"),
                until: str | None = Query(None, max_length=32, description="dates overlapping until")) -> Json:
-    """``narratives`` from ``offset`` on (only these are read and labelled); ``total``: all that pass."""
+    """``narratives`` from ``offset`` on: summaries (label, size, stories, languages and outlets with their
+    articles, first and last seen, articles per month, the best members it was labelled from; member ids at
+    ``/api/narratives/{id}``), read in a bounded number of rows each; ``total``: all that pass; ``facets``:
+    their languages, outlets and months, each ``{value, count}`` (narratives with an article with it)."""
     found = _svc(request).narratives(lang=lang, limit=limit, offset=offset, sort=sort, since=since, until=until)
     if found is None:
         raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
     page = found.to_dict()
-    page.pop("facets")
     items = page.pop("items")
     return {**page, "narratives": items}
+
+
+@router.get("/narratives/{narrative_id}", summary="One narrative with every member", tags=["narratives"],
+            responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
+def get_narrative(request: Request, narrative_id: str,
+                  lang: str | None = Query(None, description="label language")) -> Json:
+    """Its label, terms, representative passages, and every story and article id, outlet and language,
+    first and last seen, articles per month."""
+    found = _svc(request).narrative(narrative_id, lang=lang)
+    if found is None:
+        raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
+    return found
 
 
 @router.get("/claims", summary="Check-worthy claims with their fact-check matches", tags=["narratives"],

@@ -8,8 +8,10 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ...store.narrative_pages import NARRATIVE_SORTS
+from ...store.timeline import DatedCounts
 from .api_routes import MAX_QUERY_PARAM, check_query
-from .charts import volume_of
+from .charts import volume_chart, volume_of
 from .service import SORTS, WebService, direction
 
 router = APIRouter(include_in_schema=False)
@@ -84,14 +86,36 @@ def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM)
 
 
 @router.get("/narratives", response_class=HTMLResponse)
-def narratives_page(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
-    """One page of narratives, largest first: only these are read and labelled."""
+def narratives_page(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE), sort: str = "size",
+                    since: str | None = Query(None, max_length=32),
+                    until: str | None = Query(None, max_length=32)) -> HTMLResponse:
+    """One page of narratives (summaries: only these are read and labelled), largest or latest first,
+    with dates overlapping since..until, and the facets of all that pass; charts from the kept months."""
     svc = _svc(request)
-    listing = svc.narratives(offset=(page - 1) * svc.narratives_page_size)
+    sort = sort if sort in NARRATIVE_SORTS else "size"
+    listing = svc.narratives(offset=(page - 1) * svc.narratives_page_size, sort=sort, since=since, until=until)
     found = None if listing is None else listing.items
-    charts = {n["id"]: volume_of(svc.nt, lock=svc.lock, narrative_id=n["id"], height=130) for n in found or []}
+    charts = {n["id"]: volume_chart(_months(n["growth"]), height=130) for n in found or []}
+    filters = {"sort": sort, "since": since or "", "until": until or ""}
     return render(request, "narratives.html", narratives=found, charts=charts, listing=listing, page=page,
-                  per_page=svc.narratives_page_size)
+                  per_page=svc.narratives_page_size, filters=filters, sorts=NARRATIVE_SORTS)
+
+
+def _months(growth: dict[str, int]) -> DatedCounts:
+    """A list item's articles per month (``growth``, "undated" included) as the chart counts them."""
+    counts = DatedCounts()
+    for month, n in growth.items():
+        counts.add(None if month == "undated" else month, n)
+    return counts
+
+
+@router.get("/narratives/{narrative_id}", response_class=HTMLResponse)
+def narrative_page(request: Request, narrative_id: str) -> HTMLResponse:
+    """One narrative with every story and article, and its articles per day, week or month."""
+    svc = _svc(request)
+    found = svc.narrative(narrative_id)
+    chart = volume_of(svc.nt, lock=svc.lock, narrative_id=narrative_id) if found is not None else None
+    return render(request, "narrative.html", n=found, chart=chart)
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -107,7 +131,7 @@ def template_globals() -> dict[str, Any]:
         return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "–"
 
     return {"dir_of": direction, "pretty": pretty, "num": num, "article_url": article_url, "story_url": story_url,
-            "pair_url": pair_url, "list_url": list_url}
+            "pair_url": pair_url, "list_url": list_url, "narrative_url": narrative_url}
 
 
 def list_url(path: str, params: dict[str, Any], **changes: Any) -> str:
@@ -125,6 +149,10 @@ def article_url(article_id: str) -> str:
 
 def story_url(story_id: str) -> str:
     return "/stories/" + quote(str(story_id), safe="")
+
+
+def narrative_url(narrative_id: str) -> str:
+    return "/narratives/" + quote(str(narrative_id), safe="")
 
 
 def pair_url(a_id: str, b_id: str) -> str:

@@ -198,6 +198,14 @@ class WebService:
         page.items = [_plain(n) for n in page.items]
         return page
 
+    def narrative(self, narrative_id: str, lang: str | None = None) -> dict[str, Any] | None:
+        """One narrative with every member id (``Narratrace.pages.narrative``; ``NotFound`` when it has no
+        article), or None when this narratrace has no narratives."""
+        if not self.has_narratives:
+            return None
+        with self.lock:
+            return dict(_plain(self.nt.pages.narrative(narrative_id, lang=lang or None)))
+
     def claims(self, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]] | None:
         if not self.has_claims:
             return None

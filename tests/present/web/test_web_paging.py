@@ -113,11 +113,36 @@ def test_narratives_page_is_paged(web, project):
     assert api["total"] == len(every) >= len(project.stories()) and len(api["narratives"]) == PER_PAGE
     page2 = web.get("/api/narratives", params={"limit": PER_PAGE, "offset": PER_PAGE}).json()["narratives"]
     assert [n["id"] for n in api["narratives"] + page2] == [n.id for n in every[: 2 * PER_PAGE]]
-    assert api["narratives"][0] == every[0].to_dict()
+    first, whole = api["narratives"][0], every[0]  # a list item is a summary; every member id is one call away
+    assert "article_ids" not in first and first["size"] == len(whole.article_ids) > 1
+    assert (first["stories"], sorted(first["languages"]), sorted(first["outlets"])) == \
+           (len(whole.story_ids), whole.languages, whole.outlets)
+    assert (first["first_seen"], first["last_seen"], first["growth"]) == \
+           (whole.first_seen, whole.last_seen, whole.growth)
+    one = web.get(f"/api/narratives/{whole.id}").json()
+    assert one == project.pages.narrative(whole.id).to_dict() and one["article_ids"] == whole.article_ids
+    assert web.get("/api/narratives/N-nowhere").status_code == 404
+    langs = {f["value"]: f["count"] for f in api["facets"]["languages"]}
+    assert langs == {lang: sum(lang in n.languages for n in every) for lang in {x for n in every for x in n.languages}}
     html1, html2 = web.get("/narratives").text, web.get("/narratives?page=2").text
     assert _pager_links(html1) and f"1–{PER_PAGE} of {api['total']} narratives" in html1
-    labels = [re.findall(r'<h2 dir="auto">(.*?)</h2>', h) for h in (html1, html2)]
+    labels = [re.findall(r'<h2 dir="auto"><a href="/narratives/[^"]+">(.*?)</a></h2>', h) for h in (html1, html2)]
     assert len(labels[0]) == len(labels[1]) == PER_PAGE and labels[0] != labels[1]
+    page = web.get(f"/narratives/{whole.id}").text  # the narrative's own page lists every article
+    assert all(f'href="/articles/{a}"' in page for a in whole.article_ids)
+
+
+def test_narratives_page_sorts_filters_and_keeps_them_in_its_links(web, project):
+    html = web.get("/narratives", params={"sort": "recent", "since": "2021-02", "page": 1}).text
+    assert '<option value="recent" selected>' in html and 'name="since" value="2021-02"' in html
+    want = project.pages.narratives(sort="recent", since="2021-02", limit=PER_PAGE)
+    assert re.findall(r'<h2 dir="auto"><a href="/narratives/([^"]+)">', html) == [n.id for n in want.items]
+    assert f"of {want.total} narratives" in html and want.total > 0
+    assert want.total > PER_PAGE and all("sort=recent" in u and "since=2021-02" in u for u in _pager_links(html))
+    month = re.search(r'href="(/narratives\?[^"]*until=2021-03[^"]*)"', html).group(1)  # a month facet link
+    assert "sort=recent" in month and "since=2021-03" in month and "page=" not in month
+    assert "languages" in html and "facet-count" in html
+    assert web.get("/narratives", params={"sort": "loudest"}).status_code == 200  # an unknown sort: by size
 
 
 def test_search_page_is_paged_over_the_ranking(web):

@@ -438,13 +438,16 @@ def main() -> int:
     if args.write:
         path = Path(args.write)
         text = path.read_text(encoding="utf-8")  # re-read right before writing
+        after = ""  # the sections after this one are kept
         if "\n## Scale (bench/scale.py)" in text:
-            text = text[: text.index("\n## Scale (bench/scale.py)")].rstrip("\n") + "\n"
+            start = text.index("\n## Scale (bench/scale.py)")
+            end = text.find("\n## ", start + 1)
+            text, after = text[:start].rstrip("\n") + "\n", (text[end:] if end >= 0 else "")
         section = "\n## Scale (bench/scale.py)\n\n" + "\n".join(out).rstrip() + "\n"
         extra = os.environ.get("SCALE_NOTES_FILE")
         if extra and Path(extra).exists():
             section += "\n" + Path(extra).read_text(encoding="utf-8").rstrip() + "\n"
-        path.write_text(text.rstrip("\n") + "\n" + section, encoding="utf-8")
+        path.write_text(text.rstrip("\n") + "\n" + section + after, encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)

@@ -54,3 +54,71 @@ def test_recluster_home_counts_stored_members_before_the_batch():
     out = recluster({"S-q": ["q1", "r1", "r2"]}, batch={"r1", "r2"}, score=_score, threshold=0.5,
                     new_story=_new_story)
     assert out.moves == {"r1": "new:r1", "r2": "new:r1"}
+
+
+# ------------------------------------------------------------------ what makes the outcome order-free
+def test_recluster_pair_scores_keep_partners_at_the_threshold_both_ways():
+    from narratrace.group.stories import PairScores
+
+    cache = PairScores(strong_at=0.5)
+    cache.seed("b", [("a", 0.7), ("c", 0.49)])
+    assert cache.get("c", "d", lambda: 0.5) == 0.5 and cache.get("d", "c", lambda: 0.0) == 0.5  # kept once
+    assert cache.partners("a") == {"b"} and cache.partners("b") == {"a"}
+    assert cache.partners("c") == {"d"} and cache.partners("x") == set()
+    assert cache.missing(["a", "b", "c"]) == 1 and cache.missing_between(["a", "c"], ["b", "d"]) == 1  # a-c, a-d
+
+
+def test_recluster_ties_fall_the_same_way_whatever_the_story_names():
+    # q1-q2 and q2-q3 tie: average link takes the first pair in id order, whichever story holds which
+    tie = {frozenset({"q1", "q2"}): 0.8, frozenset({"q2", "q3"}): 0.8, frozenset({"q1", "q3"}): 0.1}
+
+    def score(a: str, b: str) -> float:
+        return tie[frozenset({a, b})]
+
+    one = recluster({"S-a": ["q1"], "S-b": ["q2"], "S-c": ["q3"]}, batch={"q2"}, score=score, threshold=0.5,
+                    new_story=_new_story)
+    two = recluster({"S-z": ["q1"], "S-y": ["q2"], "S-x": ["q3"]}, batch={"q2"}, score=score, threshold=0.5,
+                    new_story=_new_story)
+    names = {"S-a": "S-z", "S-b": "S-y", "S-c": "S-x"}
+    assert len(one.merges) == len(two.merges) == 1
+    absorbed, kept = one.merges[0]
+    together = {"q1": names["S-a"], "q2": names["S-b"], "q3": names["S-c"]}
+    assert {together[m] for m in ("q1", "q2")} == set(two.merges[0])  # q1 and q2 together in both runs
+    assert {absorbed, kept} == {"S-a", "S-b"}
+
+
+class _Source:
+    """A candidate source over a few one-passage articles, searched exactly."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.ids = list(vectors)
+        self.matrix = np.array([vectors[a] for a in self.ids], np.float32)
+        self.matrix /= np.linalg.norm(self.matrix, axis=1, keepdims=True)
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        sims = vectors @ self.matrix.T
+        order = np.argsort(-sims, axis=1)[:, :k]
+        return np.take_along_axis(sims, order, 1), order.astype(np.int64)
+
+    def owners(self, passage_ids: list[int]) -> dict[int, str]:
+        return {i: self.ids[i] for i in passage_ids}
+
+
+def test_recluster_candidates_include_a_stored_article_whose_radius_the_new_one_reaches():
+    from narratrace.group.similarity import Side
+    from narratrace.group.stories import StoryGrouper
+
+    # y lies apart (its nearest, z1, is at cosine ~0.8); x lies among many z's closer to it than y is
+    zs = {f"z{i}": [1.0, 0.3 + 0.01 * i, 0.0] for i in range(6)}
+    vectors = {"y": [0.55, 1.0, 0.0], **zs}
+    source = _Source(vectors)
+    grouper = StoryGrouper(ann_k=2, max_candidates=2, join_threshold=0.5, story_members=0, reverse_ann_k=7)
+    y = np.array([vectors["y"]], np.float32) / np.linalg.norm(vectors["y"])
+    grouper.candidates(Side("y", "en", None, y, ["y"]), source)  # y is grouped first: its radius is recorded
+    x = np.array([[1.0, 0.6, 0.0]], np.float32)
+    x /= np.linalg.norm(x)
+    found = grouper.candidates(Side("x", "en", None, x, ["x"]), source)
+    assert len(found) == 3 and found[-1] == "y"  # its 2 nearest, then y, which would have had x among its 2
+    off = StoryGrouper(ann_k=2, max_candidates=2, join_threshold=0.5, story_members=0, reverse_ann_k=0)
+    off.candidates(Side("y", "en", None, y, ["y"]), source)
+    assert "y" not in off.candidates(Side("x", "en", None, x, ["x"]), source)

@@ -84,6 +84,7 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
             "entity page (`/entities/ID`: a person or a city)": lambda k: f"/entities/{entities[k % len(entities)]}",
             "search page (`/search?q=…`, TopicEncoder encoding included)": lambda k: f"/search?q={_search_query(k)}",
             "narratives page (`/narratives`)": lambda k: "/narratives",
+            "narratives JSON, 20 a page (`/api/narratives`)": lambda k: "/api/narratives",
         }
         for label, url in paths.items():
             first = client.get(url(0))
@@ -98,6 +99,8 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
             out[label] = times
             if label.startswith("search page"):  # CPU time too: the 2 cores are shared, wall time swells
                 out["search page, CPU time of this process (ms)"] = cpu
+            if label.startswith("narratives"):
+                out[label.split(" (")[0] + ", CPU time of this process (ms)"] = cpu
         times, cpu = [], []
         nt.pages.search(_search_query(0), query_vector=enc.encode_queries([_search_query(0)]))
         for k in range(1, reads + 1):

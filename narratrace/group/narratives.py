@@ -272,8 +272,9 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
     """Every narrative with at least ``min_articles`` articles, largest first, labelled; ``narrative_ids``:
     only these (a page of them: store/narrative_pages.py reads just their members and centroids);
     ``label_members``: the label (representative passages, key terms) is read from at most this many members
-    of each narrative, those with the highest score when they were assigned, then by id (a list page labels
-    narratives of thousands of articles; their ids, languages, outlets and dates still count every member)."""
+    of each narrative, the best scored when they were assigned (``store.narrative_label_members`` says which:
+    the list items of trace/narrative_list.py are labelled from the same ones); their ids, languages, outlets
+    and dates still count every member."""
     members: dict[str, list[tuple[str, str | None, list[int], float | None]]] = defaultdict(list)
     heads: dict[str, tuple[str | None, str | None, str | None]] = {}  # article id -> (lang, outlet, published)
     rows = (store.narrative_members() if narrative_ids is None
@@ -283,6 +284,9 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
     ids, sums = (store.narrative_centroids()[:2] if narrative_ids is None
                  else store.narrative_centroids_of(narrative_ids))
     centroid = {nid: sums[k] / max(1e-12, float(np.linalg.norm(sums[k]))) for k, nid in enumerate(ids)}
+    bounded = [nid for nid, mem in members.items() if label_members is not None and len(mem) > label_members
+               and len(mem) >= min_articles]
+    best = store.narrative_label_members(bounded, label_members) if bounded else {}
     out = []
     for nid, mem in members.items():
         if len(mem) < min_articles:
@@ -297,20 +301,14 @@ def describe(store: Any, means: dict[str, np.ndarray] | None, lang: str | None =
         outlets = sorted({h[1] for h in arts.values() if h[1]})
         dates = sorted(h[2] for h in arts.values() if h[2])
         growth = Counter(_month(h[2]) or "undated" for h in arts.values())
-        labelled = mem if label_members is None or len(mem) <= label_members else \
-            sorted(mem, key=label_order)[:label_members]
-        label, terms, reps = label_narrative(store, means, centroid.get(nid), [(m[0], m[2]) for m in labelled],
-                                             lang, label_passages, label_terms)
+        labelled = [(aid, ps) for aid, _score, ps in best[nid]] if nid in best else [(m[0], m[2]) for m in mem]
+        label, terms, reps = label_narrative(store, means, centroid.get(nid), labelled, lang, label_passages,
+                                             label_terms)
         out.append(Narrative(nid, label, terms, reps, story_ids, article_ids, outlets, langs,
                              dates[0] if dates else None, dates[-1] if dates else None,
                              dict(sorted(growth.items()))))
     out.sort(key=lambda n: (-len(n.article_ids), n.first_seen or "", n.id))
     return out
-
-
-def label_order(member: tuple[str, Any, Any, float | None]) -> tuple[bool, float, str]:
-    """The order members label a narrative in: scored when assigned to it, best first, then by id."""
-    return member[3] is None, -(member[3] or 0.0), member[0]
 
 
 def label_narrative(store: Any, means: dict[str, np.ndarray] | None, centroid: np.ndarray | None,

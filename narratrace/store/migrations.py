@@ -375,6 +375,7 @@ MIGRATIONS: dict[int, str] = {
         kind TEXT NOT NULL, value TEXT NOT NULL, size_class INTEGER NOT NULL, narratives INTEGER NOT NULL,
         PRIMARY KEY(kind, value, size_class));
     CREATE INDEX IF NOT EXISTS narrative_articles_best ON narrative_articles(narrative_id, score DESC, article_id);
+    CREATE INDEX IF NOT EXISTS narrative_stories_members ON narrative_stories(narrative_id, story_id);
     """,
     # issue 17: the lexical index's documents and terms per kind (passages, factchecks), kept by triggers on
     # passage_terms and factcheck_terms (made, and filled from what is indexed, by LexicalIndex._after_migration)

@@ -36,9 +36,9 @@ NARRATIVE_SORTS = {
 MAX_LIMIT = 1000
 #: facets of a list filtered by dates (or by a least size above ``SIZE_CLASSES``) are counted over at most
 #: this many of its narratives, the first in the list's order (``Page.facets_of`` says how many)
-FACET_NARRATIVES = 2000
-#: a member (article id, story id, score, claim passages) as ``describe`` labels from it
-Member = tuple[str, str | None, float | None, list[int]]
+FACET_NARRATIVES = 1000
+#: a member (article id, its score for the narrative or None, its claim passages) as labels read it
+Member = tuple[str, float | None, list[int]]
 
 
 def _date_conds(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
@@ -90,19 +90,21 @@ class NarrativePages(NarrativeSummaries):
         return out
 
     def narrative_list_facets(self, min_articles: int, sort: str = "size", since: str | None = None,
-                              until: str | None = None, size: int = 30) -> tuple[dict[str, list[tuple[str, int]]], int]:
+                              until: str | None = None, size: int = 30, total: int | None = None
+                              ) -> tuple[dict[str, list[tuple[str, int]]], int]:
         """(facets: kind -> [(value, narratives with an article with it)], how many narratives they count) of
-        the list ``narrative_page`` pages with these filters."""
+        the list ``narrative_page`` pages with these filters (``total``: its length, when counted already)."""
         least = max(1, int(min_articles))
         conds, args = _date_conds(since, until)
         counts: dict[str, dict[str, int]] = {k: {} for k in COUNTED}
+        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
+        total = total if total is not None else int(
+            self._x(f"SELECT count(*) FROM narrative_summaries s{where}", [least, *args]).fetchone()[0])
         if not conds and least <= SIZE_CLASSES:
             for kind, value, n in self._x("SELECT kind, value, sum(narratives) FROM narrative_facet_counts "
                                           "WHERE size_class >= ? GROUP BY kind, value", (least,)).fetchall():
                 counts[kind][value] = int(n)
-            of = int(self._x("SELECT count(*) FROM narrative_summaries s WHERE s.size >= ?", (least,)).fetchone()[0])
-            return _ordered(counts, size), of
-        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
+            return _ordered(counts, size), total
         picked = (f"SELECT s.narrative_id FROM narrative_summaries s{where} ORDER BY {NARRATIVE_SORTS[sort]} "
                   "LIMIT ?")
         rows = self._x(f"SELECT f.kind, f.value, count(*) FROM ({picked}) p JOIN narrative_facets f "
@@ -110,28 +112,32 @@ class NarrativePages(NarrativeSummaries):
                        "GROUP BY f.kind, f.value", [least, *args, FACET_NARRATIVES]).fetchall()
         for kind, value, n in rows:
             counts[kind][value] = int(n)
-        of = int(self._x(f"SELECT count(*) FROM narrative_summaries s{where}", [least, *args]).fetchone()[0])
-        return _ordered(counts, size), min(of, FACET_NARRATIVES)
+        return _ordered(counts, size), min(total, FACET_NARRATIVES)
 
     def narrative_label_members(self, narrative_ids: Collection[str], k: int) -> dict[str, list[Member]]:
-        """narrative id -> its ``k`` best members to label it from: those assigned to it with a score, best
-        first, then the others by id (their score for this narrative, and claim passages, None and []): a
-        few index reads per narrative, whatever its size (``narrative_members_of`` reads them all)."""
+        """narrative id -> the ``k`` members to label it from, in this order: those assigned to it with a
+        score, best first (ties by id); then its stories' other members, by story id and storage order; then
+        those assigned to it unscored outside its stories, by id (claim passages: those of the assignment to
+        it, else none). Each part is read from an index and stops at ``k``, so a narrative costs a few dozen
+        rows whatever its size (``narrative_members_of`` reads every member)."""
         out: dict[str, list[Member]] = {}
         for nid in sorted(set(narrative_ids)):
-            rows = self._x("SELECT na.article_id, a.story_id, na.score, na.passages FROM narrative_articles na "
-                           "JOIN articles a ON a.id = na.article_id WHERE na.narrative_id = ? AND na.score IS NOT NULL "
-                           "ORDER BY na.score DESC, na.article_id LIMIT ?", (nid, k)).fetchall()
-            found: list[Member] = [(aid, sid, float(score), json.loads(ps or "[]")) for aid, sid, score, ps in rows]
-            if len(found) < k:  # the unscored: this narrative's stories' members not scored for it, by id
-                rest = self._x(
-                    "SELECT a.id, a.story_id, CASE WHEN na.narrative_id = ? THEN na.passages END FROM "
-                    "narrative_stories ns JOIN articles a ON a.story_id = ns.story_id LEFT JOIN narrative_articles na "
-                    "ON na.article_id = a.id WHERE ns.narrative_id = ? AND (na.narrative_id IS NULL OR "
-                    "na.narrative_id <> ? OR na.score IS NULL) UNION SELECT a.id, a.story_id, na.passages FROM "
-                    "narrative_articles na JOIN articles a ON a.id = na.article_id WHERE na.narrative_id = ? AND "
-                    "na.score IS NULL ORDER BY 1 LIMIT ?", (nid, nid, nid, nid, k - len(found))).fetchall()
-                found += [(aid, sid, None, json.loads(ps or "[]")) for aid, sid, ps in rest]
+            found: list[Member] = [(aid, float(score), json.loads(ps or "[]")) for aid, score, ps in self._x(
+                "SELECT article_id, score, passages FROM narrative_articles WHERE narrative_id = ? AND score IS NOT "
+                "NULL ORDER BY score DESC, article_id LIMIT ?", (nid, k)).fetchall()]
+            if len(found) < k:
+                found += [(aid, None, json.loads(ps or "[]")) for aid, ps in self._x(
+                    "SELECT a.id, CASE WHEN na.narrative_id = ? THEN na.passages END FROM narrative_stories ns "
+                    "JOIN articles a ON a.story_id = ns.story_id "
+                    "LEFT JOIN narrative_articles na ON na.article_id = a.id WHERE ns.narrative_id = ? "
+                    "AND (na.narrative_id IS NULL OR na.narrative_id <> ? OR na.score IS NULL) "
+                    "ORDER BY ns.story_id, a.rowid LIMIT ?", (nid, nid, nid, k - len(found))).fetchall()]
+            if len(found) < k:
+                found += [(aid, None, json.loads(ps or "[]")) for aid, ps in self._x(
+                    "SELECT na.article_id, na.passages FROM narrative_articles na "
+                    "JOIN articles a ON a.id = na.article_id WHERE na.narrative_id = ? AND na.score IS NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM narrative_stories ns WHERE ns.story_id = a.story_id "
+                    "AND ns.narrative_id = ?) ORDER BY na.article_id LIMIT ?", (nid, nid, k - len(found))).fetchall()]
             out[nid] = found
         return out
 

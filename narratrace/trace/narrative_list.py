@@ -65,7 +65,7 @@ def summarise(store: Any, means: dict[str, np.ndarray] | None, narrative_ids: li
         size, first, last = spans[nid]
         got = facets[nid]
         labelled = members.get(nid, [])
-        label, terms, reps = label_narrative(store, means, centroid.get(nid), [(m[0], m[3]) for m in labelled], lang)
+        label, terms, reps = label_narrative(store, means, centroid.get(nid), [(m[0], m[2]) for m in labelled], lang)
         outlets = _most_first(got["outlet"])
         growth = dict(sorted(got["month"].items(), key=lambda kv: (kv[0] == UNDATED, kv[0])))
         out.append(NarrativeSummary(nid, label, terms, reps, size, got["stories"]["n"], _most_first(got["lang"]),

@@ -101,8 +101,8 @@ class Pages:
         least = self.min_articles if min_articles is None else min_articles
         total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
         items = summarise(self.store, self._means(), ids, self.label_members, lang=lang) if ids else []
-        found, of = (self.store.narrative_list_facets(least, sort=sort, since=since, until=until) if facets
-                     else ({}, total))
+        found, of = (self.store.narrative_list_facets(least, sort=sort, since=since, until=until, total=total)
+                     if facets else ({}, total))
         return Page(total, items, limit, offset, facets=found, facets_of=of)
 
     def narrative(self, narrative_id: str, lang: str | None = None) -> Narrative:

@@ -8,6 +8,7 @@ size class) equal a recount after the same changes, the list's facets and the la
 force, list items equal the full description, and migration 13 builds the rows."""
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -17,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narratrace.errors import InputError
+from narratrace.group.narratives import describe
 from narratrace.model import Article, Passage
 from narratrace.store import open_store
-from narratrace.group.narratives import describe, label_order
 from narratrace.store.narrative_facets import SIZE_CLASSES, facet_values
 from narratrace.store.narrative_pages import NARRATIVE_SORTS
 from narratrace.trace.narrative_list import summarise
@@ -219,7 +220,6 @@ def test_a_page_labels_each_narrative_from_its_best_scored_members(new_store):
     """``describe(label_members=k)`` (what list pages use): ids, stories, languages, outlets, dates and growth
     still count every member; the representative passages come from the k members scored highest when
     assigned; a bound at or above the size changes nothing."""
-    from narratrace.group.narratives import describe
 
     store = new_store("labels")
     rng = np.random.default_rng(5)
@@ -293,9 +293,26 @@ def test_list_facets_and_label_members_equal_brute_force(new_store):
     for k in (1, 2, 3, 50):
         best = store.narrative_label_members(sorted(every), k)
         for nid in every:
-            mine = [(aid, sid, ps, score) for n, aid, sid, score, ps in store.narrative_members_of([nid])]
-            want = sorted(mine, key=label_order)[:k]
-            assert [(aid, sid, score, ps) for aid, sid, ps, score in want] == best[nid], (nid, k)
+            assert best[nid] == label_members_brute_force(store, nid)[:k], (nid, k)
+
+
+def label_members_brute_force(store, nid: str) -> list[tuple[str, float | None, list[int]]]:
+    """Every member in label order: scored for ``nid`` best first (ties by id), then its stories' other members
+    by story id and storage order, then those assigned to it unscored outside its stories, by id."""
+    rowid = dict(store._x("SELECT id, rowid FROM articles").fetchall())
+    story_of = {a.id: a.story_id for a in store.articles()}
+    story_narrative = dict(store._x("SELECT story_id, narrative_id FROM narrative_stories").fetchall())
+    assigned = {aid: (n, score, json.loads(ps)) for aid, n, score, ps in store._x(
+        "SELECT article_id, narrative_id, score, passages FROM narrative_articles").fetchall()}
+    mine = members_of(store, nid)
+    mine_assigned = {a: assigned[a] for a in mine if a in assigned and assigned[a][0] == nid}
+    scored = sorted((a for a in mine_assigned if mine_assigned[a][1] is not None),
+                    key=lambda a: (-mine_assigned[a][1], a))
+    via_story = sorted((a for a in mine if story_narrative.get(story_of[a]) == nid and a not in scored),
+                       key=lambda a: (story_of[a], rowid[a]))
+    rest = sorted(a for a in mine_assigned if a not in scored and a not in via_story)
+    return [(a, mine_assigned[a][1] if a in mine_assigned else None, mine_assigned[a][2] if a in mine_assigned else [])
+            for a in scored + via_story + rest]
 
 
 def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store):

@@ -59,7 +59,8 @@ THRESHOLDS = tuple(round(0.25 + 0.025 * k, 3) for k in range(21))  # 0.25 .. 0.7
 THRESHOLD = 0.5
 #: what the clustering fit searches, with its first step (halved each round)
 SEARCHED = {"bias": 0.5, "same_lang": 0.5, "doc_same_lang": 1.0, "names": 0.5, "numbers": 0.5, "lexical": 2.0,
-            "lexical_same_lang": 2.0, "years_apart": 0.5, "no_names": 0.5}
+            "lexical_same_lang": 2.0, "years_apart": 0.5, "no_names": 0.5,
+            "unit_conflict": 0.5}
 SEARCH_ROUNDS = 4
 #: training pairs per dev corpus besides its positives: hardest negatives and as many random ones
 NEGATIVES = 4000

@@ -179,6 +179,31 @@ def document_frequencies(key_sets: Iterable[set[str]]) -> Counter[str]:
     return df
 
 
+_NUMBER_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-\s*)?([^\W\d_]{3,})")
+
+
+def number_units(text: str) -> set[tuple[str, str]]:
+    """(word, number) for each number followed by a word: ("magnitude", "6.1") of "6.1-magnitude",
+    ("people", "12") of "12 people" (the word lower-cased, the number as written, without commas)."""
+    return {(m.group(2).lower(), m.group(1).replace(",", "")) for m in _NUMBER_UNIT.finditer(fold_digits(text))}
+
+
+def unit_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> float:
+    """Of the words both texts put after a number, the share whose numbers the two never share: a
+    6.1-magnitude quake is not a 4.6-magnitude one, where sharing "magnitude" says little. Death tolls
+    grow within one event, so this is evidence for the model to weigh, not a rule."""
+    by_a: dict[str, set[str]] = {}
+    by_b: dict[str, set[str]] = {}
+    for unit, value in a:
+        by_a.setdefault(unit, set()).add(value)
+    for unit, value in b:
+        by_b.setdefault(unit, set()).add(value)
+    shared = by_a.keys() & by_b.keys()
+    if not shared:
+        return 0.0
+    return sum(1 for u in shared if not by_a[u] & by_b[u]) / len(shared)
+
+
 _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 

@@ -18,7 +18,9 @@ own translation. So the score combines
     latest years the two texts mention are (0, 1 or 2+ years: 0, 0.5, 1),
   * ``no_names``: 1 when either article has no name key (Chinese has none): such a pair cannot
     share names, and without this the model read the missing ``names`` evidence as evidence against
-    (ntrex-dev: Chinese translations stayed apart from their own originals).
+    (ntrex-dev: Chinese translations stayed apart from their own originals),
+  * ``unit_conflict``: of the words both texts put after a number ("6.1 magnitude", "12 people"), the
+    share whose numbers differ (``features.unit_conflict``): two events of one kind give them other values.
 The weights are fitted by ``eval/calibrate_stories.py`` on SemEval-2022 Task 8
 pairs and shipped in ``data/story_model.json``; a feature the model has no weight
 for counts nothing.
@@ -44,14 +46,17 @@ from .features import (
     latest_mentioned_month,
     latest_year,
     name_keys,
+    number_units,
     number_weight,
     numbers,
     shared_evidence,
+    unit_conflict,
 )
 from .lexical import TermRarity, background_rarity, term_overlap
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
-            "lexical", "lexical_same_lang", "years_apart", "no_names")
+            "lexical", "lexical_same_lang", "years_apart", "no_names",
+            "unit_conflict")
 #: years between the latest years two texts mention at which ``years_apart`` is 1
 YEARS_APART_CAP = 2
 
@@ -118,6 +123,7 @@ class Side:
     _year: int | None = field(default=None, repr=False)
     _year_known: bool = field(default=False, repr=False)
     _lexical: tuple[int, int, dict[str, float]] | None = field(default=None, repr=False)
+    _units: set[tuple[str, str]] | None = field(default=None, repr=False)
 
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
@@ -174,6 +180,13 @@ class Side:
             self._names = set().union(*(_passage_names(t) for t in self.texts)) if self.texts else set()
         return self._names
 
+    @property
+    def units(self) -> set[tuple[str, str]]:
+        """(word, number) of each number followed by a word (``features.number_units``), from the texts."""
+        if self._units is None:
+            self._units = set().union(*(_passage_units(t) for t in self.texts)) if self.texts else set()
+        return self._units
+
 
 def passage_clues(text: str) -> dict[str, Any]:
     """A passage's grouping clues, as stored beside it (numbers, name keys, latest month mentioned)."""
@@ -215,6 +228,11 @@ def _passage_month(text: str) -> str | None:
 @lru_cache(maxsize=65536)
 def _passage_year(text: str) -> int | None:
     return latest_year(text)
+
+
+@lru_cache(maxsize=65536)
+def _passage_units(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(number_units(text))
 
 
 def _days(a: str | None, b: str | None) -> float | None:
@@ -278,6 +296,7 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
     feats["numbers"] = shared_evidence(a.numbers, b.numbers, number_weight)
     feats["names"] = shared_evidence(a.names, b.names, name_rarity(), scale=2.0)
     feats["no_names"] = float(not a.names or not b.names)
+    feats["unit_conflict"] = unit_conflict(a.units, b.units)
     days = _days(a.published, b.published)
     if days is None and (a.published or b.published):
         # one side undated: the month its text mentions last bounds its date from below

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from narratrace.group.features import arabic_key, latin_key, name_keys, numbers, weighted_overlap
+from narratrace.group.features import (
+    arabic_key,
+    latin_key,
+    name_keys,
+    number_units,
+    numbers,
+    unit_conflict,
+    weighted_overlap,
+)
 
 
 @pytest.mark.parametrize("latin, arabic", [
@@ -39,3 +47,12 @@ def test_features_cyrillic_names_share_keys_with_their_latin_spelling():
     english = name_keys("This was said on Friday by Donald Trump, the agency reports.")
     assert {latin_key("Donald"), latin_key("Trump")} <= russian & english
     assert name_keys("Сегодня шёл дождь.") == set()  # a sentence-initial capital is not a name
+
+
+def test_features_unit_conflict_counts_words_whose_numbers_differ():
+    quake_a = number_units("A 6.1-magnitude quake killed 12 people; 1,500 homes were damaged")
+    assert {("magnitude", "6.1"), ("people", "12"), ("homes", "1500")} <= quake_a
+    quake_b = number_units("The 4.6 magnitude quake left 12 people hurt")
+    assert unit_conflict(quake_a, quake_b) == 0.5  # magnitude differs, people agree
+    assert unit_conflict(quake_a, number_units("no numbers here")) == 0.0
+    assert unit_conflict(number_units("۶.۱ magnitude"), number_units("6.1 magnitude")) == 0.0

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/screenshot.py [--db /tmp/web.db] [--out docs] [--only story,outlet]
 
 Pages: the seed story (graph, timeline, volume chart, aligned paragraphs), the outlet list, the narratives
-with their charts, the graph of a 50-article synthetic story and an outlet's profile in it, the al-Hasakah
+with their charts, the largest narrative's own page, the graph of a 50-article synthetic story and an outlet's profile in it, the al-Hasakah
 entity page, the entity list, Sputnik's source page and the stories list with its paging controls (a page
 the app does not answer with 200 is skipped, saying so).
 
@@ -49,6 +49,7 @@ SHOTS = [
     Shot("outlet", "/outlets/RT%20Arabic", app="busy", height=1250),
     Shot("outlets", "/outlets", height=520),
     Shot("narratives", "/narratives", height=1000),
+    Shot("narrative", "/narratives/{narrative}", height=1100),
     Shot("graph", "/stories/{busy}", app="busy", height=900, graph=True, scroll_to=".graph-section"),
     Shot("entity", "/entities/al-Hasakah"),
     Shot("entities", "/entities", height=900),
@@ -137,7 +138,8 @@ def main() -> int:
     busy_nt = Narratrace(db=Path(tmp.name) / "busy.db", encoder=HashingEncoder())
     busy = build_synthetic_story(busy_nt, n=50)
     apps = {"seeds": create_app(project=nt), "busy": create_app(project=busy_nt), "paged": _paged(nt)}
-    values = {"story": story.id, "busy": busy}
+    listed = nt.pages.narratives(limit=1).items
+    values = {"story": story.id, "busy": busy, "narrative": listed[0].id if listed else "none"}
     failed = 0
     try:
         with contextlib.ExitStack() as stack:

@@ -4,9 +4,9 @@
     .venv/bin/python scripts/screenshot.py [--db /tmp/web.db] [--out docs] [--only story,outlet]
 
 Pages: the seed story (graph, timeline, volume chart, aligned paragraphs), the outlet list, the narratives
-with their charts, the largest narrative's own page, the graph of a 50-article synthetic story and an outlet's profile in it, the al-Hasakah
-entity page, the entity list, Sputnik's source page and the stories list with its paging controls (a page
-the app does not answer with 200 is skipped, saying so).
+with their charts, the largest narrative's own page, the graph of a 50-article synthetic story and an
+outlet's profile in it, the al-Hasakah entity page, the entity list, Sputnik's source page and the stories
+list with its paging controls (a page the app does not answer with 200 is skipped, saying so).
 
 Builds the seed database from narratrace/data/samples when it does not exist (the encoder takes a few
 seconds to a minute), and the synthetic story with the hashing encoder in a temporary database; serves each

@@ -28,8 +28,8 @@ from .entities import EntityTables
 from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
 from .migrations import MIGRATIONS, SCHEMA_VERSION
-from .narrative_pages import NarrativePages
 from .narrative_facets import NARRATIVE_FACETS_VERSION
+from .narrative_pages import NarrativePages
 from .narrative_summaries import NARRATIVE_PAGES_VERSION
 from .outlets import OutletSummaries
 from .site_lines import SiteLineTables
@@ -92,18 +92,19 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         """
         current = self._stored_version()
         self._check_version(current)
-        if current == SCHEMA_VERSION:
+        if current == SCHEMA_VERSION and not self._skipped_migrations(current):
             return
         with self.transaction():
             self._before_migrations()
             self._x(self._ddl("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
             current = self._stored_version()
             self._check_version(current)
-            for version in sorted(v for v in MIGRATIONS if v > current):
+            skipped = self._skipped_migrations(current)  # numbered below the version, landed after it
+            for version in sorted(v for v in MIGRATIONS if v > current or v in skipped):
                 for stmt in _split_sql(self._ddl(MIGRATIONS[version])):
                     self._x(stmt)
                 self._after_migration(version)  # what SQL cannot do (lexical.py: index what is stored)
-                self._set_meta("schema_version", str(version))
+                self._set_meta("schema_version", str(max(version, current)))
 
     @property
     def schema_version(self) -> int:

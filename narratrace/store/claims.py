@@ -72,7 +72,7 @@ class ClaimTables(LexicalIndex, NarrativeSummaries):
             "SELECT n.id, a.id, a.story_id, na.score, coalesce(na.passages, '[]') FROM narratives n "
             "JOIN narrative_stories ns ON ns.narrative_id = n.id "
             "JOIN articles a ON a.story_id = ns.story_id "
-            "LEFT JOIN narrative_articles na ON na.article_id = a.id "
+            "LEFT JOIN narrative_articles na ON na.article_id = a.id AND na.narrative_id = n.id "  # its score here
             "UNION SELECT n.id, a.id, a.story_id, na.score, na.passages FROM narratives n "
             "JOIN narrative_articles na ON na.narrative_id = n.id JOIN articles a ON a.id = na.article_id "
             "ORDER BY 1").fetchall()

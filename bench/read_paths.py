@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,17 +113,9 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
     return out
 
 
-def cpu_flags() -> str:
-    """The vector instructions of this CPU (FTS5 and faiss are compiled for what they find)."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = next((ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), [])
-    return ", ".join(f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni") if f in flags)
-
-
 def read_table(reads: list[tuple[int, dict[str, list[float]]]], top: dict[str, Any], n_reads: int) -> list[str]:
     """The markdown lines of the read-path table and the summary line (``top``: the adds at the largest N)."""
-    out = [f"CPU flags: {cpu_flags() or '?'}.", "",
-           "Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
+    out = ["Read paths (ms per request, p50 / p95 over the requests, warm; pages are the web app's HTML through "
            f"its ASGI app, {n_reads} requests each after one warm-up; the last column is p95 at the largest N "
            "divided by p95 at the smallest, measured in this run):", "",
            "| read path | " + " | ".join(f"N = {n:,}" for n, _ in reads) + " | p95 ratio |",

@@ -17,7 +17,8 @@ add up to more than ``SCORED_BUDGET`` is narrowed, rarest words first:
 
 Each term occurs once in a planned query, so a document found scores its BM25 over the plan's terms. Smaller
 indexes (the evaluation corpora, the seeds) are ranked exactly as before. On 100,000 passages of SemEval text
-the bounded channel's 200 best agree with the exact ones as ``bench/search_scale.py`` reports.
+(``bench/search_scale.py``) the bounded channel's 200 best held 81% of the exact ones, and hybrid search's
+20 best articles 99.8% of its exact ones; at 3M passages the channel took 23 ms CPU instead of 477 ms.
 """
 from __future__ import annotations
 

@@ -15,8 +15,9 @@ In an index of ``PRUNE_FROM`` documents or more, query terms shared by more than
 them are left out (they weigh almost nothing and would make every search read most of the index)
 unless no other term is left. The number of documents and of their terms is kept per kind by triggers
 (``lexical_counts``, schema 14), not counted per search (a count of 3M passages took 270 ms). From
-``lexical_plan.BOUNDED_FROM`` documents on, a term's documents are counted up to the common share and
-kept until the index grows or shrinks by ``STATS_DRIFT``, and a ranking query scores a bounded set of
+``lexical_plan.BOUNDED_FROM`` documents on, a term's documents are counted up to the scoring budget,
+beyond it estimated from a sample (or counted up to the common share when the estimate is near it), and
+kept until the index grows or shrinks by ``STATS_DRIFT``; a ranking query scores a bounded set of
 documents (``lexical_plan.plan``).
 """
 from __future__ import annotations

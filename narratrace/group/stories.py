@@ -177,8 +177,9 @@ class StoryGrouper:
                    reverse_ann_k=settings.reverse_ann_k)
 
     def candidates(self, side: Side, source: CandidateSource) -> list[str]:
-        """Articles owning the nearest passages, best first (by summed similarity of their hits, then id),
-        then the stored articles that would have had this one among their nearest (``NeighbourRadii``)."""
+        """Articles owning the nearest passages, best first (by summed similarity of their hits, then id);
+        then, beyond ``max_candidates``, the owner of each passage's nearest passage and the stored articles
+        that would have had this one among their nearest (``NeighbourRadii``)."""
         if not len(side.vectors):
             return []
         wide = max(self.ann_k, self.reverse_ann_k)
@@ -189,19 +190,24 @@ class StoryGrouper:
         owners = source.owners([int(i) for i in np.unique(ids[keep]) if i >= 0])
         total: dict[str, float] = defaultdict(float)
         reverse: set[str] = set()
+        nearest: set[str] = set()
         for row_s, row_i, row_keep in zip(scores, ids, keep):
-            seen = set()
+            seen: set[str] = set()
             for rank, (s, i, kept) in enumerate(zip(row_s, row_i, row_keep)):
                 aid = owners.get(int(i)) if kept else None
                 if aid is None or aid == side.id or aid in seen:
                     continue
                 if rank < self.ann_k:
+                    if not seen:
+                        nearest.add(aid)  # the owner of this passage's nearest passage
                     seen.add(aid)  # one vote per passage per article
                     total[aid] += float(s)
                 elif self.radii.reaches(aid, float(s)):
                     reverse.add(aid)
         forward = sorted(total, key=lambda a: (-total[a], a))[: self.max_candidates]
-        return forward + sorted(reverse - set(forward))
+        # beyond the cut: a passage's nearest (one close paragraph weighs less than another's many middling
+        # ones in the sum) and the reverse candidates
+        return forward + sorted((nearest | reverse) - set(forward))
 
     def assign(self, side: Side, source: CandidateSource,
                scored: dict[str, tuple[float, dict[str, Any]]] | None = None) -> tuple[str, Link | None]:

@@ -122,3 +122,17 @@ def test_recluster_candidates_include_a_stored_article_whose_radius_the_new_one_
     off = StoryGrouper(ann_k=2, max_candidates=2, join_threshold=0.5, story_members=0, reverse_ann_k=0)
     off.candidates(Side("y", "en", None, y, ["y"]), source)
     assert "y" not in off.candidates(Side("x", "en", None, x, ["x"]), source)
+
+
+def test_recluster_candidates_keep_a_passages_nearest_beyond_the_cut():
+    from narratrace.group.similarity import Side
+    from narratrace.group.stories import StoryGrouper
+
+    # m has two passages fairly close to both of x's (summed, it ranks first); c one passage very close to one
+    passages = [("m", [1.0, 0.45, 0.0]), ("m", [0.45, 1.0, 0.0]), ("c", [1.0, 0.05, 0.0])]
+    source = _Source({f"p{i}": v for i, (_, v) in enumerate(passages)})
+    source.ids = [owner for owner, _ in passages]
+    x = np.array([[1.0, 0.1, 0.0], [0.1, 1.0, 0.0]], np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    grouper = StoryGrouper(ann_k=2, max_candidates=1, join_threshold=0.5, story_members=0, reverse_ann_k=0)
+    assert grouper.candidates(Side("x", "en", None, x, ["a", "b"]), source) == ["m", "c"]

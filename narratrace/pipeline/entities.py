@@ -11,19 +11,19 @@ articles; its earlier mentions then count for it too. ``rebuild`` fills a store 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from ..group.features import COMMON_NAMES
 from ..model import EncodedArticle
 from ..settings import EntitiesSettings
 from ..store import SQLStore
-from ..text.entities import EntityFinder, Mention, load_entities
+from ..text.entities import EntityFinder, Mention
 from ..text.entity_keys import form_key
 from ..text.gazetteer import Entity, script_of
-from ..trace.attributions import Attribution, attributions_from_link, default_sources
+from ..trace.attributions import Attribution, attributions_from_link
 from ..trace.entities import EntityIndex, name_skeleton
+from ..trace.entity_finder import entity_finder  # one compiled gazetteer per process for claims, search, entities
 from .failures import guarded
 from .report import IngestReport, Progress
 
@@ -31,18 +31,6 @@ from .report import IngestReport, Progress
 REBUILD_BATCH = 200
 #: the shortest cross-script key a candidate name may have (consonants): "SD" (Assad) is too common a skeleton
 MIN_SKELETON = 3
-
-
-@lru_cache(maxsize=4)
-def _finder(user_file: str, mtime: float, min_city_population: int) -> EntityFinder:
-    return EntityFinder(load_entities(user_file or None, min_city_population), cues=default_sources().cues_in)
-
-
-def entity_finder(settings: EntitiesSettings) -> EntityFinder:
-    """The gazetteer of these settings, compiled once per process (again when the user's file changes)."""
-    path = settings.file
-    mtime = Path(path).stat().st_mtime if path and Path(path).exists() else 0.0
-    return _finder(path, mtime, settings.min_city_population)
 
 
 class EntityService:

@@ -17,10 +17,11 @@ import numpy as np
 
 from ..embed import Encoder
 from ..group.narratives import centre_by_language
-from ..settings import FactchecksSettings
+from ..settings import EntitiesSettings, FactchecksSettings
 from ..store import SQLStore
 from ..store.lexical import TermQuery, factcheck_text
 from ..text.langid import LanguageIdentifier
+from ..trace.entity_finder import entity_finder
 from ..trace.factcheck_readers import read_factchecks
 from ..trace.factchecks import (
     FactCheck,
@@ -64,9 +65,10 @@ class _Stored:
                 self.copies.setdefault(c, []).append(self.records[j]["factcheck_id"])
         self._clues: dict[int, dict[str, float]] = {}
 
-    def clues(self, j: int) -> dict[str, float]:
+    def clues(self, j: int, entities: EntitiesSettings | None = None) -> dict[str, float]:
         if j not in self._clues:
-            self._clues[j] = clues(factcheck_text(self.records[j]["claim"], self.records[j]["title"]))
+            self._clues[j] = clues(factcheck_text(self.records[j]["claim"], self.records[j]["title"]),
+                                   entity_finder(entities))
         return self._clues[j]
 
 
@@ -76,10 +78,12 @@ class FactCheckMatcher:
     ``factchecks`` revision changed, not once per batch."""
 
     def __init__(self, store: SQLStore, encoder: Encoder, settings: FactchecksSettings,
-                 means: dict[str, np.ndarray] | None, langid: LanguageIdentifier | None = None) -> None:
+                 means: dict[str, np.ndarray] | None, langid: LanguageIdentifier | None = None,
+                 entities: EntitiesSettings | None = None) -> None:
         self.store = store
         self.encoder = encoder
         self.settings = settings
+        self.entities = entities  # ``[entities]``: the names a claim and a fact-check are compared on
         self.means = means
         self._langid = langid
         self._stored: _Stored | None = None
@@ -133,7 +137,7 @@ class FactCheckMatcher:
         for text, cos in zip(texts, cosines):
             top = np.argpartition(-cos, depth - 1)[:depth]
             dense = {int(j): float(cos[j]) for j in top}
-            query = TermQuery(query_groups(text))
+            query = TermQuery(query_groups(text, finder=entity_finder(self.entities)))
             lexical = {st.by_rowid[r]: s for r, s in self.store.lexical_search("factchecks", query, depth)
                        if r in st.by_rowid}
             missing = [st.rowid[j] for j in dense if j not in lexical and j in st.rowid]
@@ -187,8 +191,8 @@ class FactCheckMatcher:
                 same = langs[i] is not None and langs[i] == st.langs[j]
                 overlap, shared = 0.0, list[str]()
                 if not same and cfg.clue_weight > 0:
-                    claim_clues = clues(text) if claim_clues is None else claim_clues
-                    overlap, shared = clue_overlap(claim_clues, st.clues(j))
+                    claim_clues = clues(text, entity_finder(self.entities)) if claim_clues is None else claim_clues
+                    overlap, shared = clue_overlap(claim_clues, st.clues(j, self.entities))
                 score = match_score(float(centred[i] @ st.centred[j]), overlap, same, cfg.clue_weight,
                                     ranked_first=j == first, first_bonus=cfg.first_bonus)
                 fid = st.records[j]["factcheck_id"]

@@ -7,9 +7,10 @@ from functools import partial
 from ..group.candidates import stored_passages
 from ..group.narratives import NarrativeTracker
 from ..model import EncodedArticle
-from ..settings import NarrativesSettings
+from ..settings import EntitiesSettings, NarrativesSettings
 from ..store import SQLStore
 from ..trace.claims import extract_claims
+from ..trace.entity_finder import entity_finder
 from .failures import guarded
 from .report import IngestReport
 
@@ -19,12 +20,16 @@ CLAIM_COLUMNS = ("article_id", "passage", "span", "text", "lang", "score")
 
 class NarrateService:
     """Inside the batch transaction: claims are stored, and each article joins or founds a narrative from
-    the vectors of its claim-bearing passages (the batch's own: nothing is encoded or read back)."""
+    the vectors of its claim-bearing passages (the batch's own: nothing is encoded or read back). Claims name
+    the entities of ``entities`` (``[entities]``: the gazetteer the stored mentions come from; the defaults
+    without), compiled on first use."""
 
-    def __init__(self, store: SQLStore, tracker: NarrativeTracker, settings: NarrativesSettings) -> None:
+    def __init__(self, store: SQLStore, tracker: NarrativeTracker, settings: NarrativesSettings,
+                 entities: EntitiesSettings | None = None) -> None:
         self.store = store
         self.tracker = tracker
         self.claim_min_score = settings.claim_min_score
+        self.entities = entities
 
     def narrate(self, items: Sequence[EncodedArticle], report: IngestReport) -> None:
         """An article whose claims or narrative fail keeps the rest (undone alone, reported in ``report``)."""
@@ -43,7 +48,7 @@ class NarrateService:
 
     def _narrate_one(self, item: EncodedArticle) -> None:
         art = item.article
-        claims = extract_claims(art, min_score=self.claim_min_score)
+        claims = extract_claims(art, min_score=self.claim_min_score, finder=entity_finder(self.entities))
         self.store.write_claims(art.id, [
             {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
              "score": c.score, "features": {k: v for k, v in c.to_dict().items() if k not in CLAIM_COLUMNS}}

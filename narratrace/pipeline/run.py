@@ -63,8 +63,8 @@ class IngestPipeline:
                    group=GroupService(grouper, store), write=WriteService(store, settings.store, sites),
                    trace=TraceService(store, default_sources(), settings.stories, means,
                                       reuse_scores=grouper.model is None),
-                   narrate=NarrateService(store, tracker, settings.narratives),
-                   factchecks=FactCheckMatcher(store, encoder, settings.factchecks, means),
+                   narrate=NarrateService(store, tracker, settings.narratives, settings.entities),
+                   factchecks=FactCheckMatcher(store, encoder, settings.factchecks, means, entities=settings.entities),
                    entities=EntityService(store, settings.entities))
 
     @property

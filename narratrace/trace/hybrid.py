@@ -21,7 +21,7 @@ from ..text.entities import EntityFinder
 from ..text.entity_keys import form_key
 from ..text.normalise import normalise
 from ..text.terms import _CJK_RUN, _word, key_terms
-from .entity_finder import entity_finder, query_mentions
+from .entity_finder import entity_finder, query_mentions, spelled_elsewhere
 
 K = TypeVar("K", bound=Hashable)
 
@@ -42,11 +42,15 @@ def fuse(rankings: Mapping[str, Sequence[K]], weights: Mapping[str, float], k: f
 @lru_cache(maxsize=8192)
 def _name_terms(finder: EntityFinder, entity_id: str) -> tuple[str, ...]:
     """The terms of an entity's one-word spellings that the finder takes for it (a spelling of several words
-    cannot stand for one query word; one another entity holds, or a common word, is not this entity's)."""
+    cannot stand for one query word; one another entity holds, or a common word, is not this entity's), of
+    the curated Latin ones and those in other scripts (``spelled_elsewhere``: geonames' 58 transliterations
+    of London include Indonesian words)."""
     terms: list[str] = []
     for form in finder.by_id[entity_id].forms:
         words = _word().findall(normalise(form))
         if len(words) != 1 or _CJK_RUN.search(words[0]) or len(form_key(form).split(" ")) != 1:
+            continue
+        if not spelled_elsewhere(finder, form):
             continue
         if any(e.id == entity_id for e in finder.resolve(form)):
             terms.append(words[0])

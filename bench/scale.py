@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np  # noqa: E402
 from read_paths import bench_entities, read_table, time_reads, write_bench_mentions  # noqa: E402
 from scale_data import TopicEncoder, make_article  # noqa: E402
+from scale_upgrade import complete_clue_units  # noqa: E402
 
 import narratrace.group.candidates as candidates_mod  # noqa: E402
 import narratrace.group.narratives as narratives_mod  # noqa: E402
@@ -379,6 +380,7 @@ def main() -> int:
             load = bulk_load(nt.store, enc, 0, n, n_stories, args.topics, args.articles_per_narrative)
             with nt.store.transaction():
                 nt.store._set_meta("bench_bulk_done", BULK_MARK.format(n=n))
+        load["clue_units_s"] = complete_clue_units(nt.store)  # a store loaded before clues had units
         load["kind"] = nt.store.index().kind
         print(f"[bulk] {load}", file=sys.stderr, flush=True)
         # the timed adds start from the saved index and the stored narratives, as a new process would

@@ -189,9 +189,10 @@ class Side:
 
 
 def passage_clues(text: str) -> dict[str, Any]:
-    """A passage's grouping clues, as stored beside it (numbers, name keys, latest month mentioned)."""
+    """A passage's grouping clues, as stored beside it (numbers, name keys, latest month and year mentioned,
+    number units): a stored candidate is scored from them without scanning its texts again."""
     return {"n": sorted(_passage_numbers(text)), "k": sorted(_passage_names(text)), "m": _passage_month(text),
-            "y": _passage_year(text)}
+            "y": _passage_year(text), "u": [list(u) for u in sorted(_passage_units(text))]}
 
 
 def side_with_clues(article_id: str, lang: str | None, published: str | None, vectors: np.ndarray,
@@ -205,6 +206,8 @@ def side_with_clues(article_id: str, lang: str | None, published: str | None, ve
         if not published and all("y" in c for c in clues):  # type: ignore[operator]
             side._year = max(filter(None, (c["y"] for c in clues)), default=None)  # type: ignore[index]
             side._year_known = True
+        if all("u" in c for c in clues):  # type: ignore[operator]  # clues written before units: from the texts
+            side._units = {(w, n) for c in clues for w, n in c["u"]}  # type: ignore[index]
     return side
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from ..errors import NotFound
 from ..group.candidates import BatchCandidates, stored_passages
 from ..model import Article, EncodedArticle, Link
 from ..settings import StoriesSettings
@@ -85,11 +86,10 @@ class TraceService:
         scored = item.scored if self.reuse_scores else {}
         ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
         my_prep = prepare(mine.vectors)
-        for mid in members:
-            other = candidates.stored(mid)
-            if not len(other.vectors):
-                continue
-            b, b_atts, b_prep = self._member(mid, other, candidates)
+        stored = {mid: other for mid in members if len((other := candidates.stored(mid)).vectors)}
+        known = self._members_of(stored, candidates)
+        for mid, other in stored.items():
+            b, b_atts, b_prep = known[mid]
             ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
             res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, self.sources, means=self.means,
                                   sides=(my_side, candidates.side(mid)[0]), attributions=(item.attributions, b_atts),
@@ -114,25 +114,39 @@ class TraceService:
                                          direction="source->target" if direction in ("a->b", "b->a")
                                          else "undetermined", evidence=evidence)], story_id=art.story_id)
 
-    def _member(self, article_id: str, stored: StoredPassages, candidates: BatchCandidates
-                ) -> tuple[Article, list[Attribution], Prepared]:
-        """A story member and its attributions: a batch article's from its hand-off object, a stored one's
-        read back from the ``cites`` links written when it was stored (not found again in its text).
-        Kept across batches, keyed by the member's passage texts, so a replaced article is read again."""
-        # a digest, not hash(): the same on every run and never two texts under one key
-        key = (article_id, hashlib.sha1("\x00".join(stored.texts).encode("utf-8")).hexdigest())
-        hit = self._members.get(key)
-        if hit is not None:
-            self._members.move_to_end(key)
-            return hit
-        item = candidates.batch_item(article_id)
-        if item is not None:
-            art, atts = item.article, list(item.attributions)
-        else:
-            art = self.store.get_article(article_id, with_passages=False)
-            atts = [a for lk in self.store.links(article_id=article_id, kind="cites")
-                    for a in attributions_from_link(lk)]
-        hit = self._members[key] = (art, atts, prepare(stored.vectors))
+    def _members_of(self, stored: dict[str, StoredPassages], candidates: BatchCandidates
+                    ) -> dict[str, tuple[Article, list[Attribution], Prepared]]:
+        """Each member, its attributions and its prepared vectors: a batch article's from its hand-off
+        object, a stored one's header and the attributions of its ``cites`` links (written when it was
+        stored, not found again in its text), read for all such members at once (the relation needs their
+        outlet, date and language, never their text). Kept across batches, keyed by the member's passage
+        texts, so a replaced article is read again."""
+        out: dict[str, tuple[Article, list[Attribution], Prepared]] = {}
+        missing = []
+        for mid, other in stored.items():
+            key = _member_key(mid, other)
+            hit = self._members.get(key)
+            if hit is not None:
+                self._members.move_to_end(key)
+                out[mid] = hit
+            elif (item := candidates.batch_item(mid)) is not None:
+                out[mid] = self._keep(key, (item.article, list(item.attributions), prepare(other.vectors)))
+            else:
+                missing.append(mid)
+        if missing:
+            headers = self.store.article_headers(missing)
+            cites = self.store.cites_links_of(missing)
+            for mid in missing:
+                if mid not in headers:
+                    raise NotFound(f"no article with id {mid!r}", hint="list ids with `narratrace stories --json`")
+                atts = [a for lk in cites[mid] for a in attributions_from_link(lk)]
+                out[mid] = self._keep(_member_key(mid, stored[mid]),
+                                      (headers[mid], atts, prepare(stored[mid].vectors)))
+        return out
+
+    def _keep(self, key: tuple[str, str], hit: tuple[Article, list[Attribution], Prepared]
+              ) -> tuple[Article, list[Attribution], Prepared]:
+        self._members[key] = hit
         if len(self._members) > MEMBER_CACHE:
             self._members.popitem(last=False)
         return hit
@@ -164,3 +178,9 @@ def _join_between(item: EncodedArticle, member: str, candidates: BatchCandidates
     if other is not None and other.join is not None and other.join.target == item.article.id:
         return other.join
     return None
+
+
+def _member_key(article_id: str, stored: StoredPassages) -> tuple[str, str]:
+    """The member cache's key: the id and a digest of the passage texts (not hash(): the same on every run
+    and never two texts under one key)."""
+    return article_id, hashlib.sha1("\x00".join(stored.texts).encode("utf-8")).hexdigest()

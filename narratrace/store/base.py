@@ -27,6 +27,7 @@ from .claims import ClaimTables
 from .entities import EntityTables
 from .entity_counts import ENTITY_COUNTS_VERSION
 from .index_cache import IndexCache
+from .member_reads import MemberReads
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .narrative_facets import NARRATIVE_FACETS_VERSION
 from .narrative_pages import NarrativePages
@@ -56,7 +57,7 @@ class StoredPassages:
 
 
 class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTables, NarrativePages, EntityTables,
-               OutletSummaries):
+               OutletSummaries, MemberReads):
     """All persistent state of a narratrace project, over a DB-API connection ``db``.
 
     Subclasses set ``path`` (shown in messages; never a password), ``db``, ``vector_dtype`` and

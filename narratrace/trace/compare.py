@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -131,7 +132,7 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
     texts_a, texts_b = [u.text for u in ua], [u.text for u in ub]
-    shared_numbers = sorted(numbers(" ".join(texts_a)) & numbers(" ".join(texts_b)))
+    shared_numbers = sorted(_text_numbers(tuple(texts_a)) & _text_numbers(tuple(texts_b)))
     anchors = [f"source:{s}" for s in shared_sources] + [f"number:{n}" for n in shared_numbers]
     # reasons name the articles, so they read the same on a link whichever end each is on
     names = (a.id, b.id) if a.id != b.id else (f"{a.id} (a)", f"{b.id} (b)")
@@ -157,6 +158,13 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
         "features": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in rel.features.items()},
         "sources_a": [x.to_dict() for x in att_a], "sources_b": [x.to_dict() for x in att_b],
     }
+
+
+@lru_cache(maxsize=4096)
+def _text_numbers(texts: tuple[str, ...]) -> frozenset[str]:
+    """The numbers of an article's texts read together; kept, since one new article is compared with each
+    member of its story and each member with every new article of its story."""
+    return frozenset(numbers(" ".join(texts)))
 
 
 def same_language(a: Article, b: Article) -> bool | None:

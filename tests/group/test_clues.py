@@ -21,6 +21,8 @@ def test_side_from_stored_clues_equals_side_from_text():
         assert stored._numbers is not None  # taken from the clues, not computed again
         assert (stored.numbers, stored.names, stored.not_before) == (plain.numbers, plain.names, plain.not_before)
         assert "750" in stored.numbers and stored.names
+        assert stored._units is not None and stored.units == plain.units  # no text scanned for units
+        assert ("isis", "750") in stored.units
 
 
 def test_passages_stored_before_clues_existed_fall_back_to_the_text():

@@ -77,6 +77,14 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
             "stories, text in titles (`/?q=Lagos`)": lambda k: f"/?q={CITIES[k % len(CITIES)]}",
             "stories, a language every story has (`/?lang=en`: facets over all)": lambda k: "/?lang=en",
             "stories, deepest page (`/?page=LAST`)": lambda k: f"/?page={-(-total // per_page)}",
+            "stories, one outlet, recent, page 5 (`/?outlet=outlet7.example&sort=recent&page=5`)":
+                lambda k: f"/?outlet=outlet{k % 50}.example&sort=recent&page=5",
+            "stories, one month, recent (`/?since=2024-03&until=2024-03&sort=recent`)":
+                lambda k: f"/?since={month[k % 12]}&until={month[k % 12]}&sort=recent",
+            "stories, since a month, spread (`/?since=2024-06&sort=spread`)":
+                lambda k: f"/?since={month[k % 12]}&sort=spread",
+            "stories, language + text + month (`/?lang=en&q=Lagos&until=2024-06`)":
+                lambda k: f"/?lang=en&q={CITIES[k % len(CITIES)]}&until={month[k % 12]}",
             "stories JSON, 100 a page, deep (`/api/stories?offset=…`)":
                 lambda k: f"/api/stories?offset={int(rng.integers(0, max(1, total - 100)))}",
             "story page (`/stories/ID`)": lambda k: f"/stories/{stories[int(rng.integers(0, len(stories)))]}",
@@ -98,7 +106,7 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
             out[label] = times
             if label.startswith("search page"):  # CPU time too: the 2 cores are shared, wall time swells
                 out["search page, CPU time of this process (ms)"] = cpu
-            if label.startswith("narratives"):
+            if label.startswith(("narratives", "stories")):
                 out[label.split(" (")[0] + ", CPU time of this process (ms)"] = cpu
         times, cpu = [], []
         nt.pages.search(_search_query(0), query_vector=enc.encode_queries([_search_query(0)]))

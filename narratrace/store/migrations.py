@@ -387,6 +387,16 @@ MIGRATIONS: dict[int, str] = {
         terms INTEGER NOT NULL
     );
     """,
+    # issue 17: story lists filtered at a million articles (store/story_plan.py): a summary's filter and sort
+    # columns in one narrow index keyed by story id, so the stories a facet or entity subquery finds are
+    # tested and ordered from one index entry each (the table row was two lookups and ten times wider), and a
+    # date or text filter scans it instead of the table; and story_facets by (story, kind, folded value), so
+    # a list read in a sort's order tests a story's language or outlet with one covering probe
+    15: """
+    CREATE INDEX IF NOT EXISTS story_summaries_filters
+        ON story_summaries(story_id, first_seen, last_seen, size, n_languages, n_outlets, recent, folded);
+    CREATE INDEX IF NOT EXISTS story_facets_story ON story_facets(story_id, kind, folded);
+    """,
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

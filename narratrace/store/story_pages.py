@@ -7,10 +7,14 @@ each such value the number of stories that have it (``story_facet_counts``: the 
 unfiltered list without a scan). ``story_summaries.py`` keeps all three in the transactions that write or
 move articles, so a list never disagrees with the stories it lists.
 
-A page is one ``SELECT ... ORDER BY ... LIMIT ? OFFSET ?`` on an index of the summaries (one per sort),
-one ``count(*)`` and, for the facets of a filtered list, one read of its stories' ``facet_keys`` (all of
-a story's values in one string: one row a story, not a dozen), counted here, over its first
-``FACET_STORIES``; a list every story is on is counted from the kept per-value counts.
+An unfiltered page is one ``SELECT ... ORDER BY ... LIMIT ? OFFSET ?`` on an index of the summaries (one
+per sort) and its facets the kept per-value counts. A filtered one follows a ``StoryPlan``
+(``story_plan.py``, schema 15): when many stories pass and the page is near the top, the page is read in
+the sort's order, each story met tested; otherwise, and for the facets of its first ``FACET_STORIES``
+(counted here from their ``facet_keys``: all of a story's values in one string), its stories are gathered
+through the smallest subquery of its filters (or one scan of the narrow filter index) and sorted once,
+which gives the total too when fewer pass; the total is otherwise a kept count (one language or outlet
+value) or one ``count(*)``.
 Filters: a language, an outlet (substring, any case), a date range that overlaps [first seen, last seen]
 (a partial date compares on its own precision; undated stories are left out), text (a substring of the
 story id, its title or an outlet, or exactly an article id) and an entity (an article mentions it).
@@ -23,31 +27,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .sql import _chunks
+from .story_plan import SORTED_AFTER, SORTS, StoryPlan, StoryPlanner
 from .story_summaries import KEY_SEP, LETTER_KIND, STORY_PAGES_VERSION, UNDATED, StorySummaries, fold, month_of
 
-#: ORDER BY of each sort; each is an index of story_summaries (schema 10); the story id breaks ties
-SORTS = {
-    "size": "s.size DESC, s.n_languages DESC, s.story_id",
-    "spread": "s.n_languages DESC, s.n_outlets DESC, s.size DESC, s.story_id",
-    "recent": "s.recent DESC, s.size DESC, s.story_id",
-}
 #: facet kinds as stored -> as shown (``Page.facets``)
 FACETS = {"lang": "languages", "outlet": "outlets", "month": "months"}
-#: outlets a substring filter may name before it is matched by LIKE on every facet row instead
-MAX_MATCHED_OUTLETS = 2000
 #: facets of a filtered list are counted over at most this many of its stories (the first in the list's
-#: order; ``Page.facets_of`` says how many): one summary row each (its facet_keys), about 5 µs a story, so
-#: 10,000 stay near 50 ms. An unfiltered list, or a filter every story passes, is counted exactly whatever
-#: its size (the per-value counts are kept)
-FACET_STORIES = 10_000
-#: a filter that more than one story in this many passes reads its page from the sort's index (``drive``)
+#: order; ``Page.facets_of`` says how many, and the page says so), as the narrative list does: each is a
+#: summary row read by id (its facet_keys, about 3 µs) after its place in the order was found, so 2,000
+#: cost about 10 ms where 10,000 cost 50-100 ms at 1M. An unfiltered list, or a filter every story passes,
+#: is counted exactly whatever its size (the per-value counts are kept)
+FACET_STORIES = 2_000
+#: a filter that (by the kept counts) more than one story in this many passes reads its page from the sort's
+#: index, testing each story met (``StoryPlan.test``); fewer are gathered and sorted (``StoryPlan.gather``)
 UNSELECTIVE = 20
 MAX_LIMIT = 1000
-
-
-def _like(needle: str) -> str:
-    """A LIKE pattern for a substring (``%``, ``_`` and ``\\`` escaped)."""
-    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @dataclass
@@ -140,7 +134,7 @@ def _ordered(counts: dict[str, dict[str, int]], size: int) -> dict[str, list[tup
     return out
 
 
-class StoryPages(StorySummaries):
+class StoryPages(StorySummaries, StoryPlanner):
     """Paged story lists over the story summaries (kept by ``StorySummaries``)."""
 
     # ------------------------------------------------------------------ reads
@@ -154,24 +148,57 @@ class StoryPages(StorySummaries):
             raise InputError("stories", f"unknown sort {sort!r}", hint=f"use one of {', '.join(SORTS)}")
         limit, offset = max(0, min(int(limit), MAX_LIMIT)), max(0, int(offset))
         filters = filters or StoryFilters()
-        where = self._story_where(filters)
-        if where is None:  # a filter nothing can pass (an outlet no story has)
-            return Page(0, [], limit, offset, _ordered({}, facet_size) if facets else {})
-        cond, args = where
-        total = int(self._x(f"SELECT count(*) FROM story_summaries s{cond}", args).fetchone()[0])
         every = int(self._x("SELECT count(*) FROM story_summaries").fetchone()[0])
-        if total * UNSELECTIVE > every:  # most stories pass: read the sort's index in order, test each
-            cond, args = self._story_where(filters, drive=False) or where
-        ids = [r[0] for r in self._x(f"SELECT s.story_id FROM story_summaries s{cond} ORDER BY {SORTS[sort]} "
-                                     "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()] if limit else []
-        found = {s.id: s for s in self.story_summaries(ids)}
-        items = [found[i] for i in ids if i in found]
+        if not filters.active():
+            ids = self._sorted_ids("", [], SORTS[sort], limit, offset)
+            return self._page(every, ids, limit, offset, self._kept_facets(facet_size) if facets else {})
+        plan = self._story_plan(filters, every)
+        if plan is None:  # a filter nothing can pass (a language or outlet no story has)
+            return Page(0, [], limit, offset, _ordered({}, facet_size) if facets else {})
+        if plan.exact == every:  # a language every story has: the unfiltered list
+            ids = self._sorted_ids("", [], SORTS[sort], limit, offset)
+            return self._page(every, ids, limit, offset, self._kept_facets(facet_size) if facets else {})
+        # read in the sort's order when many pass and the page is near the top (reaching it tests about
+        # (offset + limit) * every / estimate stories, gathering reads estimate), unless the sort follows the
+        # dates (recent): a date filter's stories are bunched in it, not spread
+        driven = (plan.estimate * UNSELECTIVE > every and (offset + limit) * every <= plan.estimate ** 2
+                  and not (plan.dated and sort == "recent"))
+        ids = self._sorted_ids(plan.test.sql, plan.test.args, SORTS[sort], limit, offset) if driven else []
+        need = max(0 if driven else offset + limit, FACET_STORIES if facets else 0)
+        # the list's first stories looked up through its smallest subquery, or, when that yields more rows
+        # than reading the sort's index up to them would test, read in order too
+        tested = driven and plan.lookups is not None and plan.lookups * plan.estimate > (need + 1) * every
+        where, order = (plan.test, SORTS[sort]) if tested else (plan.gather, SORTED_AFTER[sort])
+        found = self._sorted_ids(where.sql, where.args, order, need + 1, 0) if need else []
+        if not driven:
+            ids = found[offset: offset + limit]
+        if need and len(found) <= need:
+            total = len(found)
+        else:
+            total = plan.exact if plan.exact is not None else self._count(plan, every)
         if not facets:
-            return Page(total, items, limit, offset)
-        if not total:
-            return Page(total, items, limit, offset, _ordered({}, facet_size))
-        shown, of = self._facets(cond, args, SORTS[sort], total, every, filters.active(), facet_size)
-        return Page(total, items, limit, offset, shown, of)
+            return self._page(total, ids, limit, offset, {})
+        if total == every:
+            return self._page(total, ids, limit, offset, self._kept_facets(facet_size))
+        facet_ids = found[:FACET_STORIES]
+        return self._page(total, ids, limit, offset, self._counted_facets(facet_ids, facet_size), len(facet_ids))
+
+    def _sorted_ids(self, where: str, args: list[Any], order: str, limit: int, offset: int) -> list[str]:
+        if not limit:
+            return []
+        return [r[0] for r in self._x(f"SELECT s.story_id FROM story_summaries s{where} ORDER BY {order} "
+                                      "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()]
+
+    def _count(self, plan: StoryPlan, every: int) -> int:
+        """The stories passing: looked up through the smallest subquery, or every story tested when it
+        yields more rows than there are stories."""
+        where = plan.test if plan.lookups is not None and plan.lookups > every else plan.gather
+        return int(self._x(f"SELECT count(*) FROM story_summaries s{where.sql}", where.args).fetchone()[0])
+
+    def _page(self, total: int, ids: list[str], limit: int, offset: int, shown: dict[str, list[tuple[str, int]]],
+              of: int | None = None) -> Page:
+        found = {s.id: s for s in self.story_summaries(ids)}
+        return Page(total, [found[i] for i in ids if i in found], limit, offset, shown, total if of is None else of)
 
     def story_summaries(self, story_ids: Iterable[str]) -> list[StorySummary]:
         """The summaries of these stories (unknown ids left out), in no particular order."""
@@ -190,82 +217,25 @@ class StoryPages(StorySummaries):
                     (out[sid].languages if kind == "lang" else out[sid].outlets).append(value)
         return list(out.values())
 
-    def _story_where(self, f: StoryFilters, drive: bool = True) -> tuple[str, list[Any]] | None:
-        """(`` WHERE ...`` over story_summaries ``s``, its parameters), or None when no story can pass.
-
-        ``drive=False``: the stories a filter's subquery finds are only tested, never looked up one by one
-        (the story id is wrapped in an expression no index has): for a filter most stories pass, a page is
-        then read in order from the sort's index until it is full, instead of sorting every story."""
-        sid = "s.story_id" if drive else "(s.story_id || '')"
-        conds: list[str] = []
-        args: list[Any] = []
-        if fold(f.lang):
-            conds.append(f"{sid} IN (SELECT story_id FROM story_facets WHERE kind = 'lang' AND folded = ?)")
-            args.append(fold(f.lang))
-        if fold(f.outlet):
-            sub = self._outlet_stories(fold(f.outlet))
-            if sub is None:
-                return None
-            conds.append(f"{sid} IN ({sub[0]})")
-            args += sub[1]
-        if (f.since or "").strip():
-            bound = f.since.strip()  # type: ignore[union-attr]
-            conds.append("(CASE WHEN length(s.last_seen) >= ? THEN s.last_seen >= CAST(? AS TEXT) "
-                         "ELSE s.last_seen >= substr(CAST(? AS TEXT), 1, length(s.last_seen)) END)")
-            args += [len(bound), bound, bound]
-        if (f.until or "").strip():
-            bound = f.until.strip()  # type: ignore[union-attr]
-            conds.append("(CASE WHEN length(s.first_seen) >= ? THEN substr(s.first_seen, 1, ?) <= CAST(? AS TEXT) "
-                         "ELSE s.first_seen <= substr(CAST(? AS TEXT), 1, length(s.first_seen)) END)")
-            args += [len(bound), len(bound), bound, bound]
-        if (f.entity or "").strip():
-            conds.append(f"{sid} IN (SELECT a.story_id FROM entity_articles ea JOIN entities e ON "
-                         "e.rowid = ea.entity_rowid JOIN articles a ON a.rowid = ea.article_rowid WHERE e.id = ?)")
-            args.append(f.entity.strip())  # type: ignore[union-attr]
-        if fold(f.q):
-            text = ["s.folded LIKE ? ESCAPE '\\'", f"{sid} IN (SELECT story_id FROM articles WHERE id = ?)"]
-            text_args: list[Any] = [_like(fold(f.q)), (f.q or "").strip()]
-            sub = self._outlet_stories(fold(f.q))
-            if sub is not None:
-                text.append(f"{sid} IN ({sub[0]})")
-                text_args += sub[1]
-            conds.append("(" + " OR ".join(text) + ")")
-            args += text_args
-        return (" WHERE " + " AND ".join(conds) if conds else ""), args
-
-    def _outlet_stories(self, needle: str) -> tuple[str, list[Any]] | None:
-        """A subquery of the stories with an outlet containing ``needle``, or None when no outlet does:
-        the outlets are found among the distinct ones first, so the stories come through the facet index."""
-        rows = self._x("SELECT DISTINCT folded FROM story_facet_counts WHERE kind = 'outlet' AND folded LIKE ? "
-                       "ESCAPE '\\'", (_like(needle),)).fetchall()
-        if not rows:
-            return None
-        if len(rows) > MAX_MATCHED_OUTLETS:
-            return ("SELECT story_id FROM story_facets WHERE kind = 'outlet' AND folded LIKE ? ESCAPE '\\'",
-                    [_like(needle)])
-        return (f"SELECT story_id FROM story_facets WHERE kind = 'outlet' AND folded IN ({','.join('?' * len(rows))})",
-                [r[0] for r in rows])
-
-    def _facets(self, cond: str, args: list[Any], order: str, total: int, every: int, filtered: bool, size: int
-                ) -> tuple[dict[str, list[tuple[str, int]]], int]:
-        """(facets, how many stories they count): every story's from the kept counts, a filtered list's
-        from the facet_keys of its stories (of its first ``FACET_STORIES`` in the list's order)."""
+    def _kept_facets(self, size: int) -> dict[str, list[tuple[str, int]]]:
+        """Every story's facets, from the kept per-value counts."""
         counts: dict[str, dict[str, int]] = {k: {} for k in FACETS}
-        everything = not filtered or total == every
-        of = total if everything else min(total, FACET_STORIES)
-        if everything:
-            for kind, value, n in self._x("SELECT kind, value, stories FROM story_facet_counts"):
-                counts[kind][value] = int(n)
-            return _ordered(counts, size), of
-        q = f"SELECT s.facet_keys FROM story_summaries s{cond}"
-        rows = self._x(q, args) if of == total else self._x(q + f" ORDER BY {order} LIMIT ?", [*args, of])
+        for kind, value, n in self._x("SELECT kind, value, stories FROM story_facet_counts"):
+            counts[kind][value] = int(n)
+        return _ordered(counts, size)
+
+    def _counted_facets(self, story_ids: list[str], size: int) -> dict[str, list[tuple[str, int]]]:
+        """The facets of these stories, from their summaries' facet_keys."""
         found: Counter[str] = Counter()
-        for (keys,) in rows:
-            if keys:
-                found.update(keys.split(KEY_SEP))
+        for chunk in _chunks(story_ids, 500):
+            for (keys,) in self._x(f"SELECT facet_keys FROM story_summaries WHERE story_id IN "
+                                   f"({','.join('?' * len(chunk))})", chunk).fetchall():
+                if keys:
+                    found.update(keys.split(KEY_SEP))
+        counts: dict[str, dict[str, int]] = {k: {} for k in FACETS}
         for key, n in found.items():
             counts[LETTER_KIND[key[0]]][key[1:]] = n
-        return _ordered(counts, size), of
+        return _ordered(counts, size)
 
 
 __all__ = ["FACETS", "SORTS", "STORY_PAGES_VERSION", "Page", "StoryFilters", "StoryPages", "StorySummary",

@@ -361,3 +361,54 @@ def test_both_page_plans_give_the_same_pages(new_store, monkeypatch, unselective
         for sort in SORTS:
             for offset in (0, 3):
                 assert_page_matches(store, f, sort, 3, offset)
+
+
+def test_every_plan_equals_brute_force_for_combined_filters_sorts_and_deep_pages(new_store, monkeypatch):
+    """Schema 15's plans (store/story_plan.py): read in a sort's order or gathered through the smallest
+    subquery, the first stories read in order when that subquery yields more rows, the total counted,
+    kept or read off the gathered list, a value every story has dropped: the same pages, totals and facets
+    for combined filters, every sort and pages deep into the list."""
+    store = new_store()
+    rng = random.Random(11)
+    arts = [article(f"c{i:03d}", f"S{rng.randrange(24):02d}", rng.choice(["en", "en", "ar"]),
+                    rng.choice(OUTLETS[:5]), rng.choice(DATES[1:]), rng.choice(TITLES)) for i in range(120)]
+    arts += [article(f"e{sid:02d}", f"S{sid:02d}", "id", "Kompas", "2021-02", None) for sid in range(24)]
+    write(store, arts)  # every story has an article in Indonesian ("id"): a filter on it keeps them all
+    mention(store, "lagos", [a.id for a in arts[::6]])
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(lang=st.sampled_from([None, "ID", "en", "ar"]), outlet=st.sampled_from([None, "a", "kompas", "defa", "e"]),
+           since=st.sampled_from([None, "2021-02", "2021"]), until=st.sampled_from([None, "2021-02-03", "2021-03"]),
+           q=st.sampled_from([None, "prison", "s1", "c007"]), entity=st.sampled_from([None, "lagos"]),
+           sort=st.sampled_from(sorted(SORTS)), offset=st.sampled_from([0, 2, 9, 17, 30]),
+           unselective=st.sampled_from([1, 20, 10**9]), facet_stories=st.sampled_from([3, 2000]))
+    def check(lang, outlet, since, until, q, entity, sort, offset, unselective, facet_stories):
+        monkeypatch.setattr(story_pages, "UNSELECTIVE", unselective)
+        monkeypatch.setattr(story_pages, "FACET_STORIES", facet_stories)
+        assert_page_matches(store, StoryFilters(lang, outlet, since, until, q, entity), sort, 3, offset)
+
+    check()
+    every = store.story_page().total
+    page = store.story_page(StoryFilters(lang="id"), limit=2, offset=every - 1)
+    assert page.total == page.facets_of == every and len(page.items) == 1
+
+
+def test_migration_15_indexes_a_store_at_14(new_store):
+    """A store at schema 14 gets the filter indexes on open, and its pages stay the same."""
+    store = new_store("migrate-15")
+    write(store, random_articles(9))
+    expected = {sort: store.story_page(StoryFilters(outlet="a", since="2021"), sort=sort, limit=5) for sort in SORTS}
+    with store.transaction():
+        store._x("DROP INDEX story_summaries_filters")
+        store._x("DROP INDEX story_facets_story")
+        store._set_meta("schema_version", "14")
+    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    try:
+        assert again.schema_version == 15
+        listed = ("SELECT name FROM sqlite_master WHERE type = 'index'" if type(again).__name__ == "SQLiteStore"
+                  else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        assert {"story_summaries_filters", "story_facets_story"} <= {r[0] for r in again._x(listed).fetchall()}
+        for sort, page in expected.items():
+            assert again.story_page(StoryFilters(outlet="a", since="2021"), sort=sort, limit=5) == page
+    finally:
+        again.close()

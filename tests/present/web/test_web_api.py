@@ -151,3 +151,16 @@ def test_web_align_rows_keeps_every_passage_once(seeds):
     assert sorted(seen_a) == [p.index for p in a.passages] and len(set(seen_a)) == len(seen_a)
     assert sorted(seen_b) == [p.index for p in b.passages] and len(set(seen_b)) == len(seen_b)
     assert rows[0]["b"] and not rows[0]["a"]  # fa passage 0 has no counterpart: its own row first
+
+
+def test_web_pages_narratives_show_their_passages_in_their_direction(client):
+    """The list and a narrative's own page show the passages it was labelled from, each linked to its
+    article and written in its script's direction (the seeds' Persian and Arabic passages right to left)."""
+    items = client.get("/api/narratives").json()["narratives"]
+    assert items, "the seeds make at least one narrative"
+    for url in ("/narratives", f"/narratives/{items[0]['id']}"):
+        html = client.get(url).text
+        quotes = re.findall(r'<blockquote class="script-(\w+)" dir="(\w+)" lang="(\w*)">', html)
+        assert quotes, url
+        assert all(d == ("rtl" if lang in ("ar", "fa") else "ltr") for _c, d, lang in quotes), url
+        assert '<ul class="hits">' in html

@@ -93,7 +93,7 @@ class TraceService:
             ub = [Unit(i, t) for i, t in zip(other.indices, other.texts)]
             res = compare_vectors(art, b, ua, ub, mine.vectors, other.vectors, self.sources, means=self.means,
                                   sides=(my_side, candidates.side(mid)[0]), attributions=(item.attributions, b_atts),
-                                  same_story=scored.get(mid), prepared=(my_prep, b_prep))
+                                  same_story=scored.get(mid), prepared=(my_prep, b_prep), score_for=EDGE_KIND)
             kind = EDGE_KIND.get(res["relation"])
             if kind is None:
                 continue

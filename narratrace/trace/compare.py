@@ -7,7 +7,7 @@ evidence still names the passage and gives the sentence span.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -116,18 +116,19 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
                     means: dict[str, np.ndarray] | None = None, sides: tuple[Side, Side] | None = None,
                     attributions: tuple[list[Attribution], list[Attribution]] | None = None,
                     same_story: tuple[float, dict[str, Any]] | None = None,
-                    prepared: tuple[Prepared | None, Prepared | None] = (None, None)) -> dict[str, Any]:
+                    prepared: tuple[Prepared | None, Prepared | None] = (None, None),
+                    score_for: Collection[str] | None = None) -> dict[str, Any]:
     """:func:`compare` with units and vectors already computed (stores, batch scripts).
 
     ``means``: per-language mean vectors of the encoder's vector space (``group.language_means``);
     the ``score`` is then exactly the score story grouping uses. ``sides`` and ``attributions``:
     what the caller already computed for a and b (one new article is compared with many members);
     ``same_story``: the grouping stage's (score, evidence) for this very pair, when it scored it;
-    ``prepared``: ``align.prepare`` of va and vb, when the caller keeps them.
+    ``prepared``: ``align.prepare`` of va and vb, when the caller keeps them; ``score_for``: the relations
+    whose same-story score the caller uses (the trace stage stores only linked relations), the others
+    get ``score`` None without computing it (the relation never depends on it); None: every relation.
     """
     al = align(va, vb, params=params, prepared=prepared)
-    score, same_evidence = same_story or same_story_probability(a, b, ua, ub, va, vb, means,
-                                                                *(sides if sides else (None, None)))
     att_a, att_b = attributions or (find_attributions(a, sources), find_attributions(b, sources))
     src_a, src_b = cited_sources(att_a), cited_sources(att_b)
     shared_sources = [src_a[s] for s in src_a if s in src_b]
@@ -147,9 +148,15 @@ def compare_vectors(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Uni
     reg_b_cites_a = bool(a.outlet and resolve_outlet(sources, a.outlet) in src_b)
     direction, dir_reasons = decide_direction(rel, a.published, b.published, len(un_a), len(un_b),
                                               a_cites_b=reg_a_cites_b, b_cites_a=reg_b_cites_a, names=names)
+    score: float | None = None
+    same_evidence: dict[str, Any] = {}
+    if same_story is not None:
+        score, same_evidence = same_story
+    elif score_for is None or rel.relation in score_for:
+        score, same_evidence = same_story_probability(a, b, ua, ub, va, vb, means, *(sides if sides else (None, None)))
     return {
-        "relation": rel.relation, "score": round(score, 4), "relation_score": round(rel.score, 4),
-        "same_story_features": same_evidence.get("features", {}),
+        "relation": rel.relation, "score": None if score is None else round(score, 4),
+        "relation_score": round(rel.score, 4), "same_story_features": same_evidence.get("features", {}),
         "coverage_a": round(rel.coverage_a, 4), "coverage_b": round(rel.coverage_b, 4),
         "aligned": _evidence(al, ua, ub), "unaligned_a": un_a, "unaligned_b": un_b,
         "direction": direction, "reasons": rel.reasons + dir_reasons,

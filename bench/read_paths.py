@@ -85,6 +85,8 @@ def time_reads(nt: Narratrace, enc: TopicEncoder, reads: int, seed: int) -> dict
                 lambda k: f"/?since={month[k % 12]}&sort=spread",
             "stories, language + text + month (`/?lang=en&q=Lagos&until=2024-06`)":
                 lambda k: f"/?lang=en&q={CITIES[k % len(CITIES)]}&until={month[k % 12]}",
+            "stories, an entity (`/?entity=ID`: a person or a city)":
+                lambda k: f"/?entity={entities[k % len(entities)]}",
             "stories JSON, 100 a page, deep (`/api/stories?offset=…`)":
                 lambda k: f"/api/stories?offset={int(rng.integers(0, max(1, total - 100)))}",
             "story page (`/stories/ID`)": lambda k: f"/stories/{stories[int(rng.integers(0, len(stories)))]}",

@@ -37,6 +37,7 @@ from .site_lines import SiteLineTables
 from .sql import _chunks, _split_sql
 from .story_ids import StoryIds
 from .story_pages import STORY_PAGES_VERSION
+from .story_summaries import ENTITY_STORIES_VERSION
 
 _ARTICLE_COLS = 'rowid, id, content_hash, title, url, outlet, published, lang, origin, text, meta, provenance, story_id'
 
@@ -174,6 +175,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
             self._build_narrative_summaries()
         if version == NARRATIVE_FACETS_VERSION:  # and their items' facets (narrative_facets.py)
             self._build_narrative_facets()
+        if version == ENTITY_STORIES_VERSION:  # the stories list's entity filter (story_summaries.py)
+            self._build_entity_stories()
 
     def _article(self, row: tuple[Any, ...], with_passages: bool) -> Article:
         rowid, aid, _h, title, url, outlet, published, lang, origin, text, meta, prov, story_id = row

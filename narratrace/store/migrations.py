@@ -391,11 +391,20 @@ MIGRATIONS: dict[int, str] = {
     # columns in one narrow index keyed by story id, so the stories a facet or entity subquery finds are
     # tested and ordered from one index entry each (the table row was two lookups and ten times wider), and a
     # date or text filter scans it instead of the table; and story_facets by (story, kind, folded value), so
-    # a list read in a sort's order tests a story's language or outlet with one covering probe
+    # a list read in a sort's order tests a story's language or outlet with one covering probe; per entity
+    # and story the story's articles that mention it (entity_stories: the entity filter read a million-article
+    # join), kept where entity_articles rows change and where articles move, filled after this migration
     15: """
     CREATE INDEX IF NOT EXISTS story_summaries_filters
         ON story_summaries(story_id, first_seen, last_seen, size, n_languages, n_outlets, recent, folded);
     CREATE INDEX IF NOT EXISTS story_facets_story ON story_facets(story_id, kind, folded);
+    CREATE TABLE IF NOT EXISTS entity_stories (
+        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
+        story_id TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY(entity_rowid, story_id)
+    );
+    CREATE INDEX IF NOT EXISTS entity_stories_story ON entity_stories(story_id);
     """,
 }
 

@@ -9,6 +9,11 @@ loses changes the per-value story count. Most changes are a few single-row state
 leaves a story re-reads the story's first or last date through ``articles(story_id, published)`` only when
 it held one, and a merge adds the two stories' rows up. ``_build_story_summaries`` makes
 all of them from the stored articles (migration 10, for a store made before).
+
+``entity_stories`` (schema 15: per entity and story, the story's articles mentioning it; the stories list's
+entity filter) is kept by the same hooks for articles that move, and for mentions by passing through the
+entity tables' own upkeep (``_count_entity_rows``, which sees every entity_articles row written or about to
+leave, ``_build_entity_counts`` and ``clear_entities``); ``_build_entity_stories`` fills it after migration 15.
 """
 from __future__ import annotations
 
@@ -19,6 +24,11 @@ from .sql import SQLBase
 
 #: the schema version whose migration adds the summaries and fills them from what is stored
 STORY_PAGES_VERSION = 10
+#: the schema version whose migration adds entity_stories (filled by ``_build_entity_stories``)
+ENTITY_STORIES_VERSION = 15
+#: meta key set once entity_stories is filled: a store brought to 15 before the table was part of it has
+#: none, and its entity filter reads the join instead
+ENTITY_STORIES_BUILT = "entity_stories_built"
 UNDATED = "undated"
 #: facet_keys: the story's facet values, each its kind's letter then the value, joined by this character
 #: (a value holding it, or the kind separator, has them replaced by U+FFFD in facet_keys only)
@@ -61,6 +71,7 @@ class StorySummaries(SQLBase):
                                                  _folded(story_id, old_title), story_id))
         for kind, value in _facet_values(lang, outlet, published):
             self._facet_step(story_id, kind, value, +1)
+        self._entity_stories_step("article_rowid = ?", [rowid], +1, story_id)
 
     def _member_removed(self, story_id: str, rowid: int, lang: str | None, outlet: str | None,
                         published: str | None) -> None:
@@ -70,6 +81,7 @@ class StorySummaries(SQLBase):
                       (story_id,)).fetchone()
         for kind, value in _facet_values(lang, outlet, published):
             self._facet_step(story_id, kind, value, -1)
+        self._entity_stories_step("article_rowid = ?", [rowid], -1, story_id)
         if row is None:
             return
         size, first, last, first_rowid = row
@@ -99,6 +111,11 @@ class StorySummaries(SQLBase):
         moved, kept = (self._x(head, (sid,)).fetchone() for sid in (old, new))
         if old == new or moved is None:
             return
+        if self._entity_stories_built():
+            self._x("INSERT INTO entity_stories(entity_rowid, story_id, articles) SELECT entity_rowid, ?, articles "
+                    "FROM entity_stories WHERE story_id = ? ON CONFLICT(entity_rowid, story_id) DO UPDATE SET "
+                    "articles = entity_stories.articles + excluded.articles", (new, old))
+            self._x("DELETE FROM entity_stories WHERE story_id = ?", (old,))
         if kept is None:
             self._x("UPDATE story_summaries SET story_id=?, folded=? WHERE story_id=?",
                     (new, _folded(new, moved[4]), old))
@@ -176,6 +193,66 @@ class StorySummaries(SQLBase):
         self._xmany("INSERT INTO story_summaries(story_id, size, n_languages, n_outlets, first_seen, last_seen, "
                     "recent, first_rowid, title, folded, facet_keys) VALUES(?,?,?,?,?,?,?,?,?,?,?)", summaries)
         self._xmany("INSERT INTO story_facets(story_id, kind, value, folded, articles) VALUES(?,?,?,?,?)", facet_rows)
+
+    def _entity_stories_built(self) -> bool:
+        built = getattr(self, "_entity_stories_ok", None)
+        if not built:  # asked again until set: the migration may run after this store object was made
+            built = self._entity_stories_ok = self.get_meta(ENTITY_STORIES_BUILT) is not None
+        return bool(built)
+
+    def _entity_stories_step(self, where: str, args: list[Any], step: int, story_id: str | None = None) -> None:
+        """The entity_articles rows ``where`` selects count ``step`` (+1 written, -1 about to leave) in their
+        article's story (``story_id`` when given: an article joining or leaving it) in entity_stories."""
+        if not self._entity_stories_built():
+            return
+        where = where.replace("article_rowid", "ea.article_rowid")
+        if story_id is not None:
+            rows = [(e, story_id, n) for e, n in self._x(
+                f"SELECT ea.entity_rowid, count(*) FROM entity_articles ea WHERE {where} GROUP BY ea.entity_rowid",
+                args).fetchall()]
+        else:
+            rows = self._x("SELECT ea.entity_rowid, a.story_id, count(*) FROM entity_articles ea JOIN articles a ON "
+                           f"a.rowid = ea.article_rowid WHERE {where} AND a.story_id IS NOT NULL "
+                           "GROUP BY ea.entity_rowid, a.story_id", args).fetchall()
+        if not rows:
+            return
+        self._xmany("INSERT INTO entity_stories(entity_rowid, story_id, articles) VALUES(?, ?, ?) ON CONFLICT"
+                    "(entity_rowid, story_id) DO UPDATE SET articles = entity_stories.articles + excluded.articles",
+                    [(e, sid, step * int(n)) for e, sid, n in rows])
+        self._xmany("DELETE FROM entity_stories WHERE entity_rowid = ? AND story_id = ? AND articles <= 0",
+                    [(e, sid) for e, sid, _n in rows])
+
+    # the entity tables' changes (entity_counts.py, entities.py) pass through these on their way
+    def _count_entity_rows(self, where: str, args: list[Any], sign: int, deltas: Any) -> set[int]:
+        self._entity_stories_step(where, list(args), sign)
+        return super()._count_entity_rows(where, args, sign, deltas)  # type: ignore[misc]
+
+    def _build_entity_counts(self, rowids: Iterable[int] | None = None) -> None:
+        rowids = None if rowids is None else list(rowids)
+        super()._build_entity_counts(rowids)  # type: ignore[misc]
+        if self._entity_stories_built():
+            self._build_entity_stories(rowids)
+
+    def clear_entities(self) -> None:
+        super().clear_entities()  # type: ignore[misc]
+        if self._entity_stories_built():
+            self._x("DELETE FROM entity_stories")
+
+    def _build_entity_stories(self, entity_rowids: Iterable[int] | None = None) -> None:
+        """entity_stories again from entity_articles (of these entities, or all): migration 15, bulk loaders."""
+        cond, args = "", []  # type: str, list[Any]
+        if entity_rowids is not None:
+            args = sorted({int(r) for r in entity_rowids})
+            if not args:
+                return
+            cond = f" AND ea.entity_rowid IN ({','.join('?' * len(args))})"
+        self._x(f"DELETE FROM entity_stories WHERE 1 = 1{cond.replace('ea.', '')}", args)
+        self._x("INSERT INTO entity_stories(entity_rowid, story_id, articles) SELECT ea.entity_rowid, a.story_id, "
+                "count(*) FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid WHERE a.story_id "
+                f"IS NOT NULL{cond} GROUP BY ea.entity_rowid, a.story_id", args)
+        if entity_rowids is None:
+            self._set_meta(ENTITY_STORIES_BUILT, "1")
+            self._entity_stories_ok = True
 
     def _build_story_summaries(self) -> None:
         """Every summary, facet and count again from the stored articles (migration 10 runs it)."""

@@ -154,6 +154,10 @@ def assert_summaries_recomputed(store) -> None:
         values.setdefault(sid, []).append((kind, value))
     keys = dict(store._x("SELECT story_id, facet_keys FROM story_summaries").fetchall())
     assert keys == {sid: facet_keys(v) for sid, v in values.items()}
+    kept = {(e, sid): n for e, sid, n in store._x("SELECT entity_rowid, story_id, articles FROM entity_stories")}
+    recount = store._x("SELECT ea.entity_rowid, a.story_id, count(*) FROM entity_articles ea JOIN articles a ON "
+                       "a.rowid = ea.article_rowid WHERE a.story_id IS NOT NULL GROUP BY ea.entity_rowid, a.story_id")
+    assert kept == {(e, sid): n for e, sid, n in recount.fetchall()}
 
 
 # ------------------------------------------------------------------ tests
@@ -191,12 +195,16 @@ def test_summaries_follow_reingest_moves_renames_and_merges(new_store):
     store = new_store()
     arts = random_articles(2, n=40, stories=6)
     write(store, arts)
+    mention(store, "lagos", [a.id for a in arts[::3]])  # entity_stories follows mentions and moves too
+    mention(store, "osaka", [a.id for a in arts[1::5]])
     assert_summaries_recomputed(store)
     # re-ingest: new versions (other outlet, date, language, title; some in another story) replace the old
     rng = random.Random(5)
     changed = [article(a.id, rng.choice(["S00", "S01", "S09", None]), rng.choice(LANGS), rng.choice(OUTLETS),
                        rng.choice(DATES), rng.choice(TITLES)) for a in arts[::3]]
     write(store, changed, replace=True)
+    assert_summaries_recomputed(store)
+    mention(store, "lagos", [a.id for a in changed[::2]])  # the new versions mention it again
     assert_summaries_recomputed(store)
     # moves of single articles, the founder (first stored) of a story among them
     with store.transaction():
@@ -394,21 +402,32 @@ def test_every_plan_equals_brute_force_for_combined_filters_sorts_and_deep_pages
 
 
 def test_migration_15_indexes_a_store_at_14(new_store):
-    """A store at schema 14 gets the filter indexes on open, and its pages stay the same."""
+    """A store at schema 14 gets the filter indexes and entity_stories on open, and its pages stay the same
+    (also before, when the entity filter reads the articles)."""
     store = new_store("migrate-15")
-    write(store, random_articles(9))
-    expected = {sort: store.story_page(StoryFilters(outlet="a", since="2021"), sort=sort, limit=5) for sort in SORTS}
+    arts = random_articles(9)
+    write(store, arts)
+    mention(store, "lagos", [a.id for a in arts[::4]])
+    filters = [StoryFilters(outlet="a", since="2021"), StoryFilters(entity="lagos"),
+               StoryFilters(entity="lagos", q="s")]
+    expected = {(k, sort): store.story_page(f, sort=sort, limit=5) for k, f in enumerate(filters) for sort in SORTS}
     with store.transaction():
         store._x("DROP INDEX story_summaries_filters")
         store._x("DROP INDEX story_facets_story")
+        store._x("DROP TABLE entity_stories")
+        store._x("DELETE FROM meta WHERE key = 'entity_stories_built'")
         store._set_meta("schema_version", "14")
+    store._entity_stories_ok = None
+    for (k, sort), page in expected.items():  # without entity_stories the filter reads the articles
+        assert store.story_page(filters[k], sort=sort, limit=5) == page
     again = type(store)(store.url if hasattr(store, "url") else store.path)
     try:
         assert again.schema_version == 15
         listed = ("SELECT name FROM sqlite_master WHERE type = 'index'" if type(again).__name__ == "SQLiteStore"
                   else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
         assert {"story_summaries_filters", "story_facets_story"} <= {r[0] for r in again._x(listed).fetchall()}
-        for sort, page in expected.items():
-            assert again.story_page(StoryFilters(outlet="a", since="2021"), sort=sort, limit=5) == page
+        for (k, sort), page in expected.items():
+            assert again.story_page(filters[k], sort=sort, limit=5) == page
+        assert_summaries_recomputed(again)  # entity_stories filled
     finally:
         again.close()

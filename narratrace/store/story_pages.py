@@ -121,6 +121,12 @@ def count_facets(rows: Iterable[tuple[str | None, str | None, str | None]], size
     return _ordered(counts, size)
 
 
+def _reversed(order: str) -> str:
+    """An ORDER BY the other way round (the story id ends every order, so it is a total order)."""
+    terms = [t.strip() for t in order.split(",")]
+    return ", ".join(t[: -len(" DESC")] if t.endswith(" DESC") else t + " DESC" for t in terms)
+
+
 def _ordered(counts: dict[str, dict[str, int]], size: int) -> dict[str, list[tuple[str, int]]]:
     """Months in time order (undated last), the rest most stories first; at most ``size`` outlets."""
     out: dict[str, list[tuple[str, int]]] = {}
@@ -163,6 +169,13 @@ class StoryPages(StorySummaries, StoryPlanner):
         # dates (recent): a date filter's stories are bunched in it, not spread
         driven = (plan.estimate * UNSELECTIVE > every and (offset + limit) * every <= plan.estimate ** 2
                   and not (plan.dated and sort == "recent"))
+        if not driven and offset + limit > FACET_STORIES:  # deep: counted, then read from its nearer end
+            total = plan.exact if plan.exact is not None else self._count(plan, every)
+            ids = self._deep_ids(plan, sort, total, limit, offset)
+            if not facets or total == every:
+                return self._page(total, ids, limit, offset, self._kept_facets(facet_size) if facets else {})
+            first = self._sorted_ids(plan.gather.sql, plan.gather.args, SORTED_AFTER[sort], FACET_STORIES, 0)
+            return self._page(total, ids, limit, offset, self._counted_facets(first, facet_size), len(first))
         ids = self._sorted_ids(plan.test.sql, plan.test.args, SORTS[sort], limit, offset) if driven else []
         need = max(0 if driven else offset + limit, FACET_STORIES if facets else 0)
         # the list's first stories looked up through its smallest subquery, or, when that yields more rows
@@ -182,6 +195,17 @@ class StoryPages(StorySummaries, StoryPlanner):
             return self._page(total, ids, limit, offset, self._kept_facets(facet_size))
         facet_ids = found[:FACET_STORIES]
         return self._page(total, ids, limit, offset, self._counted_facets(facet_ids, facet_size), len(facet_ids))
+
+    def _deep_ids(self, plan: StoryPlan, sort: str, total: int, limit: int, offset: int) -> list[str]:
+        """A page past the list's first ``FACET_STORIES``, gathered and cut in SQL; past the middle read in
+        the reverse order from the end, so the last page sorts as few as the first."""
+        if offset >= total:
+            return []
+        if offset * 2 <= total:
+            return self._sorted_ids(plan.gather.sql, plan.gather.args, SORTED_AFTER[sort], limit, offset)
+        n = min(limit, total - offset)
+        back = self._sorted_ids(plan.gather.sql, plan.gather.args, _reversed(SORTED_AFTER[sort]), n, total - offset - n)
+        return back[::-1]
 
     def _sorted_ids(self, where: str, args: list[Any], order: str, limit: int, offset: int) -> list[str]:
         if not limit:

@@ -106,8 +106,8 @@ class StoryPlanner:
         outlet no story has)."""
         gather, test = Where(), Where()
         # per language, outlet or entity filter: (rows its subquery yields, its stories' share, exact count or
-        # -1, IN subquery, its test, parameters)
-        sets: list[tuple[int, float, int, str, str, list[Any]]] = []
+        # -1, IN subquery, its parameters, its test, the test's parameters)
+        sets: list[tuple[int, float, int, str, list[Any], str, list[Any]]] = []
         for kind, needle, substring in (("lang", fold(f.lang), False), ("outlet", fold(f.outlet), True)):
             if not needle:
                 continue
@@ -120,11 +120,13 @@ class StoryPlanner:
             # one kept value is the exact count; values folding alike ("BBC", "bbc") may share stories
             one = found[0][1] if len(found) == 1 and found[0][2] == 1 else -1
             sub, args = self._facet_match(kind, needle, [v for v, *_ in found], substring)
+            # a test of several matched outlets reads the story's outlet rows once (LIKE) instead of seeking each
+            probe, probe_args = ("folded LIKE ? ESCAPE '\\'", [like(needle)]) if len(found) > 1 and substring \
+                else (sub, args)
             sets.append((sum(n for _, n, _k in found), 1 - missing, one,
-                         f"s.story_id IN (SELECT story_id FROM story_facets WHERE kind = ? AND {sub})",
+                         f"s.story_id IN (SELECT story_id FROM story_facets WHERE kind = ? AND {sub})", [kind, *args],
                          "EXISTS (SELECT 1 FROM story_facets f WHERE f.story_id = s.story_id AND f.kind = ? "
-                         f"AND f.{sub})",
-                         [kind, *args]))
+                         f"AND f.{probe})", [kind, *probe_args]))
         if (f.entity or "").strip():
             entity = self._x("SELECT rowid, articles FROM entities WHERE id = ?", (f.entity.strip(),)).fetchone()
             if entity is None:
@@ -133,22 +135,25 @@ class StoryPlanner:
                 n = int(self._x("SELECT count(*) FROM entity_stories WHERE entity_rowid = ?",
                                 (entity[0],)).fetchone()[0])
                 sets.append((n, n / max(every, 1), n,
-                             "s.story_id IN (SELECT story_id FROM entity_stories WHERE entity_rowid = ?)",
+                             "s.story_id IN (SELECT story_id FROM entity_stories WHERE entity_rowid = ?)", [entity[0]],
                              "EXISTS (SELECT 1 FROM entity_stories es WHERE es.entity_rowid = ? AND "
                              "es.story_id = s.story_id)", [entity[0]]))
             else:  # a store brought to 15 before entity_stories: through its articles
                 sub = ("SELECT a.story_id FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid "
                        "WHERE ea.entity_rowid = ?")
                 n = int(entity[1])
-                sets.append((n, min(1.0, n / max(every, 1)), -1, f"s.story_id IN ({sub})",
+                sets.append((n, min(1.0, n / max(every, 1)), -1, f"s.story_id IN ({sub})", [entity[0]],
                              f"(s.story_id || '') IN ({sub})", [entity[0]]))
         sets = [x for x in sets if x[2] != every]  # a value every story has filters nothing
         sets.sort(key=lambda x: x[0])
         share = 1.0
-        for k, (_rows, part, _one, in_sub, probe, args) in enumerate(sets):
+        for k, (_rows, part, _one, in_sub, in_args, probe, probe_args) in enumerate(sets):
             share *= part
-            gather.add(in_sub if k == 0 else probe, args)  # the fewest rows are looked up, the rest tested
-            test.add(probe, args)
+            if k == 0:  # the fewest rows are looked up, the rest tested
+                gather.add(in_sub, in_args)
+            else:
+                gather.add(probe, probe_args)
+            test.add(probe, probe_args)
         dated = bool((f.since or "").strip() or (f.until or "").strip())
         if dated:
             months = self._x("SELECT value, stories FROM story_facet_counts WHERE kind = 'month'").fetchall()

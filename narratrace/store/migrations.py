@@ -387,25 +387,13 @@ MIGRATIONS: dict[int, str] = {
         terms INTEGER NOT NULL
     );
     """,
-    # issue 17: story lists filtered at a million articles (store/story_plan.py): a summary's filter and sort
-    # columns in one narrow index keyed by story id, so the stories a facet or entity subquery finds are
-    # tested and ordered from one index entry each (the table row was two lookups and ten times wider), and a
-    # date or text filter scans it instead of the table; and story_facets by (story, kind, folded value), so
-    # a list read in a sort's order tests a story's language or outlet with one covering probe; per entity
-    # and story the story's articles that mention it (entity_stories: the entity filter read a million-article
-    # join), kept where entity_articles rows change and where articles move, filled after this migration
-    15: """
-    CREATE INDEX IF NOT EXISTS story_summaries_filters
-        ON story_summaries(story_id, first_seen, last_seen, size, n_languages, n_outlets, recent, folded);
-    CREATE INDEX IF NOT EXISTS story_facets_story ON story_facets(story_id, kind, folded);
-    CREATE TABLE IF NOT EXISTS entity_stories (
-        entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE CASCADE,
-        story_id TEXT NOT NULL,
-        articles INTEGER NOT NULL,
-        PRIMARY KEY(entity_rowid, story_id)
-    );
-    CREATE INDEX IF NOT EXISTS entity_stories_story ON entity_stories(story_id);
-    """,
+    # issue 17: filtered story lists (story_plan.py): narrow filter indexes; entity_stories (story_summaries.py)
+    15: """CREATE INDEX IF NOT EXISTS story_facets_story ON story_facets(story_id, kind, folded);
+    CREATE INDEX IF NOT EXISTS story_summaries_filters ON story_summaries(story_id, first_seen, last_seen, size,
+        n_languages, n_outlets, recent, folded);
+    CREATE TABLE IF NOT EXISTS entity_stories (entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE
+        CASCADE, story_id TEXT NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY(entity_rowid, story_id));
+    CREATE INDEX IF NOT EXISTS entity_stories_story ON entity_stories(story_id);""",
 }
 
 #: the newest migration's number: what a store opened by this narratrace is brought to

@@ -10,12 +10,14 @@ a story, so the same-story scorer finds clues.
 
 To reach N fast the store is bulk-loaded through the store API (``write_article`` in one transaction per
 chunk, stories and one narrative per ``--articles-per-narrative`` articles, then ``rebuild_index``, which picks
-HNSW or IVF by size as the product does), not through the pipeline. Then ``Narratrace.add`` is timed for single
-new articles (batch of 1, already analysed ``Article`` objects, so text analysis is excluded too) at that N;
-encoding time is measured and subtracted. Each add is profiled (exclusive wall time per stage, methods wrapped
-with time.perf_counter; no library code is changed), and its CPU time is reported beside the wall time, since
-other processes on a shared 2-core machine inflate wall time. The index file is written once after the adds
-(``add`` no longer writes it per call): that time is reported apart.
+HNSW or IVF by size as the product does), not through the pipeline (a reused store whose clues predate
+their number units gets them once, ``scale_upgrade.py``, as a load by the current code writes them). Then
+``Narratrace.add`` is timed for single new articles (batch of 1, already analysed ``Article`` objects, so
+text analysis is excluded too) at that N; encoding time is measured and subtracted. Each add is profiled
+(exclusive wall time per stage, methods wrapped with time.perf_counter; no library code is changed), and its
+CPU time is reported beside the wall time, since other processes on a shared 2-core machine inflate wall
+time. The index file is written once after the adds (``add`` no longer writes it per call): that time is
+reported apart.
 
 Read paths (issue 17): after the adds, the web app (``create_app`` over the same ``Narratrace``, through
 starlette's TestClient: routing, SQL and the rendered HTML) is timed on the story list (first page, three

@@ -10,7 +10,8 @@ BCubed F1), and the outcome no longer depends on which article came first.
 What is clustered: the stories of the batch's articles and every story one of them scored at or above
 the join threshold against (a near miss), grown breadth first by the stories their sampled members
 score at or above the threshold against (``PairScores.partners``, up to ``recluster_items`` articles),
-each with up to ``max_members`` stored members (the first stored) plus the batch's articles in it. The
+each with up to ``recluster_members`` stored members (those the batch's articles were scored against, best
+first, then the first stored) plus the batch's articles in it. The
 growth is what makes the partition a function of the articles, not of their order: a member split off
 a story meets the stories its partners are in, whichever of them came first. Average link (UPGMA) over
 their same-story scores (items in id order, so ties fall the same way in every order) merges the
@@ -125,6 +126,29 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     return out
 
 
+def _relevance(items: Sequence[EncodedArticle], batch: dict[str, EncodedArticle],
+               candidates: BatchCandidates) -> dict[str, list[str]]:
+    """Per story, its stored members that the batch's articles were scored against (their nearest
+    passages' owners and the members grouping judged them on), best score first, then id.
+
+    Why: a story re-examined with ``recluster_members`` members is judged on those; the first stored
+    ones may all come from one part of a large story (ntrex-dev: one tsunami story of six reports, its
+    first 16 members from four of them), so a report close to another part never reached the threshold
+    against the sample and stayed a story of its own. The members a new article found are the ones
+    average linkage over the whole story would join it through."""
+    best: dict[str, float] = {}
+    for it in items:
+        for m, (sc, _) in it.scored.items():
+            if m not in batch and sc > best.get(m, -1.0):
+                best[m] = sc
+    out: dict[str, list[str]] = {}
+    for m in sorted(best, key=lambda a: (-best[a], a)):
+        sid = candidates.side(m)[1]
+        if sid:
+            out.setdefault(sid, []).append(m)
+    return out
+
+
 class _Components:
     """Union-find over story ids, with the sampled articles of each component."""
 
@@ -227,11 +251,14 @@ class StoryReexamination:
         thr, cap, cache = g.join_threshold, g.recluster_members, g.pair_scores
         samples: dict[str, list[str]] = {}
         story_of: dict[str, str] = {}
+        relevant = _relevance(items, batch, candidates)
 
         def sample(sid: str) -> list[str]:
             if sid not in samples:
                 own = [it.id for it in items if it.article.story_id == sid]
-                stored = [m for m in candidates.members(sid, cap + len(own)) if m not in batch][:cap]
+                near = relevant.get(sid, [])
+                first = [m for m in candidates.members(sid, cap + len(own) + len(near)) if m not in batch]
+                stored = (near + [m for m in first if m not in set(near)])[:cap]
                 samples[sid] = stored + own
                 story_of.update((m, sid) for m in samples[sid])
             return samples[sid]

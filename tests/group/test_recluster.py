@@ -136,3 +136,38 @@ def test_recluster_candidates_keep_a_passages_nearest_beyond_the_cut():
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     grouper = StoryGrouper(ann_k=2, max_candidates=1, join_threshold=0.5, story_members=0, reverse_ann_k=0)
     assert grouper.candidates(Side("x", "en", None, x, ["a", "b"]), source) == ["m", "c"]
+
+
+class _Stories:
+    """What re-examination's plan reads of a batch's candidates: each article's story, a story's members."""
+
+    def __init__(self, members: dict[str, list[str]]) -> None:
+        self.stories = members
+        self.story = {m: sid for sid, ms in members.items() for m in ms}
+
+    def side(self, article_id: str) -> tuple[None, str]:
+        return None, self.story[article_id]
+
+    def members(self, story_id: str, limit: int) -> list[str]:
+        return self.stories[story_id][:limit]
+
+
+def test_recluster_samples_a_large_story_by_the_members_the_batch_was_scored_against():
+    from narratrace.group.recluster import StoryReexamination
+    from narratrace.group.stories import StoryGrouper
+    from narratrace.model import Article, EncodedArticle
+
+    # a story of six stored members; the batch's article x (its own story) came closest to b5 and b4, the last stored
+    big = [f"b{i}" for i in range(6)]
+    source = _Stories({"S-big": big, "S-x": ["x"]})
+    x = EncodedArticle(Article(id="x", text="x"), scored={"b5": (0.9, {}), "b4": (0.7, {}), "b0": (0.2, {})})
+    x.article.story_id = "S-x"
+    grouper = StoryGrouper(ann_k=2, max_candidates=2, join_threshold=0.5, story_members=0,
+                           recluster_members=2, recluster_pairs=100, recluster_items=0)
+    plan = StoryReexamination(grouper, None)._plan([x], {"x": x}, source)  # type: ignore[arg-type]
+    samples = {sid: ms for component in plan for sid, ms in component.items()}
+    assert samples["S-big"] == ["b5", "b4"]  # best scored first, not the first two stored (b0, b1)
+    assert samples["S-x"] == ["x"]
+    x.scored = {}
+    plan = StoryReexamination(grouper, None)._plan([x], {"x": x}, source)  # type: ignore[arg-type]
+    assert all("S-big" not in component for component in plan)  # not met: x is re-examined alone, or not at all

@@ -132,9 +132,9 @@ def _relevance(items: Sequence[EncodedArticle], batch: dict[str, EncodedArticle]
     passages' owners and the members grouping judged them on), best score first, then id.
 
     Why: a story re-examined with ``recluster_members`` members is judged on those; the first stored
-    ones may all come from one part of a large story (ntrex-dev: one tsunami story of six reports, its
-    first 16 members from four of them), so a report close to another part never reached the threshold
-    against the sample and stayed a story of its own. The members a new article found are the ones
+    ones may come from one part of a large story (ntrex-dev: one tsunami story of six reports, sampled
+    by storage order), so the translations of a report close to another part never reached the
+    threshold against the sample and stayed a story of their own. The members a new article found are the ones
     average linkage over the whole story would join it through."""
     best: dict[str, float] = {}
     for it in items:
@@ -258,7 +258,8 @@ class StoryReexamination:
                 own = [it.id for it in items if it.article.story_id == sid]
                 near = relevant.get(sid, [])
                 first = [m for m in candidates.members(sid, cap + len(own) + len(near)) if m not in batch]
-                stored = (near + [m for m in first if m not in set(near)])[:cap]
+                seen = set(near)
+                stored = (near + [m for m in first if m not in seen])[:cap]
                 samples[sid] = stored + own
                 story_of.update((m, sid) for m in samples[sid])
             return samples[sid]

@@ -40,6 +40,8 @@ SOURCE_CUES = ("via",)
 #: lower-case words allowed inside a capitalised name ("Bashar al Assad", "Ibn Khaldun", "Van der Berg")
 CONNECTORS = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "van", "von", "der", "la", "le"})
 _GAP = re.compile(r"[\s.·]{1,3}")
+#: the parts of a hyphenated word
+_HYPHEN_PART = re.compile(r"[^-]+")
 _QUOTED = re.compile(r"«([^«»\n]{2,60})»|“([^“”\n]{2,60})”|\"([^\"\n]{2,60})\"")
 _SENTENCE_END = frozenset(".!?:;\"“”«»'\n")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -157,7 +159,9 @@ class EntityFinder:
         while i < len(toks):
             hit = self._match_at(text, toks, keys, i, lower)
             if hit is None:
-                out += self._han_in(text, toks[i], passage)
+                inside = self._in_hyphenated(text, toks[i], passage, lower)
+                out += inside or self._han_in(text, toks[i], passage)
+                taken[i] = bool(inside)
                 i += 1
                 continue
             n, ent = hit
@@ -192,6 +196,21 @@ class EntityFinder:
                 if self._fits(key, surface, self.entities[idx], n, lower):
                     return n, self.entities[idx]
         return None
+
+    def _in_hyphenated(self, text: str, tok: tuple[int, int], passage: int, lower: set[str]) -> list[Mention]:
+        """Names inside a hyphenated word that is not itself a name: "Suriah-Irak", "anti-ISIS",
+        "pro-Amerika" (a whole spelling such as "al-Hasakah" or "Abu-Kamal" was tried first)."""
+        s0, e0 = tok
+        if "-" not in text[s0:e0]:
+            return []
+        parts = [m.span() for m in _HYPHEN_PART.finditer(text, s0, e0)]
+        keys = [word_key(text[s:e]) for s, e in parts]
+        out: list[Mention] = []
+        for j, (s, e) in enumerate(parts):
+            hit = self._match_at(text, parts, keys, j, lower)
+            if hit is not None and hit[0] == 1:
+                out.append(Mention(hit[1].id, passage, s, e, text[s:e], script=script_of(text[s:e])))
+        return out
 
     def _fits(self, key: str, surface: str, ent: Entity, words: int, lower: set[str]) -> bool:
         if script_of(surface) not in ("latin", "cyrillic"):

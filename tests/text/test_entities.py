@@ -92,6 +92,18 @@ def test_entities_case_guards_keep_words_from_passing_for_names(finder):
                 if m.entity_id and m.entity_id.startswith("geonames:")]
 
 
+def test_entities_names_inside_a_hyphenated_word(finder):
+    """"Suriah-Irak", "anti-ISIS", "pro-Amerika" name places and groups; a hyphenated spelling of one name is
+    still one mention, and the parts of a word that names nothing are no entities."""
+    found = [(m.surface, m.entity_id) for m in finder.find_in("Di perbatasan Suriah-Irak, milisi anti-ISIS "
+                                                              "dan kelompok pro-Amerika bertemu.")]
+    assert ("Suriah", "syria") in found and ("Irak", "iraq") in found
+    assert ("ISIS", "isis") in found and ("Amerika", "united_states") in found
+    whole = [(m.surface, m.entity_id) for m in finder.find_in("Pasukan tiba di al-Hasakah dan Abu-Kamal.")]
+    assert ("al-Hasakah", "al_hasakah") in whole and ("Abu-Kamal", "abu_kamal") in whole
+    assert not [m for m in finder.find_in("Sebuah re-election yang well-known.") if m.entity_id]
+
+
 def test_entities_candidate_names_are_capitalised_runs_and_quoted_arabic_names(finder):
     text = "Dalam pertemuan itu, Farhad Tabrizi menyatakan dukungannya. Kata «فرهاد تبریزی» juga ditulis."
     candidates = [m.surface for m in finder.find_in(text) if m.entity_id is None]

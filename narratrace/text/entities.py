@@ -28,7 +28,8 @@ from typing import Any
 from ..model import Article
 from .entity_keys import bare_key, first_word_variants, form_key, tokens, word_key
 from .gazetteer import DATA, Entity, listed_entities, script_of
-from .months import month_names
+from .lang import language_cache
+from .months import month_names, weekday_names
 
 #: longest spelling matched, in words
 MAX_WORDS = 6
@@ -254,12 +255,16 @@ class EntityFinder:
                 j += 1
             run = (i, j)
             i = j
+            run = _without_trailing_date(text, toks, keys, run)
+            if run[0] == run[1]:
+                continue
             s, e = toks[run[0]][0], toks[run[1] - 1][1]
             words = run[1] - run[0]
             if words > MAX_CANDIDATE_WORDS or any(ch.isdigit() for ch in text[s:e]):
                 continue
             if words == 1 and (_sentence_start(text, s) or keys[run[0]] in lower or len(text[s:e]) < 3
-                               or (text[s:e].isupper() and len(text[s:e]) <= 2) or keys[run[0]] in _months()):
+                               or (text[s:e].isupper() and len(text[s:e]) <= 2)
+                               or keys[run[0]] in _calendar_words()):
                 continue
             out.append(Mention(None, passage, s, e, text[s:e], script=script_of(text[s:e])))
         for m in _QUOTED.finditer(text):
@@ -273,9 +278,23 @@ class EntityFinder:
         return out
 
 
-def _months() -> set[str]:
-    """Month names of every language module (capitalised, and never names of people or places)."""
-    return set(month_names("gregorian")) | set(month_names("jalali"))
+def _without_trailing_date(text: str, toks: list[tuple[int, int]], keys: list[str], run: tuple[int, int]
+                           ) -> tuple[int, int]:
+    """A capitalised run without the weekday it ends in ("Farhad Tabrizi Monday"), and without the month after a
+    sentence's first word ("On Tuesday", "In Oktober" -> "On", "In"); "Theresa May" keeps its May."""
+    i, j = run
+    while j > i and keys[j - 1] in weekday_names():
+        j -= 1
+    if j - i == 2 and keys[j - 1] in _calendar_words() and _sentence_start(text, toks[i][0]):
+        j -= 1
+    return i, j
+
+
+@language_cache
+def _calendar_words() -> frozenset[str]:
+    """Month and weekday names of every language module (capitalised, and never names of people or places:
+    "Monday" would otherwise be a name found in the corpus, and every English article's)."""
+    return frozenset(month_names("gregorian")) | frozenset(month_names("jalali")) | weekday_names()
 
 
 def _sentence_start(text: str, start: int) -> bool:

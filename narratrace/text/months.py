@@ -1,4 +1,5 @@
-"""One month table for every stage, made of the language modules' ``months`` and ``jalali_months``.
+"""One month table (and one weekday list) for every stage, from the language modules' ``months``, ``jalali_months``
+and ``weekdays``.
 
 Dates are read in any text whatever its language (a Persian article quotes an Arabic dateline), so the
 text stage's date rule and the group stage's month mentions look names up in one table of all
@@ -30,4 +31,10 @@ def month_names(calendar: str = "gregorian") -> dict[str, int]:
     return table
 
 
-__all__ = ["CALENDARS", "month_names"]
+@language_cache
+def weekday_names() -> frozenset[str]:
+    """Match keys of the weekday names every language module knows ("monday", "senin", "pazartesi")."""
+    return frozenset(normalise(name) for code in available_languages() for name in get_lang(code).weekdays)
+
+
+__all__ = ["CALENDARS", "month_names", "weekday_names"]

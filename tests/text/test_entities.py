@@ -104,6 +104,19 @@ def test_entities_names_inside_a_hyphenated_word(finder):
     assert not [m for m in finder.find_in("Sebuah re-election yang well-known.") if m.entity_id]
 
 
+def test_entities_weekdays_are_no_names(finder):
+    """Weekdays are capitalised in English, German, Indonesian ...: no candidate names of their own, cut from
+    the end of a run; a name that is also a month ("Theresa May") or starts with a weekday (the Sunday Times)
+    stays whole."""
+    text = ("Talks resumed on Monday in Jakarta. On Tuesday, Farhad Tabrizi met Theresa May. Pada hari Senin "
+            "dan Kamis, Farhad Tabrizi Senin berbicara. Am Mittwoch sprach Anna Weber. The Sunday Times said so.")
+    candidates = [m.surface for m in finder.find_in(text) if m.entity_id is None]
+    assert not [c for c in candidates if {"Monday", "Tuesday", "Senin", "Kamis", "Mittwoch"} & set(c.split())]
+    assert "Farhad Tabrizi" in candidates and "Theresa May" in candidates and "Anna Weber" in candidates
+    assert "The Sunday Times" in candidates
+    assert "On" not in candidates
+
+
 def test_entities_candidate_names_are_capitalised_runs_and_quoted_arabic_names(finder):
     text = "Dalam pertemuan itu, Farhad Tabrizi menyatakan dukungannya. Kata «فرهاد تبریزی» juga ditulis."
     candidates = [m.surface for m in finder.find_in(text) if m.entity_id is None]

@@ -81,6 +81,8 @@ class BaseDefaults:
     months: ClassVar[dict[str, int]] = {}
     #: Solar Hijri (Jalali) month names -> month number 1..12 of the Solar Hijri year (Farvardin = 1)
     jalali_months: ClassVar[dict[str, int]] = {}
+    #: names of the days of the week (natural spelling): capitalised, yet never names of people or places
+    weekdays: ClassVar[frozenset[str]] = frozenset()
     #: words that say who reports: a full date in such a sentence is taken as the publication date
     reporting_verbs: ClassVar[frozenset[str]] = frozenset()
 
@@ -103,7 +105,7 @@ SLOTS: dict[str, type | tuple[type, ...]] = {
     "boilerplate_prefixes": tuple, "boilerplate_patterns": tuple, "tail_patterns": tuple,
     "meta_prefixes": tuple, "meta_patterns": tuple,
     "attribution_openers": tuple, "desk_words": tuple, "outlet_kinds": tuple,
-    "months": dict, "jalali_months": dict, "reporting_verbs": frozenset,
+    "months": dict, "jalali_months": dict, "weekdays": frozenset, "reporting_verbs": frozenset,
     "marker_words": frozenset, "marker_letters": str,
     "folds": dict,
 }

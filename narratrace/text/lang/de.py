@@ -16,6 +16,7 @@ class German(BaseDefaults):
     lang = "de"
     name = "German"
     months = MONTHS
+    weekdays = frozenset({"Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonnabend", "Sonntag"})
 
 
 LANGUAGE = German

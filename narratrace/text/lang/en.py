@@ -22,6 +22,7 @@ class English(BaseDefaults):
     meta_prefixes = (("source line", ("Source:", "Sources:")), ("credit line", ("Editor:", "Reporter:",
                                                                                  "Edited by", "Photo:")))
     months = MONTHS
+    weekdays = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"})
     reporting_verbs = frozenset({"said", "says", "told", "announced", "reported", "stated", "added",
                                  "according", "claimed", "declared"})
     marker_words = frozenset({"the", "and", "of", "said"})

@@ -16,6 +16,7 @@ class Spanish(BaseDefaults):
     lang = "es"
     name = "Spanish"
     months = MONTHS
+    weekdays = frozenset({"Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo"})
 
 
 LANGUAGE = Spanish

@@ -16,6 +16,7 @@ class French(BaseDefaults):
     lang = "fr"
     name = "French"
     months = MONTHS
+    weekdays = frozenset({"Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"})
 
 
 LANGUAGE = French

@@ -32,6 +32,7 @@ class Indonesian(BaseDefaults):
                      ("credit line", ("Editor:", "Editor :", "Penulis:", "Penulis :", "Reporter:", "Reporter :",
                                       "Pewarta:", "Pewarta :", "Foto:", "Foto :", "Penerjemah:")))
     months = MONTHS
+    weekdays = frozenset({"Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Jum'at", "Sabtu", "Minggu", "Ahad"})
     reporting_verbs = frozenset({"kata", "ujar", "ucap", "tutur", "ungkap", "jelas", "tegas", "menurut",
                                  "mengatakan", "menyatakan", "melaporkan", "mengungkapkan", "menjelaskan",
                                  "menegaskan", "menambahkan", "tambah", "lanjutnya", "katanya", "ujarnya",

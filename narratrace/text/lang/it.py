@@ -16,6 +16,7 @@ class Italian(BaseDefaults):
     lang = "it"
     name = "Italian"
     months = MONTHS
+    weekdays = frozenset({"Lunedì", "Martedì", "Mercoledì", "Giovedì", "Venerdì", "Sabato", "Domenica"})
 
 
 LANGUAGE = Italian

@@ -11,6 +11,7 @@ class Malay(Indonesian):
     lang = "ms"
     name = "Malay"
     months = MONTHS
+    weekdays = frozenset({"Isnin", "Selasa", "Rabu", "Khamis", "Jumaat", "Sabtu", "Ahad"})
     #: Malaysian spellings or words that Indonesian writes differently
     marker_words = frozenset({
         "kerana", "iaitu", "bahawa", "baharu", "sahaja", "mahu", "wang", "selepas", "kenderaan",

@@ -16,6 +16,7 @@ class Turkish(BaseDefaults):
     lang = "tr"
     name = "Turkish"
     months = MONTHS
+    weekdays = frozenset({"Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"})
 
 
 LANGUAGE = Turkish

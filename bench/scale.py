@@ -443,7 +443,7 @@ def main() -> int:
 
     if args.write:
         path = Path(args.write)
-        text = path.read_text(encoding="utf-8")  # re-read right before writing
+        text = path.read_text(encoding="utf-8") if path.exists() else ""  # re-read right before writing
         after = ""  # the sections after this one are kept
         if "\n## Scale (bench/scale.py)" in text:
             start = text.index("\n## Scale (bench/scale.py)")

@@ -136,7 +136,8 @@ class EncodedArticle:
     made in a batch is read back: analyse sets ``article``; encode sets ``passages`` (the passage
     rule's choice) and ``vectors``; classify sets ``replace`` and ``copy_of``; group sets ``clues``,
     ``story_id`` (on the article), ``join`` and ``scored``; write sets ``rowids`` and ``stored_vectors`` (the vectors as
-    the store keeps them, float16, which is what tracing compares); trace sets ``attributions``.
+    the store keeps them, float16, which is what tracing compares); trace sets ``attributions``; entities
+    sets ``mentions``.
     """
 
     article: Article
@@ -159,6 +160,9 @@ class EncodedArticle:
     rowids: dict[int, int] = field(default_factory=dict)
     stored_vectors: np.ndarray | None = None
     attributions: list[Any] = field(default_factory=list)
+    #: the text stage's entity mentions (``text.entities.Mention``), found once by the entity service and read
+    #: by the claims of narrate (finding them is the costliest text work after encoding); None until found
+    mentions: list[Any] | None = None
 
     @property
     def id(self) -> str:

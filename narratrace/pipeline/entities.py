@@ -65,7 +65,7 @@ class EntityService:
         keys: set[str] = set()
         for it in items:
             guarded(self.store, report, it, "stored without its entities: finding them failed",
-                    partial(self._record_one, it.article, it.attributions, keys))
+                    partial(self._record_one, it, keys))
         self._discover(keys)
         self.store.recount_entities(self._touched)
         self._touched.clear()
@@ -75,11 +75,12 @@ class EntityService:
         self._rowids.clear()
         self._touched.clear()
 
-    def _record_one(self, article: Any, attributions: Sequence[Attribution], keys: set[str]) -> None:
-        arowid = self.store.article_rowid(article.id)
+    def _record_one(self, item: EncodedArticle, keys: set[str]) -> None:
+        arowid = self.store.article_rowid(item.id)
         if arowid is None:
             return
-        mentions = self.mentions(article, attributions)
+        item.mentions = self.finder.find(item.article)
+        mentions = self.mentions(item.article, item.attributions, item.mentions)
         rows, seen = [], []
         for m in mentions:
             rowid, key = None, ""
@@ -98,10 +99,13 @@ class EntityService:
         for rowid, surface in dict.fromkeys(seen):  # every spelling seen is one the entity is found by
             self.store.add_entity_names(rowid, [_name_row(surface)])
 
-    def mentions(self, article: Any, attributions: Sequence[Attribution]) -> list[Mention]:
-        """The text stage's mentions of an article, with the trace stage's attributions as cited sources (one
-        mention per span: an attribution's cue and sentence replace a plain mention of the same span)."""
-        found = {(m.passage, m.start): m for m in self.finder.find(article)}
+    def mentions(self, article: Any, attributions: Sequence[Attribution],
+                 found_in_text: list[Mention] | None = None) -> list[Mention]:
+        """The text stage's mentions of an article (``found_in_text`` when already found), with the trace
+        stage's attributions as cited sources (one mention per span: an attribution's cue and sentence replace
+        a plain mention of the same span)."""
+        text_mentions = found_in_text if found_in_text is not None else self.finder.find(article)
+        found = {(m.passage, m.start): m for m in text_mentions}
         for att in attributions:
             if att.source_id not in self.finder.by_id or att.mention_span == (0, 0):
                 continue
@@ -165,7 +169,7 @@ class EntityService:
                             for a in attributions_from_link(lk)]
                     item = EncodedArticle(article=art, attributions=atts)
                     guarded(self.store, report, item, "entities not rebuilt",
-                            partial(self._record_one, art, atts, keys))
+                            partial(self._record_one, item, keys))
                 self._discover(keys)
                 self.store.recount_entities(self._touched)
                 self._touched.clear()

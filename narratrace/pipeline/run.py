@@ -150,8 +150,8 @@ class IngestPipeline:
                 self.group.merge_near_misses(stored, candidates)
                 self.group.settle_ids(stored)
                 self.trace.trace(stored, candidates, report)
+                self.entities.record(stored, report)  # sets each item's mentions, which narrate's claims read
                 self.narrate.narrate(stored, report)
-                self.entities.record(stored, report)
         except BaseException:
             self.write.batch_failed()
             self.narrate.reset()  # the centroids may hold the rolled-back articles

@@ -17,12 +17,13 @@ as script-independent skeleton keys (``group.features.name_keys``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..group.features import name_keys, numbers
 from ..model import Article
-from ..text.entities import EntityFinder
+from ..text.entities import EntityFinder, Mention
 from .attributions import SourceRegistry, default_sources, find_attributions, split_sentences
 from .entity_finder import CLAIM_FIELDS, entity_finder
 
@@ -85,9 +86,11 @@ def score_sentence(text: str, *, attributed: bool, cue: bool, nums: set[str], en
 
 
 def extract_claims(article: Article, min_score: float = 0.5, registry: SourceRegistry | None = None,
-                   finder: EntityFinder | None = None, matchable_only: bool = True) -> list[Claim]:
+                   finder: EntityFinder | None = None, matchable_only: bool = True,
+                   mentions: Sequence[Mention] | None = None) -> list[Claim]:
     """Check-worthy sentences of ``article`` (title and body passages), in reading order. ``finder``: the
-    entity gazetteer of the project's ``[entities]`` settings (``trace.entity_finder``; the defaults without)."""
+    entity gazetteer of the project's ``[entities]`` settings (``trace.entity_finder``; the defaults without);
+    ``mentions``: what that finder found in the article, when the caller has it (the ingest's entity service)."""
     reg = registry or default_sources()
     finder = finder or entity_finder()
     atts: dict[tuple[int, int, int], Any] = {}
@@ -98,8 +101,8 @@ def extract_claims(article: Article, min_score: float = 0.5, registry: SourceReg
         src = reg.resolve(article.outlet)
         own = {e.id for e in finder.resolve(article.outlet)} | ({src.id} if src else set())
     named: dict[int, list[tuple[int, str, str]]] = {}  # passage -> (start, field, entity name)
-    for m in finder.find(article):
-        ent = finder.by_id[m.entity_id] if m.entity_id is not None else None
+    for m in (finder.find(article) if mentions is None else mentions):
+        ent = finder.by_id.get(m.entity_id) if m.entity_id is not None else None
         if ent is not None and ent.id not in own and ent.kind in CLAIM_FIELDS:
             named.setdefault(m.passage, []).append((m.start, CLAIM_FIELDS[ent.kind], ent.name))
     out: list[Claim] = []

@@ -53,6 +53,33 @@ def test_run_a_batch_never_reads_back_its_own_articles(new_db, real_encoder, mon
         assert report.ok and len(report.ingested) == 5 and len(batches) == 2
 
 
+def test_run_finds_each_articles_entities_once(new_db, monkeypatch):
+    """The entity service finds an article's mentions and narrate's claims read them from the hand-off object:
+    the gazetteer runs once per article (it is the costliest text work after encoding), and the claims are
+    those the finder's own run gives."""
+    from narratrace.text.entities import EntityFinder
+    from narratrace.trace.claims import extract_claims
+
+    found: list[str] = []
+    original = EntityFinder.find
+
+    def spy(self, article):  # type: ignore[no-untyped-def]
+        found.append(article.id)
+        return original(self, article)
+
+    with Narratrace(db=new_db("m"), encoder=HashingEncoder()) as nt:
+        monkeypatch.setattr(EntityFinder, "find", spy)
+        report = nt.add(_records())
+        assert report.ok and len(report.ingested) == 5
+        assert sorted(found) == sorted(report.ingested)  # once each
+        monkeypatch.undo()
+        for aid in report.ingested:
+            art = nt.store.get_article(aid)
+            want = [(c.passage, c.span, c.places, c.organisations, c.people) for c in extract_claims(art)]
+            got = [(c["passage"], (c["start"], c["end"])) for c in nt.claims([aid])]
+            assert [(p, tuple(sp)) for p, sp, *_ in want] == [(p, tuple(sp)) for p, sp in got], aid
+
+
 def test_run_add_encoded_gives_what_add_gives(new_db, real_encoder):
     """The Spark path: analyse + encode elsewhere, then ingest_encoded; same stories and links as add."""
     with Narratrace(db=new_db("a"), encoder=real_encoder) as nt:

@@ -1,4 +1,5 @@
-"""Web app fixtures: the five seeds (shared with the other tests) and a copy of them plus a hostile article."""
+"""Web app fixtures: the five seeds (shared with the other tests), a copy of them plus a hostile article, and
+the web app (``served``) over either or over a test module's own ``project``."""
 from __future__ import annotations
 
 import pytest
@@ -38,23 +39,32 @@ def evil_project(seeds_project, real_encoder, tmp_path_factory, test_databases):
     nt.close()
 
 
-@pytest.fixture(scope="session")
-def client(seeds):
+def served(project):
+    """A TestClient of the web app over ``project``, as a local browser reaches it (started and stopped
+    with the ``with`` block)."""
     from starlette.testclient import TestClient
 
     from narratrace.present.web.app import create_app
 
-    with TestClient(create_app(project=seeds), base_url="http://127.0.0.1") as c:
+    return TestClient(create_app(project=project), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def client(seeds):
+    with served(seeds) as c:
         yield c
 
 
 @pytest.fixture(scope="session")
 def evil_client(evil_project):
-    from starlette.testclient import TestClient
+    with served(evil_project) as c:
+        yield c
 
-    from narratrace.present.web.app import create_app
 
-    with TestClient(create_app(project=evil_project), base_url="http://127.0.0.1") as c:
+@pytest.fixture(scope="module")
+def web(project):
+    """The web app over the requesting module's own ``project`` fixture."""
+    with served(project) as c:
         yield c
 
 

@@ -33,16 +33,6 @@ def project(tmp_path_factory):
     nt.close()
 
 
-@pytest.fixture(scope="module")
-def web(project):
-    from starlette.testclient import TestClient
-
-    from narratrace.present.web.app import create_app
-
-    with TestClient(create_app(project=project), base_url="http://127.0.0.1") as c:
-        yield c
-
-
 @pytest.mark.parametrize("params", [{}, {"sort": "recent"}, {"since": "2021-11"},
                                     {"until": "2021-02", "sort": "recent"},
                                     {"since": "2021-12", "until": "2022", "limit": 1, "offset": 1}])

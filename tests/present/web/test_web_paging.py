@@ -60,16 +60,6 @@ def project(tmp_path_factory):
     nt.close()
 
 
-@pytest.fixture(scope="module")
-def web(project):
-    from starlette.testclient import TestClient
-
-    from narratrace.present.web.app import create_app
-
-    with TestClient(create_app(project=project), base_url="http://127.0.0.1") as c:
-        yield c
-
-
 def _story_ids(html: str) -> list[str]:
     return re.findall(r'<div class="muted small">(S[0-9a-f]{10})</div>', html)
 

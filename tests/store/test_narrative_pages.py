@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any
 
 import numpy as np
 import pytest
@@ -20,45 +19,15 @@ from hypothesis import strategies as st
 from narratrace.errors import InputError
 from narratrace.group.narratives import describe
 from narratrace.model import Article, Passage
-from narratrace.store import open_store
 from narratrace.store.narrative_facets import SIZE_CLASSES, facet_values
 from narratrace.store.narrative_pages import NARRATIVE_SORTS
 from narratrace.trace.narrative_list import summarise
 
+from .paging_helpers import article, reaches_from, reaches_until, reopened, write
+
 DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
 NARRATIVES = [f"N{k}" for k in range(7)]
 LANGS, OUTLETS = ["en", "ar", "fa", None], ["Kompas", "Defa Press", "", None]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def new_store(request, tmp_path):
-    """``new_store()``: a fresh store on each backend (PostgreSQL skipped when no server is up)."""
-    opened = []
-
-    def make(name: str = "narratives") -> Any:
-        target = (str(tmp_path / f"{name}-{len(opened)}.db") if request.param == "sqlite"
-                  else request.getfixturevalue("pg_db")(name))
-        store = open_store(target)
-        store.bind_encoder("test-space", 4)
-        opened.append(store)
-        return store
-
-    yield make
-    for s in opened:
-        s.close()
-
-
-def article(aid: str, story: str | None, published: str | None, lang: str | None = "en",
-            outlet: str | None = None) -> Article:
-    text = f"Text of {aid}."
-    return Article(id=aid, text=text, title=aid, published=published, lang=lang, outlet=outlet, story_id=story,
-                   passages=[Passage(0, text, 0, len(text), kind="body", lang="en", key=text.lower())])
-
-
-def write(store, arts: list[Article], replace: bool = False) -> None:
-    for a in arts:
-        start = store.next_passage_rowid()
-        store.write_article(a, {p.index: start + k for k, p in enumerate(a.passages)}, {}, replace=replace)
 
 
 # ------------------------------------------------------------------ brute force
@@ -75,19 +44,9 @@ def members(store) -> dict[str, tuple[int, str | None, str | None]]:
     return out
 
 
-def _from(value: str | None, bound: str) -> bool:
-    n = min(len(value or ""), len(bound))
-    return bool(value) and value[:n] >= bound[:n]  # type: ignore[index]
-
-
-def _until(value: str | None, bound: str) -> bool:
-    n = min(len(value or ""), len(bound))
-    return bool(value) and value[:n] <= bound[:n]  # type: ignore[index]
-
-
 def brute_force(store, least: int, sort: str, since: str | None, until: str | None) -> list[str]:
     kept = {nid: m for nid, m in members(store).items() if m[0] >= max(1, least)
-            and (not since or _from(m[2], since)) and (not until or _until(m[1], until))}
+            and (not since or reaches_from(m[2], since)) and (not until or reaches_until(m[1], until))}
     if sort == "size":
         return sorted(kept, key=lambda n: (-kept[n][0], kept[n][1] or "", n))
     ids = sorted(kept)  # recent: latest date first, then size; ties by id (a stable sort keeps the id order)
@@ -146,13 +105,13 @@ def random_changes(store, seed: int, steps: int = 60) -> None:
         op = rng.choice(["write", "write", "replace", "move", "rename", "story", "story", "assign", "assign"])
         with store.transaction():
             if op == "write" or not ids:
-                batch = [article(f"a{seed}-{len(ids) + k}", rng.choice(stories + [None]), rng.choice(DATES),
-                                 rng.choice(LANGS), rng.choice(OUTLETS)) for k in range(rng.randrange(1, 5))]
+                batch = [article(f"a{seed}-{len(ids) + k}", rng.choice(stories + [None]), rng.choice(LANGS),
+                                 rng.choice(OUTLETS), rng.choice(DATES)) for k in range(rng.randrange(1, 5))]
                 write(store, batch)
                 ids += [a.id for a in batch]
             elif op == "replace":  # a new version: another date, perhaps another story
-                write(store, [article(rng.choice(ids), rng.choice(stories + [None]), rng.choice(DATES),
-                                      rng.choice(LANGS), rng.choice(OUTLETS))], replace=True)
+                write(store, [article(rng.choice(ids), rng.choice(stories + [None]), rng.choice(LANGS),
+                                      rng.choice(OUTLETS), rng.choice(DATES))], replace=True)
             elif op == "move":
                 store.set_story(rng.choice(ids), rng.choice(stories + ["S-new"]))
             elif op == "rename":  # to a new id, or a merge into a story that has members (or none)
@@ -207,7 +166,7 @@ def test_migration_12_builds_summaries_of_a_store_made_before(new_store):
         store._x("DELETE FROM narrative_summaries")
         store._set_meta("schema_version", "11")
     assert store.narrative_page(1, 100, 0) == (0, [])
-    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    again = reopened(store)
     try:
         assert again.schema_version >= 12
         assert again.narrative_page(1, 100, 0) == expected
@@ -265,7 +224,7 @@ def _list_facets(store, least: int, since: str | None, until: str | None) -> dic
     """Brute force: narratives per language, outlet and month among those the list keeps."""
     spans, facets = members(store), member_facets(store)
     kept = [nid for nid, m in spans.items() if m[0] >= max(1, least)
-            and (not since or _from(m[2], since)) and (not until or _until(m[1], until))]
+            and (not since or reaches_from(m[2], since)) and (not until or reaches_until(m[1], until))]
     out: dict[str, dict[str, int]] = {"languages": {}, "outlets": {}, "months": {}}
     shown = {"lang": "languages", "outlet": "outlets", "month": "months"}
     for nid in kept:
@@ -332,7 +291,7 @@ def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store, ma
             store._x("DROP TABLE narrative_facets")
             store._x("DROP TABLE narrative_facet_counts")
             store._x("DELETE FROM meta WHERE key = 'narrative_facets_built'")
-    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    again = reopened(store)
     try:
         assert again.schema_version == SCHEMA_VERSION
         assert_summaries_recounted(again)

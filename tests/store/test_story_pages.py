@@ -5,54 +5,22 @@ for a store made before it."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narratrace.model import Article, Passage, Story
-from narratrace.store import open_store, story_pages
+from narratrace.model import Article, Story
+from narratrace.store import story_pages
 from narratrace.store.story_pages import SORTS, StoryFilters, fold, month_of
 from narratrace.store.story_summaries import facet_keys
+
+from .paging_helpers import article, reaches_from, reaches_until, reopened, write
 
 LANGS = ["en", "ar", "fa", "id"]
 OUTLETS = ["Defa Press", "BBC Persian", "Al Jazeera", "Kompas", "defa.ir", None]
 DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
 TITLES = ["Prison break in Hasakah", "Flood in Lagos", None, "Ölpreis steigt", "ISTANBUL talks", "Prison riot"]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def new_store(request, tmp_path):
-    """``new_store()``: a fresh store on each backend (PostgreSQL skipped when no server is up)."""
-    opened = []
-
-    def make(name: str = "pages") -> Any:
-        if request.param == "sqlite":
-            target = str(tmp_path / f"{name}-{len(opened)}.db")
-        else:
-            target = request.getfixturevalue("pg_db")(name)
-        store = open_store(target)
-        opened.append(store)
-        return store
-
-    yield make
-    for s in opened:
-        s.close()
-
-
-def article(aid: str, story: str | None, lang: str | None, outlet: str | None, published: str | None,
-            title: str | None) -> Article:
-    text = f"Text of {aid}."
-    return Article(id=aid, text=text, title=title, outlet=outlet, published=published, lang=lang, story_id=story,
-                   passages=[Passage(0, text, 0, len(text), kind="body", lang=lang, key=text.lower())])
-
-
-def write(store, arts: list[Article], replace: bool = False) -> None:
-    with store.transaction():
-        for a in arts:
-            start = store.next_passage_rowid()
-            store.write_article(a, {p.index: start + k for k, p in enumerate(a.passages)}, {}, replace=replace)
 
 
 def mention(store, entity_id: str, article_ids: list[str]) -> None:
@@ -72,16 +40,6 @@ def random_articles(seed: int, n: int = 60, stories: int = 14) -> list[Article]:
 
 
 # ------------------------------------------------------------------ brute force
-def _from(value: str | None, bound: str) -> bool:
-    n = min(len(value or ""), len(bound))
-    return bool(value) and value[:n] >= bound[:n]  # type: ignore[index]
-
-
-def _until(value: str | None, bound: str) -> bool:
-    n = min(len(value or ""), len(bound))
-    return bool(value) and value[:n] <= bound[:n]  # type: ignore[index]
-
-
 def brute_force(store, f: StoryFilters, sort: str, facets_of: int | None = None
                 ) -> tuple[list[Story], dict[str, dict[str, int]]]:
     """Stories passing ``f`` in ``sort`` order, and the facets of the first ``facets_of`` of them (all by
@@ -97,9 +55,9 @@ def brute_force(store, f: StoryFilters, sort: str, facets_of: int | None = None
             continue
         if fold(f.outlet) and not any(fold(f.outlet) in fold(o) for o in s.outlets):
             continue
-        if (f.since or "").strip() and not _from(s.last_seen, f.since.strip()):
+        if (f.since or "").strip() and not reaches_from(s.last_seen, f.since.strip()):
             continue
-        if (f.until or "").strip() and not _until(s.first_seen, f.until.strip()):
+        if (f.until or "").strip() and not reaches_until(s.first_seen, f.until.strip()):
             continue
         if (f.entity or "").strip():
             mentioning = {r[0] for r in store._x(
@@ -246,7 +204,7 @@ def test_migration_10_builds_summaries_of_a_store_made_before(new_store, tmp_pat
             store._x(f"DELETE FROM {table}")
         store._set_meta("schema_version", "9")
     assert store.story_page().total == 0
-    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    again = reopened(store)
     try:
         assert again.schema_version >= 10
         assert again.story_page(limit=1000) == expected
@@ -293,7 +251,6 @@ def test_narrative_page_orders_and_counts_as_describe_would(new_store):
     import numpy as np
 
     store = new_store("narratives")
-    store.bind_encoder("test-space", 4)
     arts = random_articles(7, n=50, stories=12)
     write(store, arts)
     rng = random.Random(3)
@@ -420,7 +377,7 @@ def test_migration_15_indexes_a_store_at_14(new_store):
     store._entity_stories_ok = None
     for (k, sort), page in expected.items():  # without entity_stories the filter reads the articles
         assert store.story_page(filters[k], sort=sort, limit=5) == page
-    again = type(store)(store.url if hasattr(store, "url") else store.path)
+    again = reopened(store)
     try:
         assert again.schema_version == 15
         listed = ("SELECT name FROM sqlite_master WHERE type = 'index'" if type(again).__name__ == "SQLiteStore"

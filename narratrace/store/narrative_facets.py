@@ -123,13 +123,8 @@ class NarrativeFacets(SQLBase):
         for (kind, value), step in sorted(deltas.items()):
             if step == 0:
                 continue
-            now = int(self._x("INSERT INTO narrative_facets(narrative_id, kind, value, articles) VALUES(?,?,?,?) "
-                              "ON CONFLICT(narrative_id, kind, value) DO UPDATE SET articles = "
-                              "narrative_facets.articles + excluded.articles RETURNING articles",
-                              (narrative_id, kind, value, step)).fetchone()[0])
-            if now <= 0:
-                self._x("DELETE FROM narrative_facets WHERE narrative_id=? AND kind=? AND value=?",
-                        (narrative_id, kind, value))
+            now = self._step_row("narrative_facets", {"narrative_id": narrative_id, "kind": kind, "value": value},
+                                 "articles", step)
             if kind in COUNTED:
                 if now - step <= 0 < now:
                     gained.add((kind, value))
@@ -138,15 +133,20 @@ class NarrativeFacets(SQLBase):
         return gained, lost
 
     def _count_narratives(self, kind: str, value: str, klass: int, step: int) -> None:
-        if klass <= 0:
-            return
-        n = int(self._x("INSERT INTO narrative_facet_counts(kind, value, size_class, narratives) VALUES(?,?,?,?) "
-                        "ON CONFLICT(kind, value, size_class) DO UPDATE SET narratives = "
-                        "narrative_facet_counts.narratives + excluded.narratives RETURNING narratives",
-                        (kind, value, klass, step)).fetchone()[0])
-        if n <= 0:
-            self._x("DELETE FROM narrative_facet_counts WHERE kind=? AND value=? AND size_class=?",
-                    (kind, value, klass))
+        if klass > 0:
+            self._step_row("narrative_facet_counts", {"kind": kind, "value": value, "size_class": klass},
+                           "narratives", step)
+
+    def _step_row(self, table: str, key: Mapping[str, Any], count: str, step: int) -> int:
+        """Add ``step`` to the ``count`` column of ``table``'s row with this ``key`` (made when missing, deleted
+        when it reaches zero): the count after."""
+        cols = ", ".join(key)
+        now = int(self._x(f"INSERT INTO {table}({cols}, {count}) VALUES({', '.join('?' * (len(key) + 1))}) "
+                          f"ON CONFLICT({cols}) DO UPDATE SET {count} = {table}.{count} + excluded.{count} "
+                          f"RETURNING {count}", (*key.values(), step)).fetchone()[0])
+        if now <= 0:
+            self._x(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in key)}", tuple(key.values()))
+        return now
 
     def _skipped_migrations(self, current: int) -> set[int]:
         """Migrations numbered at or below the store's version ``current`` that it never ran (13, in a store

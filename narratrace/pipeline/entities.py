@@ -11,7 +11,7 @@ articles; its earlier mentions then count for it too. ``rebuild`` fills a store 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from ..group.features import COMMON_NAMES
@@ -201,11 +201,20 @@ def discovered_id(key: str) -> str:
 
 def candidate_key(m: Mention) -> str:
     """The cross-script key a candidate name is counted under, or "" for one too short or too common."""
-    key = name_skeleton(m.surface)
+    key = _skeleton(m.surface)
     if len(key.replace(" ", "")) < MIN_SKELETON or (" " not in key and key in COMMON_NAMES):
         return ""
     return key
 
 
+@lru_cache(maxsize=65536)
+def _skeleton(surface: str) -> str:
+    """``name_skeleton``, kept per surface: the same names recur from article to article."""
+    return name_skeleton(surface)
+
+
+@lru_cache(maxsize=65536)
 def _name_row(form: str) -> tuple[str, str, str, str]:
-    return form_key(form), form, name_skeleton(form), script_of(form)
+    """A spelling's row of ``entity_names``, kept per process: a city of the gazetteer has dozens of them,
+    and each new store (or service) writes them again when the city is first mentioned."""
+    return form_key(form), form, _skeleton(form), script_of(form)

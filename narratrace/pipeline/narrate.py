@@ -48,8 +48,9 @@ class NarrateService:
 
     def _narrate_one(self, item: EncodedArticle) -> None:
         art = item.article
+        # the trace service found the attributions with the registry claims default to (default_sources)
         claims = extract_claims(art, min_score=self.claim_min_score, finder=entity_finder(self.entities),
-                                mentions=item.mentions)
+                                mentions=item.mentions, attributions=item.attributions)
         self.store.write_claims(art.id, [
             {"passage": c.passage, "start": c.span[0], "end": c.span[1], "text": c.text, "lang": c.lang,
              "score": c.score, "features": {k: v for k, v in c.to_dict().items() if k not in CLAIM_COLUMNS}}

@@ -102,7 +102,33 @@ class EntityFinder:
             self.by_id[ent.id] = ent
             for form in ent.forms:
                 self._add_form(form, n)
+        self._index()
+
+    def _index(self) -> None:
         self.max_han = max((len(k) for k in self._han), default=0)
+        #: first word of a spelling -> the most words a spelling starting with it has: most words of a text
+        #: start none, and are passed over without building a key
+        self._longest: dict[str, int] = {}
+        for key in (*self._exact, *self._bare):
+            words = key.split(" ")
+            self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+
+    def state(self) -> dict[str, Any]:
+        """The compiled gazetteer as JSON-ready data (``from_state`` reads it back): compiling takes seconds,
+        reading it a fraction of one (``trace.entity_finder`` keeps it in the user's cache)."""
+        return {"entities": [e.to_dict() for e in self.entities], "exact": self._exact, "bare": self._bare,
+                "han": self._han, "capitals": self._capitals, "acronym": self._acronym}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], cues: Cues | None = None) -> EntityFinder:
+        """The finder ``state()`` was taken from, with ``cues`` (a callable is no data)."""
+        finder = cls([], cues)
+        finder.entities = [Entity(**e) for e in state["entities"]]
+        finder.by_id = {e.id: e for e in finder.entities}
+        finder._exact, finder._bare, finder._han = state["exact"], state["bare"], state["han"]
+        finder._capitals, finder._acronym = state["capitals"], state["acronym"]
+        finder._index()
+        return finder
 
     def _add_form(self, form: str, n: int) -> None:
         key = form_key(form)
@@ -140,10 +166,11 @@ class EntityFinder:
     def find(self, article: Article) -> list[Mention]:
         """Known entities and candidate names in the article's passages (boilerplate left out), in order."""
         passages = [p for p in article.passages if p.kind != "boilerplate"]
-        lower = {word_key(p.text[s:e]) for p in passages for s, e in tokens(p.text) if p.text[s].islower()}
+        words = [(toks := tokens(p.text), [word_key(p.text[s:e]) for s, e in toks]) for p in passages]
+        lower = {k for p, (toks, keys) in zip(passages, words) for (s, _), k in zip(toks, keys) if p.text[s].islower()}
         out: list[Mention] = []
-        for p in passages:
-            out += self.find_in(p.text, p.index, p.sentences, lower)
+        for p, (toks, keys) in zip(passages, words):
+            out += self._find(p.text, toks, keys, p.index, p.sentences, lower)
         return out
 
     def find_in(self, text: str, passage: int = 0, sentences: list[tuple[int, int]] | None = None,
@@ -152,6 +179,10 @@ class EntityFinder:
         toks = tokens(text)
         keys = [word_key(text[s:e]) for s, e in toks]
         lower = lower if lower is not None else {keys[i] for i, (s, _) in enumerate(toks) if text[s].islower()}
+        return self._find(text, toks, keys, passage, sentences, lower)
+
+    def _find(self, text: str, toks: list[tuple[int, int]], keys: list[str], passage: int,
+              sentences: list[tuple[int, int]] | None, lower: set[str]) -> list[Mention]:
         cues = [c for c in (self.cues(text) if self.cues else []) if c[2] in SOURCE_CUES]
         spans = sentences or [(0, len(text))]
         out: list[Mention] = []
@@ -181,12 +212,17 @@ class EntityFinder:
 
     def _match_at(self, text: str, toks: list[tuple[int, int]], keys: list[str], i: int, lower: set[str]
                   ) -> tuple[int, Entity] | None:
-        """The longest spelling starting at word ``i`` that passes the case guards: (words, entity)."""
-        for n in range(min(MAX_WORDS, len(toks) - i), 0, -1):
-            if n > 1 and not all(_GAP.fullmatch(text[toks[j][1] : toks[j + 1][0]]) for j in range(i, i + n - 1)):
-                continue
+        """The longest spelling starting at word ``i`` that passes the case guards: (words, entity). Only as
+        many words as a spelling starting with this word (or its bare variants) has are tried, and only words
+        joined by a name's gaps (a space, a dot)."""
+        variants = _variants(keys[i])
+        longest = max([self._longest.get(k.split(" ", 1)[0], 0) for k in (keys[i], *variants)])
+        reach, limit = 1, min(MAX_WORDS, len(toks) - i, longest)
+        while reach < limit and _GAP.fullmatch(text, toks[i + reach - 1][1], toks[i + reach][0]):
+            reach += 1
+        for n in range(min(reach, limit), 0, -1):
             rest = keys[i + 1 : i + n]
-            candidates = [" ".join(keys[i : i + n])] + [" ".join([v, *rest]) for v in first_word_variants(keys[i])]
+            candidates = [" ".join(keys[i : i + n])] + [" ".join([v, *rest]) for v in variants]
             for key in candidates:
                 idx = self._exact.get(key)
                 if idx is None:
@@ -298,8 +334,17 @@ def _calendar_words() -> frozenset[str]:
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    return not before or before[-1] in _SENTENCE_END
+    """Whether only spaces or a sentence's end come before ``start`` (read backwards: passages are long)."""
+    j = start - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_END
+
+
+@lru_cache(maxsize=65536)
+def _variants(key_word: str) -> tuple[str, ...]:
+    """``first_word_variants`` of a word key, kept: the finder asks for every word of every passage."""
+    return tuple(first_word_variants(key_word))
 
 
 @lru_cache(maxsize=4)

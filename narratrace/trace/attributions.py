@@ -82,15 +82,58 @@ def _key(text: str) -> str:
 
 
 def _pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for many surface forms; longest first, flexible spaces, Arabic prefixes."""
+    """One regex for many surface forms; longest first, flexible spaces, Arabic prefixes.
+
+    The forms without a clitic prefix are one trie (``_trie``), the Arabic-script ones, each after its
+    optional clitics, are tried in turn behind a guard on the letters they can start with: a regex
+    alternation tries its branches one by one at every word, and a passage has hundreds of words for
+    hundreds of cues. Both find what the plain alternation of the forms, longest first, finds."""
+    keys = sorted({_key(f) for f in forms if f.strip()}, key=lambda k: (-len(k), k))
+    plain = [k for k in keys if not _ARABIC.match(k)]
+    arabic = [k for k in keys if _ARABIC.match(k)]
     parts = []
-    for form in sorted({_key(f) for f in forms if f.strip()}, key=len, reverse=True):
-        body = r"\s+".join(re.escape(w) for w in form.split())
-        pre = CLITICS_PATTERN if _ARABIC.match(form) else ""
-        parts.append(pre + body)
+    if plain:
+        trie: dict[str, Any] = {}
+        for k in plain:
+            node = trie
+            for token in _tokens(k):
+                node = node.setdefault(token, {})
+            node[""] = {}
+        parts.append(_trie(trie))
+    if arabic:
+        starts = set(_CLITIC_LETTERS) | {k[0] for k in arabic}
+        alternation = "|".join(CLITICS_PATTERN + _body(k) for k in arabic)
+        parts.append(f"(?=[{re.escape(''.join(sorted(starts)))}])(?:{alternation})")
     if not parts:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+#: the letters an Arabic-script clitic prefix can start with
+_CLITIC_LETTERS = "".join(sorted({ch for ch in CLITICS_PATTERN if _ARABIC.match(ch)}))
+
+
+def _body(key: str) -> str:
+    return r"\s+".join(re.escape(w) for w in key.split())
+
+
+def _tokens(key: str) -> list[str]:
+    """A form's regex, one token each: a character, or the flexible space between two words."""
+    out: list[str] = []
+    for n, word in enumerate(key.split()):
+        out += ([r"\s+"] if n else []) + [re.escape(ch) for ch in word]
+    return out
+
+
+def _trie(node: dict[str, Any]) -> str:
+    """The alternation of a trie's forms: a branch per next token (characters and the space between words
+    exclude each other, so their order does not matter) and a form ending here last, as the shortest."""
+    branches = [token + _trie(child) for token, child in node.items() if token]
+    if "" in node:
+        branches.append("")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @dataclass

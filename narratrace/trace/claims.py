@@ -24,7 +24,7 @@ from typing import Any
 from ..group.features import name_keys, numbers
 from ..model import Article
 from ..text.entities import EntityFinder, Mention
-from .attributions import SourceRegistry, default_sources, find_attributions, split_sentences
+from .attributions import Attribution, SourceRegistry, default_sources, find_attributions, split_sentences
 from .entity_finder import CLAIM_FIELDS, entity_finder
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -87,14 +87,16 @@ def score_sentence(text: str, *, attributed: bool, cue: bool, nums: set[str], en
 
 def extract_claims(article: Article, min_score: float = 0.5, registry: SourceRegistry | None = None,
                    finder: EntityFinder | None = None, matchable_only: bool = True,
-                   mentions: Sequence[Mention] | None = None) -> list[Claim]:
+                   mentions: Sequence[Mention] | None = None,
+                   attributions: Sequence[Attribution] | None = None) -> list[Claim]:
     """Check-worthy sentences of ``article`` (title and body passages), in reading order. ``finder``: the
     entity gazetteer of the project's ``[entities]`` settings (``trace.entity_finder``; the defaults without);
-    ``mentions``: what that finder found in the article, when the caller has it (the ingest's entity service)."""
+    ``mentions``: what that finder found in the article, ``attributions``: what ``find_attributions`` found
+    in it with ``registry``, when the caller has them (the ingest's entity and trace services)."""
     reg = registry or default_sources()
     finder = finder or entity_finder()
     atts: dict[tuple[int, int, int], Any] = {}
-    for found in find_attributions(article, reg):
+    for found in (find_attributions(article, reg) if attributions is None else attributions):
         atts.setdefault((found.passage, *found.claim_span), found)
     own: set[str] = set()  # the outlet's own byline is no clue
     if article.outlet:

@@ -25,7 +25,7 @@ from .ann import PassageIndex
 from .annotations import AnnotationTables
 from .claims import ClaimTables
 from .entities import EntityTables
-from .entity_counts import ENTITY_COUNTS_VERSION
+from .entity_counts import ENTITY_COUNTS_VERSION, EntityCounts
 from .index_cache import IndexCache
 from .member_reads import MemberReads
 from .migrations import MIGRATIONS, SCHEMA_VERSION
@@ -94,19 +94,18 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         """
         current = self._stored_version()
         self._check_version(current)
-        if current == SCHEMA_VERSION and not self._skipped_migrations(current):
+        if current == SCHEMA_VERSION:
             return
         with self.transaction():
             self._before_migrations()
             self._x(self._ddl("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
             current = self._stored_version()
             self._check_version(current)
-            skipped = self._skipped_migrations(current)  # numbered below the version, landed after it
-            for version in sorted(v for v in MIGRATIONS if v > current or v in skipped):
+            for version in sorted(v for v in MIGRATIONS if v > current):
                 for stmt in _split_sql(self._ddl(MIGRATIONS[version])):
                     self._x(stmt)
                 self._after_migration(version)  # what SQL cannot do (lexical.py: index what is stored)
-                self._set_meta("schema_version", str(max(version, current)))
+                self._set_meta("schema_version", str(version))
 
     @property
     def schema_version(self) -> int:
@@ -168,8 +167,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
         super()._after_migration(version)  # the lexical index (lexical.py)
         if version == STORY_PAGES_VERSION:
             self._build_story_summaries()
-        if version == ENTITY_COUNTS_VERSION:  # the entity and outlet pages' counts (entity_counts.py, outlets.py)
-            self._build_entity_counts()
+        if version == ENTITY_COUNTS_VERSION:  # the entity and outlet pages' counts (entity_counts.py, outlets.py);
+            EntityCounts._build_entity_counts(self)  # not entity_stories yet: migration 15 makes and fills it
             self._build_outlet_summaries()
         if version == NARRATIVE_PAGES_VERSION:  # the narrative lists' summaries (narrative_summaries.py)
             self._build_narrative_summaries()

@@ -25,8 +25,6 @@ from .story_summaries import month_of
 
 #: the schema version whose migration adds the facet rows (filled from what is stored after it)
 NARRATIVE_FACETS_VERSION = 13
-#: the meta key the build sets: migration 13 landed after 14, so a store at 14 without it never ran 13
-FACETS_BUILT = "narrative_facets_built"
 #: narratives of this many articles or more share one size class: facets of lists whose least size is
 #: above it are counted from the facet rows of every narrative that passes
 SIZE_CLASSES = 10
@@ -148,13 +146,6 @@ class NarrativeFacets(SQLBase):
             self._x(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in key)}", tuple(key.values()))
         return now
 
-    def _skipped_migrations(self, current: int) -> set[int]:
-        """Migrations numbered at or below the store's version ``current`` that it never ran (13, in a store
-        brought to 14 before 13 existed): ``_migrate`` runs them too."""
-        if current >= NARRATIVE_FACETS_VERSION and self.get_meta(FACETS_BUILT) is None:
-            return {NARRATIVE_FACETS_VERSION}
-        return set()
-
     def _build_narrative_facets(self) -> None:
         """Every facet row and count again from what is stored (migration 13 runs it, after the summaries)."""
         self._x("DELETE FROM narrative_facets")
@@ -176,7 +167,6 @@ class NarrativeFacets(SQLBase):
                 "count(*) FROM narrative_facets f JOIN narrative_summaries s ON s.narrative_id = f.narrative_id "
                 "WHERE f.kind IN ('lang', 'outlet', 'month') GROUP BY f.kind, f.value, "
                 f"CASE WHEN s.size >= {SIZE_CLASSES} THEN {SIZE_CLASSES} ELSE s.size END")
-        self._set_meta(FACETS_BUILT, "1")
 
     # ------------------------------------------------------------ reads
     def narrative_facets_of(self, narrative_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:

@@ -99,7 +99,6 @@ class StoryPlanner:
     """Writes ``StoryFilters`` as a ``StoryPlan`` (mixed into ``StoryPages``; needs ``_x``)."""
 
     _x: Any
-    _entity_stories_built: Any
 
     def _story_plan(self, f: Any, every: int) -> StoryPlan | None:
         """The plan of filters ``f`` over ``every`` stories, or None when no story can pass (a language or
@@ -128,22 +127,15 @@ class StoryPlanner:
                          "EXISTS (SELECT 1 FROM story_facets f WHERE f.story_id = s.story_id AND f.kind = ? "
                          f"AND f.{probe})", [kind, *probe_args]))
         if (f.entity or "").strip():
-            entity = self._x("SELECT rowid, articles FROM entities WHERE id = ?", (f.entity.strip(),)).fetchone()
+            entity = self._x("SELECT rowid FROM entities WHERE id = ?", (f.entity.strip(),)).fetchone()
             if entity is None:
                 return None
-            if self._entity_stories_built():  # its stories kept (schema 15): counted, looked up, probed
-                n = int(self._x("SELECT count(*) FROM entity_stories WHERE entity_rowid = ?",
-                                (entity[0],)).fetchone()[0])
-                sets.append((n, n / max(every, 1), n,
-                             "s.story_id IN (SELECT story_id FROM entity_stories WHERE entity_rowid = ?)", [entity[0]],
-                             "EXISTS (SELECT 1 FROM entity_stories es WHERE es.entity_rowid = ? AND "
-                             "es.story_id = s.story_id)", [entity[0]]))
-            else:  # a store brought to 15 before entity_stories: through its articles
-                sub = ("SELECT a.story_id FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid "
-                       "WHERE ea.entity_rowid = ?")
-                n = int(entity[1])
-                sets.append((n, min(1.0, n / max(every, 1)), -1, f"s.story_id IN ({sub})", [entity[0]],
-                             f"(s.story_id || '') IN ({sub})", [entity[0]]))
+            # its stories are kept (entity_stories, schema 15): counted, looked up, probed
+            n = int(self._x("SELECT count(*) FROM entity_stories WHERE entity_rowid = ?", (entity[0],)).fetchone()[0])
+            sets.append((n, n / max(every, 1), n,
+                         "s.story_id IN (SELECT story_id FROM entity_stories WHERE entity_rowid = ?)", [entity[0]],
+                         "EXISTS (SELECT 1 FROM entity_stories es WHERE es.entity_rowid = ? AND "
+                         "es.story_id = s.story_id)", [entity[0]]))
         sets = [x for x in sets if x[2] != every]  # a value every story has filters nothing
         sets.sort(key=lambda x: x[0])
         share = 1.0

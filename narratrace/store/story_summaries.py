@@ -26,9 +26,6 @@ from .sql import SQLBase
 STORY_PAGES_VERSION = 10
 #: the schema version whose migration adds entity_stories (filled by ``_build_entity_stories``)
 ENTITY_STORIES_VERSION = 15
-#: meta key set once entity_stories is filled: a store brought to 15 before the table was part of it has
-#: none, and its entity filter reads the join instead
-ENTITY_STORIES_BUILT = "entity_stories_built"
 UNDATED = "undated"
 #: facet_keys: the story's facet values, each its kind's letter then the value, joined by this character
 #: (a value holding it, or the kind separator, has them replaced by U+FFFD in facet_keys only)
@@ -111,11 +108,10 @@ class StorySummaries(SQLBase):
         moved, kept = (self._x(head, (sid,)).fetchone() for sid in (old, new))
         if old == new or moved is None:
             return
-        if self._entity_stories_built():
-            self._x("INSERT INTO entity_stories(entity_rowid, story_id, articles) SELECT entity_rowid, ?, articles "
-                    "FROM entity_stories WHERE story_id = ? ON CONFLICT(entity_rowid, story_id) DO UPDATE SET "
-                    "articles = entity_stories.articles + excluded.articles", (new, old))
-            self._x("DELETE FROM entity_stories WHERE story_id = ?", (old,))
+        self._x("INSERT INTO entity_stories(entity_rowid, story_id, articles) SELECT entity_rowid, ?, articles "
+                "FROM entity_stories WHERE story_id = ? ON CONFLICT(entity_rowid, story_id) DO UPDATE SET "
+                "articles = entity_stories.articles + excluded.articles", (new, old))
+        self._x("DELETE FROM entity_stories WHERE story_id = ?", (old,))
         if kept is None:
             self._x("UPDATE story_summaries SET story_id=?, folded=? WHERE story_id=?",
                     (new, _folded(new, moved[4]), old))
@@ -194,17 +190,9 @@ class StorySummaries(SQLBase):
                     "recent, first_rowid, title, folded, facet_keys) VALUES(?,?,?,?,?,?,?,?,?,?,?)", summaries)
         self._xmany("INSERT INTO story_facets(story_id, kind, value, folded, articles) VALUES(?,?,?,?,?)", facet_rows)
 
-    def _entity_stories_built(self) -> bool:
-        built = getattr(self, "_entity_stories_ok", None)
-        if not built:  # asked again until set: the migration may run after this store object was made
-            built = self._entity_stories_ok = self.get_meta(ENTITY_STORIES_BUILT) is not None
-        return bool(built)
-
     def _entity_stories_step(self, where: str, args: list[Any], step: int, story_id: str | None = None) -> None:
         """The entity_articles rows ``where`` selects count ``step`` (+1 written, -1 about to leave) in their
         article's story (``story_id`` when given: an article joining or leaving it) in entity_stories."""
-        if not self._entity_stories_built():
-            return
         where = where.replace("article_rowid", "ea.article_rowid")
         if story_id is not None:
             rows = [(e, story_id, n) for e, n in self._x(
@@ -230,13 +218,11 @@ class StorySummaries(SQLBase):
     def _build_entity_counts(self, rowids: Iterable[int] | None = None) -> None:
         rowids = None if rowids is None else list(rowids)
         super()._build_entity_counts(rowids)  # type: ignore[misc]
-        if self._entity_stories_built():
-            self._build_entity_stories(rowids)
+        self._build_entity_stories(rowids)
 
     def clear_entities(self) -> None:
         super().clear_entities()  # type: ignore[misc]
-        if self._entity_stories_built():
-            self._x("DELETE FROM entity_stories")
+        self._x("DELETE FROM entity_stories")
 
     def _build_entity_stories(self, entity_rowids: Iterable[int] | None = None) -> None:
         """entity_stories again from entity_articles (of these entities, or all): migration 15, bulk loaders."""
@@ -250,9 +236,6 @@ class StorySummaries(SQLBase):
         self._x("INSERT INTO entity_stories(entity_rowid, story_id, articles) SELECT ea.entity_rowid, a.story_id, "
                 "count(*) FROM entity_articles ea JOIN articles a ON a.rowid = ea.article_rowid WHERE a.story_id "
                 f"IS NOT NULL{cond} GROUP BY ea.entity_rowid, a.story_id", args)
-        if entity_rowids is None:
-            self._set_meta(ENTITY_STORIES_BUILT, "1")
-            self._entity_stories_ok = True
 
     def _build_story_summaries(self) -> None:
         """Every summary, facet and count again from the stored articles (migration 10 runs it)."""

@@ -274,23 +274,15 @@ def label_members_brute_force(store, nid: str) -> list[tuple[str, float | None, 
             for a in scored + via_story + rest]
 
 
-@pytest.mark.parametrize("made_at", ["12", "latest"])
-def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store, made_at):
-    """A store at 12, and one brought to 14 before 13 existed (no facet tables, no build mark): opening
-    either runs migration 13, and the latter keeps its version."""
+def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store):
     from narratrace.store.migrations import SCHEMA_VERSION
 
     store = new_store("migrate13")
     random_changes(store, 13, steps=30)
     with store.transaction():
-        if made_at == "12":
-            store._x("DELETE FROM narrative_facets")
-            store._x("DELETE FROM narrative_facet_counts")
-            store._set_meta("schema_version", "12")
-        else:
-            store._x("DROP TABLE narrative_facets")
-            store._x("DROP TABLE narrative_facet_counts")
-            store._x("DELETE FROM meta WHERE key = 'narrative_facets_built'")
+        store._x("DELETE FROM narrative_facets")
+        store._x("DELETE FROM narrative_facet_counts")
+        store._set_meta("schema_version", "12")
     again = reopened(store)
     try:
         assert again.schema_version == SCHEMA_VERSION

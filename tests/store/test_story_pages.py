@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from narratrace.model import Article, Story
 from narratrace.store import story_pages
+from narratrace.store.migrations import SCHEMA_VERSION
 from narratrace.store.story_pages import SORTS, StoryFilters, fold, month_of
 from narratrace.store.story_summaries import facet_keys
 
@@ -359,8 +360,7 @@ def test_every_plan_equals_brute_force_for_combined_filters_sorts_and_deep_pages
 
 
 def test_migration_15_indexes_a_store_at_14(new_store):
-    """A store at schema 14 gets the filter indexes and entity_stories on open, and its pages stay the same
-    (also before, when the entity filter reads the articles)."""
+    """A store at schema 14 gets the filter indexes and entity_stories on open, and its pages stay the same."""
     store = new_store("migrate-15")
     arts = random_articles(9)
     write(store, arts)
@@ -372,14 +372,10 @@ def test_migration_15_indexes_a_store_at_14(new_store):
         store._x("DROP INDEX story_summaries_filters")
         store._x("DROP INDEX story_facets_story")
         store._x("DROP TABLE entity_stories")
-        store._x("DELETE FROM meta WHERE key = 'entity_stories_built'")
         store._set_meta("schema_version", "14")
-    store._entity_stories_ok = None
-    for (k, sort), page in expected.items():  # without entity_stories the filter reads the articles
-        assert store.story_page(filters[k], sort=sort, limit=5) == page
     again = reopened(store)
     try:
-        assert again.schema_version == 15
+        assert again.schema_version == SCHEMA_VERSION
         listed = ("SELECT name FROM sqlite_master WHERE type = 'index'" if type(again).__name__ == "SQLiteStore"
                   else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
         assert {"story_summaries_filters", "story_facets_story"} <= {r[0] for r in again._x(listed).fetchall()}

@@ -13,20 +13,29 @@ A list item reads a bounded number of rows whatever the narrative's size: its su
 members' scores). The list's facets (narratives per language, outlet and month) come from the kept
 counts per size class when only the least size filters (``narrative_list_facets``), else from the facet
 rows of the first ``FACET_NARRATIVES`` narratives that pass.
+
+A language filter keeps the narratives with an article in it, an outlet filter those with an article from an
+outlet whose name contains it (both case folded, as the story lists compare): the kept values that match are
+found in ``narrative_facet_counts`` (a few rows per value), their narratives through the facet rows' value
+index (schema 17). A filter is gathered (its narratives looked up, then sorted) unless it keeps so many that a
+page is found sooner by reading the sort's index and testing each narrative met, the story lists' rule
+(``story_pages.UNSELECTIVE``); one matched value with no other filter is counted from the kept counts.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from .narrative_facets import COUNTED, SIZE_CLASSES
+from .narrative_facets import COUNTED, SIZE_CLASSES, size_class
 from .narrative_summaries import NarrativeSummaries
 from .sql import _chunks
-from .story_pages import _ordered
+from .story_pages import UNSELECTIVE, _ordered
+from .story_summaries import fold
 
 #: ORDER BY of each sort; each is an index of narrative_summaries (schema 12); the id breaks ties
 NARRATIVE_SORTS = {
@@ -59,25 +68,100 @@ def _date_conds(since: str | None, until: str | None) -> tuple[list[str], list[A
     return conds, args
 
 
+@dataclass
+class NarrativeWhere:
+    """A narrative list's filters as SQL over ``narrative_summaries s``: ``gather`` looks up the fewest
+    narratives of a value filter and tests the rest, ``probe`` tests every filter on each narrative met."""
+
+    gather: list[str] = field(default_factory=list)
+    gather_args: list[Any] = field(default_factory=list)
+    probe: list[str] = field(default_factory=list)
+    probe_args: list[Any] = field(default_factory=list)
+    #: narratives the value filters keep at most (their fewest), of ``every`` with the least size; -1: no filter
+    estimate: int = -1
+    every: int = 0
+    #: the list's length when the kept counts give it (one value matched, nothing else filters), else None
+    exact: int | None = None
+
+    def sql(self, probed: bool = False) -> tuple[str, list[Any]]:
+        conds, args = (self.probe, self.probe_args) if probed else (self.gather, self.gather_args)
+        return " WHERE " + " AND ".join(conds), list(args)
+
+    def probed(self, rows: int) -> bool:
+        """Whether the first ``rows`` narratives are found sooner along the sort's index, testing each."""
+        return self.estimate >= 0 and self.estimate * UNSELECTIVE > self.every and \
+            rows * self.every <= self.estimate ** 2
+
+
 class NarrativePages(NarrativeSummaries):
     """The SQL behind paged narrative lists (``trace.pages.Pages.narratives``)."""
 
     def narrative_page(self, min_articles: int, limit: int, offset: int, sort: str = "size",
-                       since: str | None = None, until: str | None = None) -> tuple[int, list[str]]:
-        """(narratives with at least ``min_articles`` articles and dates overlapping ``since``..``until``,
-        the ids of ``limit`` of them from ``offset`` in the ``sort`` order: size or recent)."""
+                       since: str | None = None, until: str | None = None, lang: str | None = None,
+                       outlet: str | None = None) -> tuple[int, list[str]]:
+        """(narratives with at least ``min_articles`` articles, dates overlapping ``since``..``until``, an
+        article in ``lang`` and one from an outlet whose name contains ``outlet``; the ids of ``limit`` of them
+        from ``offset`` in the ``sort`` order: size or recent)."""
         if sort not in NARRATIVE_SORTS:
             raise InputError("narratives", f"unknown sort {sort!r}", hint=f"use one of {', '.join(NARRATIVE_SORTS)}")
         limit, offset = max(0, min(int(limit), MAX_LIMIT)), max(0, int(offset))
-        conds, args = _date_conds(since, until)
-        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
-        args = [max(1, int(min_articles)), *args]
-        total = int(self._x(f"SELECT count(*) FROM narrative_summaries s{where}", args).fetchone()[0])
+        where = self._narrative_where(min_articles, since, until, lang, outlet)
+        if where is None:
+            return 0, []
+        total = where.exact if where.exact is not None else self._count_narratives_where(where)
         if not total or not limit:
             return total, []
-        rows = self._x(f"SELECT s.narrative_id FROM narrative_summaries s{where} ORDER BY {NARRATIVE_SORTS[sort]} "
-                       "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
-        return total, [r[0] for r in rows]
+        return total, self._narrative_ids(where, sort, limit, offset)
+
+    def _count_narratives_where(self, where: NarrativeWhere) -> int:
+        sql, args = where.sql()
+        return int(self._x(f"SELECT count(*) FROM narrative_summaries s{sql}", args).fetchone()[0])
+
+    def _narrative_ids(self, where: NarrativeWhere, sort: str, limit: int, offset: int) -> list[str]:
+        sql, args = where.sql(probed=where.probed(offset + limit))
+        return [r[0] for r in self._x(f"SELECT s.narrative_id FROM narrative_summaries s{sql} ORDER BY "
+                                      f"{NARRATIVE_SORTS[sort]} LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()]
+
+    def _narrative_where(self, min_articles: int, since: str | None, until: str | None, lang: str | None,
+                         outlet: str | None) -> NarrativeWhere | None:
+        """The list's filters (None: a language or outlet no narrative has)."""
+        least = max(1, int(min_articles))
+        conds, args = _date_conds(since, until)
+        out = NarrativeWhere(["s.size >= ?", *conds], [least, *args], ["s.size >= ?", *conds], [least, *args])
+        sets: list[tuple[int, bool, str, list[str]]] = []  # (narratives at most, exact, kind, matched values)
+        for kind, needle in (("lang", fold(lang)), ("outlet", fold(outlet))):
+            if needle:
+                counts = self._matched_values(kind, needle, least)
+                if not counts:
+                    return None
+                sets.append((sum(counts.values()), len(counts) == 1 and least <= SIZE_CLASSES, kind, sorted(counts)))
+        if not sets:
+            return out
+        out.every = int(self._x("SELECT count(*) FROM narrative_summaries WHERE size >= ?", (least,)).fetchone()[0])
+        sets = sorted(x for x in sets if not (x[1] and x[0] == out.every))  # a value every narrative has: none
+        for k, (n, exact, kind, values) in enumerate(sets):
+            marks = ",".join("?" * len(values))
+            probe = (f"EXISTS (SELECT 1 FROM narrative_facets f WHERE f.narrative_id = s.narrative_id "
+                     f"AND f.kind = ? AND f.value IN ({marks}))")
+            out.gather.append(probe if k else f"s.narrative_id IN (SELECT narrative_id FROM narrative_facets "
+                                              f"WHERE kind = ? AND value IN ({marks}))")
+            out.probe.append(probe)
+            out.gather_args += [kind, *values]
+            out.probe_args += [kind, *values]
+            if not k:
+                out.estimate = n
+                out.exact = n if exact and len(sets) == 1 and not conds else None
+        return out
+
+    def _matched_values(self, kind: str, needle: str, least: int) -> dict[str, int]:
+        """value -> its narratives of ``least`` articles or more (by size class, so at most that many when
+        ``least`` is above ``SIZE_CLASSES``) of the kept values equal to ``needle`` (languages) or containing it
+        (outlets), case folded."""
+        rows = self._x("SELECT value, sum(narratives) FROM narrative_facet_counts WHERE kind = ? AND size_class >= ? "
+                       "GROUP BY value", (kind, size_class(least))).fetchall()
+        if kind == "outlet":
+            return {v: int(n) for v, n in rows if needle in fold(v)}
+        return {v: int(n) for v, n in rows if fold(v) == needle}
 
     def narrative_spans(self, narrative_ids: Collection[str]) -> dict[str, tuple[int, str | None, str | None]]:
         """narrative id -> (articles, first, last date) from its summary (narratives without one left out)."""
@@ -90,26 +174,28 @@ class NarrativePages(NarrativeSummaries):
         return out
 
     def narrative_list_facets(self, min_articles: int, sort: str = "size", since: str | None = None,
-                              until: str | None = None, size: int = 30, total: int | None = None
+                              until: str | None = None, size: int = 30, total: int | None = None,
+                              lang: str | None = None, outlet: str | None = None
                               ) -> tuple[dict[str, list[tuple[str, int]]], int]:
         """(facets: kind -> [(value, narratives with an article with it)], how many narratives they count) of
         the list ``narrative_page`` pages with these filters (``total``: its length, when counted already)."""
         least = max(1, int(min_articles))
-        conds, args = _date_conds(since, until)
         counts: dict[str, dict[str, int]] = {k: {} for k in COUNTED}
-        where = " WHERE " + " AND ".join(["s.size >= ?", *conds])
-        total = total if total is not None else int(
-            self._x(f"SELECT count(*) FROM narrative_summaries s{where}", [least, *args]).fetchone()[0])
-        if not conds and least <= SIZE_CLASSES:
+        where = self._narrative_where(least, since, until, lang, outlet)
+        if where is None:
+            return _ordered(counts, size), 0
+        if total is None:
+            total = where.exact if where.exact is not None else self._count_narratives_where(where)
+        if len(where.gather) == 1 and least <= SIZE_CLASSES:  # the least size alone filters
             for kind, value, n in self._x("SELECT kind, value, sum(narratives) FROM narrative_facet_counts "
                                           "WHERE size_class >= ? GROUP BY kind, value", (least,)).fetchall():
                 counts[kind][value] = int(n)
             return _ordered(counts, size), total
-        picked = (f"SELECT s.narrative_id FROM narrative_summaries s{where} ORDER BY {NARRATIVE_SORTS[sort]} "
-                  "LIMIT ?")
+        sql, args = where.sql(probed=where.probed(FACET_NARRATIVES))
+        picked = f"SELECT s.narrative_id FROM narrative_summaries s{sql} ORDER BY {NARRATIVE_SORTS[sort]} LIMIT ?"
         rows = self._x(f"SELECT f.kind, f.value, count(*) FROM ({picked}) p JOIN narrative_facets f "
                        "ON f.narrative_id = p.narrative_id WHERE f.kind IN ('lang', 'outlet', 'month') "
-                       "GROUP BY f.kind, f.value", [least, *args, FACET_NARRATIVES]).fetchall()
+                       "GROUP BY f.kind, f.value", [*args, FACET_NARRATIVES]).fetchall()
         for kind, value, n in rows:
             counts[kind][value] = int(n)
         return _ordered(counts, size), min(total, FACET_NARRATIVES)

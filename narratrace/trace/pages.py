@@ -91,19 +91,22 @@ class Pages:
 
     def narratives(self, lang: str | None = None, limit: int = 20, offset: int = 0,
                    min_articles: int | None = None, sort: str = "size", since: str | None = None,
-                   until: str | None = None, facets: bool = True) -> Page:
+                   until: str | None = None, facets: bool = True, outlet: str | None = None,
+                   label_lang: str | None = None) -> Page:
         """Narratives (``NarrativeSummary``: no member ids, ``narrative`` has them) with at least
-        ``min_articles`` articles and dates overlapping ``since``..``until`` (partial ISO dates), most articles
-        first (``sort="recent"``: latest article first), labelled in ``lang`` where they have passages in it
-        from at most ``[narratives] label_members`` of their best-scored members; counted, ordered and cut
-        in SQL (store/narrative_pages.py); ``facets``: narratives per language, outlet and month."""
+        ``min_articles`` articles, dates overlapping ``since``..``until`` (partial ISO dates), an article in
+        ``lang`` and one from an outlet whose name contains ``outlet`` (case folded), most articles first
+        (``sort="recent"``: latest article first), labelled in ``label_lang`` (default: ``lang``) where they
+        have passages in it from at most ``[narratives] label_members`` of their best-scored members; counted,
+        ordered and cut in SQL (store/narrative_pages.py); ``facets``: narratives per language, outlet, month."""
         if not self.store.get_meta("dim"):
             return Page(0, [], limit, offset)
         least = self.min_articles if min_articles is None else min_articles
-        total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
-        items = summarise(self.store, self._means(), ids, self.label_members, lang=lang) if ids else []
-        found, of = (self.store.narrative_list_facets(least, sort=sort, since=since, until=until, total=total)
-                     if facets else ({}, total))
+        total, ids = self.store.narrative_page(least, limit, offset, sort=sort, since=since, until=until, lang=lang,
+                                               outlet=outlet)
+        items = summarise(self.store, self._means(), ids, self.label_members, lang=label_lang or lang) if ids else []
+        found, of = (self.store.narrative_list_facets(least, sort=sort, since=since, until=until, total=total,
+                                                      lang=lang, outlet=outlet) if facets else ({}, total))
         return Page(total, items, limit, offset, facets=found, facets_of=of)
 
     def narrative(self, narrative_id: str, lang: str | None = None) -> Narrative:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from narratrace.errors import InputError
 from narratrace.group.narratives import describe
 from narratrace.model import Article, Passage
+from narratrace.store import narrative_pages
 from narratrace.store.narrative_facets import SIZE_CLASSES, facet_values
 from narratrace.store.narrative_pages import NARRATIVE_SORTS
 from narratrace.trace.narrative_list import summarise
@@ -27,7 +28,11 @@ from .paging_helpers import article, reaches_from, reaches_until, reopened, writ
 
 DATES = [None, "", "2021", "2021-02", "2021-02-03", "2021-03-30T10:00:00Z", "2020-12-31", "2022-01"]
 NARRATIVES = [f"N{k}" for k in range(7)]
-LANGS, OUTLETS = ["en", "ar", "fa", None], ["Kompas", "Defa Press", "", None]
+LANGS, OUTLETS = ["en", "ar", "fa", "AR", None], ["Kompas", "Defa Press", "KOMPAS TV", "", None]
+#: the list filters the tests try: languages equal when case folded ("ar" is "ar" and "AR"), outlets containing
+#: it ("kompas": two outlets), and values no narrative has
+LANG_FILTERS = [None, "", "en", "ar", "FA", "xx"]
+OUTLET_FILTERS = [None, "", "kompas", "DEFA", "tv", "s", "zz"]
 
 
 # ------------------------------------------------------------------ brute force
@@ -44,9 +49,24 @@ def members(store) -> dict[str, tuple[int, str | None, str | None]]:
     return out
 
 
-def brute_force(store, least: int, sort: str, since: str | None, until: str | None) -> list[str]:
-    kept = {nid: m for nid, m in members(store).items() if m[0] >= max(1, least)
-            and (not since or reaches_from(m[2], since)) and (not until or reaches_until(m[1], until))}
+def kept_narratives(store, least: int, since: str | None, until: str | None, lang: str | None = None,
+                    outlet: str | None = None) -> dict[str, tuple[int, str | None, str | None]]:
+    """The narratives a list keeps, from every member: (articles, first, last date) of each."""
+    facets = member_facets(store)
+
+    def has(nid: str, kind: str, needle: str | None) -> bool:
+        want = (needle or "").casefold()
+        return not want or any(k == kind and (want in v.casefold() if kind == "outlet" else want == v.casefold())
+                               for k, v in facets[nid])
+
+    return {nid: m for nid, m in members(store).items() if m[0] >= max(1, least)
+            and (not since or reaches_from(m[2], since)) and (not until or reaches_until(m[1], until))
+            and has(nid, "lang", lang) and has(nid, "outlet", outlet)}
+
+
+def brute_force(store, least: int, sort: str, since: str | None, until: str | None, lang: str | None = None,
+                outlet: str | None = None) -> list[str]:
+    kept = kept_narratives(store, least, since, until, lang, outlet)
     if sort == "size":
         return sorted(kept, key=lambda n: (-kept[n][0], kept[n][1] or "", n))
     ids = sorted(kept)  # recent: latest date first, then size; ties by id (a stable sort keeps the id order)
@@ -135,18 +155,23 @@ def test_summaries_follow_every_change_of_membership(new_store, seed):
     assert members(store)  # the sequence made narratives with members
 
 
-def test_narrative_pages_equal_brute_force(new_store):
+def test_narrative_pages_equal_brute_force(new_store, monkeypatch):
+    """Every page and total, for the least size, dates and language and outlet filters, whichever way a filter
+    is read (gathered, or tested along the sort's index: ``UNSELECTIVE`` decides)."""
     store = new_store()
     random_changes(store, 7, steps=70)
 
-    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(least=st.integers(0, 6), sort=st.sampled_from(sorted(NARRATIVE_SORTS)),
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(least=st.integers(0, SIZE_CLASSES + 2), sort=st.sampled_from(sorted(NARRATIVE_SORTS)),
            since=st.sampled_from([None, "", "2021", "2021-02", "2021-02-04", "2020-12-31", "2030"]),
            until=st.sampled_from([None, "", "2021", "2021-02-03", "2020", "2021-03"]),
-           limit=st.integers(0, 5), offset=st.integers(0, 7))
-    def check(least, sort, since, until, limit, offset):
-        expected = brute_force(store, least, sort, since, until)
-        got = store.narrative_page(least, limit, offset, sort=sort, since=since, until=until)
+           lang=st.sampled_from(LANG_FILTERS), outlet=st.sampled_from(OUTLET_FILTERS),
+           limit=st.integers(0, 5), offset=st.integers(0, 7), unselective=st.sampled_from([1, 20, 10**9]))
+    def check(least, sort, since, until, lang, outlet, limit, offset, unselective):
+        monkeypatch.setattr(narrative_pages, "UNSELECTIVE", unselective)
+        expected = brute_force(store, least, sort, since, until, lang, outlet)
+        got = store.narrative_page(least, limit, offset, sort=sort, since=since, until=until, lang=lang,
+                                   outlet=outlet)
         assert got == (len(expected), expected[offset: offset + limit])
 
     check()
@@ -220,11 +245,11 @@ def test_a_page_labels_each_narrative_from_its_best_scored_members(new_store):
         assert item.top_articles and set(item.top_articles) <= set(whole.article_ids)
 
 
-def _list_facets(store, least: int, since: str | None, until: str | None) -> dict[str, dict[str, int]]:
+def _list_facets(store, least: int, since: str | None, until: str | None, lang: str | None = None,
+                 outlet: str | None = None) -> dict[str, dict[str, int]]:
     """Brute force: narratives per language, outlet and month among those the list keeps."""
-    spans, facets = members(store), member_facets(store)
-    kept = [nid for nid, m in spans.items() if m[0] >= max(1, least)
-            and (not since or reaches_from(m[2], since)) and (not until or reaches_until(m[1], until))]
+    facets = member_facets(store)
+    kept = kept_narratives(store, least, since, until, lang, outlet)
     out: dict[str, dict[str, int]] = {"languages": {}, "outlets": {}, "months": {}}
     shown = {"lang": "languages", "outlet": "outlets", "month": "months"}
     for nid in kept:
@@ -240,13 +265,14 @@ def test_list_facets_and_label_members_equal_brute_force(new_store):
     every = {nid for nid, *_ in store.narrative_members()}
     assert len(every) >= 3
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(least=st.integers(0, SIZE_CLASSES + 3), sort=st.sampled_from(sorted(NARRATIVE_SORTS)),
-           since=st.sampled_from([None, "2021", "2021-02-04", "2030"]), until=st.sampled_from([None, "2021-03"]))
-    def check(least, sort, since, until):
-        got, of = store.narrative_list_facets(least, sort=sort, since=since, until=until)
-        assert {k: dict(v) for k, v in got.items()} == _list_facets(store, least, since, until)
-        assert of == len(brute_force(store, least, sort, since, until))
+           since=st.sampled_from([None, "2021", "2021-02-04", "2030"]), until=st.sampled_from([None, "2021-03"]),
+           lang=st.sampled_from(LANG_FILTERS), outlet=st.sampled_from(OUTLET_FILTERS))
+    def check(least, sort, since, until, lang, outlet):
+        got, of = store.narrative_list_facets(least, sort=sort, since=since, until=until, lang=lang, outlet=outlet)
+        assert {k: dict(v) for k, v in got.items()} == _list_facets(store, least, since, until, lang, outlet)
+        assert of == len(brute_force(store, least, sort, since, until, lang, outlet))
 
     check()
     for k in (1, 2, 3, 50):
@@ -289,3 +315,26 @@ def test_migration_13_builds_the_facet_rows_of_a_store_made_before(new_store):
         assert_summaries_recounted(again)
     finally:
         again.close()
+
+
+def test_a_value_every_narrative_has_and_one_matched_value(new_store):
+    """A language every narrative has keeps the whole list (its facets the kept counts); one matched value is
+    counted from the kept counts, also below a least size; a value no narrative has is an empty list."""
+    store = new_store("every")
+    with store.transaction():
+        for k in range(4):
+            store.save_narrative(f"N{k}", f"f{k}", np.ones(4, np.float32), 1.0)
+    write(store, [article(f"e{i}", f"S{i % 4}", "en", ["Kompas", "Wire"][i % 2], f"2021-0{1 + i % 4}")
+                  for i in range(12)] + [article("x", "S1", "fa", "Wire", "2021-05")])
+    with store.transaction():
+        for k in range(4):
+            store.set_story_narrative(f"S{k}", f"N{k}", None)
+    every = store.narrative_page(1, 10, 0)
+    assert every[0] == 4 and store.narrative_page(1, 10, 0, lang="EN") == every
+    assert store.narrative_list_facets(1, lang="EN") == store.narrative_list_facets(1)
+    assert store.narrative_page(1, 10, 0, lang="fa") == (1, ["N1"]) == store.narrative_page(4, 10, 0, lang="FA")
+    assert store.narrative_page(5, 10, 0, lang="fa") == (0, [])  # N1 has four articles
+    assert store.narrative_page(1, 10, 0, outlet="kompas", lang="fa") == (0, [])  # S1's articles are from Wire
+    assert store.narrative_page(1, 10, 0, outlet="nowhere") == (0, []) == store.narrative_page(1, 10, 0, lang="xx")
+    facets, of = store.narrative_list_facets(1, lang="fa")
+    assert of == 1 and facets["languages"] == [("en", 1), ("fa", 1)] and facets["outlets"] == [("Wire", 1)]

@@ -111,7 +111,12 @@ def search(request: Request, q: str = Query(..., max_length=MAX_QUERY_PARAM,
 
 @router.get("/narratives", summary="Narratives, largest first, paged, with facet counts", tags=["narratives"],
             responses={501: {"description": "this narratrace has no Narratrace.narratives"}})
-def narratives(request: Request, lang: str | None = Query(None, description="label language"),
+def narratives(request: Request,
+               lang: str | None = Query(None, max_length=64, description="keep narratives with an article in this "
+                                                                         "language (and label them in it)"),
+               outlet: str | None = Query(None, max_length=500, description="keep narratives with an article from "
+                                                                            "an outlet containing this"),
+               label_lang: str | None = Query(None, max_length=64, description="label language (default: lang)"),
                limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9),
                sort: str = Query("size", pattern="^(size|recent)$", description="most articles, or latest first"),
                since: str | None = Query(None, max_length=32, description="dates overlapping from (ISO, partial)"),
@@ -120,7 +125,8 @@ def narratives(request: Request, lang: str | None = Query(None, description="lab
     articles, first and last seen, articles per month, the best members it was labelled from; member ids at
     ``/api/narratives/{id}``), read in a bounded number of rows each; ``total``: all that pass; ``facets``:
     their languages, outlets and months, each ``{value, count}`` (narratives with an article with it)."""
-    found = _svc(request).narratives(lang=lang, limit=limit, offset=offset, sort=sort, since=since, until=until)
+    found = _svc(request).narratives(lang=lang, limit=limit, offset=offset, sort=sort, since=since, until=until,
+                                     outlet=outlet, label_lang=label_lang)
     if found is None:
         raise HTTPException(501, "narratives are not available: this narratrace has no Narratrace.narratives")
     page = found.to_dict()

@@ -87,16 +87,19 @@ def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_PARAM)
 
 @router.get("/narratives", response_class=HTMLResponse)
 def narratives_page(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE), sort: str = "size",
-                    since: str | None = Query(None, max_length=32),
-                    until: str | None = Query(None, max_length=32)) -> HTMLResponse:
+                    since: str | None = Query(None, max_length=32), until: str | None = Query(None, max_length=32),
+                    lang: str | None = Query(None, max_length=64),
+                    outlet: str | None = Query(None, max_length=500)) -> HTMLResponse:
     """One page of narratives (summaries: only these are read and labelled), largest or latest first,
-    with dates overlapping since..until, and the facets of all that pass; charts from the kept months."""
+    with dates overlapping since..until, an article in ``lang`` and one from an outlet containing ``outlet``,
+    and the facets of all that pass; charts from the kept months."""
     svc = _svc(request)
     sort = sort if sort in NARRATIVE_SORTS else "size"
-    listing = svc.narratives(offset=(page - 1) * svc.narratives_page_size, sort=sort, since=since, until=until)
+    listing = svc.narratives(offset=(page - 1) * svc.narratives_page_size, sort=sort, since=since, until=until,
+                             lang=lang, outlet=outlet)
     found = None if listing is None else listing.items
     charts = {n["id"]: volume_chart(_months(n["growth"]), height=130) for n in found or []}
-    filters = {"sort": sort, "since": since or "", "until": until or ""}
+    filters = {"sort": sort, "since": since or "", "until": until or "", "lang": lang or "", "outlet": outlet or ""}
     return render(request, "narratives.html", narratives=found, charts=charts, listing=listing, page=page,
                   per_page=svc.narratives_page_size, filters=filters, sorts=NARRATIVE_SORTS)
 

@@ -186,14 +186,15 @@ class WebService:
                              hint="try again in a moment") from None
 
     def narratives(self, lang: str | None = None, limit: int | None = None, offset: int = 0, sort: str = "size",
-                   since: str | None = None, until: str | None = None) -> Page | None:
+                   since: str | None = None, until: str | None = None, outlet: str | None = None,
+                   label_lang: str | None = None) -> Page | None:
         """A page of narratives, largest first or ``sort="recent"`` (only the page's are read and labelled),
         or None when this narratrace has none."""
         if not self.has_narratives:
             return None
         with self.lock:
             page = self.nt.pages.narratives(lang=lang or None, offset=offset, sort=sort, since=since or None,
-                                            until=until or None,
+                                            until=until or None, outlet=outlet or None, label_lang=label_lang or None,
                                             limit=self.narratives_page_size if limit is None else limit)
         page.items = [_plain(n) for n in page.items]
         return page

@@ -161,3 +161,21 @@ def test_stories_filtered_by_an_entity_named_in_any_spelling(web, project):
     html = web.get("/", params={"entity": "Lagos", "sort": "recent"}).text
     assert set(_story_ids(html)) == expected and 'name="entity" value="Lagos"' in html
     assert web.get("/api/stories", params={"entity": "Atlantis"}).json()["total"] == 0
+
+
+def test_narratives_page_filters_by_language_and_outlet_and_keeps_them(web, project):
+    """/narratives?lang=&outlet= lists what ``pages.narratives`` does, pages with the filters kept, and its
+    language and outlet facets link to the filters."""
+    html = web.get("/narratives", params={"lang": "ID", "sort": "recent"}).text
+    want = project.pages.narratives(lang="ID", sort="recent", limit=PER_PAGE)
+    assert PER_PAGE < want.total < project.pages.narratives().total
+    assert re.findall(r'<h2 dir="auto"><a href="/narratives/([^"]+)">', html) == [n.id for n in want.items]
+    assert f"of {want.total} narratives" in html and 'name="lang" value="ID"' in html
+    assert all("lang=ID" in u and "sort=recent" in u for u in _pager_links(html))
+    outlet = re.search(r'href="(/narratives\?[^"]*outlet=Kompas[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "lang=ID" in outlet and "page=" not in outlet
+    both = web.get(outlet).text
+    kept = project.pages.narratives(lang="ID", outlet="Kompas", sort="recent", limit=PER_PAGE)
+    assert re.findall(r'<h2 dir="auto"><a href="/narratives/([^"]+)">', both) == [n.id for n in kept.items]
+    assert re.search(r'href="/narratives\?[^"]*lang=de[&"]', web.get("/narratives").text)  # a language facet link
+    assert "No narrative matches these filters." in web.get("/narratives", params={"outlet": "nowhere"}).text

@@ -15,6 +15,7 @@ from ..model import EncodedArticle
 from ..store import SQLStore, StoredPassages
 from ..store.ann import PassageIndex
 from .similarity import Side, side_with_clues
+from .stories import NeighbourRadii
 
 
 class BatchCandidates:
@@ -28,6 +29,8 @@ class BatchCandidates:
         self.pending_owner: dict[int, str] = {}
         self._sides: dict[str, tuple[Side, str | None]] = {}
         self._stored: dict[str, StoredPassages] = {}
+        #: the grouper's radii (``GroupService`` sets them), told the passage ids of each written article
+        self.radii: NeighbourRadii | None = None
 
     def add(self, side: Side, item: EncodedArticle) -> None:
         """A written article of this batch: a candidate for the batch's later articles."""
@@ -43,6 +46,8 @@ class BatchCandidates:
                 self.store._index = self.index
             self.index.add(rowids, side.vectors)
             self.pending_owner.update((int(r), side.id) for r in rowids)
+            if self.radii is not None:
+                self.radii.passages(side.id, rowids.tolist())
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if self.index is None:

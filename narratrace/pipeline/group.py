@@ -35,6 +35,7 @@ class GroupService:
     def assign(self, item: EncodedArticle, side: Side, candidates: BatchCandidates) -> None:
         """Set the article's ``story_id``, the ``join`` link when it joined a story, the candidates'
         scores (tracing reuses them) and the passages' clues (stored beside them for later candidates)."""
+        candidates.radii = self.grouper.radii  # so that the hits on written articles are checked (stories.py)
         story_id, link = self.grouper.assign(side, candidates, scored=item.scored)
         pinned = self.store.pinned_story(item.id) if item.replace else None
         if pinned and pinned != story_id:  # a new version of an article placed by hand stays where it was put

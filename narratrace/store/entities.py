@@ -8,8 +8,8 @@ index alone) and then the page's articles, and from the far end when the page is
 last page costs what the first does. A page filtered by one facet value has its total and facets from
 kept counts too (exact); one filtered by two counts its total on the index and its facets over its newest
 ``FACET_ARTICLES``. A name goes through ``entity_names(key)`` /
-``(skeleton)``, candidates through the partial index on ``entity_mentions(name_key)``. Written once for
-SQLite and PostgreSQL.
+``(skeleton)``, candidates through the partial index on ``entity_mentions(name_key)`` and their kept counts
+(schema 16, ``candidate_counts.py``). Written once for SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .candidate_counts import CandidateDeltas
 from .entity_counts import EntityCounts
 from .sql import _chunks
 from .timeline import DatedCounts
@@ -116,14 +117,18 @@ class EntityTables(EntityCounts):
         Returns the entity rowids whose counts changed. Call inside ``transaction()``: writing again never
         duplicates."""
         spellings: Counter[Any] = Counter()
+        candidates = CandidateDeltas()
         mine = "article_rowid = ? AND entity_rowid IS NOT NULL"
         self._count_spelling_rows(mine, [article_rowid], -1, spellings)
+        self._count_candidates(article_rowid, -1, candidates)
         self._x("DELETE FROM entity_mentions WHERE article_rowid=?", (article_rowid,))
         self._xmany('INSERT INTO entity_mentions(article_rowid, entity_rowid, passage, start, "end", surface, script, '
                     "role, cue, context, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                     [(article_rowid, *r) for r in rows])
         self._count_spelling_rows(mine, [article_rowid], +1, spellings)
+        self._count_candidates(article_rowid, +1, candidates)
         self._apply_entity_counts(Counter(), spellings)
+        self._apply_candidate_counts(candidates)
         return self._refresh_entity_articles([article_rowid])
 
     def _refresh_entity_articles(self, article_rowids: list[int], entity_rowid: int | None = None) -> set[int]:
@@ -148,16 +153,6 @@ class EntityTables(EntityCounts):
         self._apply_entity_counts(facets)
         return touched
 
-    def candidate_stats(self, name_keys: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        """name key -> (articles, scripts, multi-word or cited candidates) of candidate names not yet promoted."""
-        out: dict[str, tuple[int, int, int]] = {}
-        for chunk in _chunks(sorted(set(name_keys)), 500):
-            q = ("SELECT name_key, count(DISTINCT article_rowid), count(DISTINCT script), "
-                 "sum(CASE WHEN role='cited' OR surface LIKE '% %' THEN 1 ELSE 0 END) FROM entity_mentions "
-                 f"WHERE entity_rowid IS NULL AND name_key IN ({','.join('?' * len(chunk))}) GROUP BY name_key")
-            out.update({r[0]: (int(r[1]), int(r[2]), int(r[3] or 0)) for r in self._x(q, chunk).fetchall()})
-        return out
-
     def candidate_surfaces(self, name_key: str) -> list[tuple[str, str, int, int]]:
         """(surface, script, times, times cited) of the candidate mentions of a name key, most written first."""
         return [(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in self._x(
@@ -174,6 +169,7 @@ class EntityTables(EntityCounts):
         self._apply_entity_counts(Counter(), spellings)
         self._x("UPDATE entity_mentions SET entity_rowid=? WHERE entity_rowid IS NULL AND name_key=?",
                 (entity_rowid, name_key))
+        self._candidates_promoted(name_key)
         self._refresh_entity_articles(arts, entity_rowid)
 
     def clear_entities(self) -> None:
@@ -181,6 +177,7 @@ class EntityTables(EntityCounts):
         for table in ("entity_facets", "entity_spellings", "entity_articles", "entity_mentions", "entity_names",
                       "entities"):
             self._x(f"DELETE FROM {table}")
+        self._clear_candidate_counts()
 
     # ------------------------------------------------------------------ reads
     def entities_by_ids(self, ids: Iterable[str]) -> dict[str, StoredEntity]:

@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .sql import SQLBase, _chunks
+from .candidate_counts import CandidateCounts, CandidateDeltas
+from .sql import _chunks
 
 #: the schema version whose migration adds the counts (filled from what is stored by ``_build_entity_counts``)
 ENTITY_COUNTS_VERSION = 11
@@ -47,7 +48,7 @@ def _facet_keys(entity_rowid: int, cited: int, lang: str, outlet: str, published
     return [(int(entity_rowid), c, kind, value) for c in flags for kind, value in values]
 
 
-class EntityCounts(SQLBase):
+class EntityCounts(CandidateCounts):
     """Upkeep and reads of entity_facets and entity_spellings (writes: call inside ``transaction()``)."""
 
     # ------------------------------------------------------------------ upkeep
@@ -97,12 +98,15 @@ class EntityCounts(SQLBase):
         entity_articles rows leave with their counts, before the row that would take them along."""
         facets: Counter[Any] = Counter()
         spellings: Counter[Any] = Counter()
+        candidates = CandidateDeltas()
         self._count_entity_rows("article_rowid = ?", [int(article_rowid)], -1, facets)
         self._count_spelling_rows("article_rowid = ? AND entity_rowid IS NOT NULL", [int(article_rowid)], -1,
                                   spellings)
+        self._count_candidates(article_rowid, -1, candidates)
         self._x("DELETE FROM entity_articles WHERE article_rowid = ?", (int(article_rowid),))
         self._x("DELETE FROM entity_mentions WHERE article_rowid = ?", (int(article_rowid),))
         self._apply_entity_counts(facets, spellings)
+        self._apply_candidate_counts(candidates)
 
     def _build_entity_counts(self, rowids: Iterable[int] | None = None) -> None:
         """The counts of these entities (None: of all) made again with ``GROUP BY`` from entity_articles and

@@ -4,8 +4,11 @@ The ANN index (``store.index()``) is a rebuildable cache saved beside the databa
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +25,13 @@ __all__ = ["SYNCHRONOUS", "SQLiteStore", "StoredPassages"]
 #: again. Filled only as pages are read. bench/scale.py at 1M, 4 alternating runs each: add p95 58-110 ms
 #: wall (CPU 42-51) with 128 MiB, 96-247 ms (CPU 46-90) with the default.
 PAGE_CACHE_KIB = 131072
+#: How often a writing store's checkpointer (``_Checkpointer``) copies the WAL back into the database, s.
+CHECKPOINT_SECONDS = 1.0
+#: WAL pages past which a commit checkpoints by itself (SQLite's wal_autocheckpoint; its default is 1000): only
+#: when the checkpointer falls behind. Why: with the default, a commit every ~7 adds at 1M articles (each writes
+#: ~150 pages) copied and synced the WAL itself, 25-45 ms inside the add (bench/scale.py: commit p95 36 ms,
+#: add p95 146 ms; with the checkpoint out of the commit, 6 ms and 89 ms).
+WAL_AUTOCHECKPOINT_PAGES = 16384
 #: ``[store] synchronous`` values (SQLite's PRAGMA synchronous), weakest first
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 # primary result codes (https://sqlite.org/rescode.html)
@@ -40,6 +50,7 @@ class SQLiteStore(SQLStore):
         self.ann_ivf_from, self.ann_nprobe = ann_ivf_from, ann_nprobe
         self._index = None
         self._savepoints = 0
+        self._checkpointer: _Checkpointer | None = None  # started by the first commit
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -92,6 +103,17 @@ class SQLiteStore(SQLStore):
         except Exception as exc:
             self._raise_fatal(exc)
             raise
+        if self._checkpointer is None and self.path != ":memory:":  # a store that writes checkpoints apart
+            self.db.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+            self._checkpointer = _Checkpointer(self)
+            self._checkpointer.start()
+
+    def close(self) -> None:
+        """The checkpointer stops first, so the last connection closed (this one) checkpoints the WAL."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+        super().close()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -125,6 +147,35 @@ class SQLiteStore(SQLStore):
         if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
             return StoreError(f"{self.path} is damaged: {text}", hint=DAMAGED_HINT)
         return StoreError(f"{self.path}: {text}", hint="another program may hold the database; try again")
+
+
+class _Checkpointer(threading.Thread):
+    """Copies the WAL back into the database every ``CHECKPOINT_SECONDS`` from its own connection, beside the
+    writer instead of inside its commits. PASSIVE: it never waits for readers or writers (what they still use
+    is copied next time), so it never delays an add; SQLite releases the GIL while it runs. It ends with
+    ``stop`` (``close``), or once its store is gone (a store never closed leaves no thread behind)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        super().__init__(name=f"narratrace-checkpoint:{Path(store.path).name}", daemon=True)
+        self.path = store.path
+        self._store = weakref.ref(store)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            db = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            return  # the writer's own autocheckpoint still bounds the WAL
+        try:
+            while not self._stopped.wait(CHECKPOINT_SECONDS) and self._store() is not None:
+                with contextlib.suppress(sqlite3.Error):  # busy, or the file went away: try again later
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
 
 
 FULL_HINT = "free disk space and run the same command again: what was committed is kept, the rest is stored then"

@@ -68,6 +68,24 @@ def test_recluster_pair_scores_keep_partners_at_the_threshold_both_ways():
     assert cache.missing(["a", "b", "c"]) == 1 and cache.missing_between(["a", "c"], ["b", "d"]) == 1  # a-c, a-d
 
 
+def test_recluster_pair_scores_count_missing_pairs_as_pair_by_pair():
+    import random
+
+    from narratrace.group.stories import PairScores
+
+    rng = random.Random(1)
+    ids = [f"a{i}" for i in range(40)]
+    cache = PairScores(strong_at=0.5)
+    for _ in range(300):
+        a, b = rng.choice(ids), rng.choice(ids)  # now and then an article with itself
+        cache.get(a, b, rng.random)
+    for _ in range(100):
+        sub = rng.sample(ids, rng.randrange(0, 30))
+        sub += sub[:1] if rng.random() < 0.2 else []  # a repeated id
+        brute = sum(((a, b) if a < b else (b, a)) not in cache._scores for k, a in enumerate(sub) for b in sub[k + 1:])
+        assert cache.missing(sub) == brute
+
+
 def test_recluster_ties_fall_the_same_way_whatever_the_story_names():
     # q1-q2 and q2-q3 tie: average link takes the first pair in id order, whichever story holds which
     tie = {frozenset({"q1", "q2"}): 0.8, frozenset({"q2", "q3"}): 0.8, frozenset({"q1", "q3"}): 0.1}
@@ -94,6 +112,7 @@ class _Source:
         self.ids = list(vectors)
         self.matrix = np.array([vectors[a] for a in self.ids], np.float32)
         self.matrix /= np.linalg.norm(self.matrix, axis=1, keepdims=True)
+        self.asked: list[list[int]] = []  # the passage ids of each owners() call
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         sims = vectors @ self.matrix.T
@@ -101,6 +120,7 @@ class _Source:
         return np.take_along_axis(sims, order, 1), order.astype(np.int64)
 
     def owners(self, passage_ids: list[int]) -> dict[int, str]:
+        self.asked.append(list(passage_ids))
         return {i: self.ids[i] for i in passage_ids}
 
 
@@ -117,11 +137,17 @@ def test_recluster_candidates_include_a_stored_article_whose_radius_the_new_one_
     grouper.candidates(Side("y", "en", None, y, ["y"]), source)  # y is grouped first: its radius is recorded
     x = np.array([[1.0, 0.6, 0.0]], np.float32)
     x /= np.linalg.norm(x)
-    found = grouper.candidates(Side("x", "en", None, x, ["x"]), source)
+    x_side = Side("x", "en", None, x, ["x"])
+    assert "y" not in grouper.candidates(x_side, source)  # y's passage not yet written: no hit is its
+    grouper.radii.passages("y", [0])  # written (BatchCandidates.add tells the radii its passage ids)
+    found = grouper.candidates(x_side, source)
     assert len(found) == 3 and found[-1] == "y"  # its 2 nearest, then y, which would have had x among its 2
+    # the owners asked: x's 2 nearest and y's passage, not the other hits beyond ann_k (no radius reached)
+    assert sorted(source.asked[-1]) == sorted([*np.argsort(-(source.matrix @ x[0]))[:2].tolist(), 0])
     off = StoryGrouper(ann_k=2, max_candidates=2, join_threshold=0.5, story_members=0, reverse_ann_k=0)
     off.candidates(Side("y", "en", None, y, ["y"]), source)
-    assert "y" not in off.candidates(Side("x", "en", None, x, ["x"]), source)
+    off.radii.passages("y", [0])
+    assert "y" not in off.candidates(x_side, source)
 
 
 def test_recluster_candidates_keep_a_passages_nearest_beyond_the_cut():

@@ -1,6 +1,6 @@
-"""Migrations 8-15: the analyst's workbench (entities and their counts, annotations and pins, kept story and
-narrative summaries and facets, lexical counts, the filter indexes of story lists). In SQLite's dialect; see
-the package docstring for the rules."""
+"""Migrations 8-16: the analyst's workbench (entities and their counts, annotations and pins, kept story and
+narrative summaries and facets, lexical counts, the filter indexes of story lists) and the add's kept counts.
+In SQLite's dialect; see the package docstring for the rules."""
 from __future__ import annotations
 
 WORKBENCH: dict[int, str] = {
@@ -229,4 +229,21 @@ WORKBENCH: dict[int, str] = {
     CREATE TABLE IF NOT EXISTS entity_stories (entity_rowid INTEGER NOT NULL REFERENCES entities(rowid) ON DELETE
         CASCADE, story_id TEXT NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY(entity_rowid, story_id));
     CREATE INDEX IF NOT EXISTS entity_stories_story ON entity_stories(story_id);""",
+    # issue 14: the add at a million articles. Entity discovery's counts per candidate name key and per key and
+    # script, kept as mentions are written (store/candidate_counts.py) and filled here from what is stored; the
+    # story index made covering for grouping's member reads (id in stored order, without the article rows)
+    16: """
+    CREATE TABLE IF NOT EXISTS candidate_names (
+        name_key TEXT PRIMARY KEY, articles INTEGER NOT NULL, strong INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS candidate_scripts (
+        name_key TEXT NOT NULL, script TEXT NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY(name_key, script));
+    DELETE FROM candidate_names;
+    DELETE FROM candidate_scripts;
+    INSERT INTO candidate_names(name_key, articles, strong) SELECT name_key, count(DISTINCT article_rowid),
+        sum(CASE WHEN role='cited' OR surface LIKE '% %' THEN 1 ELSE 0 END) FROM entity_mentions
+        WHERE entity_rowid IS NULL GROUP BY name_key;
+    INSERT INTO candidate_scripts(name_key, script, articles) SELECT name_key, script, count(DISTINCT article_rowid)
+        FROM entity_mentions WHERE entity_rowid IS NULL GROUP BY name_key, script;
+    CREATE INDEX IF NOT EXISTS articles_story_members ON articles(story_id, rowid, id);
+    DROP INDEX IF EXISTS articles_story;""",
 }

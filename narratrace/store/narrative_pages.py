@@ -139,6 +139,8 @@ class NarrativePages(NarrativeSummaries):
             return out
         out.every = int(self._x("SELECT count(*) FROM narrative_summaries WHERE size >= ?", (least,)).fetchone()[0])
         sets = sorted(x for x in sets if not (x[1] and x[0] == out.every))  # a value every narrative has: none
+        if not sets and not conds:
+            out.exact = out.every
         for k, (n, exact, kind, values) in enumerate(sets):
             marks = ",".join("?" * len(values))
             probe = (f"EXISTS (SELECT 1 FROM narrative_facets f WHERE f.narrative_id = s.narrative_id "
@@ -193,8 +195,9 @@ class NarrativePages(NarrativeSummaries):
             return _ordered(counts, size), total
         sql, args = where.sql(probed=where.probed(FACET_NARRATIVES))
         picked = f"SELECT s.narrative_id FROM narrative_summaries s{sql} ORDER BY {NARRATIVE_SORTS[sort]} LIMIT ?"
-        rows = self._x(f"SELECT f.kind, f.value, count(*) FROM ({picked}) p JOIN narrative_facets f "
-                       "ON f.narrative_id = p.narrative_id WHERE f.kind IN ('lang', 'outlet', 'month') "
+        # CROSS JOIN: SQLite reads the picked narratives' rows (primary key), not every row of a kind (value index)
+        rows = self._x(f"SELECT f.kind, f.value, count(*) FROM ({picked}) p CROSS JOIN narrative_facets f "
+                       "WHERE f.narrative_id = p.narrative_id AND f.kind IN ('lang', 'outlet', 'month') "
                        "GROUP BY f.kind, f.value", [*args, FACET_NARRATIVES]).fetchall()
         for kind, value, n in rows:
             counts[kind][value] = int(n)

@@ -33,6 +33,8 @@ from .months import month_names, weekday_names
 
 #: longest spelling matched, in words
 MAX_WORDS = 6
+#: word keys whose ``_start_words`` a finder keeps
+STARTS_KEPT = 1 << 17
 #: longest candidate name, in words (longer capitalised runs are headlines in title case)
 MAX_CANDIDATE_WORDS = 4
 #: cue kinds that introduce a source: "according to X" ("told" cues such as Indonesian "kepada", "to", are too
@@ -109,6 +111,7 @@ class EntityFinder:
         #: first word of a spelling -> the most words a spelling starting with it has: most words of a text
         #: start none, and are passed over without building a key
         self._longest: dict[str, int] = {}
+        self._starts: dict[str, int] = {}  # word key -> _start_words(key)
         for key in (*self._exact, *self._bare):
             words = key.split(" ")
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
@@ -188,11 +191,17 @@ class EntityFinder:
         out: list[Mention] = []
         taken = [False] * len(toks)
         i = 0
+        han = bool(self._han) and _HAN.search(text) is not None
+        starts = self._starts
         while i < len(toks):
-            hit = self._match_at(text, toks, keys, i, lower)
+            longest = starts.get(keys[i])
+            if longest is None:
+                longest = self._start_words(keys[i])
+            hit = self._match_at(text, toks, keys, i, lower) if longest else None
             if hit is None:
-                inside = self._in_hyphenated(text, toks[i], passage, lower)
-                out += inside or self._han_in(text, toks[i], passage)
+                s, e = toks[i]
+                inside = self._in_hyphenated(text, toks[i], passage, lower) if text.find("-", s, e) >= 0 else []
+                out += inside or (self._han_in(text, toks[i], passage) if han else [])
                 taken[i] = bool(inside)
                 i += 1
                 continue
@@ -216,8 +225,7 @@ class EntityFinder:
         many words as a spelling starting with this word (or its bare variants) has are tried, and only words
         joined by a name's gaps (a space, a dot)."""
         variants = _variants(keys[i])
-        longest = max([self._longest.get(k.split(" ", 1)[0], 0) for k in (keys[i], *variants)])
-        reach, limit = 1, min(MAX_WORDS, len(toks) - i, longest)
+        reach, limit = 1, min(MAX_WORDS, len(toks) - i, self._start_words(keys[i]))
         while reach < limit and _GAP.fullmatch(text, toks[i + reach - 1][1], toks[i + reach][0]):
             reach += 1
         for n in range(min(reach, limit), 0, -1):
@@ -233,6 +241,17 @@ class EntityFinder:
                 if self._fits(key, surface, self.entities[idx], n, lower):
                     return n, self.entities[idx]
         return None
+
+    def _start_words(self, key: str) -> int:
+        """The most words a spelling starting with word key ``key``, or with a bare variant of it, has (0: no
+        spelling starts with it); kept per key, for as many keys as a large corpus writes."""
+        n = self._starts.get(key)
+        if n is None:
+            n = max([self._longest.get(k.split(" ", 1)[0], 0) for k in (key, *_variants(key))])
+            if len(self._starts) >= STARTS_KEPT:
+                self._starts.clear()
+            self._starts[key] = n
+        return n
 
     def _in_hyphenated(self, text: str, tok: tuple[int, int], passage: int, lower: set[str]) -> list[Mention]:
         """Names inside a hyphenated word that is not itself a name: "Suriah-Irak", "anti-ISIS",

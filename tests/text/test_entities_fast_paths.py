@@ -24,6 +24,9 @@ _GAP = re.compile(r"[\s.·]{1,3}")
 class ExhaustiveFinder(EntityFinder):
     """The matcher before the bound: every word count from ``MAX_WORDS`` down, at every word."""
 
+    def _start_words(self, key):  # type: ignore[no-untyped-def]
+        return MAX_WORDS
+
     def _match_at(self, text, toks, keys, i, lower):  # type: ignore[no-untyped-def]
         for n in range(min(MAX_WORDS, len(toks) - i), 0, -1):
             if n > 1 and not all(_GAP.fullmatch(text[toks[j][1] : toks[j + 1][0]]) for j in range(i, i + n - 1)):

@@ -338,3 +338,23 @@ def test_a_value_every_narrative_has_and_one_matched_value(new_store):
     assert store.narrative_page(1, 10, 0, outlet="nowhere") == (0, []) == store.narrative_page(1, 10, 0, lang="xx")
     facets, of = store.narrative_list_facets(1, lang="fa")
     assert of == 1 and facets["languages"] == [("en", 1), ("fa", 1)] and facets["outlets"] == [("Wire", 1)]
+
+
+def test_migration_17_indexes_the_facet_rows_by_value(new_store):
+    """A store at 16 gets the facet rows' value index on open; its filtered pages stay the same."""
+    store = new_store("migrate17")
+    random_changes(store, 17, steps=30)
+    asks = [{"lang": "ar"}, {"outlet": "kompas", "sort": "recent"}, {"lang": "en", "outlet": "defa", "since": "2021"}]
+    expected = [store.narrative_page(1, 5, 0, **ask) for ask in asks]
+    assert any(total for total, _ in expected)
+    with store.transaction():
+        store._x("DROP INDEX narrative_facets_value")
+        store._set_meta("schema_version", "16")
+    again = reopened(store)
+    try:
+        listed = ("SELECT name FROM sqlite_master WHERE type = 'index'" if type(again).__name__ == "SQLiteStore"
+                  else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        assert "narrative_facets_value" in {r[0] for r in again._x(listed).fetchall()}
+        assert [again.narrative_page(1, 5, 0, **ask) for ask in asks] == expected
+    finally:
+        again.close()

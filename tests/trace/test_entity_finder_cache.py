@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from narratrace import registry
+from narratrace.errors import ConfigError
 from narratrace.settings import EntitiesSettings, Settings
 from narratrace.text.entities import EntityFinder
 from narratrace.trace import entity_finder as ef
@@ -73,3 +74,8 @@ def test_a_registered_language_is_never_read_from_the_cache(cache, monkeypatch):
     assert ef.gazetteer_digest("", 0) is None
     assert isinstance(ef.entity_finder(_settings("")), EntityFinder)
     assert not cache[0].exists()
+
+
+def test_a_missing_user_file_is_the_error_it_was(cache, tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        ef.entity_finder(_settings(str(tmp_path / "nowhere.toml")))

@@ -135,16 +135,18 @@ class TermRarity:
     def vector(self, counts: Mapping[str, int], limit: int = MAX_TERMS) -> dict[str, float]:
         """The TF-IDF vector of term counts (tf = 1 + ln count) divided by its norm, cut to its ``limit``
         heaviest terms (ties by term): the cosine of two cut vectors is at most the full one's."""
-        known, log = self._idf, math.log  # the idf of most terms is known already: no call for them
-        weights = {t: (1.0 + log(c)) * (known.get(t) or self.idf(t)) for t, c in counts.items()}
+        known, log, idf = self._idf, math.log, self.idf  # the idf of most terms is known already: no call
+        # tf of a term seen once is 1 + ln 1 = 1 exactly: no logarithm for most terms
+        weights = {t: (known.get(t) or idf(t)) if c == 1 else (1.0 + log(c)) * (known.get(t) or idf(t))
+                   for t, c in counts.items()}
         norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
-        # heaviest first, ties by term: sorted by term, then (stably) by weight
-        kept = sorted(sorted(weights.items()), key=_weight, reverse=True)[:limit]
+        kept = sorted(weights.items(), key=_heaviest_first)[:limit]
         return {t: w / norm for t, w in kept}
 
 
-def _weight(term_weight: tuple[str, float]) -> float:
-    return term_weight[1]
+def _heaviest_first(term_weight: tuple[str, float]) -> tuple[float, str]:
+    """Heaviest first, ties by term."""
+    return -term_weight[1], term_weight[0]
 
 
 def term_overlap(a: Mapping[str, float], b: Mapping[str, float], k: int = 8) -> tuple[float, list[str]]:

@@ -86,6 +86,7 @@ class TraceService:
         scored = item.scored if self.reuse_scores else {}
         ua = [Unit(i, t) for i, t in zip(mine.indices, mine.texts)]
         my_prep = prepare(mine.vectors)
+        candidates.prefetch(members)  # the members grouping did not read, in one read
         stored = {mid: other for mid in members if len((other := candidates.stored(mid)).vectors)}
         known = self._members_of(stored, candidates)
         for mid, other in stored.items():

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..embed.base import Encoder
+from ..group.graded import graded_score
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
 from ..store import StoredPassages
@@ -185,10 +186,32 @@ def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassage
                    means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None) -> dict[str, Any]:
     """:func:`compare_vectors` of two articles' encoded passages as the store keeps them (the passages,
     vectors and clues ingest chose): the one comparison of stored articles, and of texts that
-    ``Narratrace.compare_records`` analysed and encoded the way ingest does."""
+    ``Narratrace.compare_records`` analysed and encoded the way ingest does. Its ``score`` is graded
+    (:func:`with_graded_score`)."""
     ua = [Unit(i, t) for i, t in zip(pa.indices, pa.texts)]
     ub = [Unit(i, t) for i, t in zip(pb.indices, pb.texts)]
-    return compare_vectors(a, b, ua, ub, pa.vectors, pb.vectors, sources, means=means)
+    return _graded_comparison(a, b, ua, ub, pa.vectors, pb.vectors, means, sources)
+
+
+def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side,
+                      means: dict[str, np.ndarray] | None) -> dict[str, Any]:
+    """``result`` (of :func:`compare_vectors`) with ``score`` graded: how much the two are one story, 1 (the
+    same story) .. 0 (unrelated), fitted on human ratings (``group.graded``); the grouping stage's
+    probability of the same pair, which joins stories, moves to ``story_probability``."""
+    if result["score"] is not None:
+        result["story_probability"] = result["score"]
+        result["score"] = round(graded_score(side_a, side_b, result["same_story_features"], means), 4)
+    return result
+
+
+def _graded_comparison(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
+                       vb: np.ndarray, means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
+                       params: AlignParams | None = None,
+                       thresholds: RelationThresholds | None = None) -> dict[str, Any]:
+    sides = (Side(a.id, a.lang, a.published, va, [u.text for u in ua]),
+             Side(b.id, b.lang, b.published, vb, [u.text for u in ub]))
+    result = compare_vectors(a, b, ua, ub, va, vb, sources, params, thresholds, means=means, sides=sides)
+    return with_graded_score(result, *sides, means)
 
 
 def resolve_outlet(sources: SourceRegistry | None, name: str) -> str | None:
@@ -202,10 +225,11 @@ def compare(a: Article, b: Article, encoder: Encoder, sources: SourceRegistry | 
     """Relation of two articles with evidence.
 
     Returns {"relation", "score", "coverage_a", "coverage_b", "aligned", "direction", "reasons", ...};
-    ``score`` in [0, 1] is how likely the two are the same story: the calibrated model story
-    grouping uses (group.similarity); ``relation_score`` is the relation rule's own strength.
+    ``score`` in [0, 1] is how much the two are one story, graded (group.graded: 1 the same story, 0
+    unrelated); ``story_probability`` is the calibrated probability story grouping joins on
+    (group.similarity); ``relation_score`` is the relation rule's own strength.
     """
     ua, ub = units_of(a), units_of(b)
     vecs = encoder.encode_passages([u.text for u in ua] + [u.text for u in ub])
-    return compare_vectors(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):], sources, params, thresholds,
-                           means=language_means(encoder.vector_space))
+    return _graded_comparison(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):],
+                              language_means(encoder.vector_space), sources, params, thresholds)

@@ -1,0 +1,167 @@
+"""Fit the graded same-story score of ``compare`` (group/graded.py) on SemEval-2022 Task 8's fit half.
+
+    .venv/bin/python eval/fit_graded_score.py [--inputs-cache F.npz] [--write] [--test]
+
+1. **Inputs, as compare sees them.** Each half (``corpora.load("semeval-fit" / "semeval-test")``) goes
+   through ``Narratrace.add`` into a fresh store (disk-cached encoder); every labelled pair is compared as
+   ``Narratrace.compare`` compares stored articles (``compare_stored``), and ``graded.graded_inputs``
+   reads the same sides and grouping features. The shipped score (the grouping probability) of each
+   pair is kept as the baseline, with the raw e5 cosine of the article means and the TF-IDF cosine.
+2. **Cross-validation on the fit half only** (10 folds grouped by connected articles, so no article is
+   on both sides of a fold): Pearson of each candidate head with -Overall. Inputs are standardised and
+   clipped to +-``CLIP`` deviations (a feature almost always 0 otherwise throws one prediction far off).
+3. **The head**: a ridge regression (``ALPHA``) and ``NETWORKS`` one-layer ReLU networks (``HIDDEN``
+   units, L2 ``NET_ALPHA``, seeds 0..), averaged, fitted on the whole fit half.
+4. ``--test``: ONE report on the test half, with the baselines of the same run. ``--write``: the head
+   goes to narratrace/data/graded_score.npz (numpy arrays only; read by ``graded.graded_model``).
+scikit-learn is used here only; the runtime reads the arrays with numpy.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO  # noqa: E402
+from corpora import load  # noqa: E402
+from harness import cached_encoder  # noqa: E402
+
+from narratrace import Narratrace  # noqa: E402
+from narratrace.group.graded import INPUTS, MODEL_FILE, graded_inputs, predict_overall  # noqa: E402
+from narratrace.group.similarity import Side  # noqa: E402
+from narratrace.settings import Settings  # noqa: E402
+
+CLIP = 5.0
+ALPHA = 10.0
+NETWORKS = 6
+HIDDEN = 32
+NET_ALPHA = 10.0
+FOLDS = 10
+
+
+def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
+    """Inputs, Overall, the shipped score and the baselines of every labelled pair of one half."""
+    corpus = load(f"semeval-{half}")
+    encoder = cached_encoder(settings.encoder)
+    rows, overall, shipped, groups = [], [], [], []
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    with tempfile.TemporaryDirectory(prefix="narratrace-graded-") as tmp, \
+            Narratrace(db=Path(tmp) / f"{half}.db", settings=settings, encoder=encoder) as nt:  # type: ignore[arg-type]
+        nt.add(corpus.records)
+        means = nt._means()
+        stored = {a.id: a for a in nt.articles()}
+        sides: dict[str, Side] = {}
+        for a, b, o in corpus.pairs:
+            if a not in stored or b not in stored:
+                continue
+            for x in (a, b):
+                if x not in sides:
+                    sp, art = nt.store.passage_vectors(x), stored[x]
+                    sides[x] = Side(art.id, art.lang, art.published, sp.vectors, list(sp.texts))
+            found = nt.compare(a, b)
+            rows.append(graded_inputs(sides[a], sides[b], found["same_story_features"], means))
+            overall.append(o)
+            shipped.append(found.get("story_probability", found["score"]))
+            parent[find(a)] = find(b)
+        pairs = [(a, b) for a, b, _ in corpus.pairs if a in stored and b in stored]
+    groups = [find(a) for a, _ in pairs]
+    ids = {g: k for k, g in enumerate(dict.fromkeys(groups))}
+    return {"X": np.array(rows), "overall": np.array(overall), "shipped": np.array(shipped),
+            "groups": np.array([ids[g] for g in groups])}
+
+
+def load_inputs(settings: Settings, cache: Path | None) -> dict[str, dict[str, Any]]:
+    if cache and cache.exists():
+        with np.load(cache, allow_pickle=True) as data:
+            saved = data["halves"].item()
+        if saved.get("inputs") == list(INPUTS):
+            return saved["data"]
+    out = {h: half_inputs(h, settings) for h in ("fit", "test")}
+    if cache:
+        np.savez(cache, halves=np.array({"inputs": list(INPUTS), "data": out}, dtype=object))
+    return out
+
+
+def fit_head(X: np.ndarray, y: np.ndarray, networks: int = NETWORKS, ridge_only: bool = False) -> dict[str, Any]:
+    """The head's arrays, fitted on (X, Overall)."""
+    from sklearn.linear_model import Ridge
+    from sklearn.neural_network import MLPRegressor
+
+    mean, scale = X.mean(0), X.std(0)
+    scale[scale < 1e-9] = 1.0
+    Z = np.clip((X - mean) / scale, -CLIP, CLIP)
+    ridge = Ridge(alpha=ALPHA).fit(Z, y)
+    model: dict[str, Any] = {"inputs": np.array(INPUTS), "mean": mean, "scale": scale, "clip": np.float64(CLIP),
+                             "ridge_w": ridge.coef_, "ridge_b": np.float64(ridge.intercept_),
+                             "networks": np.int64(0 if ridge_only else networks)}
+    for k in range(int(model["networks"])):
+        net = MLPRegressor(hidden_layer_sizes=(HIDDEN,), alpha=NET_ALPHA, max_iter=3000, random_state=k).fit(Z, y)
+        model.update({f"net{k}_w1": net.coefs_[0], f"net{k}_b1": net.intercepts_[0],
+                      f"net{k}_w2": net.coefs_[1][:, 0], f"net{k}_b2": np.float64(net.intercepts_[1][0])})
+    return model
+
+
+def pearson_neg(score: np.ndarray, overall: np.ndarray) -> float:
+    """Pearson of a same-story score (high = same story) with -Overall."""
+    return float(np.corrcoef(score, -overall)[0, 1])
+
+
+def cross_validated(data: dict[str, Any], **kw: Any) -> float:
+    """Pearson of out-of-fold predictions on the fit half."""
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data["X"], data["overall"]
+    pred = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=FOLDS).split(X, groups=data["groups"]):
+        pred[held] = predict_overall(X[held], fit_head(X[train], y[train], **kw))
+    return pearson_neg(-pred, y)
+
+
+def baselines(data: dict[str, Any]) -> dict[str, float]:
+    col = {k: i for i, k in enumerate(INPUTS)}
+    return {"shipped score": pearson_neg(data["shipped"], data["overall"]),
+            "e5 cosine (raw article means)": pearson_neg(data["X"][:, col["raw_doc"]], data["overall"]),
+            "TF-IDF cosine (lexical)": pearson_neg(data["X"][:, col["lexical"]], data["overall"])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--inputs-cache", type=Path, help="npz keeping both halves' inputs between runs")
+    ap.add_argument("--write", action="store_true", help=f"write narratrace/data/{MODEL_FILE}")
+    ap.add_argument("--test", action="store_true", help="report on the test half (once, for the chosen head)")
+    args = ap.parse_args()
+    halves = load_inputs(Settings.load(None), args.inputs_cache)
+    fit = halves["fit"]
+    print(f"fit half: {len(fit['overall'])} pairs, {FOLDS}-fold CV (grouped by connected articles)")
+    for name, value in baselines(fit).items():
+        print(f"  {name:34s} {value:.3f}")
+    print(f"  {'head: ridge only':34s} {cross_validated(fit, ridge_only=True):.3f}")
+    print(f"  {f'head: ridge + {NETWORKS} networks':34s} {cross_validated(fit):.3f}")
+    model = fit_head(fit["X"], fit["overall"])
+    if args.test:
+        test = halves["test"]
+        print(f"test half: {len(test['overall'])} pairs (fitted on the whole fit half)")
+        for name, value in baselines(test).items():
+            print(f"  {name:34s} {value:.3f}")
+        ridge = fit_head(fit["X"], fit["overall"], ridge_only=True)
+        print(f"  {'head: ridge only':34s} {pearson_neg(-predict_overall(test['X'], ridge), test['overall']):.3f}")
+        print(f"  {'head (shipped)':34s} {pearson_neg(-predict_overall(test['X'], model), test['overall']):.3f}")
+    if args.write:
+        out = REPO / "narratrace" / "data" / MODEL_FILE
+        np.savez(out, **model)
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

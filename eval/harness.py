@@ -84,16 +84,19 @@ def run_pipeline(corpus: Corpus, settings: Settings, encoder: CachedEncoder, log
             run.partials = partials_traced(links, corpus.docs, corpus.partials)
         if corpus.pairs:
             start = time.perf_counter()
-            scores, overall = [], []
-            # compare scores with the shipped model; a run with another ([stories] model) scores its features
+            scores, probabilities, overall = [], [], []
+            # compare's score is graded (group.graded, fitted on semeval-fit only, so held out whatever the story
+            # model); its story_probability is the shipped model's, a run with another ([stories] model) scores it
             model = load_story_model(settings.stories.model) if settings.stories.model else None
             for a, b, o in corpus.pairs:
                 if a in story_of and b in story_of:
                     found = nt.compare(a, b)
-                    scores.append(float(found["score"]) if model is None
-                                  else score_features(found["same_story_features"], model))
+                    scores.append(float(found["score"]))
+                    probabilities.append(float(found["story_probability"]) if model is None
+                                         else score_features(found["same_story_features"], model))
                     overall.append(o)
             run.pearson = {"pipeline": pearson_with_overall(scores, overall), "pairs": len(scores),
+                           "story_probability": pearson_with_overall(probabilities, overall),
                            "seconds": round(time.perf_counter() - start, 1)}
     scored = f", BCubed F1 {run.partition['f1']:.3f}" if corpus.gold else ""
     say(f"  {corpus.name}: {len(corpus.records)} records in {seconds:.1f} s ({run.encoded} texts encoded){scored}")

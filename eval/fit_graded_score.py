@@ -3,10 +3,11 @@
     .venv/bin/python eval/fit_graded_score.py [--inputs-cache F.npz] [--write] [--test]
 
 1. **Inputs, as compare sees them.** Each half (``corpora.load("semeval-fit" / "semeval-test")``) goes
-   through ``Narratrace.add`` into a fresh store (disk-cached encoder); every labelled pair is compared as
-   ``Narratrace.compare`` compares stored articles (``compare_stored``), and ``graded.graded_inputs``
-   reads the same sides and grouping features. The shipped score (the grouping probability) of each
-   pair is kept as the baseline, with the raw e5 cosine of the article means and the TF-IDF cosine.
+   through ``Narratrace.add`` into a fresh store (disk-cached encoder); every labelled pair is scored as
+   ``Narratrace.compare`` scores stored articles (``compare_stored``: the stored passages' sides and
+   ``same_story_score``), and ``graded.graded_inputs`` reads the same sides and grouping features. The
+   grouping probability of each pair is kept as the baseline, with the raw e5 cosine of the article
+   means and the TF-IDF cosine.
 2. **Cross-validation on the fit half only** (10 folds grouped by connected articles, so no article is
    on both sides of a fold): Pearson of each candidate head with -Overall. Inputs are standardised and
    clipped to +-``CLIP`` deviations (a feature almost always 0 otherwise throws one prediction far off).
@@ -33,7 +34,7 @@ from harness import cached_encoder  # noqa: E402
 
 from narratrace import Narratrace  # noqa: E402
 from narratrace.group.graded import INPUTS, MODEL_FILE, graded_inputs, predict_overall  # noqa: E402
-from narratrace.group.similarity import Side  # noqa: E402
+from narratrace.group.similarity import Side, same_story_score  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 
 CLIP = 5.0
@@ -69,10 +70,11 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
                 if x not in sides:
                     sp, art = nt.store.passage_vectors(x), stored[x]
                     sides[x] = Side(art.id, art.lang, art.published, sp.vectors, list(sp.texts))
-            found = nt.compare(a, b)
-            rows.append(graded_inputs(sides[a], sides[b], found["same_story_features"], means))
+            # what compare_stored scores the pair with (its grouping probability and features), without a head
+            probability, evidence = same_story_score(sides[a], sides[b], means=means)
+            rows.append(graded_inputs(sides[a], sides[b], evidence["features"], means))
             overall.append(o)
-            shipped.append(found.get("story_probability", found["score"]))
+            shipped.append(probability)
             parent[find(a)] = find(b)
         pairs = [(a, b) for a, b, _ in corpus.pairs if a in stored and b in stored]
     groups = [find(a) for a, _ in pairs]

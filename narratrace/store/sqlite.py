@@ -27,10 +27,11 @@ __all__ = ["SYNCHRONOUS", "SQLiteStore", "StoredPassages"]
 PAGE_CACHE_KIB = 131072
 #: How often a writing store's checkpointer (``_Checkpointer``) copies the WAL back into the database, s.
 CHECKPOINT_SECONDS = 1.0
-#: WAL pages past which a commit checkpoints by itself (SQLite's wal_autocheckpoint; its default is 1000): only
-#: when the checkpointer falls behind. Why: with the default, a commit every ~7 adds at 1M articles (each writes
-#: ~150 pages) copied and synced the WAL itself, 25-45 ms inside the add (bench/scale.py: commit p95 36 ms,
-#: add p95 146 ms; with the checkpoint out of the commit, 6 ms and 89 ms).
+#: WAL pages past which a commit checkpoints by itself (SQLite's wal_autocheckpoint; its default is 1000). Why:
+#: with the default, a commit every ~7 adds at 1M articles (each writes ~150 pages) copied and synced the WAL
+#: itself, 25-45 ms inside that add (commit p95 36 ms over 40 adds; with the checkpointer 6 ms). Adds back to back
+#: never start after a finished checkpoint, so the WAL is only restarted here: it levels off at this size (64 MB),
+#: where one commit in ~200 copies what the checkpointer has not (63 ms once in 200 adds, /tmp measurement).
 WAL_AUTOCHECKPOINT_PAGES = 16384
 #: ``[store] synchronous`` values (SQLite's PRAGMA synchronous), weakest first
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")

@@ -31,7 +31,7 @@ CHECKPOINT_SECONDS = 1.0
 #: with the default, a commit every ~7 adds at 1M articles (each writes ~150 pages) copied and synced the WAL
 #: itself, 25-45 ms inside that add (commit p95 36 ms over 40 adds; with the checkpointer 6 ms). Adds back to back
 #: never start after a finished checkpoint, so the WAL is only restarted here: it levels off at this size (64 MB),
-#: where one commit in ~200 copies what the checkpointer has not (63 ms once in 200 adds, /tmp measurement).
+#: where one commit in ~200 copies what the checkpointer has not (63 ms once in 200 single adds at 1M).
 WAL_AUTOCHECKPOINT_PAGES = 16384
 #: ``[store] synchronous`` values (SQLite's PRAGMA synchronous), weakest first
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..text.jalali import to_gregorian
@@ -247,3 +247,29 @@ def latest_mentioned_month(text: str) -> str | None:
         if ym:
             best = max(best or ym, ym)
     return best
+
+
+#: a story's lead is its members' first passages (title and first paragraph): who the report is about
+LEAD_PASSAGES = 2
+#: members each story needs before its lead names are trusted, and the shares that make a name a story's own
+LEAD_MEMBERS, LEAD_DOMINANT, LEAD_RARE = 3, 0.5, 0.2
+
+
+def lead_names_conflict(a: Sequence[tuple[str | None, frozenset[str]]],
+                        b: Sequence[tuple[str | None, frozenset[str]]]) -> bool:
+    """Two stories, given as (language, lead name keys) per member, that name different people or places
+    in their leads: each has a name in at least ``LEAD_DOMINANT`` of its members' leads that at most
+    ``LEAD_RARE`` of the other's leads hold (Vincent Jackson's DUI arrest vs Jamal Williams's, both "San
+    Diego Chargers"). Pair scores cannot say this: two reports of one event vary as much as two events of
+    one kind do. Only for stories of ``LEAD_MEMBERS`` or more, all in one language (across languages and
+    scripts name keys differ), so a story can only hold against another once it has several members."""
+    if len(a) < LEAD_MEMBERS or len(b) < LEAD_MEMBERS or len({lang for lang, _ in [*a, *b]}) != 1:
+        return False
+
+    def own_names(mine: Sequence[tuple[str | None, frozenset[str]]],
+                  other: Sequence[tuple[str | None, frozenset[str]]]) -> bool:
+        counts = Counter(k for _, keys in mine for k in keys)
+        theirs = Counter(k for _, keys in other for k in keys)
+        return any(n >= LEAD_DOMINANT * len(mine) and theirs[k] <= LEAD_RARE * len(other) for k, n in counts.items())
+
+    return own_names(a, b) and own_names(b, a)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model import EncodedArticle, Link
-from .similarity import same_story_score
+from .similarity import same_story_score, stories_conflict
 from .stories import StoryGrouper, founder_key, story_id_for
 
 if TYPE_CHECKING:
@@ -46,10 +46,12 @@ if TYPE_CHECKING:
     from .candidates import BatchCandidates
 
 
-def average_link(scores: np.ndarray, threshold: float, apart: np.ndarray | None = None) -> list[int]:
+def average_link(scores: np.ndarray, threshold: float, apart: np.ndarray | None = None,
+                 conflict: Callable[[list[int], list[int]], bool] | None = None) -> list[int]:
     """Cluster label (the index of the cluster's first item) of each item: UPGMA over ``scores`` (n x n),
     merging while the best mean pair score reaches ``threshold``. ``apart[i, j]``: items i and j must
-    never share a cluster (their clusters are then not merged). Ties go to the first pair in row order."""
+    never share a cluster (their clusters are then not merged); ``conflict(items_a, items_b)``: two
+    clusters that must not merge (``similarity.stories_conflict``). Ties go to the first pair in row order."""
     n = len(scores)
     s = np.array(scores, dtype=np.float64)
     np.fill_diagonal(s, -np.inf)
@@ -63,6 +65,10 @@ def average_link(scores: np.ndarray, threshold: float, apart: np.ndarray | None 
         if masked[i, j] < threshold:
             break
         i, j = min(i, j), max(i, j)  # j joins i: a cluster is named by its first item
+        if conflict is not None and conflict([k for k in range(n) if label[k] == i],
+                                             [k for k in range(n) if label[k] == j]):
+            forbid[i, j] = forbid[j, i] = True
+            continue
         row = (size[i] * s[i] + size[j] * s[j]) / (size[i] + size[j])
         s[i], s[:, i] = row, row
         s[j], s[:, j] = -np.inf, -np.inf
@@ -86,11 +92,13 @@ class Outcome:
 
 def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[str, str], float],
               threshold: float, new_story: Callable[[list[str]], str],
-              apart: Callable[[str, str], bool] = lambda a, b: False) -> Outcome:
+              apart: Callable[[str, str], bool] = lambda a, b: False,
+              conflict: Callable[[list[str], list[str]], bool] | None = None) -> Outcome:
     """Plan the re-clustering of ``samples`` (story -> its sampled members, batch articles included).
 
     ``score(a, b)``: same-story score of two articles; ``new_story(members)``: the id of a new story
-    holding these articles; ``apart(story_a, story_b)``: an analyst split them apart."""
+    holding these articles; ``apart(story_a, story_b)``: an analyst split them apart; ``conflict(a, b)``:
+    two groups of articles that must not merge."""
     stories = sorted(samples)
     items = sorted((aid, sid) for sid in stories for aid in samples[sid])  # ties go to the first id
     n = len(items)
@@ -105,7 +113,8 @@ def recluster(samples: dict[str, list[str]], batch: set[str], score: Callable[[s
     forbid = None
     if kept_apart:
         forbid = np.array([[(min(x[1], y[1]), max(x[1], y[1])) in kept_apart for y in items] for x in items])
-    labels = average_link(scores, threshold, forbid)
+    labels = average_link(scores, threshold, forbid, conflict and (
+        lambda xs, ys: conflict([items[x][0] for x in xs], [items[y][0] for y in ys])))
     home: dict[str, int] = {}
     for sid in stories:
         mine = [labels[k] for k, (aid, s) in enumerate(items) if s == sid]
@@ -217,7 +226,9 @@ class StoryReexamination:
         outcome = Outcome()
         for component in work:
             found = recluster(component, set(batch), score, thr, new_story,
-                              lambda a, b: self.store.kept_apart([a], [b]))
+                              lambda a, b: self.store.kept_apart([a], [b]),
+                              lambda xs, ys: stories_conflict([candidates.side(x)[0] for x in xs],
+                                                              [candidates.side(y)[0] for y in ys]))
             outcome.merges += found.merges
             outcome.moves.update(found.moves)
         changed: set[str] = set()

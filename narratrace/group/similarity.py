@@ -42,9 +42,11 @@ import numpy as np
 from ..errors import ConfigError
 from ..paths import DATA_DIR
 from .features import (
+    LEAD_PASSAGES,
     NameRarity,
     latest_mentioned_month,
     latest_year,
+    lead_names_conflict,
     name_keys,
     number_units,
     number_weight,
@@ -181,11 +183,22 @@ class Side:
         return self._names
 
     @property
+    def lead_names(self) -> frozenset[str]:
+        """Name keys of the article's lead (its first ``LEAD_PASSAGES`` passages): who it is about."""
+        return frozenset().union(*(_passage_names(t) for t in self.texts[:LEAD_PASSAGES]))
+
+    @property
     def units(self) -> set[tuple[str, str]]:
         """(word, number) of each number followed by a word (``features.number_units``), from the texts."""
         if self._units is None:
             self._units = set().union(*(_passage_units(t) for t in self.texts)) if self.texts else set()
         return self._units
+
+
+def stories_conflict(a: Sequence[Side], b: Sequence[Side]) -> bool:
+    """Two groups of articles whose leads name different people or places (``features.lead_names_conflict``):
+    re-examination does not merge them, whatever their mean pair score."""
+    return lead_names_conflict([(s.lang, s.lead_names) for s in a], [(s.lang, s.lead_names) for s in b])
 
 
 def passage_clues(text: str) -> dict[str, Any]:

@@ -212,6 +212,17 @@ def install(prof: Profiler) -> None:
     SQLiteStore.transaction = transaction  # type: ignore[method-assign]
 
 
+def thread_times() -> tuple[float, float] | None:
+    """This thread's (CPU seconds, seconds waiting for a CPU while runnable) from Linux's schedstat, None
+    elsewhere. Why: on a shared machine an add's wall time beyond its CPU time is mostly the run queue (other
+    processes' turn), not I/O; wall minus the wait is what a quiet machine would show, about."""
+    try:
+        cpu_ns, wait_ns, _ = Path("/proc/thread-self/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(cpu_ns) / 1e9, int(wait_ns) / 1e9
+
+
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q)) if xs else float("nan")
 
@@ -234,14 +245,20 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
     nt.add(warm[1:])
     prof.reset()
     lat, lat_nosave, cpu, per, per_cpu = [], [], [], [], []
+    waits: list[tuple[float, float, float]] = []  # per add, ms: run-queue wait, blocked, latency minus the wait
     joined = 0
     for a in arts:
+        s0 = thread_times()
         t0, c0 = time.perf_counter(), time.process_time()
         rep = nt.add([a])
         wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        s1 = thread_times()
         stages, stages_cpu = prof.reset()
         enc_s = stages.get("encode (excluded)", 0.0)
         save_s = stages.get(SAVE, 0.0)
+        if s0 is not None and s1 is not None:
+            run, wait = s1[0] - s0[0], s1[1] - s0[1]  # the main thread's CPU and run-queue wait
+            waits.append((wait * 1e3, max(0.0, wall - run - wait) * 1e3, (wall - enc_s - wait) * 1e3))
         stages[OTHER] = wall - sum(stages.values())
         stages_cpu[OTHER] = cpu_s - sum(stages_cpu.values())
         lat.append((wall - enc_s) * 1e3)
@@ -265,6 +282,7 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
             "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
             "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
             "mean_nosave": statistics.fmean(lat_nosave), "breakdown": breakdown, "joined": joined,
+            "waits": [(pct(list(w), 50), pct(list(w), 95)) for w in zip(*waits)] if waits else [],
             "adds": len(arts), "first_add_s": first_add_s}
 
 
@@ -410,6 +428,14 @@ def main() -> int:
             f"{r['p99']:.1f} / {r['max']:.1f} | {r['mean']:.1f} | {r['cpu_p50']:.1f} / {r['cpu_p95']:.1f} | "
             f"{r['joined']}/{r['adds']} |")
     say()
+    for n, r, *_ in results:  # where wall time beyond CPU time went (Linux only)
+        if r["waits"]:
+            (w50, w95), (b50, b95), (x50, x95) = r["waits"]
+            say(f"N = {n:,}, wall time beyond CPU (main thread, /proc schedstat), ms p50 / p95: waiting for a CPU "
+                f"{w50:.1f} / {w95:.1f}; blocked (I/O, locks, other threads) {b50:.1f} / {b95:.1f}; "
+                f"add latency (encoding excluded) minus the CPU wait {x50:.1f} / {x95:.1f} "
+                f"(load average {os.getloadavg()[0]:.1f}).")
+            say()
     if len(results) > 1:
         (n0, r0, *_), (n1, r1, *_) = results[0], results[-1]
         say(f"Mean time per added article at N = {n1:,} divided by that at N = {n0:,}: "

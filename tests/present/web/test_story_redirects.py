@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from narratrace import Narratrace
 from narratrace.present.cli.app import app as cli_app
-from narratrace.present.web.app import create_app
 
 NEW_ID = "S0000renamed"
 
@@ -28,30 +26,30 @@ def renamed(seeds_project, real_encoder, tmp_path_factory, test_databases):
 
 
 @pytest.fixture(scope="module")
-def client(renamed):
-    with TestClient(create_app(project=renamed[0]), base_url="http://127.0.0.1") as c:
-        yield c
+def project(renamed):
+    """The renamed copy, served by conftest's ``web`` fixture."""
+    return renamed[0]
 
 
-def test_story_redirects_pages_api_and_exports_of_a_retired_id(renamed, client):
+def test_story_redirects_pages_api_and_exports_of_a_retired_id(renamed, web):
     _, _, old, new = renamed
     for path, query in [("/stories/{}", ""), ("/api/stories/{}", ""), ("/api/stories/{}/graph", ""),
                         ("/api/stories/{}/links", ""), ("/stories/{}/export", "?format=json")]:
-        r = client.get(path.format(old) + query, follow_redirects=False)
+        r = web.get(path.format(old) + query, follow_redirects=False)
         assert r.status_code == 308, (path, r.status_code)
         assert r.headers["location"] == path.format(new) + query
-    page = client.get(f"/stories/{old}")  # followed: the current story's page
+    page = web.get(f"/stories/{old}")  # followed: the current story's page
     assert page.status_code == 200 and new in page.text
-    assert client.get(f"/api/stories/{old}").json()["id"] == new
+    assert web.get(f"/api/stories/{old}").json()["id"] == new
 
 
-def test_story_redirects_only_retired_ids_of_reads(renamed, client):
+def test_story_redirects_only_retired_ids_of_reads(renamed, web):
     _, _, old, new = renamed
-    assert client.get(f"/api/stories/{new}", follow_redirects=False).status_code == 200
-    assert client.get("/api/stories/S-nope", follow_redirects=False).status_code == 404
-    assert client.head(f"/stories/{old}", follow_redirects=False).status_code == 308
+    assert web.get(f"/api/stories/{new}", follow_redirects=False).status_code == 200
+    assert web.get("/api/stories/S-nope", follow_redirects=False).status_code == 404
+    assert web.head(f"/stories/{old}", follow_redirects=False).status_code == 308
     # a write names the story it means: not redirected (the write guard answers first)
-    assert client.post(f"/api/stories/{old}", follow_redirects=False).status_code != 308
+    assert web.post(f"/api/stories/{old}", follow_redirects=False).status_code != 308
 
 
 def test_story_redirects_cli_show_says_the_id_was_retired(renamed):

@@ -48,12 +48,22 @@ class EncodeService:
 
     def encode(self, items: Sequence[EncodedArticle]) -> None:
         """Fill ``passages`` and ``vectors`` of the items that have no vectors yet."""
+        self.fill(self.choose(items))
+
+    def choose(self, items: Sequence[EncodedArticle]) -> list[EncodedArticle]:
+        """The items without vectors, their ``passages`` chosen by the passage rule (this reads the store's
+        site boilerplate; ``fill`` does not, so a server can encode without holding its store)."""
         todo = [it for it in items if it.vectors is None]
-        if not todo:
-            return
         for it in todo:
             it.passages = self.passages_to_encode(it.article)
-        self.leave_out_site_boilerplate(todo)
+        if todo:
+            self.leave_out_site_boilerplate(todo)
+        return todo
+
+    def fill(self, todo: Sequence[EncodedArticle]) -> None:
+        """The vectors of the chosen passages of ``todo``, in one encoder call; no store access."""
+        if not todo:
+            return
         vectors = self.encoder.encode_passages([p.text for it in todo for p in it.passages])
         offset = 0
         for it in todo:

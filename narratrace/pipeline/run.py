@@ -12,7 +12,9 @@ the encoded articles to ``ingest_encoded`` here, so grouping and tracing are the
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from ..embed import Encoder
 from ..errors import EncoderError, IndexNotSaved, InputError, InputWarning, StoreFull
@@ -36,6 +38,11 @@ from .narrate import NarrateService
 from .report import IngestReport
 from .trace import TraceService
 from .write import WriteService
+
+#: what a caller sharing the store holds around store access (``locked()``) and around the encoder call of a
+#: batch (``encoding(cost)``, the cost its characters), so that encoding runs with the store free
+StoreLock = Callable[[], AbstractContextManager[Any]]
+EncodingSlot = Callable[[int], AbstractContextManager[Any]]
 
 
 class IngestPipeline:
@@ -72,11 +79,14 @@ class IngestPipeline:
         return self.write.store
 
     # ------------------------------------------------------------------ entry points
-    def ingest(self, records: Iterable[RawArticle | Article | InputError], report: IngestReport) -> None:
+    def ingest(self, records: Iterable[RawArticle | Article | InputError], report: IngestReport,
+               locked: StoreLock = nullcontext, encoding: EncodingSlot = nullcontext) -> None:
         """Analyse, encode and store records in batches; bad ones are reported in ``report``, and values
-        repaired or dropped at the input boundary (an impossible date, a lone surrogate) as its warnings."""
+        repaired or dropped at the input boundary (an impossible date, a lone surrogate) as its warnings.
+
+        ``locked`` and ``encoding``: see ``ingest_encoded``."""
         self.ingest_encoded((self._analyse(r, report) if not isinstance(r, InputError) else r for r in records),
-                            report, encoded=False)
+                            report, encoded=False, locked=locked, encoding=encoding)
 
     def as_if_stored(self, records: list[RawArticle]) -> list[EncodedArticle]:
         """Records analysed and encoded as ingest would store them, vectors as the store keeps them, without
@@ -100,24 +110,32 @@ class IngestPipeline:
         return self.analyse(record)
 
     def ingest_encoded(self, items: Iterable[EncodedArticle | InputError], report: IngestReport,
-                       encoded: bool = True) -> None:
+                       encoded: bool = True, locked: StoreLock = nullcontext, encoding: EncodingSlot = nullcontext
+                       ) -> None:
         """Store articles encoded elsewhere (Spark executors) in batches, in the order given.
 
-        ``encoded``: the items carry their vectors (they are checked against the passage rule)."""
+        ``encoded``: the items carry their vectors (they are checked against the passage rule).
+        A server whose threads share the store passes ``locked`` (held for each batch's reads before encoding
+        and for its write transaction) and ``encoding`` (held around the encoder call): analysis and encoding
+        run with the store free, and each batch is still written in one transaction, classified against what
+        other writers stored meanwhile (an article they stored is unchanged here, not written twice)."""
         encoder = self.encode.encoder
         try:
             for batch in _batches(items, self.batch_size, report):
-                if encoded:
-                    self._check_encoded(batch)
-                    self.encode.leave_out_site_boilerplate(batch)  # executors cannot see the store
-                skip = self.classify.already_stored(batch)
-                if len(skip) == len(batch):
-                    self._store_batch(batch, report)  # nothing to encode; classify still reports each one
-                    continue
-                # a store keeps one encoder for life: refused here, before anything is encoded
-                self.store.bind_encoder(encoder.vector_space, encoder.dim)
-                self.encode.encode([it for k, it in enumerate(batch) if k not in skip])
-                self._store_batch(batch, report)
+                with locked():
+                    if encoded:
+                        self._check_encoded(batch)
+                        self.encode.leave_out_site_boilerplate(batch)  # executors cannot see the store
+                    skip = self.classify.already_stored(batch)
+                    if len(skip) < len(batch):  # else nothing to encode; classify still reports each one
+                        # a store keeps one encoder for life: refused here, before anything is encoded
+                        self.store.bind_encoder(encoder.vector_space, encoder.dim)
+                    todo = self.encode.choose([it for k, it in enumerate(batch) if k not in skip])
+                if todo:
+                    with encoding(sum(len(p.text) for it in todo for p in it.passages)):
+                        self.encode.fill(todo)
+                with locked():
+                    self._store_batch(batch, report)
         except StoreFull as exc:  # the run stops; the report says what the batches before it committed
             report.stopped = exc
             report.errors.append(InputError(self.store.path, f"stopped: {exc.message}", hint=exc.hint))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path, PureWindowsPath
 
 from ..errors import InputError
@@ -17,7 +18,7 @@ from ..ingest.decode import check_size
 from ..ingest.values import checked
 from ..model import RawArticle
 from .report import IngestReport
-from .run import IngestPipeline
+from .run import EncodingSlot, IngestPipeline, StoreLock
 
 #: what an upload's name keeps of a file name a browser or curl sent (its last path part)
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -64,9 +65,14 @@ def read_upload(data: bytes, name: str, max_file_bytes: int) -> Iterator[RawArti
         yield InputError(name, f"reader {kind!r} failed: {type(exc).__name__}: {exc}")
 
 
-def ingest_upload(pipeline: IngestPipeline, data: bytes, name: str, max_file_bytes: int) -> IngestReport:
-    """Analyse, encode, group and store the records of one upload; bad records are in the report."""
+def ingest_upload(pipeline: IngestPipeline, data: bytes, name: str, max_file_bytes: int,
+                  locked: StoreLock = nullcontext, encoding: EncodingSlot = nullcontext) -> IngestReport:
+    """Analyse, encode, group and store the records of one upload; bad records are in the report.
+
+    ``locked`` is held only while the store is read or written, ``encoding`` around each batch's encoder call
+    (``IngestPipeline.ingest_encoded``): a server answers other requests while an upload is read and encoded."""
     report = IngestReport(files=1)
-    pipeline.ingest(read_upload(data, name, max_file_bytes), report)
-    pipeline.finish(report)
+    pipeline.ingest(read_upload(data, name, max_file_bytes), report, locked=locked, encoding=encoding)
+    with locked():
+        pipeline.finish(report)
     return report

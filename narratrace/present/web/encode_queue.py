@@ -1,10 +1,11 @@
-"""The web app's queue for encoding search queries: a few at a time, the cheapest first.
+"""The web app's queue for encoding search queries and uploads' batches: a few at a time, the cheapest first.
 
 Encoding is what a search costs (a 2,000-character query about ten times a short one), and it uses
 every core the encoder is given. So at most ``slots`` queries are encoded at once, and the ones waiting
 go shortest first: a short search waits for at most the encodings already running, never behind a
 queue of long ones. A query that cannot start within its ``timeout`` is refused (the caller answers 503
 with Retry-After), so a flood of long queries costs their senders time, not the server its other users.
+An upload's batch (its cost: its passages' characters) waits without a timeout: searches go before it.
 """
 from __future__ import annotations
 
@@ -32,15 +33,16 @@ class EncodeQueue:
         self._arrivals = itertools.count()
 
     @contextmanager
-    def slot(self, cost: int, timeout: float) -> Iterator[None]:
-        """Hold one slot for the ``with`` block; ``QueueTimeout`` when none came within ``timeout`` s."""
+    def slot(self, cost: int, timeout: float | None) -> Iterator[None]:
+        """Hold one slot for the ``with`` block; ``QueueTimeout`` when none came within ``timeout`` s (None:
+        wait for one however long it takes, as an upload's batch does)."""
         ticket = (cost, next(self._arrivals))
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             heapq.heappush(self._waiting, ticket)
             while self._free == 0 or self._waiting[0] != ticket:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
                     self._waiting.remove(ticket)
                     heapq.heapify(self._waiting)
                     self._cond.notify_all()  # the next in line may be able to go now

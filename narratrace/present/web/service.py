@@ -14,6 +14,8 @@ from typing import Any
 
 from ...errors import NarratraceError
 from ...model import Article, Link, Story
+from ...pipeline.report import IngestReport
+from ...pipeline.uploads import ingest_upload
 from ...settings import Settings, WebSettings
 from ...store.story_pages import Page
 from ...text.lang import direction as direction  # "rtl"/"ltr" of a language, from its language module
@@ -40,10 +42,10 @@ class SearchBusy(NarratraceError):
 class WebService:
     """Thread-safe access to one project, shaped for the routes.
 
-    Store calls go through one lock (one connection). Encoding a search query does not: it is the
-    expensive part (a 2,000-character query costs far more than a page), so it runs outside the lock in at
-    most ``[web] search_slots`` threads at once, the others waiting shortest first (``EncodeQueue``), and
-    pages, API calls and short searches of other users are not held up behind long ones."""
+    Store calls go through one lock (one connection). Encoding a search query or an upload's batch does not:
+    it is the expensive part (a 2,000-character query costs far more than a page), so it runs outside the lock
+    in at most ``[web] search_slots`` threads at once, the others waiting shortest first (``EncodeQueue``), and
+    pages, API calls and short searches of other users are not held up behind long ones or behind uploads."""
 
     def __init__(self, nt: Any, settings: WebSettings | None = None) -> None:
         self.nt = nt
@@ -171,6 +173,21 @@ class WebService:
         page.items = [dict(h) for h in page.items]
         return page
 
+    def ingest_upload(self, data: bytes, name: str) -> IngestReport:
+        """Ingest one upload (``pipeline.uploads.ingest_upload``) holding the project's lock only to read and
+        write the store: its records are analysed and each batch encoded outside it, in an encoding slot
+        shared with searches, so pages, API calls and other writes are answered meanwhile. Each batch is
+        still written in one transaction and classified against what other requests stored since."""
+        self._load_encoder()
+        with self.lock:
+            pipeline, max_file_bytes = self.nt.pipeline, self.nt.settings.ingest.max_file_bytes
+        return ingest_upload(pipeline, data, name, max_file_bytes, locked=lambda: self.lock,
+                             encoding=lambda cost: self._encodings.slot(cost=cost, timeout=None))
+
+    def _load_encoder(self) -> Any:
+        with self._encoder_lock:  # loaded once, on first use (about a second), by one thread
+            return self.nt.encoder
+
     def _encode(self, query: str) -> Any:
         """The query's vector, made in one of the encoding slots; None when the project cannot encode apart
         from searching (a project without an ``encoder``)."""
@@ -178,9 +195,7 @@ class WebService:
             return None
         try:
             with self._encodings.slot(cost=len(query), timeout=self.search_wait_seconds):
-                with self._encoder_lock:  # loaded once, on first use (about a second), by one thread
-                    encoder = self.nt.encoder
-                return encoder.encode_queries([query])
+                return self._load_encoder().encode_queries([query])
         except QueueTimeout:
             raise SearchBusy(f"the server is busy with other searches (waited {self.search_wait_seconds:g} s)",
                              hint="try again in a moment") from None

@@ -1,7 +1,7 @@
 """The write API under ``/api``: ingest, fact-check import, annotations, hand merges and splits, link and match
 reviews. Every route is guarded by ``write_guard.WriteGuard`` (the write token, CSRF for form posts, size
 limits) before it runs, and is a thin layer over ``Narratrace`` (``nt.annotations``, ``review_match``,
-``import_factchecks``; ``pipeline.uploads`` for ingest).
+``import_factchecks``; ``WebService.ingest_upload`` for ingest, which encodes outside the lock).
 
 The annotation and review routes take ``application/json`` (API clients) or an HTML form
 (``application/x-www-form-urlencoded``, what the pages' buttons send, with their ``csrf_token`` and a ``next``
@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ...errors import NarratraceError
 from ...ingest import EXTENSIONS
-from ...pipeline.uploads import ingest_upload, upload_name
+from ...pipeline.uploads import upload_name
 from .multipart import MULTIPART, form_fields, parts_of
 from .pages import story_url
 from .security import COOKIE
@@ -327,13 +327,10 @@ async def ingest(request: Request, name: str | None = Query(None, pattern=NAME_P
                                      f"one of {', '.join(INGEST_TYPES)}")
         name += INGEST_TYPES[kind]
 
-    def command(nt: Any) -> Json:
-        report = ingest_upload(nt.pipeline, data, name, nt.settings.ingest.max_file_bytes)
-        return {"summary": report.summary(), "ingested": report.ingested, "updated": report.updated,
-                "unchanged": report.unchanged, "copies": report.copies,
-                "errors": [str(e) for e in report.errors], "warnings": [str(w) for w in report.warnings]}
-
-    result = await _locked(request, command)
+    report = await run_in_threadpool(_svc(request).ingest_upload, data, name)  # the lock only around the store
+    result = {"summary": report.summary(), "ingested": report.ingested, "updated": report.updated,
+              "unchanged": report.unchanged, "copies": report.copies,
+              "errors": [str(e) for e in report.errors], "warnings": [str(w) for w in report.warnings]}
     return RedirectResponse(back, status_code=303) if back else result
 
 

@@ -109,6 +109,31 @@ class Pages:
                                                       lang=lang, outlet=outlet) if facets else ({}, total))
         return Page(total, items, limit, offset, facets=found, facets_of=of)
 
+    def narrative_records(self, narrative_ids: list[str], lang: str | None = None) -> list[Narrative]:
+        """The narratives of these ids (a page's) with every member, in the order given, labelled in ``lang``
+        as ``narrative`` labels them; read for just these (``narratrace narratives --json``)."""
+        found = {n.id: n for n in describe(self.store, self._means(), lang=lang, min_articles=1,
+                                           narrative_ids=narrative_ids, label_members=self.label_members)
+                 } if narrative_ids and self.store.get_meta("dim") else {}
+        return [found[i] for i in narrative_ids if i in found]
+
+    def each_narrative(self, sort: str = "size", batch: int = 100, min_articles: int | None = None,
+                       since: str | None = None, until: str | None = None, lang: str | None = None,
+                       outlet: str | None = None, label_lang: str | None = None) -> Iterator[Narrative]:
+        """Every narrative passing ``narratives``' filters with every member, in ``sort`` order, read ``batch``
+        at a time: listing a large store holds one batch in memory."""
+        if not self.store.get_meta("dim"):
+            return
+        least = self.min_articles if min_articles is None else min_articles
+        offset = 0
+        while True:
+            total, ids = self.store.narrative_page(least, batch, offset, sort=sort, since=since, until=until,
+                                                   lang=lang, outlet=outlet)
+            yield from self.narrative_records(ids, lang=label_lang or lang)
+            offset += batch
+            if not ids or offset >= total:
+                return
+
     def narrative(self, narrative_id: str, lang: str | None = None) -> Narrative:
         """One narrative with every member (its ids, stories, languages, outlets, growth), labelled from at
         most ``[narratives] label_members`` of its best-scored members; ``NotFound`` when it has no article."""

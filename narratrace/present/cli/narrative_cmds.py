@@ -1,4 +1,8 @@
-"""Narrative commands: narratives, claims, factchecks import/match, matches, search."""
+"""Narrative commands: narratives, claims, factchecks import/match, matches, search.
+
+``narratrace narratives`` lists through ``Narratrace.pages`` (trace/pages.py) with the filters and paging of
+``narratrace stories``: the table shows one page of summaries; ``--json`` streams every record, or one page
+with its total and facets when a paging option is given."""
 from __future__ import annotations
 
 import json
@@ -11,34 +15,89 @@ from rich.markup import escape
 from rich.table import Table
 
 from ...errors import InputError
-from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json
+from ...store.narrative_pages import NARRATIVE_SORTS
+from ...store.story_pages import Page
+from .common import ConfigOption, DbOption, JsonOption, console, open_project, print_json, terminal_safe
+from .story_cmds import _stream_json
 
 stdout = Console(width=160, highlight=False)
+#: narratives a table page shows when --limit is not given
+TABLE_LIMIT = 50
+#: narratives read per query when --json lists them all
+JSON_BATCH = 100
 
 
 def _line(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
-def narratives_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
-                   lang: str | None = typer.Option(None, "--lang", help="Label narratives with passages in this "
-                                                                           "language where they have one."),
-                   min_articles: int | None = typer.Option(None, "--min-articles",
-                                                              help="Hide smaller narratives (default: "
-                                                                   "[narratives] min_articles).")) -> None:
-    """List narratives: claims that recur across stories, outlets, languages and years."""
+def narratives_cli(
+    lang: str | None = typer.Option(None, "--lang", help="Only narratives with an article in this language "
+                                                         "(labelled in it too, unless --label-lang)."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Only narratives with an article from an outlet "
+                                                             "containing this (any case)."),
+    since: str | None = typer.Option(None, "--since", help="Only narratives with dates from this one on (ISO, "
+                                                           "partial: 2021, 2021-02)."),
+    until: str | None = typer.Option(None, "--until", help="Only narratives with dates up to this one."),
+    label_lang: str | None = typer.Option(None, "--label-lang", help="Label narratives with passages in this "
+                                                                     "language where they have one (filters "
+                                                                     "nothing; --lang filters)."),
+    sort: str = typer.Option("size", "--sort", help="Order: size (most articles first) or recent (latest "
+                                                    "article)."),
+    min_articles: int | None = typer.Option(None, "--min-articles", min=1,
+                                            help="Hide smaller narratives (default: [narratives] min_articles)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=1000,
+                                     help=f"Narratives per page (the table: {TABLE_LIMIT} unless given)."),
+    offset: int | None = typer.Option(None, "--offset", min=0, help="Narratives to skip."),
+    page: int | None = typer.Option(None, "--page", min=1, help="The page to show (1 is the first)."),
+    db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,
+) -> None:
+    """List narratives (claims that recur across stories, outlets, languages and years), largest first, a page
+    at a time. --json lists every narrative passing the filters as {"id", "label", "story_ids", "article_ids",
+    "languages", "first_seen", "last_seen"} records (streamed a batch at a time), or with
+    --limit/--offset/--page one page: {"total", "limit", "offset", "facets", "narratives": [records]}.
+    --lang filters by language (it used to name the label language: that is --label-lang now)."""
+    if page is not None and offset is not None:
+        raise typer.BadParameter("give --page or --offset, not both")
+    if sort not in NARRATIVE_SORTS:
+        raise typer.BadParameter(f"--sort must be one of {', '.join(NARRATIVE_SORTS)}, not {sort!r}")
+    filters: dict[str, Any] = {"lang": lang, "outlet": outlet, "since": since, "until": until,
+                               "min_articles": min_articles, "sort": sort}
+    paged = not as_json or any(v is not None for v in (limit, offset, page))
+    size = limit or TABLE_LIMIT
+    start = offset if offset is not None else ((page or 1) - 1) * size
     with open_project(db, config) as nt:
-        items = nt.narratives(lang=lang, min_articles=min_articles)
+        if not paged:
+            _stream_json(n.to_json() for n in nt.pages.each_narrative(batch=JSON_BATCH, label_lang=label_lang,
+                                                                      **filters))
+            return
+        found = nt.pages.narratives(limit=size, offset=start, facets=as_json, label_lang=label_lang, **filters)
+        records = nt.pages.narrative_records([n.id for n in found.items], lang=label_lang or lang) if as_json else []
     if as_json:
-        print_json([n.to_json() for n in items])
+        listing = found.to_dict()
+        print_json({"total": listing["total"], "limit": listing["limit"], "offset": listing["offset"],
+                    "facets": listing["facets"], "narratives": [n.to_json() for n in records]})
         return
-    table = Table(title=f"{len(items)} narratives")
-    for col in ("narrative", "stories", "articles", "languages", "first seen", "last seen", "label"):
+    _print_narratives(found, start, size)
+
+
+def _print_narratives(found: Page, start: int, size: int) -> None:
+    """A page of narrative summaries as a table, and how to get the next page."""
+    shown = len(found.items)
+    if not shown or (start == 0 and shown == found.total):
+        title = f"{found.total} narratives" if found.total else "no narratives"
+    else:
+        title = f"narratives {start + 1}–{start + shown} of {found.total}"
+    table = Table(title=title)
+    for col in ("narrative", "articles", "stories", "languages", "first seen", "last seen", "label"):
         table.add_column(col, overflow="fold")
-    for n in items:
-        table.add_row(n.id, str(len(n.story_ids)), "\n".join(n.article_ids), ", ".join(n.languages),
-                      n.first_seen or "", n.last_seen or "", n.label)
+    for n in found.items:
+        cells = [n.id, str(n.size), str(n.stories), ", ".join(f"{k} {v}" for k, v in n.languages.items()),
+                 n.first_seen or "", n.last_seen or "", n.label]
+        table.add_row(*(escape(terminal_safe(c)) for c in cells))
     stdout.print(table)
+    if start + shown < found.total:
+        stdout.print(terminal_safe(f"more: --page {start // size + 2} (or --offset {start + size})"), markup=False)
 
 
 def claims_cli(db: str | None = DbOption, config: str | None = ConfigOption, as_json: bool = JsonOption,

@@ -120,6 +120,8 @@ class Profiler:
     def __init__(self) -> None:
         self.totals: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
+        #: calls per label since the last ``take_calls`` (pairs scored per add: what the CPU follows)
+        self.calls: dict[str, int] = defaultdict(int)
         self._stack: list[list[float]] = []
 
     def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,6 +139,7 @@ class Profiler:
         return wrapper
 
     def _close(self, label: str, wall: float, cpu: float, child: list[float]) -> None:
+        self.calls[label] += 1
         self.totals[label] += wall - child[0]
         self.cpu[label] += cpu - child[1]
         if self._stack:
@@ -150,6 +153,10 @@ class Profiler:
     def reset(self) -> tuple[dict[str, float], dict[str, float]]:
         out = dict(self.totals), dict(self.cpu)
         self.totals, self.cpu = defaultdict(float), defaultdict(float)
+        return out
+
+    def take_calls(self) -> dict[str, int]:
+        out, self.calls = dict(self.calls), defaultdict(int)
         return out
 
 
@@ -244,7 +251,9 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
     first_add_s = time.perf_counter() - t0  # includes loading the index from disk
     nt.add(warm[1:])
     prof.reset()
+    prof.take_calls()
     lat, lat_nosave, cpu, per, per_cpu = [], [], [], [], []
+    pairs: list[float] = []  # same-story scores computed by grouping per add
     waits: list[tuple[float, float, float]] = []  # per add, ms: run-queue wait, blocked, latency minus the wait
     joined = 0
     for a in arts:
@@ -254,6 +263,7 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
         wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         s1 = thread_times()
         stages, stages_cpu = prof.reset()
+        pairs.append(prof.take_calls().get("candidate scoring", 0))
         enc_s = stages.get("encode (excluded)", 0.0)
         save_s = stages.get(SAVE, 0.0)
         if s0 is not None and s1 is not None:
@@ -279,7 +289,8 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
                       statistics.fmean([p.get(lb, 0.0) for p in slow]) * 1e3) for lb in labels}
     return {"p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99), "max": max(lat),
             "mean": statistics.fmean(lat),
-            "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
+            "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95), "pairs_p50": pct(pairs, 50),
+            "pairs_p95": pct(pairs, 95), "pairs_mean": statistics.fmean(pairs),
             "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
             "mean_nosave": statistics.fmean(lat_nosave), "breakdown": breakdown, "joined": joined,
             "waits": [(pct(list(w), 50), pct(list(w), 95)) for w in zip(*waits)] if waits else [],
@@ -436,6 +447,10 @@ def main() -> int:
                 f"add latency (encoding excluded) minus the CPU wait {x50:.1f} / {x95:.1f} "
                 f"(load average {os.getloadavg()[0]:.1f}).")
             say()
+    for n, r, *_ in results:
+        say(f"N = {n:,}, same-story pair scores computed by grouping per add: p50 {r['pairs_p50']:.0f}, "
+            f"p95 {r['pairs_p95']:.0f}, mean {r['pairs_mean']:.1f}.")
+        say()
     if len(results) > 1:
         (n0, r0, *_), (n1, r1, *_) = results[0], results[-1]
         say(f"Mean time per added article at N = {n1:,} divided by that at N = {n0:,}: "

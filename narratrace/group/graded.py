@@ -21,13 +21,13 @@ story, 0 unrelated. Every feature is symmetric, so ``score(a, b) == score(b, a)`
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..paths import DATA_DIR
-from .similarity import Side
 
 #: the grouping features the head reads (``similarity.FEATURES`` without ``days`` and ``dated``)
 PAIR_INPUTS = ("doc", "aligned", "top", "numbers", "names", "same_lang", "doc_same_lang", "lexical",
@@ -44,6 +44,23 @@ MATCHED, TOUCHED = 0.5, 0.3
 #: character n-gram length of ``grams``
 GRAM = 4
 MODEL_FILE = "graded_score.npz"
+
+
+class Side(Protocol):
+    """What the head reads of one article (``similarity.Side``; a protocol, so that similarity can blend
+    this score into its joins without an import cycle)."""
+
+    lang: str | None
+    vectors: np.ndarray
+    texts: Sequence[str]
+
+    def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray: ...
+
+    @property
+    def names(self) -> set[str]: ...
+
+    @property
+    def numbers(self) -> set[str]: ...
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

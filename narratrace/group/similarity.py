@@ -54,6 +54,7 @@ from .features import (
     shared_evidence,
     unit_conflict,
 )
+from .graded import graded_score
 from .lexical import TermRarity, background_rarity, term_overlap
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
@@ -101,6 +102,10 @@ def load_story_model(path: str) -> dict[str, Any]:
     if not isinstance(model, dict) or not isinstance(model.get("weights"), dict) or "bias" not in model:
         raise ConfigError(f"[stories] model: {path} has no bias and weights",
                           hint="a story model is {\"bias\": ..., \"weights\": {feature: weight}}")
+    blend = model.get("graded_blend")
+    if blend is not None and not (isinstance(blend, dict) and {"weight", "window"} <= set(blend)):
+        raise ConfigError(f"[stories] model: {path} has a graded_blend without weight and window",
+                          hint='a blend is {"weight": 0.4, "window": [0.15, 0.85]}, or leave it out')
     unknown = set(model["weights"]) - set(FEATURES)
     if unknown:
         raise ConfigError(f"[stories] model: {path} weighs unknown features {sorted(unknown)}",
@@ -351,4 +356,14 @@ def same_story_score(a: Side, b: Side, model: dict[str, Any] | None = None,
     """Score in [0, 1] plus evidence (features, aligned passages, shared clues and terms)."""
     feats, evidence = pair_features(a, b, means, rarity=rarity)
     evidence["features"] = {k: round(v, 4) for k, v in feats.items()}
-    return score_features(feats, model), evidence
+    model = model or story_model()
+    probability = score_features(feats, model)
+    # a model may move a cross-language pair's probability towards compare's graded score (group/graded.py)
+    # where the decision is close: across languages the probability ranks pairs worse (docs/evaluation.md)
+    blend = model.get("graded_blend")
+    if blend and (not feats["same_lang"] or blend.get("pairs") == "every pair") \
+            and blend["window"][0] < probability < blend["window"][1]:
+        graded = graded_score(a, b, feats, means)
+        evidence["graded"] = round(graded, 4)
+        probability += float(blend["weight"]) * (graded - probability)
+    return probability, evidence

@@ -25,6 +25,7 @@
 5. **Output.** ``DIR/fold-<corpus>.json`` per fold and ``DIR/all.json`` (fitted on semeval-fit, ntrex-dev
    and ecbplus-dev: the shipped candidate); ``--write`` installs all.json as
    narratrace/data/story_model.json. The pipeline's own LOCO figures: ``eval/run_all.py --fold-models DIR``.
+   The models written here have no ``graded_blend``: ``eval/graded_blend.py --write`` chooses and adds it.
 """
 from __future__ import annotations
 

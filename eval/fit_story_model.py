@@ -297,8 +297,14 @@ def main() -> int:
           + f", bias {rows['all']['model']['bias']:+.3f}")
     if args.write:
         shipped = REPO / "narratrace" / "data" / "story_model.json"
+        had_blend = shipped.exists() and "graded_blend" in json.loads(shipped.read_text())
         shipped.write_text(json.dumps(rows["all"]["model"], indent=2) + "\n")
         print("installed as narratrace/data/story_model.json")
+        if had_blend:
+            # the fit knows nothing of the blend; leaving it out silently would change cross-language joins
+            print(f"WARNING: the model replaced had a graded_blend, the new one has none. Choose and add it "
+                  f"again: python eval/graded_blend.py --features-cache {args.features_cache or 'F.npz'} "
+                  "--write, then copy eval/models/all.json to narratrace/data/story_model.json", file=sys.stderr)
     return 0
 
 

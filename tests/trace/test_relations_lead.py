@@ -2,8 +2,6 @@
 of each other (issue 14, labels never overclaim)."""
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from narratrace.model import RawArticle
@@ -40,26 +38,24 @@ def test_weak_lead_when_the_leads_are_not_aligned_with_each_other():
     assert lead_sim is None and rest == pytest.approx(0.7)
 
 
-def _semeval_texts(shared_dir, wanted: set[str]) -> dict[str, tuple[str, str]]:
-    csv.field_size_limit(1 << 30)
+def _semeval_texts(rows: list[dict[str, str]], wanted: set[str]) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
-    with open(shared_dir / "eval" / "semeval2022-task8" / "pairs.csv", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            a, b = row["pair_id"].split("_")
-            for aid, lang, text in ((a, row["lang1"], row["text1"]), (b, row["lang2"], row["text2"])):
-                if aid in wanted:
-                    out[aid] = (lang, text)
+    for row in rows:
+        a, b = row["pair_id"].split("_")
+        for aid, lang, text in ((a, row["lang1"], row["text1"]), (b, row["lang2"], row["text2"])):
+            if aid in wanted:
+                out[aid] = (lang, text)
     missing = wanted - set(out)
     if missing:
         pytest.skip(f"SemEval pages {sorted(missing)} are not in ../shared")
     return out
 
 
-def test_pages_sharing_only_a_site_notice_are_not_translations(encoder, shared_dir):
+def test_pages_sharing_only_a_site_notice_are_not_translations(encoder, semeval_rows):
     """SemEval pages 1484325513 (en, "The Daily News' year in pictures 2019") and 1484039912es (es,
     "Organización del año: Caridades Católicas"): their bodies are the same e-mail-alert notice in two
     languages, their headlines unrelated. Before the lead rule compare called them ``translation``."""
-    texts = _semeval_texts(shared_dir, {"1484325513", "1484039912es", "1483859003en", "1483896180"})
+    texts = _semeval_texts(semeval_rows, {"1484325513", "1484039912es", "1483859003en", "1483896180"})
     pipe = TextPipeline()
     art = {k: pipe.transform(RawArticle(text=t, id=k, lang=lang)) for k, (lang, t) in texts.items()}
     r = compare(art["1484325513"], art["1484039912es"], encoder)

@@ -155,10 +155,12 @@ def predict_overall(X: np.ndarray, model: dict[str, Any]) -> np.ndarray:
     """The head's predicted Overall rating (1 same story .. 4 unrelated) of each row of ``X`` (n x inputs):
     the mean of the ridge's and every network's prediction."""
     Z = np.clip((X - model["mean"]) / model["scale"], -model["clip"], model["clip"])
+    ridge = Z @ model["ridge_w"] + model["ridge_b"]
+    if not int(model["networks"]):  # a ridge-only head (``eval/fit_graded_score.py``'s comparison)
+        return np.clip(ridge, 1.0, 4.0)
     w1, b1, w2, b2 = stacked_networks(model)
     hidden = np.maximum(Z @ w1 + b1, 0.0).reshape(len(Z), len(w2), -1)
     networks = (hidden * w2).sum(axis=2) + b2
-    ridge = Z @ model["ridge_w"] + model["ridge_b"]
     return np.clip((ridge + networks.sum(axis=1)) / (1 + len(w2)), 1.0, 4.0)
 
 

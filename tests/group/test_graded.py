@@ -56,3 +56,12 @@ def test_shipped_head_reads_its_inputs_and_stays_on_the_scale():
     for k in ("doc", "top", "lead_best", "best"):
         closer[INPUTS.index(k)] += model["scale"][INPUTS.index(k)]
     assert predict_overall(closer[None], model)[0] < predict_overall(base[None], model)[0]
+
+
+def test_a_ridge_only_head_predicts_the_ridge_clipped_to_the_scale():
+    """eval/fit_graded_score.py compares the shipped head with a ridge-only one (``networks`` 0)."""
+    n = len(INPUTS)
+    head = {"mean": np.zeros(n), "scale": np.ones(n), "clip": np.float64(5.0), "ridge_w": np.full(n, 0.1),
+            "ridge_b": np.float64(2.0), "networks": np.int64(0)}
+    X = np.stack([np.zeros(n), np.ones(n), np.full(n, -10.0)])
+    assert predict_overall(X, head) == pytest.approx([2.0, min(4.0, 2.0 + 0.1 * n), 1.0])

@@ -13,8 +13,11 @@
    clipped to +-``CLIP`` deviations (a feature almost always 0 otherwise throws one prediction far off).
 3. **The head**: a ridge regression (``ALPHA``) and ``NETWORKS`` one-layer ReLU networks (``HIDDEN``
    units, L2 ``NET_ALPHA``, seeds 0..), averaged, fitted on the whole fit half.
-4. ``--test``: ONE report on the test half, with the baselines of the same run. ``--write``: the head
-   goes to narratrace/data/graded_score.npz (numpy arrays only; read by ``graded.graded_model``).
+4. **The sentence head** (what ``compare`` grades with): the same fit over the inputs plus
+   ``graded.SENTENCE_INPUTS``, from the stored texts' ``head_sentences`` encoded as compare encodes them.
+5. ``--test``: ONE report on the test half, with the baselines of the same run. ``--write``: the heads
+   go to narratrace/data/graded_score.npz (joins) and graded_sentences.npz (compare), numpy arrays only,
+   read by ``graded.graded_model``.
 scikit-learn is used here only; the runtime reads the arrays with numpy.
 """
 from __future__ import annotations
@@ -33,7 +36,16 @@ from corpora import load  # noqa: E402
 from harness import cached_encoder  # noqa: E402
 
 from narratrace import Narratrace  # noqa: E402
-from narratrace.group.graded import INPUTS, MODEL_FILE, graded_inputs, predict_overall  # noqa: E402
+from narratrace.group.graded import (  # noqa: E402
+    INPUTS,
+    MODEL_FILE,
+    SENTENCE_INPUTS,
+    SENTENCE_MODEL_FILE,
+    graded_inputs,
+    head_sentences,
+    predict_overall,
+    sentence_inputs,
+)
 from narratrace.group.similarity import Side, same_story_score  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 
@@ -49,7 +61,7 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
     """Inputs, Overall, the shipped score and the baselines of every labelled pair of one half."""
     corpus = load(f"semeval-{half}")
     encoder = cached_encoder(settings.encoder)
-    rows, overall, shipped, groups = [], [], [], []
+    rows, sentence_rows, overall, shipped, groups = [], [], [], [], []
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -63,6 +75,11 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
         means = nt._means()
         stored = {a.id: a for a in nt.articles()}
         sides: dict[str, Side] = {}
+        texts = {x: head_sentences(art.text, art.lang) for x, art in stored.items()}
+        flat = encoder.encode_passages([t for x in texts for t in texts[x]])
+        sentence_vectors, k = {}, 0
+        for x, t in texts.items():
+            sentence_vectors[x], k = flat[k:k + len(t)], k + len(t)
         for a, b, o in corpus.pairs:
             if a not in stored or b not in stored:
                 continue
@@ -73,30 +90,33 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
             # what compare_stored scores the pair with (its grouping probability and features), without a head
             probability, evidence = same_story_score(sides[a], sides[b], means=means)
             rows.append(graded_inputs(sides[a], sides[b], evidence["features"], means))
+            sentence_rows.append(sentence_inputs(sentence_vectors[a], sentence_vectors[b], stored[a].lang,
+                                                 stored[b].lang, means))
             overall.append(o)
             shipped.append(probability)
             parent[find(a)] = find(b)
         pairs = [(a, b) for a, b, _ in corpus.pairs if a in stored and b in stored]
     groups = [find(a) for a, _ in pairs]
     ids = {g: k for k, g in enumerate(dict.fromkeys(groups))}
-    return {"X": np.array(rows), "overall": np.array(overall), "shipped": np.array(shipped),
-            "groups": np.array([ids[g] for g in groups])}
+    return {"X": np.array(rows), "S": np.array(sentence_rows), "overall": np.array(overall),
+            "shipped": np.array(shipped), "groups": np.array([ids[g] for g in groups])}
 
 
 def load_inputs(settings: Settings, cache: Path | None) -> dict[str, dict[str, Any]]:
     if cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
             saved = data["halves"].item()
-        if saved.get("inputs") == list(INPUTS):
+        if saved.get("inputs") == list(INPUTS + SENTENCE_INPUTS):
             return saved["data"]
     out = {h: half_inputs(h, settings) for h in ("fit", "test")}
     if cache:
-        np.savez(cache, halves=np.array({"inputs": list(INPUTS), "data": out}, dtype=object))
+        np.savez(cache, halves=np.array({"inputs": list(INPUTS + SENTENCE_INPUTS), "data": out}, dtype=object))
     return out
 
 
 def fit_head(X: np.ndarray, y: np.ndarray, networks: int = NETWORKS, ridge_only: bool = False) -> dict[str, Any]:
-    """The head's arrays, fitted on (X, Overall)."""
+    """The head's arrays, fitted on (X, Overall); X's columns are ``INPUTS``, or ``INPUTS`` then
+    ``SENTENCE_INPUTS`` (the sentence head)."""
     from sklearn.linear_model import Ridge
     from sklearn.neural_network import MLPRegressor
 
@@ -104,7 +124,8 @@ def fit_head(X: np.ndarray, y: np.ndarray, networks: int = NETWORKS, ridge_only:
     scale[scale < 1e-9] = 1.0
     Z = np.clip((X - mean) / scale, -CLIP, CLIP)
     ridge = Ridge(alpha=ALPHA).fit(Z, y)
-    model: dict[str, Any] = {"inputs": np.array(INPUTS), "mean": mean, "scale": scale, "clip": np.float64(CLIP),
+    names = INPUTS if X.shape[1] == len(INPUTS) else INPUTS + SENTENCE_INPUTS
+    model: dict[str, Any] = {"inputs": np.array(names), "mean": mean, "scale": scale, "clip": np.float64(CLIP),
                              "ridge_w": ridge.coef_, "ridge_b": np.float64(ridge.intercept_),
                              "networks": np.int64(0 if ridge_only else networks)}
     for k in range(int(model["networks"])):
@@ -119,11 +140,16 @@ def pearson_neg(score: np.ndarray, overall: np.ndarray) -> float:
     return float(np.corrcoef(score, -overall)[0, 1])
 
 
-def cross_validated(data: dict[str, Any], **kw: Any) -> float:
-    """Pearson of out-of-fold predictions on the fit half."""
+def with_sentences(data: dict[str, Any]) -> np.ndarray:
+    """The sentence head's inputs of a half."""
+    return np.hstack([data["X"], data["S"]])
+
+
+def cross_validated(data: dict[str, Any], sentences: bool = False, **kw: Any) -> float:
+    """Pearson of out-of-fold predictions on the fit half (of the sentence head with ``sentences``)."""
     from sklearn.model_selection import GroupKFold
 
-    X, y = data["X"], data["overall"]
+    X, y = with_sentences(data) if sentences else data["X"], data["overall"]
     pred = np.zeros(len(y))
     for train, held in GroupKFold(n_splits=FOLDS).split(X, groups=data["groups"]):
         pred[held] = predict_overall(X[held], fit_head(X[train], y[train], **kw))
@@ -132,15 +158,18 @@ def cross_validated(data: dict[str, Any], **kw: Any) -> float:
 
 def baselines(data: dict[str, Any]) -> dict[str, float]:
     col = {k: i for i, k in enumerate(INPUTS)}
-    return {"shipped score": pearson_neg(data["shipped"], data["overall"]),
+    sentence = {k: i for i, k in enumerate(SENTENCE_INPUTS)}
+    return {"grouping probability": pearson_neg(data["shipped"], data["overall"]),
             "e5 cosine (raw article means)": pearson_neg(data["X"][:, col["raw_doc"]], data["overall"]),
-            "TF-IDF cosine (lexical)": pearson_neg(data["X"][:, col["lexical"]], data["overall"])}
+            "TF-IDF cosine (lexical)": pearson_neg(data["X"][:, col["lexical"]], data["overall"]),
+            "e5 sentence-mean cosine (centred)": pearson_neg(data["S"][:, sentence["s_doc"]], data["overall"])}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--inputs-cache", type=Path, help="npz keeping both halves' inputs between runs")
-    ap.add_argument("--write", action="store_true", help=f"write narratrace/data/{MODEL_FILE}")
+    ap.add_argument("--write", action="store_true",
+                    help=f"write narratrace/data/{MODEL_FILE} and {SENTENCE_MODEL_FILE}")
     ap.add_argument("--test", action="store_true", help="report on the test half (once, for the chosen head)")
     args = ap.parse_args()
     halves = load_inputs(Settings.load(None), args.inputs_cache)
@@ -150,7 +179,10 @@ def main() -> None:
         print(f"  {name:34s} {value:.3f}")
     print(f"  {'head: ridge only':34s} {cross_validated(fit, ridge_only=True):.3f}")
     print(f"  {f'head: ridge + {NETWORKS} networks':34s} {cross_validated(fit):.3f}")
+    print(f"  {'sentence head: ridge only':34s} {cross_validated(fit, sentences=True, ridge_only=True):.3f}")
+    print(f"  {'sentence head (compare)':34s} {cross_validated(fit, sentences=True):.3f}")
     model = fit_head(fit["X"], fit["overall"])
+    sentence_model = fit_head(with_sentences(fit), fit["overall"])
     if args.test:
         test = halves["test"]
         print(f"test half: {len(test['overall'])} pairs (fitted on the whole fit half)")
@@ -158,11 +190,14 @@ def main() -> None:
             print(f"  {name:34s} {value:.3f}")
         ridge = fit_head(fit["X"], fit["overall"], ridge_only=True)
         print(f"  {'head: ridge only':34s} {pearson_neg(-predict_overall(test['X'], ridge), test['overall']):.3f}")
-        print(f"  {'head (shipped)':34s} {pearson_neg(-predict_overall(test['X'], model), test['overall']):.3f}")
+        print(f"  {'head (joins)':34s} {pearson_neg(-predict_overall(test['X'], model), test['overall']):.3f}")
+        held = pearson_neg(-predict_overall(with_sentences(test), sentence_model), test["overall"])
+        print(f"  {'sentence head (compare)':34s} {held:.3f}")
     if args.write:
-        out = REPO / "narratrace" / "data" / MODEL_FILE
-        np.savez(out, **model)
-        print(f"wrote {out}")
+        for file, fitted in ((MODEL_FILE, model), (SENTENCE_MODEL_FILE, sentence_model)):
+            out = REPO / "narratrace" / "data" / file
+            np.savez(out, **fitted)
+            print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Probe: do sentence-level vectors add signal to compare's graded head? (measurement only; nothing ships)
+"""Probe: do sentence-level vectors add signal to compare's graded head? (the measurement that led to the
+sentence head, which ships as ``graded.sentence_inputs``; this script is kept as it ran)
 
     .venv/bin/python eval/probe_sentence_inputs.py [CAP] [INPUTS_CACHE]
 

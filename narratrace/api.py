@@ -141,13 +141,15 @@ class Narratrace(CorpusExports):
         """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``listing``, ``profile``, ``volume``)."""
         return OutletProfiles(self.store)
 
-    def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
-        """Alignment and relation of two stored articles, from their stored passage vectors."""
+    def compare(self, a_id: str, b_id: str, sentences: tuple[Any, Any] | None = None) -> dict[str, Any]:
+        """Alignment and relation of two stored articles, from their stored passage vectors; the graded
+        ``score`` also reads the two texts' first sentences, encoded here unless ``sentences`` gives their
+        vectors (``trace.compare.sentence_vectors``: the web app encodes them outside its store lock)."""
         from .trace.compare import compare_stored
 
         a, b = self.article(a_id), self.article(b_id)
         return compare_stored(a, b, self.store.passage_vectors(a_id), self.store.passage_vectors(b_id),
-                              means=self._means())
+                              means=self._means(), encoder=self.encoder, sentences=sentences)
 
     def compare_records(self, a: RawArticle, b: RawArticle) -> dict[str, Any]:
         """Two texts that are not stored, analysed and encoded exactly as ingest would store them
@@ -157,7 +159,7 @@ class Narratrace(CorpusExports):
 
         x, y = self.pipeline.as_if_stored([a, b])
         return compare_stored(x.article, y.article, stored_passages(x), stored_passages(y),
-                              means=language_means(self.encoder.vector_space))
+                              means=language_means(self.encoder.vector_space), encoder=self.encoder)
 
     def search(self, query: str, lang: str | None = None, limit: int = 20, query_vector: Any = None,
                mode: str = "hybrid", source: str | None = None) -> list[dict[str, Any]]:

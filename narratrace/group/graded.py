@@ -17,6 +17,12 @@ regression head fitted on the Overall ratings of the fit half (``eval/fit_graded
 The head (a ridge regression and small ReLU networks, averaged; weights in ``data/graded_score.npz``,
 read with numpy) predicts Overall; the score is ``(4 - Overall) / 3`` clipped to [0, 1]: 1 the same
 story, 0 unrelated. Every feature is symmetric, so ``score(a, b) == score(b, a)``.
+
+``compare`` can afford what a join cannot: encoding. A second head (``data/graded_sentences.npz``) reads the
+same inputs plus ``SENTENCE_INPUTS``, statistics of the similarity matrix of the two texts' first
+``SENTENCE_CAP`` sentences (``head_sentences``). Passages are too coarse to grade texts scraped without line
+breaks (SemEval's: a median of 2 passages an article, 7 sentences); the sentence head raises the held-out
+Pearson 0.778 -> 0.791 (docs/evaluation.md, "Sentence vectors"). Joins keep the passage head.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..paths import DATA_DIR
+from ..text.segment import split_sentences
 
 #: the grouping features the head reads (``similarity.FEATURES`` without ``days`` and ``dated``)
 PAIR_INPUTS = ("doc", "aligned", "top", "numbers", "names", "same_lang", "doc_same_lang", "lexical",
@@ -44,6 +51,17 @@ MATCHED, TOUCHED = 0.5, 0.3
 #: character n-gram length of ``grams``
 GRAM = 4
 MODEL_FILE = "graded_score.npz"
+#: statistics of the sentence similarity matrix (centred unless ``raw``): best pair, each side's mean best
+#: match (min, max), the share of sentences matched above 0.4 (min, max), 0.6 and 0.3 (min), the three best
+#: pairs, the first three sentences' best matches, the whole matrix, the sentence-mean cosine, raw coverage
+#: and best pair, and the sentence counts
+SENTENCE_INPUTS = ("s_best", "s_cover_min", "s_cover_max", "s_m4_min", "s_m4_max", "s_m6_min", "s_t3_min",
+                   "s_top3", "s_lead3", "s_mean", "s_doc", "s_raw_cover_min", "s_raw_cover_max", "s_raw_best", "s_n")
+#: sentences per text the sentence head reads (encoding them is compare's cost: ~0.1 s a text here)
+SENTENCE_CAP = 24
+#: shorter sentences (datelines, captions, "RT :") are left out
+SENTENCE_MIN_CHARS = 20
+SENTENCE_MODEL_FILE = "graded_sentences.npz"
 
 
 class Side(Protocol):
@@ -126,14 +144,51 @@ def graded_inputs(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.
     return np.array([x[k] for k in INPUTS], np.float64)
 
 
-@lru_cache(maxsize=1)
-def graded_model() -> dict[str, np.ndarray]:
-    """The shipped head: input scaling, ridge weights and the networks' layers (eval/fit_graded_score.py),
-    with the networks' layers stacked once (``stacked_networks``)."""
-    with (DATA_DIR / MODEL_FILE).open("rb") as fh, np.load(fh) as data:
+def head_sentences(text: str, lang: str | None) -> list[str]:
+    """The sentences of a text the sentence head reads: its first ``SENTENCE_CAP`` of at least
+    ``SENTENCE_MIN_CHARS`` characters (the text's start when none is that long)."""
+    spans = (text[a:b].strip() for a, b in split_sentences(text, lang))
+    kept = [s for s in spans if len(s) >= SENTENCE_MIN_CHARS] or [text.strip()[:1000]]
+    return [s for s in kept if s][:SENTENCE_CAP]
+
+
+def _centred_units(v: np.ndarray, lang: str | None, means: dict[str, np.ndarray] | None) -> np.ndarray:
+    mu = None if means is None else means.get(lang or "", means.get("_all"))
+    if mu is not None:
+        v = v - mu
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def sentence_inputs(va: np.ndarray, vb: np.ndarray, lang_a: str | None, lang_b: str | None,
+                    means: dict[str, np.ndarray] | None) -> np.ndarray:
+    """``SENTENCE_INPUTS`` of two texts' sentence vectors (``head_sentences``, encoded as passages),
+    centred by their languages' means like the passages; symmetric in a and b."""
+    if not len(va) or not len(vb):
+        return np.zeros(len(SENTENCE_INPUTS))
+    A, B = _centred_units(va, lang_a, means), _centred_units(vb, lang_b, means)
+    S, R = A @ B.T, va @ vb.T
+    rows, cols = S.max(1), S.max(0)
+    cover = sorted((_mean(rows), _mean(cols)))
+    m4 = sorted((_mean(rows > 0.4), _mean(cols > 0.4)))
+    raw_cover = sorted((_mean(R.max(1)), _mean(R.max(0))))
+    return np.array([
+        float(S.max()), cover[0], cover[1], m4[0], m4[1],
+        min(_mean(rows > 0.6), _mean(cols > 0.6)), min(_mean(rows > 0.3), _mean(cols > 0.3)),
+        _mean(np.sort(S, axis=None)[::-1][:3]), (_mean(rows[:3]) + _mean(cols[:3])) / 2, _mean(S),
+        float(_unit(A.mean(0)) @ _unit(B.mean(0))), raw_cover[0], raw_cover[1], float(R.max()),
+        float(np.log1p(len(A)) + np.log1p(len(B)))], np.float64)
+
+
+@lru_cache(maxsize=2)
+def graded_model(file: str = MODEL_FILE) -> dict[str, np.ndarray]:
+    """A shipped head (``MODEL_FILE``, or ``SENTENCE_MODEL_FILE`` for the sentence head): input scaling,
+    ridge weights and the networks' layers (eval/fit_graded_score.py), with the networks' layers stacked
+    once (``stacked_networks``)."""
+    with (DATA_DIR / file).open("rb") as fh, np.load(fh) as data:
         model = {k: data[k] for k in data.files}
-    if tuple(str(k) for k in model["inputs"]) != INPUTS:
-        raise RuntimeError(f"{MODEL_FILE} was fitted on other inputs; refit it with eval/fit_graded_score.py")
+    expected = INPUTS + SENTENCE_INPUTS if file == SENTENCE_MODEL_FILE else INPUTS
+    if tuple(str(k) for k in model["inputs"]) != expected:
+        raise RuntimeError(f"{file} was fitted on other inputs; refit it with eval/fit_graded_score.py")
     return model | dict(zip(STACKED, stacked_networks(model)))
 
 
@@ -164,8 +219,17 @@ def predict_overall(X: np.ndarray, model: dict[str, Any]) -> np.ndarray:
     return np.clip((ridge + networks.sum(axis=1)) / (1 + len(w2)), 1.0, 4.0)
 
 
-def graded_score(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.ndarray] | None) -> float:
+def graded_score(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.ndarray] | None,
+                 sentences: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """How much two articles are one story, 1 (same story) .. 0 (unrelated): the predicted SemEval
-    Overall rating mapped linearly, so its Pearson correlation with the human ratings is the head's."""
-    overall = float(predict_overall(graded_inputs(a, b, pair, means)[None, :], graded_model())[0])
+    Overall rating mapped linearly, so its Pearson correlation with the human ratings is the head's.
+    ``sentences``: the two texts' ``head_sentences`` vectors, when the caller encoded them (compare); the
+    sentence head grades the pair then, the passage head otherwise (joins)."""
+    x = graded_inputs(a, b, pair, means)
+    if sentences is None:
+        model = graded_model()
+    else:
+        x = np.concatenate([x, sentence_inputs(sentences[0], sentences[1], a.lang, b.lang, means)])
+        model = graded_model(SENTENCE_MODEL_FILE)
+    overall = float(predict_overall(x[None, :], model)[0])
     return (4.0 - overall) / 3.0

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..embed.base import Encoder
-from ..group.graded import graded_score
+from ..group.graded import graded_score, head_sentences
 from ..group.similarity import Side, language_means, same_story_score
 from ..model import Article
 from ..store import StoredPassages
@@ -183,35 +183,52 @@ def same_language(a: Article, b: Article) -> bool | None:
 
 
 def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassages,
-                   means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None) -> dict[str, Any]:
+                   means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
+                   encoder: Encoder | None = None,
+                   sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
     """:func:`compare_vectors` of two articles' encoded passages as the store keeps them (the passages,
     vectors and clues ingest chose): the one comparison of stored articles, and of texts that
     ``Narratrace.compare_records`` analysed and encoded the way ingest does. Its ``score`` is graded
-    (:func:`with_graded_score`)."""
+    (:func:`with_graded_score`); with ``encoder`` or ``sentences`` (:func:`sentence_vectors`, made by a
+    caller that encodes outside a lock), by the sentence head (the store keeps passage vectors only)."""
     ua = [Unit(i, t) for i, t in zip(pa.indices, pa.texts)]
     ub = [Unit(i, t) for i, t in zip(pb.indices, pb.texts)]
-    return _graded_comparison(a, b, ua, ub, pa.vectors, pb.vectors, means, sources)
+    return _graded_comparison(a, b, ua, ub, pa.vectors, pb.vectors, means, sources, encoder=encoder,
+                              sentences=sentences)
 
 
-def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side,
-                      means: dict[str, np.ndarray] | None) -> dict[str, Any]:
+def sentence_vectors(a: Article, b: Article, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors of the two texts' ``group.graded.head_sentences``, encoded in one call."""
+    sa, sb = head_sentences(a.text, a.lang), head_sentences(b.text, b.lang)
+    vecs = encoder.encode_passages(sa + sb)
+    return vecs[: len(sa)], vecs[len(sa):]
+
+
+def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side, means: dict[str, np.ndarray] | None,
+                      sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
     """``result`` (of :func:`compare_vectors`) with ``score`` graded: how much the two are one story, 1 (the
     same story) .. 0 (unrelated), fitted on human ratings (``group.graded``); the grouping stage's
-    probability of the same pair, which joins stories, moves to ``story_probability``."""
+    probability of the same pair, which joins stories, moves to ``story_probability``. ``graded_on`` says
+    which head graded it: ``passages and sentences`` when ``sentences`` (``sentence_vectors``) are given."""
     if result["score"] is not None:
         result["story_probability"] = result["score"]
-        result["score"] = round(graded_score(side_a, side_b, result["same_story_features"], means), 4)
+        graded = graded_score(side_a, side_b, result["same_story_features"], means, sentences)
+        result["score"] = round(graded, 4)
+        result["graded_on"] = "passages" if sentences is None else "passages and sentences"
     return result
 
 
 def _graded_comparison(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[Unit], va: np.ndarray,
                        vb: np.ndarray, means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
-                       params: AlignParams | None = None,
-                       thresholds: RelationThresholds | None = None) -> dict[str, Any]:
+                       params: AlignParams | None = None, thresholds: RelationThresholds | None = None,
+                       encoder: Encoder | None = None,
+                       sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
     sides = (Side(a.id, a.lang, a.published, va, [u.text for u in ua]),
              Side(b.id, b.lang, b.published, vb, [u.text for u in ub]))
     result = compare_vectors(a, b, ua, ub, va, vb, sources, params, thresholds, means=means, sides=sides)
-    return with_graded_score(result, *sides, means)
+    if sentences is None and encoder is not None and result["score"] is not None:
+        sentences = sentence_vectors(a, b, encoder)
+    return with_graded_score(result, *sides, means, sentences)
 
 
 def resolve_outlet(sources: SourceRegistry | None, name: str) -> str | None:
@@ -232,4 +249,4 @@ def compare(a: Article, b: Article, encoder: Encoder, sources: SourceRegistry | 
     ua, ub = units_of(a), units_of(b)
     vecs = encoder.encode_passages([u.text for u in ua] + [u.text for u in ub])
     return _graded_comparison(a, b, ua, ub, vecs[: len(ua)], vecs[len(ua):],
-                              language_means(encoder.vector_space), sources, params, thresholds)
+                              language_means(encoder.vector_space), sources, params, thresholds, encoder)

@@ -4,7 +4,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from narratrace.group.graded import INPUTS, graded_inputs, graded_model, graded_score, gram_cosine, predict_overall
+from narratrace.group.graded import (
+    INPUTS,
+    SENTENCE_CAP,
+    SENTENCE_INPUTS,
+    SENTENCE_MIN_CHARS,
+    SENTENCE_MODEL_FILE,
+    graded_inputs,
+    graded_model,
+    graded_score,
+    gram_cosine,
+    head_sentences,
+    predict_overall,
+    sentence_inputs,
+)
 from narratrace.group.similarity import Side, language_means, pair_features
 
 TEXTS_A = ["Floods closed 14 roads in Valencia on Monday, officials said.",
@@ -65,3 +78,55 @@ def test_a_ridge_only_head_predicts_the_ridge_clipped_to_the_scale():
             "ridge_b": np.float64(2.0), "networks": np.int64(0)}
     X = np.stack([np.zeros(n), np.ones(n), np.full(n, -10.0)])
     assert predict_overall(X, head) == pytest.approx([2.0, min(4.0, 2.0 + 0.1 * n), 1.0])
+
+
+def _unit_rows(n: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal((n, 384)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_head_sentences_keep_the_first_long_enough_sentences():
+    text = "Short one. " + " ".join(f"Sentence number {k} says something about the flood." for k in range(40))
+    kept = head_sentences(text, "en")
+    assert len(kept) == SENTENCE_CAP and all(len(s) >= SENTENCE_MIN_CHARS for s in kept)
+    assert kept[0].startswith("Sentence number 0")  # "Short one." is left out
+    assert head_sentences("Tiny.", "en") == ["Tiny."]  # no sentence is long enough: the text's start
+
+
+def test_sentence_inputs_are_symmetric_and_see_a_shared_sentence():
+    means = language_means("multilingual-e5-small")
+    va, vb = _unit_rows(5, 1), _unit_rows(3, 2)
+    ab, ba = sentence_inputs(va, vb, "en", "de", means), sentence_inputs(vb, va, "de", "en", means)
+    assert ab.shape == (len(SENTENCE_INPUTS),)
+    np.testing.assert_allclose(ab, ba, atol=1e-6)
+    shared = vb.copy()
+    shared[0] = va[0]  # one sentence in common: the best raw pair becomes 1
+    col = SENTENCE_INPUTS.index("s_raw_best")
+    assert sentence_inputs(va, shared, "en", "en", means)[col] == pytest.approx(1.0, abs=1e-5)
+    assert ab[col] < 0.5
+    assert not sentence_inputs(va, vb[:0], "en", "en", means).any()  # nothing to compare: zeros, no error
+
+
+def test_the_sentence_head_grades_when_sentences_are_given():
+    means = language_means("multilingual-e5-small")
+    a, b = _side("a", "en", TEXTS_A, 1), _side("b", "en", TEXTS_B, 2)
+    feats = pair_features(a, b, means)[0]
+    apart = graded_score(a, b, feats, means, (_unit_rows(6, 1), _unit_rows(6, 2)))
+    alike_sentences = _unit_rows(6, 1)
+    together = graded_score(a, b, feats, means, (alike_sentences, alike_sentences.copy()))
+    assert together > apart  # the same sentences on both sides: nearer "same story", passages unchanged
+    reverse = graded_score(b, a, pair_features(b, a, means)[0], means, (_unit_rows(6, 2), _unit_rows(6, 1)))
+    assert apart == pytest.approx(reverse, abs=1e-6)  # float32 sums in another order
+
+
+def test_shipped_sentence_head_reads_its_inputs_and_stays_on_the_scale():
+    model = graded_model(SENTENCE_MODEL_FILE)
+    assert tuple(str(k) for k in model["inputs"]) == INPUTS + SENTENCE_INPUTS
+    X = np.random.default_rng(0).normal(0.0, 50.0, (200, len(INPUTS) + len(SENTENCE_INPUTS)))
+    pred = predict_overall(X, model)
+    assert pred.min() >= 1.0 and pred.max() <= 4.0
+    base = model["mean"].copy()
+    closer = base.copy()
+    k = len(INPUTS) + SENTENCE_INPUTS.index("s_lead3")  # the strongest sentence input alone
+    closer[k] += model["scale"][k]
+    assert predict_overall(closer[None], model)[0] < predict_overall(base[None], model)[0]

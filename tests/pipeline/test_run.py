@@ -112,7 +112,9 @@ def test_run_compare_of_files_gives_the_verdict_of_the_stored_pair(new_db, real_
         for a, b in [(0, 1), (1, 2), (0, 3)]:
             stored = nt.compare(records[a].id, records[b].id)
             fresh = nt.compare_records(records[a], records[b])
-            for key in ("relation", "score", "coverage_a", "coverage_b", "direction", "unaligned_a", "unaligned_b"):
+            assert stored["graded_on"] == "passages and sentences"  # both grade with the sentence head
+            for key in ("relation", "score", "graded_on", "coverage_a", "coverage_b", "direction", "unaligned_a",
+                        "unaligned_b"):
                 assert fresh[key] == stored[key], (records[a].id, records[b].id, key)
             assert [(p["a"], p["b"]) for p in fresh["aligned"]] == [(p["a"], p["b"]) for p in stored["aligned"]]
 

@@ -90,7 +90,7 @@ def compare_cli(
         except NotFound as exc:  # neither a file nor, without a database, a stored id
             raise InputError(str(file_a), "no such file, and no database to find it in as a stored article id",
                              hint=f"check the paths; for stored articles give --db ({exc.message})") from None
-        with project as nt:  # stored ids: vectors come from the store, nothing is encoded
+        with project as nt:  # stored ids: passage vectors from the store; only the graded score's sentences encoded
             res = nt.compare(str(file_a), str(file_b))
         if as_json:
             sys.stdout.write(json.dumps(_public(res), ensure_ascii=False, indent=2) + "\n")

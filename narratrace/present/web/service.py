@@ -19,6 +19,7 @@ from ...pipeline.uploads import ingest_upload
 from ...settings import Settings, WebSettings
 from ...store.story_pages import Page
 from ...text.lang import direction as direction  # "rtl"/"ltr" of a language, from its language module
+from ...trace.compare import sentence_vectors
 from .encode_queue import EncodeQueue, QueueTimeout
 
 SORTS = ("size", "spread", "recent")
@@ -138,14 +139,25 @@ class WebService:
                 "others": [i for i in (story.article_ids if story else []) if i != article_id]}
 
     def compare(self, a_id: str, b_id: str) -> dict[str, Any]:
+        return self._compare(a_id, b_id)[2]
+
+    def _compare(self, a_id: str, b_id: str) -> tuple[Article, Article, dict[str, Any]]:
+        """Both articles and their comparison; the sentences its graded score reads are encoded outside the
+        store lock, in an encoding slot (``trace.compare.sentence_vectors``), so a comparison does not hold
+        up other requests."""
         with self.lock:
-            return self.nt.compare(a_id, b_id)
+            a, b = self.nt.article(a_id), self.nt.article(b_id)
+        if not hasattr(type(self.nt), "encoder"):  # a project that cannot encode apart from comparing
+            with self.lock:
+                return a, b, self.nt.compare(a_id, b_id)
+        with self._encodings.slot(cost=len(a.text) + len(b.text), timeout=None):
+            sentences = sentence_vectors(a, b, self._load_encoder())
+        with self.lock:
+            return a, b, self.nt.compare(a_id, b_id, sentences=sentences)
 
     def pair(self, a_id: str, b_id: str) -> dict[str, Any]:
         """Both articles, the comparison and rows of passages lined up for a side-by-side view."""
-        with self.lock:
-            a, b = self.nt.article(a_id), self.nt.article(b_id)
-            res = self.nt.compare(a_id, b_id)
+        a, b, res = self._compare(a_id, b_id)
         return {"a": a, "b": b, "compare": res, "rows": align_rows(a, b, res.get("aligned", []))}
 
     # ------------------------------------------------- search, narratives, claims

@@ -6,7 +6,6 @@ a malformed line) and one Parquet shard.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -16,16 +15,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "narratrace" / "data" / "samples"
-SEMEVAL = REPO.parent / "shared" / "eval" / "semeval2022-task8" / "pairs.csv"
 BROKEN_LINE = '{"id": "broken", "text": "a line cut off in the middle\n'
 
 
-def _semeval_articles() -> list[dict[str, str]]:
-    """Ten short SemEval articles: pairs whose ids carry no translation suffix (original texts)."""
-    csv.field_size_limit(1 << 30)
-    with SEMEVAL.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-
+def _semeval_articles(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Ten short SemEval articles of ``rows`` (the session's ``semeval_rows``): pairs whose ids carry no
+    translation suffix (original texts)."""
     def usable(r: dict[str, str]) -> bool:
         return (re.fullmatch(r"\d+_\d+", r["pair_id"]) is not None and r["text1"].strip() != ""
                 and r["text2"].strip() != "" and len(r["text1"]) < 2500 and len(r["text2"]) < 2500)
@@ -41,15 +36,13 @@ def _semeval_articles() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def shards(tmp_path_factory) -> list[Path]:
+def shards(tmp_path_factory, semeval_rows) -> list[Path]:
     """a.jsonl (2 seeds, a malformed line, 4 SemEval), b.jsonl (2 seeds, 3 SemEval), c.parquet (1 seed, 3 SemEval)."""
     pq = pytest.importorskip("pyarrow.parquet")
     import pyarrow as pa
 
-    if not SEMEVAL.exists():
-        pytest.skip("../shared/eval/semeval2022-task8 is not beside the repository")
     seeds = [{"id": f.stem, "text": f.read_text("utf-8")} for f in sorted(SAMPLES.glob("*.txt"))]
-    sem = _semeval_articles()
+    sem = _semeval_articles(semeval_rows)
     assert len(seeds) == 5 and len(sem) == 10
     folder = tmp_path_factory.mktemp("shards")
     with (folder / "a.jsonl").open("w", encoding="utf-8") as f:

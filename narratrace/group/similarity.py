@@ -54,7 +54,7 @@ from .features import (
     shared_evidence,
     unit_conflict,
 )
-from .graded import graded_score
+from .graded import centred_rows, graded_score
 from .lexical import TermRarity, background_rarity, term_overlap
 
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
@@ -135,11 +135,8 @@ class Side:
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
             v = self.vectors
-            if means is not None and len(v):
-                mu = means.get(self.lang or "", means.get("_all"))
-                if mu is not None:
-                    v = v - mu
-                    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            if means is not None and len(v) and means.get(self.lang or "", means.get("_all")) is not None:
+                v = centred_rows(v, self.lang, means)
             self._centred = v
         return self._centred
 

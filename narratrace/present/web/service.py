@@ -147,7 +147,7 @@ class WebService:
         up other requests."""
         with self.lock:
             a, b = self.nt.article(a_id), self.nt.article(b_id)
-        if not hasattr(type(self.nt), "encoder"):  # a project that cannot encode apart from comparing
+        if not self._can_encode:
             with self.lock:
                 return a, b, self.nt.compare(a_id, b_id)
         with self._encodings.slot(cost=len(a.text) + len(b.text), timeout=None):
@@ -196,6 +196,11 @@ class WebService:
         return ingest_upload(pipeline, data, name, max_file_bytes, locked=lambda: self.lock,
                              encoding=lambda cost: self._encodings.slot(cost=cost, timeout=None))
 
+    @property
+    def _can_encode(self) -> bool:
+        """False for a project without an ``encoder`` (it searches and compares without encoding here)."""
+        return hasattr(type(self.nt), "encoder")
+
     def _load_encoder(self) -> Any:
         with self._encoder_lock:  # loaded once, on first use (about a second), by one thread
             return self.nt.encoder
@@ -203,7 +208,7 @@ class WebService:
     def _encode(self, query: str) -> Any:
         """The query's vector, made in one of the encoding slots; None when the project cannot encode apart
         from searching (a project without an ``encoder``)."""
-        if not hasattr(type(self.nt), "encoder"):
+        if not self._can_encode:
             return None
         try:
             with self._encodings.slot(cost=len(query), timeout=self.search_wait_seconds):

@@ -24,7 +24,7 @@ import numpy as np
 from ..model import Link
 from ..settings import StoriesSettings
 from .lexical import BACKGROUND, TermRarity
-from .similarity import Side, load_story_model, same_story_score
+from .similarity import Side, load_story_model, prepare_sides, same_story_score
 
 
 class CandidateSource(Protocol):
@@ -269,6 +269,8 @@ class StoryGrouper:
             extras += extra
             hits.extend(extra)
         source.prefetch(extras)
+        prepare_sides([side] + [source.side(m)[0] for members in by_story.values() for m in members
+                                if m not in scored], self.means)
         best: tuple[float, str, list[tuple[str, float]]] | None = None
         for story in sorted(by_story):
             members = by_story[story]

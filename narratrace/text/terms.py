@@ -38,8 +38,9 @@ CLITICS_PATTERN = "(?:[وف]?(?:لل|[بل]?ال|کال|[بل])?)"
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
-#: what ``_word`` matches in ASCII text
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+#: what ``_word`` matches in ASCII text is runs of letters and digits: this table keeps those bytes and makes
+#: every other one a space
+_ASCII_SPACES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 
 
 @lru_cache(maxsize=1)
@@ -81,9 +82,13 @@ def strip_clitics(word: str) -> list[str]:
 def key_terms(key: str) -> list[str]:
     """The terms of a match key, in text order (an Arabic-script word, then its forms without clitics)."""
     if key.isascii():  # no CJK run, no Arabic-script word, no combining mark: runs of letters and digits
-        return _ASCII_WORD.findall(key)  # (a third of the time of the general pattern)
+        # (the other bytes made spaces, then split: half the time of a regex findall, the same terms)
+        return key.encode("ascii").translate(_ASCII_SPACES).decode("ascii").split()
+    words = _word().findall(key)
+    if not _CJK_RUN.search(key) and not _ARABIC_SCRIPT.search(key):  # each word is a term (Latin, Cyrillic...)
+        return words
     out: list[str] = []
-    for word in _word().findall(key):
+    for word in words:
         if _CJK_RUN.search(word):
             out += _cjk_terms(word)
         elif _ARABIC_SCRIPT.match(word):

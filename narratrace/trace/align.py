@@ -124,7 +124,7 @@ def _knn_mean(s: np.ndarray, k: int, axis: int) -> np.ndarray:
         return np.zeros(s.shape[1 - axis], dtype=np.float32)
     kk = min(k, size)
     part = -np.partition(-s, kk - 1, axis=axis)
-    return part.take(range(kk), axis=axis).mean(axis=axis)
+    return (part[:, :kk] if axis == 1 else part[:kk]).mean(axis=axis)  # the k largest: a view, not a take
 
 
 def _merged(v: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from narratrace.text.terms import CLITICS_PATTERN, key_terms, strip_clitics, text_terms
 
@@ -56,3 +58,25 @@ def test_terms_words_keep_their_combining_marks_and_lose_punctuation():
     assert key_terms("") == []
     assert all(" " not in t and t for t in text_terms("۷۵۰ عضو «داعش» از زندان الصناعه"))
     assert "750" in text_terms("۷۵۰ عضو")
+
+
+def _terms_word_by_word(key: str) -> list[str]:
+    """key_terms without its fast paths: every word of the general pattern, each looked at alone."""
+    from narratrace.text import terms
+    out: list[str] = []
+    for word in terms._word().findall(key):
+        if terms._CJK_RUN.search(word):
+            out += terms._cjk_terms(word)
+        elif terms._ARABIC_SCRIPT.match(word):
+            out += [word, *strip_clitics(word)]
+        else:
+            out.append(word)
+    return out
+
+
+@given(st.text(alphabet=st.sampled_from("ab Z9_-.,'\n\té ïçşğ中国说والحسكهкий\u0301"), max_size=40))
+def test_terms_fast_paths_give_the_terms_of_the_general_pattern(key):
+    # the ASCII byte table and the "no CJK, no Arabic script" shortcut are speed only
+    assert key_terms(key) == _terms_word_by_word(key)
+    if key.isascii():
+        assert key_terms(key) == re.findall(r"[A-Za-z0-9]+", key)

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..text.jalali import to_gregorian
@@ -192,12 +192,20 @@ def unit_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> float:
     """Of the words both texts put after a number, the share whose numbers the two never share: a
     6.1-magnitude quake is not a 4.6-magnitude one, where sharing "magnitude" says little. Death tolls
     grow within one event, so this is evidence for the model to weigh, not a rule."""
-    by_a: dict[str, set[str]] = {}
-    by_b: dict[str, set[str]] = {}
-    for unit, value in a:
-        by_a.setdefault(unit, set()).add(value)
-    for unit, value in b:
-        by_b.setdefault(unit, set()).add(value)
+    return values_conflict(unit_values(a), unit_values(b))
+
+
+def unit_values(units: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """word -> the numbers a text puts before it (``number_units`` grouped by word): one article's side
+    of ``unit_conflict``, kept by a scorer that meets the article in many pairs."""
+    by_word: dict[str, set[str]] = {}
+    for unit, value in units:
+        by_word.setdefault(unit, set()).add(value)
+    return by_word
+
+
+def values_conflict(by_a: Mapping[str, set[str]], by_b: Mapping[str, set[str]]) -> float:
+    """``unit_conflict`` of two ``unit_values``."""
     shared = by_a.keys() & by_b.keys()
     if not shared:
         return 0.0

@@ -52,7 +52,8 @@ from .features import (
     number_weight,
     numbers,
     shared_evidence,
-    unit_conflict,
+    unit_values,
+    values_conflict,
 )
 from .graded import centred_rows, graded_score
 from .lexical import TermRarity, background_rarity, term_overlap
@@ -131,6 +132,7 @@ class Side:
     _year_known: bool = field(default=False, repr=False)
     _lexical: tuple[int, int, dict[str, float]] | None = field(default=None, repr=False)
     _units: set[tuple[str, str]] | None = field(default=None, repr=False)
+    _unit_values: dict[str, set[str]] | None = field(default=None, repr=False)
 
     def centred(self, means: dict[str, np.ndarray] | None) -> np.ndarray:
         if self._centred is None:
@@ -195,6 +197,13 @@ class Side:
         if self._units is None:
             self._units = set().union(*(_passage_units(t) for t in self.texts)) if self.texts else set()
         return self._units
+
+    @property
+    def unit_values(self) -> dict[str, set[str]]:
+        """``features.unit_values`` of ``units``: one side of ``unit_conflict``, made once per article."""
+        if self._unit_values is None:
+            self._unit_values = unit_values(self.units)
+        return self._unit_values
 
 
 def prepare_sides(sides: Iterable[Side], means: dict[str, np.ndarray] | None) -> None:
@@ -289,20 +298,9 @@ def _days(a: str | None, b: str | None) -> float | None:
 
     Never raises: a value that is not a possible date (``2021-02-30``, ``9999-12``, stored before ingest
     checked dates) counts as undated."""
-    def span(s: str) -> tuple[date, date] | None:
-        try:
-            parts = [int(x) for x in s[:10].split("-")]
-            if len(parts) == 1:
-                return date(parts[0], 1, 1), date(parts[0], 12, 31)
-            if len(parts) == 2:
-                last = calendar.monthrange(parts[0], parts[1])[1] if 1 <= parts[1] <= 12 else 0
-                return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
-            return date(*parts[:3]), date(*parts[:3])
-        except (ValueError, TypeError, OverflowError, calendar.IllegalMonthError):
-            return None
     if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
         return None
-    sa, sb = span(a), span(b)
+    sa, sb = _date_span(a), _date_span(b)
     if not sa or not sb:
         return None
     if sa[1] < sb[0]:
@@ -310,6 +308,22 @@ def _days(a: str | None, b: str | None) -> float | None:
     if sb[1] < sa[0]:
         return float((sa[0] - sb[1]).days)
     return 0.0
+
+
+@lru_cache(maxsize=65536)  # a pure function of a date string, and the same dates recur pair after pair
+def _date_span(s: str) -> tuple[date, date] | None:
+    """The first and last day a partial ISO date (year, year-month or full date) can mean; None when it is
+    not a possible date."""
+    try:
+        parts = [int(x) for x in s[:10].split("-")]
+        if len(parts) == 1:
+            return date(parts[0], 1, 1), date(parts[0], 12, 31)
+        if len(parts) == 2:
+            last = calendar.monthrange(parts[0], parts[1])[1] if 1 <= parts[1] <= 12 else 0
+            return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
+        return date(*parts[:3]), date(*parts[:3])
+    except (ValueError, TypeError, OverflowError, calendar.IllegalMonthError):
+        return None
 
 
 def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
@@ -345,7 +359,7 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
     feats["numbers"] = shared_evidence(a.numbers, b.numbers, number_weight)
     feats["names"] = shared_evidence(a.names, b.names, name_rarity(), scale=2.0)
     feats["no_names"] = float(not a.names or not b.names)
-    feats["unit_conflict"] = unit_conflict(a.units, b.units)
+    feats["unit_conflict"] = values_conflict(a.unit_values, b.unit_values)
     days = _days(a.published, b.published)
     if days is None and (a.published or b.published):
         # one side undated: the month its text mentions last bounds its date from below

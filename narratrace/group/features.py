@@ -1,4 +1,4 @@
-"""Script-independent clues for "same event": numbers and name keys.
+"""Script-independent clues for "same event": numbers, name keys and the days between two dates.
 
 Embeddings of two unrelated articles in one language often score higher than an
 article and its own translation; numbers (750 fighters) and names (al-Hasakah /
@@ -9,11 +9,14 @@ transliterated to Latin letters first ("Палу" → "palu" → BL, as "Palu");
 """
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ..text.jalali import to_gregorian
@@ -281,3 +284,36 @@ def lead_names_conflict(a: Sequence[tuple[str | None, frozenset[str]]],
         return any(n >= LEAD_DOMINANT * len(mine) and theirs[k] <= LEAD_RARE * len(other) for k, n in counts.items())
 
     return own_names(a, b) and own_names(b, a)
+
+
+def days_between(a: str | None, b: str | None) -> float | None:
+    """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour.
+
+    Never raises: a value that is not a possible date (``2021-02-30``, ``9999-12``, stored before ingest
+    checked dates) counts as undated."""
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
+        return None
+    sa, sb = date_span(a), date_span(b)
+    if not sa or not sb:
+        return None
+    if sa[1] < sb[0]:
+        return float((sb[0] - sa[1]).days)
+    if sb[1] < sa[0]:
+        return float((sa[0] - sb[1]).days)
+    return 0.0
+
+
+@lru_cache(maxsize=65536)  # a pure function of a date string, and the same dates recur pair after pair
+def date_span(s: str) -> tuple[date, date] | None:
+    """The first and last day a partial ISO date (year, year-month or full date) can mean; None when it is
+    not a possible date."""
+    try:
+        parts = [int(x) for x in s[:10].split("-")]
+        if len(parts) == 1:
+            return date(parts[0], 1, 1), date(parts[0], 12, 31)
+        if len(parts) == 2:
+            last = calendar.monthrange(parts[0], parts[1])[1] if 1 <= parts[1] <= 12 else 0
+            return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
+        return date(*parts[:3]), date(*parts[:3])
+    except (ValueError, TypeError, OverflowError, calendar.IllegalMonthError):
+        return None

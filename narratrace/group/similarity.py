@@ -27,12 +27,10 @@ for counts nothing.
 """
 from __future__ import annotations
 
-import calendar
 import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,7 @@ from ..paths import DATA_DIR
 from .features import (
     LEAD_PASSAGES,
     NameRarity,
+    days_between,
     latest_mentioned_month,
     latest_year,
     lead_names_conflict,
@@ -293,39 +292,6 @@ def _passage_units(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(number_units(text))
 
 
-def _days(a: str | None, b: str | None) -> float | None:
-    """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour.
-
-    Never raises: a value that is not a possible date (``2021-02-30``, ``9999-12``, stored before ingest
-    checked dates) counts as undated."""
-    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
-        return None
-    sa, sb = _date_span(a), _date_span(b)
-    if not sa or not sb:
-        return None
-    if sa[1] < sb[0]:
-        return float((sb[0] - sa[1]).days)
-    if sb[1] < sa[0]:
-        return float((sa[0] - sb[1]).days)
-    return 0.0
-
-
-@lru_cache(maxsize=65536)  # a pure function of a date string, and the same dates recur pair after pair
-def _date_span(s: str) -> tuple[date, date] | None:
-    """The first and last day a partial ISO date (year, year-month or full date) can mean; None when it is
-    not a possible date."""
-    try:
-        parts = [int(x) for x in s[:10].split("-")]
-        if len(parts) == 1:
-            return date(parts[0], 1, 1), date(parts[0], 12, 31)
-        if len(parts) == 2:
-            last = calendar.monthrange(parts[0], parts[1])[1] if 1 <= parts[1] <= 12 else 0
-            return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
-        return date(*parts[:3]), date(*parts[:3])
-    except (ValueError, TypeError, OverflowError, calendar.IllegalMonthError):
-        return None
-
-
 def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
                   margin: float = 0.02, rarity: TermRarity | None = None) -> tuple[dict[str, float], dict[str, Any]]:
     """Feature values and the evidence behind them (which passages matched, shared clues and terms).
@@ -360,13 +326,13 @@ def pair_features(a: Side, b: Side, means: dict[str, np.ndarray] | None = None,
     feats["names"] = shared_evidence(a.names, b.names, name_rarity(), scale=2.0)
     feats["no_names"] = float(not a.names or not b.names)
     feats["unit_conflict"] = values_conflict(a.unit_values, b.unit_values)
-    days = _days(a.published, b.published)
+    days = days_between(a.published, b.published)
     if days is None and (a.published or b.published):
         # one side undated: the month its text mentions last bounds its date from below
         dated, undated = (a, b) if a.published else (b, a)
         bound = undated.not_before
         if bound and dated.published and dated.published[:7] < bound:
-            days = _days(dated.published, bound)
+            days = days_between(dated.published, bound)
     if days is not None:
         feats["dated"] = 1.0
         feats["days"] = min(days, 365.0) / 365.0

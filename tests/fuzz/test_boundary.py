@@ -2,7 +2,7 @@
 
 Classes, not examples: any publication date (strings in ISO shape with any numbers, RFC 2822, words,
 numbers of any size) is kept as a real calendar date or dropped with a reason, and the grouping stage's
-``_days`` never raises on anything, stored or not; lone UTF-16 surrogates anywhere in a record (text, title,
+``days_between`` never raises on anything, stored or not; lone UTF-16 surrogates anywhere in a record (text, title,
 id, outlet, metadata keys and values) and NaN/Infinity in its metadata are repaired and named, so the record
 encodes as UTF-8 and as strict JSON.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narratrace.group.similarity import _days
+from narratrace.group.features import days_between
 from narratrace.ingest.decode import clean, replace_surrogates
 from narratrace.ingest.jsonl import read_jsonl
 from narratrace.ingest.values import MAX_YEAR, MIN_YEAR, WARNINGS_KEY, check_published, checked
@@ -68,11 +68,11 @@ def test_published_is_a_real_date_or_dropped_with_a_reason(value: object) -> Non
 @given(st.one_of(ANY_DATE, ISO_SHAPED), st.one_of(ANY_DATE, ISO_SHAPED))
 def test_days_never_raises_on_any_pair_of_stored_values(a: object, b: object) -> None:
     """Stores made before dates were checked hold anything: the scorer treats what is not a date as undated."""
-    days = _days(a, b)  # type: ignore[arg-type]
+    days = days_between(a, b)  # type: ignore[arg-type]
     assert days is None or (days >= 0 and math.isfinite(days))
     kept_a, kept_b = check_published(a)[0], check_published(b)[0]
     if kept_a and kept_b:
-        assert _days(kept_a, kept_b) is not None  # two kept dates always compare
+        assert days_between(kept_a, kept_b) is not None  # two kept dates always compare
 
 
 SURROGATE = st.integers(0xD800, 0xDFFF).map(chr)

@@ -198,8 +198,8 @@ class SQLStore(IndexCache, ClaimTables, StoryIds, SiteLineTables, AnnotationTabl
 
     def passage_vectors_many(self, article_ids: Iterable[str], clues: bool = True) -> dict[str, StoredPassages]:
         """``passage_vectors`` of several articles in two queries (grouping reads its candidates and their
-        stories' members at once); unknown ids are left out. ``clues=False``: without the grouping clues (a narrative's label needs
-        none, and parsing them is most of the cost of reading a large narrative)."""
+        stories' members at once); unknown ids are left out. ``clues=False``: without the grouping clues
+        (a narrative's label needs none, and parsing them is most of the cost of reading a large narrative)."""
         ids = list(dict.fromkeys(article_ids))
         heads: dict[int, tuple[Any, ...]] = {}
         for chunk in _chunks(ids, 500):

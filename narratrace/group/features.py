@@ -293,7 +293,7 @@ def days_between(a: str | None, b: str | None) -> float | None:
     checked dates) counts as undated."""
     if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
         return None
-    sa, sb = date_span(a), date_span(b)
+    sa, sb = _date_span(a), _date_span(b)
     if not sa or not sb:
         return None
     if sa[1] < sb[0]:
@@ -304,7 +304,7 @@ def days_between(a: str | None, b: str | None) -> float | None:
 
 
 @lru_cache(maxsize=65536)  # a pure function of a date string, and the same dates recur pair after pair
-def date_span(s: str) -> tuple[date, date] | None:
+def _date_span(s: str) -> tuple[date, date] | None:
     """The first and last day a partial ISO date (year, year-month or full date) can mean; None when it is
     not a possible date."""
     try:

@@ -286,6 +286,35 @@ def lead_names_conflict(a: Sequence[tuple[str | None, frozenset[str]]],
     return own_names(a, b) and own_names(b, a)
 
 
+#: years between two texts' years at which they are two events: ``years_apart`` is 1 from here, and a story
+#: whose year is this far after every dated member of another is not merged with it (``years_conflict``)
+YEARS_APART_CAP = 2
+#: dated members a story needs before its years can hold it apart from another: one could be a background year
+YEARS_DATED_MEMBERS = 2
+
+
+def years_conflict(a: Sequence[int | None], b: Sequence[int | None]) -> bool:
+    """Two stories, given as each member's year (publication year, else the latest year its text names),
+    where one is an event of year Y (at least ``LEAD_DOMINANT`` of its members) and every dated member of
+    the other, at least ``YEARS_DATED_MEMBERS`` of them, lies ``YEARS_APART_CAP`` or more years before Y:
+    last decade's quake in the same province, the previous administration's rule. Pair scores miss it when
+    the two share their names and vocabulary. Exact for dated feeds; for undated texts a report's latest
+    named year stands in for its date, and one named year off (a January report of December's event) is
+    never enough. Both stories need ``LEAD_MEMBERS`` or more members, as ``lead_names_conflict``."""
+    if len(a) < LEAD_MEMBERS or len(b) < LEAD_MEMBERS:
+        return False
+
+    def later_than(mine: Sequence[int | None], other: Sequence[int | None]) -> bool:
+        dated = [y for y in other if y]
+        if len(dated) < YEARS_DATED_MEMBERS:
+            return False
+        counts = Counter(y for y in mine if y)  # every year of half the members, so a tie does not hang on order
+        return any(n >= LEAD_DOMINANT * len(mine) and max(dated) <= year - YEARS_APART_CAP
+                   for year, n in counts.items())
+
+    return later_than(a, b) or later_than(b, a)
+
+
 def days_between(a: str | None, b: str | None) -> float | None:
     """Days between two partial ISO dates, counting the uncertainty of a month-only date in the pair's favour.
 

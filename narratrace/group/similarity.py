@@ -41,6 +41,7 @@ from ..errors import ConfigError
 from ..paths import DATA_DIR
 from .features import (
     LEAD_PASSAGES,
+    YEARS_APART_CAP,
     NameRarity,
     days_between,
     latest_mentioned_month,
@@ -53,6 +54,7 @@ from .features import (
     shared_evidence,
     unit_values,
     values_conflict,
+    years_conflict,
 )
 from .graded import centred_rows, graded_score
 from .lexical import TermRarity, background_rarity, term_overlap
@@ -60,8 +62,6 @@ from .lexical import TermRarity, background_rarity, term_overlap
 FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_lang", "doc_same_lang",
             "lexical", "lexical_same_lang", "years_apart", "no_names",
             "unit_conflict")
-#: years between the latest years two texts mention at which ``years_apart`` is 1
-YEARS_APART_CAP = 2
 
 
 #: vector space -> file of per-language mean vectors (made by eval/calibrate_stories.py)
@@ -237,9 +237,11 @@ def prepare_sides(sides: Iterable[Side], means: dict[str, np.ndarray] | None) ->
 
 
 def stories_conflict(a: Sequence[Side], b: Sequence[Side]) -> bool:
-    """Two groups of articles whose leads name different people or places (``features.lead_names_conflict``):
-    re-examination does not merge them, whatever their mean pair score."""
-    return lead_names_conflict([(s.lang, s.lead_names) for s in a], [(s.lang, s.lead_names) for s in b])
+    """Two groups of articles whose leads name different people or places (``features.lead_names_conflict``),
+    or of years two or more apart (``features.years_conflict``): re-examination does not merge them,
+    whatever their mean pair score."""
+    return (lead_names_conflict([(s.lang, s.lead_names) for s in a], [(s.lang, s.lead_names) for s in b])
+            or years_conflict([s.year for s in a], [s.year for s in b]))
 
 
 def passage_clues(text: str) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Two stories whose leads name different people stay apart in re-examination (issue 14: two Chargers
-players' DUI arrests, two coaches fired), while one story's reports, a story too small to judge and a
-story across languages are never held apart by it."""
+players' DUI arrests, two coaches fired), and so do two of years two or more apart (the Papua quakes,
+whose reports name 2004 at the latest, and the 2013 one in Aceh); one story's reports, a story too small
+to judge and a story across languages are never held apart by the names, a year off by one never by the
+years."""
 from __future__ import annotations
 
 import numpy as np
 
-from narratrace.group.features import lead_names_conflict, name_keys
+from narratrace.group.features import lead_names_conflict, name_keys, years_conflict
 from narratrace.group.recluster import average_link
 from narratrace.group.similarity import Side, stories_conflict
 
@@ -45,6 +47,34 @@ def test_sides_read_their_lead() -> None:
     assert name_keys("receiver Vincent Jackson") <= jackson[0].lead_names
     assert stories_conflict(jackson, williams)
     assert not stories_conflict(jackson, jackson[:1] + williams[:2])
+
+
+def test_years_two_apart_conflict() -> None:
+    papua = [2004, 2004, None, 2002]  # an old quake: most reports name no year, the dated ones name 2004 or before
+    aceh = [2013, 2013, 2013, None]
+    assert years_conflict(aceh, papua) and years_conflict(papua, aceh)
+    tie, later = [2005, 2005, 2013, 2013], [2010, 2010, 2011]  # two years hold half the members each: both count
+    assert years_conflict(tie, later) and years_conflict(tie[::-1], later) and years_conflict(later, tie)
+
+
+def test_years_near_undated_or_few_do_not() -> None:
+    aceh = [2013, 2013, 2013, None]
+    assert not years_conflict(aceh, [2012, 2012, 2012])  # December's event, January's reports
+    assert not years_conflict(aceh, [2004, None, None, None])  # one dated member could be a background year
+    assert not years_conflict(aceh, [None, None, None])  # undated reports say nothing
+    assert not years_conflict(aceh, [2004, 2004, 2013])  # one of them names the other's year
+    assert not years_conflict(aceh[:2], [2004, 2004, 2004])  # two members: too few to judge
+    assert not years_conflict([2013, 2008, 2005, None], [2001, 2001, 2001])  # no year holds half its members
+
+
+def test_sides_read_their_years() -> None:
+    def side(i: int, published: str | None, text: str) -> Side:
+        return Side(f"a{i}", "en", published, np.zeros((1, 4), np.float32), [text])
+    dated = [side(i, "2013-07-02", "A quake struck the province hit by the 2004 tsunami.") for i in range(3)]
+    undated = [side(i, None, f"The quake of {y} in Papua killed four.") for i, y in ((3, 2004), (4, 2004), (5, 2002))]
+    assert [s.year for s in dated] == [2013] * 3  # the publication year, not the year the text names
+    assert stories_conflict(dated, undated)
+    assert not stories_conflict(dated, dated[:1] + undated[:2])
 
 
 def test_average_link_keeps_conflicting_clusters_apart() -> None:

@@ -4,7 +4,9 @@
 
 1. Language means for centring: mean passage vector per language over Tatoeba
    sentences 500-699 of each language file (general sentences, no topic), written
-   to narratrace/data/lang_means.e5-small.npz.
+   to narratrace/data/lang_means.e5-small.npz. ``--query-means`` writes only the same sentences'
+   mean *query* vectors (e5's "query: " prefix) to lang_means.e5-small.query.npz: compare's sentence
+   head encodes sentences as queries and centres them by these.
 2. SemEval-2022 Task 8 pairs are split in two halves by a hash of the pair id.
    On the 'fit' half only, a logistic model over ``group.similarity.FEATURES``
    learns P(same story) with label Overall <= 1.5 (same event) vs Overall >= 2.5 (different),
@@ -52,11 +54,12 @@ TATOEBA_LANGS = {"id": "ind-eng.ind", "fa": "pes-eng.pes", "ar": "ara-eng.ara", 
                  "hi": "hin-eng.hin"}
 
 
-def language_means(cache: VectorCache) -> dict[str, np.ndarray]:
+def language_means(cache: VectorCache, query: bool = False) -> dict[str, np.ndarray]:
+    """Mean vector per language of Tatoeba sentences 500-699, encoded as passages (or as queries)."""
     means = {}
     for lang, name in TATOEBA_LANGS.items():
         lines = (TATOEBA / f"tatoeba.{name}").read_text("utf-8").split("\n")[500:700]
-        means[lang] = cache.encode([s for s in lines if s.strip()]).mean(0)
+        means[lang] = cache.encode([s for s in lines if s.strip()], query=query).mean(0)
     means["_all"] = np.mean(list(means.values()), axis=0)
     return means
 
@@ -137,6 +140,8 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true", help="print the model, write nothing")
     ap.add_argument("--background-only", action="store_true",
                     help="write only the background frequencies (name_df.json, term_df.json)")
+    ap.add_argument("--query-means", action="store_true",
+                    help="write only the language means of query vectors (lang_means.e5-small.query.npz)")
     args = ap.parse_args()
 
     settings = Settings.load()
@@ -148,6 +153,13 @@ def main() -> None:
         return
     encoder = make_encoder(settings.encoder.backend, batch_size=settings.encoder.batch_size)
     cache = VectorCache(encoder)
+    if args.query_means:
+        query_means = language_means(cache, query=True)
+        out = REPO / "narratrace" / "data" / "lang_means.e5-small.query.npz"
+        if not args.dry_run:
+            np.savez(out, **{k: v.astype(np.float16) for k, v in query_means.items()})
+        print(f"query-vector language means for {len(query_means) - 1} languages -> {out.relative_to(REPO)}")
+        return
     means = language_means(cache)
     out = REPO / "narratrace" / "data" / "lang_means.e5-small.npz"
     if not args.dry_run:

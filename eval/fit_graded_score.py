@@ -14,10 +14,11 @@
 3. **The head**: a ridge regression (``ALPHA``) and ``NETWORKS`` one-layer ReLU networks (``HIDDEN``
    units, L2 ``NET_ALPHA``, seeds 0..), averaged, fitted on the whole fit half.
 4. **The sentence head** (what ``compare`` grades with): the same fit over the inputs plus
-   ``graded.SENTENCE_INPUTS``, from the stored texts' ``head_sentences`` encoded as compare encodes them.
+   ``graded.SENTENCE_INPUTS``, from the stored texts' ``head_sentences`` encoded as compare encodes them
+   (as queries, centred by the query vectors' language means).
 5. ``--test``: ONE report on the test half, with the baselines of the same run. ``--write``: the heads
    go to narratrace/data/graded_score.npz (joins) and graded_sentences.npz (compare), numpy arrays only,
-   read by ``graded.graded_model``.
+   read by ``graded.graded_model``; ``--write-sentences``: only graded_sentences.npz.
 scikit-learn is used here only; the runtime reads the arrays with numpy.
 """
 from __future__ import annotations
@@ -46,7 +47,7 @@ from narratrace.group.graded import (  # noqa: E402
     predict_overall,
     sentence_inputs,
 )
-from narratrace.group.similarity import Side, same_story_score  # noqa: E402
+from narratrace.group.similarity import Side, query_language_means, same_story_score  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 
 CLIP = 5.0
@@ -55,6 +56,8 @@ NETWORKS = 6
 HIDDEN = 32
 NET_ALPHA = 10.0
 FOLDS = 10
+#: how the sentence inputs were encoded (a cache of other ones is made again)
+SENTENCES_AS = "queries, query means"
 
 
 def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
@@ -76,7 +79,9 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
         stored = {a.id: a for a in nt.articles()}
         sides: dict[str, Side] = {}
         texts = {x: head_sentences(art.text, art.lang) for x, art in stored.items()}
-        flat = encoder.encode_passages([t for x in texts for t in texts[x]])
+        # encoded and centred as compare does (trace.compare.sentence_vectors): as queries, by query means
+        flat = encoder.encode_queries([t for x in texts for t in texts[x]])
+        sentence_means = query_language_means(encoder.vector_space)
         sentence_vectors, k = {}, 0
         for x, t in texts.items():
             sentence_vectors[x], k = flat[k:k + len(t)], k + len(t)
@@ -91,7 +96,7 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
             probability, evidence = same_story_score(sides[a], sides[b], means=means)
             rows.append(graded_inputs(sides[a], sides[b], evidence["features"], means))
             sentence_rows.append(sentence_inputs(sentence_vectors[a], sentence_vectors[b], stored[a].lang,
-                                                 stored[b].lang, means))
+                                                 stored[b].lang, sentence_means))
             overall.append(o)
             shipped.append(probability)
             parent[find(a)] = find(b)
@@ -106,11 +111,12 @@ def load_inputs(settings: Settings, cache: Path | None) -> dict[str, dict[str, A
     if cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
             saved = data["halves"].item()
-        if saved.get("inputs") == list(INPUTS + SENTENCE_INPUTS):
+        if saved.get("inputs") == list(INPUTS + SENTENCE_INPUTS) and saved.get("sentences") == SENTENCES_AS:
             return saved["data"]
     out = {h: half_inputs(h, settings) for h in ("fit", "test")}
     if cache:
-        np.savez(cache, halves=np.array({"inputs": list(INPUTS + SENTENCE_INPUTS), "data": out}, dtype=object))
+        np.savez(cache, halves=np.array({"inputs": list(INPUTS + SENTENCE_INPUTS), "sentences": SENTENCES_AS,
+                                         "data": out}, dtype=object))
     return out
 
 
@@ -170,6 +176,8 @@ def main() -> None:
     ap.add_argument("--inputs-cache", type=Path, help="npz keeping both halves' inputs between runs")
     ap.add_argument("--write", action="store_true",
                     help=f"write narratrace/data/{MODEL_FILE} and {SENTENCE_MODEL_FILE}")
+    ap.add_argument("--write-sentences", action="store_true",
+                    help=f"write only narratrace/data/{SENTENCE_MODEL_FILE} (compare's head; the joins' head is kept)")
     ap.add_argument("--test", action="store_true", help="report on the test half (once, for the chosen head)")
     args = ap.parse_args()
     halves = load_inputs(Settings.load(None), args.inputs_cache)
@@ -193,8 +201,10 @@ def main() -> None:
         print(f"  {'head (joins)':34s} {pearson_neg(-predict_overall(test['X'], model), test['overall']):.3f}")
         held = pearson_neg(-predict_overall(with_sentences(test), sentence_model), test["overall"])
         print(f"  {'sentence head (compare)':34s} {held:.3f}")
-    if args.write:
-        for file, fitted in ((MODEL_FILE, model), (SENTENCE_MODEL_FILE, sentence_model)):
+    written = ([(MODEL_FILE, model)] if args.write else []) + \
+        ([(SENTENCE_MODEL_FILE, sentence_model)] if args.write or args.write_sentences else [])
+    if written:
+        for file, fitted in written:
             out = REPO / "narratrace" / "data" / file
             np.savez(out, **fitted)
             print(f"wrote {out}")

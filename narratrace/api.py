@@ -19,6 +19,7 @@ from typing import Any
 
 from .embed import Encoder, encoder_from_settings
 from .group import language_means
+from .group.graded import SentenceVectors
 from .model import Article, EncodedArticle, Link, RawArticle, Story
 from .pipeline import IngestPipeline, IngestReport, Progress
 from .pipeline.annotate import Annotations
@@ -141,7 +142,7 @@ class Narratrace(CorpusExports):
         """Outlet profiles read in SQL (``store.outlets.OutletProfiles``: ``listing``, ``profile``, ``volume``)."""
         return OutletProfiles(self.store)
 
-    def compare(self, a_id: str, b_id: str, sentences: tuple[Any, Any] | None = None) -> dict[str, Any]:
+    def compare(self, a_id: str, b_id: str, sentences: SentenceVectors | None = None) -> dict[str, Any]:
         """Alignment and relation of two stored articles, from their stored passage vectors; the graded
         ``score`` also reads the two texts' first sentences, encoded here unless ``sentences`` gives their
         vectors (``trace.compare.sentence_vectors``: the web app encodes them outside its store lock)."""

@@ -22,14 +22,17 @@ story, 0 unrelated. Every feature is symmetric, so ``score(a, b) == score(b, a)`
 same inputs plus ``SENTENCE_INPUTS``, statistics of the similarity matrix of the two texts' first
 ``SENTENCE_CAP`` sentences (``head_sentences``). Passages are too coarse to grade texts scraped without line
 breaks (SemEval's: a median of 2 passages an article, 7 sentences); the sentence head raises the held-out
-Pearson 0.778 -> 0.784 (docs/evaluation.md, "Sentence vectors"). Joins keep the passage head.
+Pearson 0.778 -> 0.784 (docs/evaluation.md, "Sentence vectors"). The sentences are encoded as *queries*
+(``SentenceVectors``): e5's prefix for symmetric similarity, where passages and sentences are compared with
+each other, not searched; centred by the query vectors' own language means (0.784 -> 0.792 held out,
+docs/evaluation.md, "Sentences as queries"). Joins keep the passage head.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -62,6 +65,16 @@ SENTENCE_CAP = 24
 #: shorter sentences (datelines, captions, "RT :") are left out
 SENTENCE_MIN_CHARS = 20
 SENTENCE_MODEL_FILE = "graded_sentences.npz"
+
+
+class SentenceVectors(NamedTuple):
+    """Two texts' ``head_sentences`` encoded as queries (``encode_queries``), with the language means of
+    query vectors they are centred by (``similarity.query_language_means``; None: not centred). The means
+    travel with the vectors because they belong to the encoding, not to the store's passages."""
+
+    a: np.ndarray
+    b: np.ndarray
+    means: dict[str, np.ndarray] | None
 
 
 class Side(Protocol):
@@ -163,8 +176,8 @@ def centred_rows(v: np.ndarray, lang: str | None, means: dict[str, np.ndarray] |
 
 def sentence_inputs(va: np.ndarray, vb: np.ndarray, lang_a: str | None, lang_b: str | None,
                     means: dict[str, np.ndarray] | None) -> np.ndarray:
-    """``SENTENCE_INPUTS`` of two texts' sentence vectors (``head_sentences``, encoded as passages),
-    centred by their languages' means like the passages; symmetric in a and b."""
+    """``SENTENCE_INPUTS`` of two texts' sentence vectors (``head_sentences``, encoded as queries), centred
+    by ``means`` (the query vectors' language means) as passages are by theirs; symmetric in a and b."""
     if not len(va) or not len(vb):
         return np.zeros(len(SENTENCE_INPUTS))
     A, B = centred_rows(va, lang_a, means), centred_rows(vb, lang_b, means)
@@ -222,16 +235,17 @@ def predict_overall(X: np.ndarray, model: dict[str, Any]) -> np.ndarray:
 
 
 def graded_score(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.ndarray] | None,
-                 sentences: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+                 sentences: SentenceVectors | None = None) -> float:
     """How much two articles are one story, 1 (same story) .. 0 (unrelated): the predicted SemEval
     Overall rating mapped linearly, so its Pearson correlation with the human ratings is the head's.
-    ``sentences``: the two texts' ``head_sentences`` vectors, when the caller encoded them (compare); the
-    sentence head grades the pair then, the passage head otherwise (joins)."""
+    ``means``: the passages' language means. ``sentences``: the two texts' ``head_sentences`` vectors, when
+    the caller encoded them (compare); the sentence head grades the pair then, the passage head otherwise
+    (joins)."""
     x = graded_inputs(a, b, pair, means)
     if sentences is None:
         model = graded_model()
     else:
-        x = np.concatenate([x, sentence_inputs(sentences[0], sentences[1], a.lang, b.lang, means)])
+        x = np.concatenate([x, sentence_inputs(sentences.a, sentences.b, a.lang, b.lang, sentences.means)])
         model = graded_model(SENTENCE_MODEL_FILE)
     overall = float(predict_overall(x[None, :], model)[0])
     return (4.0 - overall) / 3.0

@@ -66,12 +66,24 @@ FEATURES = ("doc", "aligned", "top", "numbers", "names", "days", "dated", "same_
 
 #: vector space -> file of per-language mean vectors (made by eval/calibrate_stories.py)
 LANGUAGE_MEANS = {"multilingual-e5-small": "lang_means.e5-small.npz"}
+#: the same for vectors encoded as queries (``encode_queries``: compare's sentence vectors; made by
+#: eval/calibrate_stories.py --query-means): e5 gives queries another prefix, so another mean per language
+QUERY_LANGUAGE_MEANS = {"multilingual-e5-small": "lang_means.e5-small.query.npz"}
 
 
 @lru_cache(maxsize=4)
 def language_means(vector_space: str) -> dict[str, np.ndarray] | None:
     """Per-language mean vectors for an encoder's vector space, or None (no centring) if none ship."""
-    name = LANGUAGE_MEANS.get(vector_space)
+    return _means_file(LANGUAGE_MEANS.get(vector_space))
+
+
+@lru_cache(maxsize=4)
+def query_language_means(vector_space: str) -> dict[str, np.ndarray] | None:
+    """``language_means`` of query vectors (``encode_queries``), or None if none ship for the space."""
+    return _means_file(QUERY_LANGUAGE_MEANS.get(vector_space))
+
+
+def _means_file(name: str | None) -> dict[str, np.ndarray] | None:
     if name is None:
         return None
     with (DATA_DIR / name).open("rb") as fh:

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..embed.base import Encoder
-from ..group.graded import graded_score, head_sentences
-from ..group.similarity import Side, language_means, same_story_score
+from ..group.graded import SentenceVectors, graded_score, head_sentences
+from ..group.similarity import Side, language_means, query_language_means, same_story_score
 from ..model import Article
 from ..store import StoredPassages
 from .align import Alignment, AlignParams, Prepared, align
@@ -185,7 +185,7 @@ def same_language(a: Article, b: Article) -> bool | None:
 def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassages,
                    means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
                    encoder: Encoder | None = None,
-                   sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+                   sentences: SentenceVectors | None = None) -> dict[str, Any]:
     """:func:`compare_vectors` of two articles' encoded passages as the store keeps them (the passages,
     vectors and clues ingest chose): the one comparison of stored articles, and of texts that
     ``Narratrace.compare_records`` analysed and encoded the way ingest does. Its ``score`` is graded
@@ -197,15 +197,16 @@ def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassage
                               sentences=sentences)
 
 
-def sentence_vectors(a: Article, b: Article, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
-    """The vectors of the two texts' ``group.graded.head_sentences``, encoded in one call."""
+def sentence_vectors(a: Article, b: Article, encoder: Encoder) -> SentenceVectors:
+    """The two texts' ``group.graded.head_sentences``, encoded as queries in one call (e5's prefix for
+    symmetric similarity), with the query vectors' language means of the encoder's space."""
     sa, sb = head_sentences(a.text, a.lang), head_sentences(b.text, b.lang)
-    vecs = encoder.encode_passages(sa + sb)
-    return vecs[: len(sa)], vecs[len(sa):]
+    vecs = encoder.encode_queries(sa + sb)
+    return SentenceVectors(vecs[: len(sa)], vecs[len(sa):], query_language_means(encoder.vector_space))
 
 
 def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side, means: dict[str, np.ndarray] | None,
-                      sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+                      sentences: SentenceVectors | None = None) -> dict[str, Any]:
     """``result`` (of :func:`compare_vectors`) with ``score`` graded: how much the two are one story, 1 (the
     same story) .. 0 (unrelated), fitted on human ratings (``group.graded``); the grouping stage's
     probability of the same pair, which joins stories, moves to ``story_probability``. ``graded_on`` says
@@ -222,7 +223,7 @@ def _graded_comparison(a: Article, b: Article, ua: Sequence[Unit], ub: Sequence[
                        vb: np.ndarray, means: dict[str, np.ndarray] | None, sources: SourceRegistry | None = None,
                        params: AlignParams | None = None, thresholds: RelationThresholds | None = None,
                        encoder: Encoder | None = None,
-                       sentences: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+                       sentences: SentenceVectors | None = None) -> dict[str, Any]:
     sides = (Side(a.id, a.lang, a.published, va, [u.text for u in ua]),
              Side(b.id, b.lang, b.published, vb, [u.text for u in ub]))
     result = compare_vectors(a, b, ua, ub, va, vb, sources, params, thresholds, means=means, sides=sides)

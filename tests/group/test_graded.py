@@ -10,6 +10,7 @@ from narratrace.group.graded import (
     SENTENCE_INPUTS,
     SENTENCE_MIN_CHARS,
     SENTENCE_MODEL_FILE,
+    SentenceVectors,
     graded_inputs,
     graded_model,
     graded_score,
@@ -18,7 +19,7 @@ from narratrace.group.graded import (
     predict_overall,
     sentence_inputs,
 )
-from narratrace.group.similarity import Side, language_means, pair_features
+from narratrace.group.similarity import Side, language_means, pair_features, query_language_means
 
 TEXTS_A = ["Floods closed 14 roads in Valencia on Monday, officials said.",
            "The mayor said 300 people left their homes.", "More rain is expected by Friday."]
@@ -111,11 +112,13 @@ def test_the_sentence_head_grades_when_sentences_are_given():
     means = language_means("multilingual-e5-small")
     a, b = _side("a", "en", TEXTS_A, 1), _side("b", "en", TEXTS_B, 2)
     feats = pair_features(a, b, means)[0]
-    apart = graded_score(a, b, feats, means, (_unit_rows(6, 1), _unit_rows(6, 2)))
+    qmeans = query_language_means("multilingual-e5-small")
+    apart = graded_score(a, b, feats, means, SentenceVectors(_unit_rows(6, 1), _unit_rows(6, 2), qmeans))
     alike_sentences = _unit_rows(6, 1)
-    together = graded_score(a, b, feats, means, (alike_sentences, alike_sentences.copy()))
+    together = graded_score(a, b, feats, means, SentenceVectors(alike_sentences, alike_sentences.copy(), qmeans))
     assert together > apart  # the same sentences on both sides: nearer "same story", passages unchanged
-    reverse = graded_score(b, a, pair_features(b, a, means)[0], means, (_unit_rows(6, 2), _unit_rows(6, 1)))
+    reverse = graded_score(b, a, pair_features(b, a, means)[0], means,
+                           SentenceVectors(_unit_rows(6, 2), _unit_rows(6, 1), qmeans))
     assert apart == pytest.approx(reverse, abs=1e-6)  # float32 sums in another order
 
 
@@ -130,3 +133,17 @@ def test_shipped_sentence_head_reads_its_inputs_and_stays_on_the_scale():
     k = len(INPUTS) + SENTENCE_INPUTS.index("s_lead3")  # the strongest sentence input alone
     closer[k] += model["scale"][k]
     assert predict_overall(closer[None], model)[0] < predict_overall(base[None], model)[0]
+
+
+def test_sentences_are_centred_by_the_query_means_they_carry():
+    """The sentence inputs read the means the vectors came with (query vectors have their own), not the
+    passages' means: the same vectors with other means give other inputs."""
+    means, qmeans = language_means("multilingual-e5-small"), query_language_means("multilingual-e5-small")
+    assert qmeans is not None and set(qmeans) == set(means)  # one query mean for every passage mean
+    assert not np.allclose(qmeans["en"], means["en"], atol=1e-3)
+    a, b = _side("a", "en", TEXTS_A, 1), _side("b", "de", TEXTS_B, 2)
+    feats = pair_features(a, b, means)[0]
+    va, vb = _unit_rows(6, 1), _unit_rows(6, 2)
+    by_query = graded_score(a, b, feats, means, SentenceVectors(va, vb, qmeans))
+    by_passage = graded_score(a, b, feats, means, SentenceVectors(va, vb, means))
+    assert by_query != pytest.approx(by_passage, abs=1e-9)

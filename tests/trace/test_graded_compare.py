@@ -1,7 +1,11 @@
 """compare's graded same-story score (group.graded) on the seeds, with the real encoder."""
 from __future__ import annotations
 
-from narratrace.trace.compare import compare
+import numpy as np
+
+from narratrace.group.graded import head_sentences
+from narratrace.group.similarity import query_language_means
+from narratrace.trace.compare import compare, sentence_vectors
 
 
 def test_graded_score_orders_translation_same_story_unrelated(seeds, encoder):
@@ -18,3 +22,13 @@ def test_graded_score_orders_translation_same_story_unrelated(seeds, encoder):
 def test_graded_score_is_symmetric(seeds, encoder):
     ab, ba = compare(seeds["000"], seeds["002"], encoder), compare(seeds["002"], seeds["000"], encoder)
     assert abs(ab["score"] - ba["score"]) < 1e-3
+
+
+def test_compare_encodes_its_sentences_as_queries(seeds, encoder):
+    """e5's query prefix is its prefix for symmetric similarity: the sentence head was fitted on query
+    vectors centred by the query means (eval/fit_graded_score.py), so compare must encode them so too."""
+    a, b = seeds["000"], seeds["001"]
+    got = sentence_vectors(a, b, encoder)
+    np.testing.assert_allclose(got.a, encoder.encode_queries(head_sentences(a.text, a.lang)), atol=1e-6)
+    np.testing.assert_allclose(got.b, encoder.encode_queries(head_sentences(b.text, b.lang)), atol=1e-6)
+    assert got.means is query_language_means(encoder.vector_space) and got.means is not None

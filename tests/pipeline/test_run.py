@@ -112,7 +112,8 @@ def test_run_compare_of_files_gives_the_verdict_of_the_stored_pair(new_db, real_
         for a, b in [(0, 1), (1, 2), (0, 3)]:
             stored = nt.compare(records[a].id, records[b].id)
             fresh = nt.compare_records(records[a], records[b])
-            assert stored["graded_on"] == "passages and sentences"  # both grade with the sentence head
+            # both grade with the sentence head, and the whole texts' latent terms (the same texts, the same terms)
+            assert stored["graded_on"] == "passages, sentences and latent terms"
             for key in ("relation", "score", "graded_on", "coverage_a", "coverage_b", "direction", "unaligned_a",
                         "unaligned_b"):
                 assert fresh[key] == stored[key], (records[a].id, records[b].id, key)

@@ -10,6 +10,7 @@ import pytest
 
 from narratrace.embed import make_encoder
 from narratrace.embed.base import Encoder
+from narratrace.embed.latent import LatentTerms
 from narratrace.model import BOILERPLATE, Article, RawArticle
 from narratrace.text.pipeline import TextPipeline
 
@@ -24,6 +25,7 @@ class CachedEncoder(Encoder):
         self.inner = inner
         self.name, self.dim = inner.name, inner.dim
         self.cache: dict[tuple[bool, str], np.ndarray] = {}
+        self.latent: dict[str, LatentTerms] = {}
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if (is_query, t) not in self.cache]
@@ -39,6 +41,19 @@ class CachedEncoder(Encoder):
     @property
     def vector_space(self) -> str:
         return self.inner.vector_space
+
+    @property
+    def latent_space(self) -> str | None:  # type: ignore[override]  # a property over the base's attribute
+        return self.inner.latent_space
+
+    def latent_terms(self, texts: Sequence[str]) -> list[LatentTerms] | None:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.latent]
+        if todo:
+            got = self.inner.latent_terms(todo)
+            if got is None:
+                return None
+            self.latent.update(zip(todo, got))
+        return [self.latent[t] for t in texts]
 
 
 @pytest.fixture(scope="session")

@@ -32,3 +32,34 @@ def test_compare_encodes_its_sentences_as_queries(seeds, encoder):
     np.testing.assert_allclose(got.a, encoder.encode_queries(head_sentences(a.text, a.lang)), atol=1e-6)
     np.testing.assert_allclose(got.b, encoder.encode_queries(head_sentences(b.text, b.lang)), atol=1e-6)
     assert got.means is query_language_means(encoder.vector_space) and got.means is not None
+
+
+def test_compare_reads_the_whole_texts_latent_terms(seeds, encoder):
+    """The sentence head reads the IDF cosine of the two texts' latent terms (embed.latent); an encoder without
+    them grades with the head's fitted mean in their place, and says which inputs it graded on."""
+    a, b = seeds["000"], seeds["001"]
+    got = sentence_vectors(a, b, encoder)
+    assert got.latent is not None and got.latent[2] == encoder.latent_space
+    terms = encoder.latent_terms([a.text, b.text])
+    np.testing.assert_array_equal(got.latent[0].indices, terms[0].indices)
+    with_terms = compare(a, b, encoder)
+    assert with_terms["graded_on"] == "passages, sentences and latent terms"
+    without = compare(a, b, _WithoutLatentTerms(encoder))
+    assert without["graded_on"] == "passages and sentences"
+    assert without["relation"] == with_terms["relation"]  # the relation never reads the graded score
+    assert without["story_probability"] == with_terms["story_probability"]
+
+
+class _WithoutLatentTerms:
+    """The same encoder, as a backend without a latent-term head."""
+
+    latent_space = None
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def latent_terms(self, texts):
+        return None

@@ -57,6 +57,8 @@ import narratrace.group.narratives as narratives_mod  # noqa: E402
 import narratrace.group.recluster as recluster_mod  # noqa: E402
 import narratrace.group.stories as stories_mod  # noqa: E402
 import narratrace.pipeline as pipeline_mod  # noqa: E402
+import narratrace.pipeline.trace as trace_mod  # noqa: E402
+import narratrace.trace.compare as compare_mod  # noqa: E402
 from narratrace import Narratrace  # noqa: E402
 from narratrace.group.lexical import TermRarity  # noqa: E402
 from narratrace.group.similarity import passage_clues  # noqa: E402
@@ -179,6 +181,11 @@ STAGES = [  # (label, owner, attribute)
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),
     ("ANN insert", PassageIndex, "add"),
     ("provenance (trace)", pipeline_mod.TraceService, "trace"),
+    ("trace: member headers and citations (SQLite)", trace_mod.TraceService, "_members_of"),
+    ("trace: alignment", compare_mod, "align"),
+    ("trace: same-story scores grouping had not computed", compare_mod, "same_story_probability"),
+    ("trace: relation (classify, verbatim)", compare_mod, "classify"),
+    ("trace: relation (classify, verbatim)", compare_mod, "verbatim_scores"),
     ("re-examination (touched stories clustered again)", recluster_mod.StoryReexamination, "run"),
     ("story ids settled (founder lookups, renames)", GroupService, "settle_ids"),
     ("claims + narratives", pipeline_mod.NarrateService, "narrate"),

@@ -122,9 +122,10 @@ def _knn_mean(s: np.ndarray, k: int, axis: int) -> np.ndarray:
     size = s.shape[axis]
     if size == 0:
         return np.zeros(s.shape[1 - axis], dtype=np.float32)
-    kk = min(k, size)
-    part = -np.partition(-s, kk - 1, axis=axis)
-    return (part[:, :kk] if axis == 1 else part[:kk]).mean(axis=axis)  # the k largest: a view, not a take
+    if k >= size:  # every value counts: no partition (most articles aligned have a few passages)
+        return s.sum(axis=axis, dtype=np.float32) / np.float32(size)
+    part = np.partition(s, size - k, axis=axis)  # the k largest last: a view, not a take
+    return (part[:, size - k:] if axis == 1 else part[size - k:]).sum(axis=axis, dtype=np.float32) / np.float32(k)
 
 
 def _merged(v: np.ndarray) -> np.ndarray:

@@ -180,7 +180,7 @@ STAGES = [  # (label, owner, attribute)
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_article"),
     ("SQLite writes (article, passages, links)", SQLiteStore, "write_links"),
     ("ANN insert", PassageIndex, "add"),
-    ("provenance (trace)", pipeline_mod.TraceService, "trace"),
+    ("provenance (trace): the rest of it", pipeline_mod.TraceService, "trace"),
     ("trace: member headers and citations (SQLite)", trace_mod.TraceService, "_members_of"),
     ("trace: alignment", compare_mod, "align"),
     ("trace: same-story scores grouping had not computed", compare_mod, "same_story_probability"),

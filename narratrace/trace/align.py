@@ -122,10 +122,12 @@ def _knn_mean(s: np.ndarray, k: int, axis: int) -> np.ndarray:
     size = s.shape[axis]
     if size == 0:
         return np.zeros(s.shape[1 - axis], dtype=np.float32)
-    if k >= size:  # every value counts: no partition (most articles aligned have a few passages)
-        return s.sum(axis=axis, dtype=np.float32) / np.float32(size)
-    part = np.partition(s, size - k, axis=axis)  # the k largest last: a view, not a take
-    return (part[:, size - k:] if axis == 1 else part[size - k:]).sum(axis=axis, dtype=np.float32) / np.float32(k)
+    kk = min(k, size)
+    top = s  # every value counts: no partition (most articles aligned have a few passages)
+    if kk < size:
+        part = np.partition(s, size - kk, axis=axis)  # the kk largest last: a view, not a take
+        top = part[:, size - kk:] if axis == 1 else part[size - kk:]
+    return top.sum(axis=axis, dtype=np.float32) / np.float32(kk)
 
 
 def _merged(v: np.ndarray) -> np.ndarray:
